@@ -1,0 +1,168 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The benchmark package (ordo-one/benchmark) is heavy; it is only resolved when
+// ORGANIC_BENCHMARKS=1 so that normal builds and CI stay fast.
+let includeBenchmarks = Context.environment["ORGANIC_BENCHMARKS"] == "1"
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+var package = Package(
+    name: "Organic",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "OrganicPluginAPI", targets: ["OrganicPluginAPI"]),
+        .library(name: "OrganicFramework", targets: ["OrganicFramework"]),
+        .library(name: "OrganicTestKit", targets: ["OrganicTestKit"]),
+        .library(name: "VisionPlugin", targets: ["VisionPlugin"]),
+        .library(name: "TextEmbeddingPlugin", targets: ["TextEmbeddingPlugin"]),
+        .executable(name: "organic", targets: ["OrganicCommand"]),
+        .executable(name: "organic-miner", targets: ["OrganicMinerCommand"]),
+        .executable(name: "organic-bench", targets: ["OrganicBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: Plugin API: protocols and value types only, no dependencies.
+        .target(
+            name: "OrganicPluginAPI",
+            path: "Sources/OrganicFramework/PluginAPI",
+            swiftSettings: strict
+        ),
+        // MARK: Runtime: HTTP server, miner client, storage, services.
+        .target(
+            name: "OrganicFramework",
+            dependencies: [
+                "OrganicPluginAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/OrganicFramework/Runtime",
+            swiftSettings: strict
+        ),
+        // MARK: Test kit for plugin authors: conformance suite and in-process harness.
+        .target(
+            name: "OrganicTestKit",
+            dependencies: [
+                "OrganicFramework", "OrganicPluginAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/OrganicFramework/TestKit",
+            swiftSettings: strict
+        ),
+        // MARK: Plugins
+        .systemLibrary(
+            name: "CLibPNG",
+            path: "Sources/CSystem/CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CTurboJPEG",
+            path: "Sources/CSystem/CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        .target(
+            name: "VisionPlugin",
+            dependencies: ["OrganicPluginAPI", "CLibPNG", "CTurboJPEG"],
+            path: "Sources/Plugins/Vision",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TextEmbeddingPlugin",
+            dependencies: ["OrganicPluginAPI"],
+            path: "Examples/TextEmbeddingPlugin",
+            swiftSettings: strict
+        ),
+        // MARK: Executables
+        .target(
+            name: "OrganicBundledPlugins",
+            dependencies: ["OrganicFramework", "VisionPlugin", "TextEmbeddingPlugin"],
+            path: "Sources/Executables/BundledPlugins",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "OrganicCommand",
+            dependencies: [
+                "OrganicFramework", "OrganicBundledPlugins",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Executables/Organic",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "OrganicMinerCommand",
+            dependencies: [
+                "OrganicFramework", "OrganicBundledPlugins",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Executables/OrganicMiner",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "OrganicBench",
+            dependencies: [
+                "OrganicFramework", "OrganicBundledPlugins", "TextEmbeddingPlugin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/OrganicBench",
+            swiftSettings: strict
+        ),
+        // MARK: Tests
+        .testTarget(
+            name: "OrganicPluginAPITests",
+            dependencies: [
+                "OrganicPluginAPI",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OrganicFrameworkTests",
+            dependencies: [
+                "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TextEmbeddingPluginTests",
+            dependencies: ["TextEmbeddingPlugin", "OrganicTestKit"],
+            path: "Examples/TextEmbeddingPluginTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VisionPluginTests",
+            dependencies: [
+                "VisionPlugin", "OrganicTestKit", "CTurboJPEG",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

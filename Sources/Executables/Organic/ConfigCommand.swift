@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import OrganicBundledPlugins
+import OrganicFramework
+
+/// `organic config`: inspect and check configuration.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Inspect and check node configuration.",
+        subcommands: [Check.self, Env.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load a configuration, report errors, print the result as JSON.")
+        @Option(help: "YAML configuration file.") var config: String?
+
+        func run() async throws {
+            do {
+                let loaded = try ConfigurationLoader().load(path: config)
+                _ = try BundledPlugins.catalog.instantiate(loaded.plugins)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(loaded), as: UTF8.self))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+    }
+
+    struct Env: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every ORGANIC_* environment variable with its effective value.")
+        @Option(help: "YAML configuration file.") var config: String?
+
+        func run() async throws {
+            let loaded: NodeConfiguration
+            do { loaded = try ConfigurationLoader().load(path: config) } catch { throw ValidationError("\(error)") }
+            for (name, value) in ConfigurationLoader.environmentVariables(of: loaded) {
+                print("\(name)=\(value)")
+            }
+        }
+    }
+}

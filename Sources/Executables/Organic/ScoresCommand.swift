@@ -1,0 +1,61 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import OrganicFramework
+
+/// `organic scores`: miners' recent scores, read from a running node's admin API.
+struct ScoresCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scores", abstract: "Show each miner's recent mean score per endpoint (from a running node).")
+
+    @Option(help: "Admin API base URL of the running node.") var adminURL = "http://127.0.0.1:8081"
+    @Option(help: "Window in seconds.") var window: Double = 3600
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func run() async throws {
+        guard window > 0 else { throw ValidationError("--window must be positive") }
+        let body = try await AdminClient.get("\(adminURL)/admin/scores?window_seconds=\(window)")
+        if json {
+            print(String(decoding: body, as: UTF8.self))
+            return
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let report = try decoder.decode(ScoreReport.self, from: body)
+        print(ScoreTable.render(report))
+    }
+}
+
+/// Human-readable score table.
+enum ScoreTable {
+    static func render(_ report: ScoreReport) -> String {
+        var lines = [String(format: "%-5@ %-22@ %-18@ %7@ %7@ %8@ %9@", "UID", "HOTKEY", "ENDPOINT", "SCORE", "ROUNDS", "FAILURES", "LATENCY")]
+        for m in report.miners {
+            lines.append(String(format: "%-5d %-22@ %-18@ %7.3f %7d %8d %8.3fs", Int(m.uid), String(m.hotkey.prefix(22)),
+                                String(m.endpoint.prefix(18)), m.meanScore, m.rounds, m.failures, m.meanLatencySeconds))
+        }
+        if report.miners.isEmpty { lines.append("(no scored rounds in the last \(Int(report.windowSeconds)) s)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Minimal GET client for the admin API.
+enum AdminClient {
+    static func get(_ url: String) async throws -> Data {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            let buffer = try await response.body.collect(upTo: 16 << 20)
+            try await client.shutdown()
+            guard response.status.code == 200 else {
+                throw ValidationError("admin API answered \(response.status.code): \(String(buffer: buffer))")
+            }
+            return Data(buffer.readableBytesView)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            try? await client.shutdown()
+            throw ValidationError("cannot reach the node's admin API at \(url): \(error). Is the node running?")
+        }
+    }
+}

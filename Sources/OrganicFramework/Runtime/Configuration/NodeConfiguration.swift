@@ -1,0 +1,130 @@
+
+
+/// Every setting of a node. Each has a default; a YAML file and `ORGANIC_*` environment
+/// variables override them (see ``ConfigurationLoader``).
+public struct NodeConfiguration: Codable, Sendable, Equatable {
+    public var node = Identity()
+    public var server = Listener(host: "127.0.0.1", port: 8080)
+    public var admin = AdminListener()
+    public var database = Database()
+    public var dispatch = Dispatch()
+    public var synthetic = Synthetic()
+    public var plugins = Plugins()
+    public var miners: [StaticMiner] = []
+    public var logging = Logging()
+
+    public init() {}
+
+    /// Who this validator is on the subnet.
+    public struct Identity: Codable, Sendable, Equatable {
+        /// The validator's uid; selects the block of seeds it assigns (see `SeedRange`).
+        /// Null on a local demo: the first block is used.
+        public var validatorUID: Int?
+        public init() {}
+    }
+
+    /// An HTTP listener.
+    public struct Listener: Codable, Sendable, Equatable {
+        /// Interface to bind. `127.0.0.1` by default: set `0.0.0.0` to accept outside traffic.
+        public var host: String
+        /// TCP port; 0 picks a free one (tests).
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// The operators' API (scores, miners; keys later). Binds to loopback unless told otherwise.
+    public struct AdminListener: Codable, Sendable, Equatable {
+        public var enabled = true
+        public var host = "127.0.0.1"
+        public var port = 8081
+        public init() {}
+    }
+
+    public struct Database: Codable, Sendable, Equatable {
+        /// SQLite file, created with its directory if missing.
+        public var path = "data/organic.sqlite"
+        public init() {}
+    }
+
+    /// How organic and synthetic queries reach miners.
+    public struct Dispatch: Codable, Sendable, Equatable {
+        /// Miners that answer the same scored query (N).
+        public var minersPerQuery = 2
+        /// Extra attempts on another miner after a failure or timeout.
+        public var retries = 1
+        /// Share of organic queries that are also scored (sent to N miners).
+        public var organicScoringProbability = 0.25
+        /// Concurrent requests one miner is sent when its own entry sets no capacity.
+        public var defaultMinerCapacity = 8
+        /// First cooldown after a failure, in seconds; doubles with each further failure.
+        public var cooldownBaseSeconds = 1.0
+        /// Longest cooldown, in seconds.
+        public var cooldownMaxSeconds = 300.0
+        /// Pause after a miner answers 429 (busy), in seconds. Busy is not a failure.
+        public var busyBackoffSeconds = 1.0
+        /// Per-endpoint overrides, keyed by endpoint name.
+        public var endpoints: [String: EndpointOverride] = [:]
+        public init() {}
+    }
+
+    /// Operator overrides of a plugin's endpoint defaults.
+    public struct EndpointOverride: Codable, Sendable, Equatable {
+        public var price: Double?
+        public var timeoutSeconds: Double?
+        public var maxRequestBytes: Int?
+        public var enabled: Bool?
+        public init() {}
+    }
+
+    /// The validator's own scoring queries.
+    public struct Synthetic: Codable, Sendable, Equatable {
+        public var enabled = true
+        /// Seconds between two synthetic queries (each goes to N miners).
+        public var intervalSeconds = 5.0
+        /// Endpoints to probe; empty means all.
+        public var endpoints: [String] = []
+        public init() {}
+    }
+
+    public struct Plugins: Codable, Sendable, Equatable {
+        /// Plugin names to load; empty means every plugin the executable ships.
+        public var enabled: [String] = []
+        /// Each plugin's own settings, keyed by plugin name; decoded by the plugin.
+        public var settings: [String: JSONValue] = [:]
+        public init() {}
+    }
+
+    public struct Logging: Codable, Sendable, Equatable {
+        /// trace, debug, info, notice, warning, error or critical.
+        public var level = "info"
+        public init() {}
+    }
+}
+
+/// A miner listed in the configuration file, for the static metagraph.
+public struct StaticMiner: Codable, Sendable, Equatable {
+    public var uid: Int
+    public var hotkey: String
+    /// Base URL of the miner's HTTP server, such as `http://127.0.0.1:9001`.
+    public var url: String
+    public var coldkey: String?
+    public var stake: Double?
+    /// Endpoint names it serves; absent means all.
+    public var endpoints: [String]?
+    /// Concurrent requests it accepts; absent means `dispatch.defaultMinerCapacity`.
+    public var capacity: Int?
+
+    public init(uid: Int, hotkey: String, url: String, coldkey: String? = nil, stake: Double? = nil,
+                endpoints: [String]? = nil, capacity: Int? = nil) {
+        self.uid = uid
+        self.hotkey = hotkey
+        self.url = url
+        self.coldkey = coldkey
+        self.stake = stake
+        self.endpoints = endpoints
+        self.capacity = capacity
+    }
+}

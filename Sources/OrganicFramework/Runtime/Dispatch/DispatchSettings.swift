@@ -1,0 +1,14 @@
+/// The dispatch settings the rounds need, taken from ``NodeConfiguration/Dispatch``.
+public struct DispatchSettings: Sendable {
+    public var minersPerQuery: Int
+    public var retries: Int
+    public var organicScoringProbability: Double
+    public var seeds: SeedRange
+
+    public init(minersPerQuery: Int = 2, retries: Int = 1, organicScoringProbability: Double = 0.25, seeds: SeedRange = .unassigned) {
+        self.minersPerQuery = minersPerQuery
+        self.retries = retries
+        self.organicScoringProbability = organicScoringProbability
+        self.seeds = seeds
+    }
+}

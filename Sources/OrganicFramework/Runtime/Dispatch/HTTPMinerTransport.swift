@@ -1,0 +1,71 @@
+public import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Sends queries to miners over HTTP/1.1 with a pooled AsyncHTTPClient.
+public struct HTTPMinerTransport: MinerTransport {
+    let client: HTTPClient
+    let userAgent: String
+
+    public init(client: HTTPClient, userAgent: String = "organic-validator/0.1") {
+        self.client = client
+        self.userAgent = userAgent
+    }
+
+    public func send(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerReply {
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard let base = miner.url else {
+            return MinerReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
+        }
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: userAgent)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            let status = Int(response.status.code)
+            if status == 429 {
+                return MinerReply(outcome: .busy, latency: clock.now - start)
+            }
+            let buffer = try await response.body.collect(upTo: maxResponseBytes)
+            let latency = clock.now - start
+            guard (200..<300).contains(status) else {
+                return MinerReply(outcome: .failed(.httpStatus(status)), latency: latency)
+            }
+            return MinerReply(outcome: .answered(body: Array(buffer.readableBytesView)), latency: latency)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return MinerReply(outcome: .failed(.timeout), latency: clock.now - start)
+        } catch is NIOTooManyBytesError {
+            return MinerReply(outcome: .failed(.responseTooLarge), latency: clock.now - start)
+        } catch {
+            let latency = clock.now - start
+            // A request cancelled at its deadline surfaces as cancellation.
+            if latency >= timeout { return MinerReply(outcome: .failed(.timeout), latency: latency) }
+            return MinerReply(outcome: .failed(.connection(String(describing: error))), latency: latency)
+        }
+    }
+}
+
+extension Duration {
+    /// Nanoseconds, saturating instead of overflowing for very long durations.
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : ns &+ attoseconds / 1_000_000_000
+    }
+
+    /// Seconds as a floating-point number.
+    public var seconds: Double {
+        let (s, a) = components
+        return Double(s) + Double(a) / 1e18
+    }
+
+    /// A duration from floating-point seconds, for configuration values.
+    public static func seconds(double value: Double) -> Duration {
+        .nanoseconds(Int64((max(value, 0) * 1e9).rounded()))
+    }
+}

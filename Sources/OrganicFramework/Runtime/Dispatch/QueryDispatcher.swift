@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+
+/// Sends queries to miners and turns their answers into scores.
+///
+/// An organic query goes to one miner, or to N miners when it is sampled for scoring; the
+/// caller gets the first valid answer. A synthetic query always goes to N miners. Either way
+/// the round runs on the ``RoundExecutor`` until every miner has answered or timed out, then
+/// the reward function compares the answers and the scores are stored.
+final class QueryDispatcher: Sendable {
+    let transport: any MinerTransport
+    let selector: MinerSelector
+    let executor: RoundExecutor
+    let store: any ScoreStore
+    let clock: any NodeClock
+    let settings: DispatchSettings
+    let logger: Logger
+    private let random: Locked<OrganicRandom>
+
+    init(transport: any MinerTransport, selector: MinerSelector, executor: RoundExecutor, store: any ScoreStore,
+         clock: any NodeClock, settings: DispatchSettings, random: OrganicRandom, logger: Logger) {
+        self.transport = transport
+        self.selector = selector
+        self.executor = executor
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.random = Locked(random)
+        self.logger = logger
+    }
+
+    /// A new independent random stream, for one request's perturbation or generation.
+    func makeRandom() -> OrganicRandom {
+        random.withLock { $0.split() }
+    }
+
+    private func sampleOrganicScoring() -> Bool {
+        let p = settings.organicScoringProbability
+        return random.withLock { Double.random(in: 0..<1, using: &$0) < p }
+    }
+
+    /// Serves an organic query: returns the first valid answer, or throws an ``APIError``.
+    func dispatchOrganic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>) async throws -> E.Response {
+        let body = try JSONEncoder().encode(request)
+        let scored = route.descriptor.scoring == .syntheticAndOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
+        let wanted = scored ? max(settings.minersPerQuery, 1) : 1
+        let miners = await selector.acquire(endpoint: route.descriptor.name, count: wanted)
+        guard !miners.isEmpty else {
+            throw APIError.unavailable("no_miners_available", "No miner can take this request right now; try again shortly.", retryAfter: 1)
+        }
+        // Organic answers are only compared when N miners actually took the query.
+        let delivery = ResponseDelivery<E.Response>()
+        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
+                               scored: scored && miners.count >= max(settings.minersPerQuery, 2), isOrganic: true, delivery: delivery)
+        guard executor.submit(round) else {
+            for miner in miners { await selector.release(miner, result: .success) }
+            throw APIError.unavailable("shutting_down", "The node is shutting down.", retryAfter: 5)
+        }
+        return try await delivery.value()
+    }
+
+    /// Starts a synthetic round without waiting for it. Returns false when no miner is free.
+    func dispatchSynthetic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>) async -> Bool {
+        guard let body = try? JSONEncoder().encode(request) else { return false }
+        let miners = await selector.acquire(endpoint: route.descriptor.name, count: max(settings.minersPerQuery, 1))
+        guard !miners.isEmpty else { return false }
+        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
+                               scored: true, isOrganic: false, delivery: nil)
+        guard executor.submit(round) else {
+            for miner in miners { await selector.release(miner, result: .success) }
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,39 @@
+import ServiceLifecycle
+
+/// Work that the executor runs to completion: one query round.
+protocol RoundJob: Sendable {
+    func run() async
+}
+
+/// Runs every query round in one structured task group that the node's service group owns.
+///
+/// A caller gets the first valid answer while the round keeps collecting the other miners'
+/// answers for scoring, so rounds outlive HTTP requests; running them here (not in detached
+/// tasks) means a graceful shutdown stops taking new rounds and waits for those in flight.
+final class RoundExecutor: Service {
+    private let stream: AsyncStream<any RoundJob>
+    private let continuation: AsyncStream<any RoundJob>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// Queues a round; false once the executor is shutting down.
+    func submit(_ job: any RoundJob) -> Bool {
+        if case .enqueued = continuation.yield(job) { return true }
+        return false
+    }
+
+    func run() async throws {
+        let stream = self.stream
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await job in stream {
+                    group.addTask { await job.run() }
+                }
+            }
+        } onGracefulShutdown: { [continuation] in
+            continuation.finish()
+        }
+    }
+}

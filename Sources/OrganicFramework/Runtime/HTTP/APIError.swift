@@ -1,0 +1,61 @@
+public import Hummingbird
+import Foundation
+import NIOCore
+
+/// An error returned to an API caller as `{"error": {"code", "message", "field"?}}`.
+///
+/// `code` is stable and meant for programs; `message` is for people. Internal details never
+/// appear in either: a 5xx carries a generic message and the request id, and the cause is logged.
+public struct APIError: Error, Sendable, HTTPResponseError {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var field: String?
+    /// Extra response headers, such as `Retry-After`.
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = ErrorBody(error: .init(code: code, message: message, field: field))
+        let data = try JSONEncoder().encode(body)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct ErrorBody: Codable {
+        struct Detail: Codable {
+            var code: String
+            var message: String
+            var field: String?
+        }
+        var error: Detail
+    }
+}
+
+extension APIError {
+    static func badRequest(_ v: RequestValidationError) -> APIError {
+        APIError(.badRequest, code: v.code, message: v.message, field: v.field)
+    }
+
+    static func notFound(_ message: String = "No such route.") -> APIError {
+        APIError(.notFound, code: "not_found", message: message)
+    }
+
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, code: "body_too_large", message: "The request body exceeds the limit of \(limit) bytes for this endpoint.")
+    }
+
+    static func unavailable(_ code: String, _ message: String, retryAfter: Int) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(retryAfter)
+        return APIError(.serviceUnavailable, code: code, message: message, headers: headers)
+    }
+}

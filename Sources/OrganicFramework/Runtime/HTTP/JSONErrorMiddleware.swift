@@ -1,0 +1,30 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error a route throws into the JSON error shape with the right status, so that
+/// callers never see an HTML page, an empty body or an internal message.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let api: APIError = switch error.status {
+            case .notFound: .notFound()
+            case .contentTooLarge: APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
+            case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", message: "This route does not accept \(request.method).")
+            default: APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+            }
+            return try api.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
+                .response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError(.internalServerError, code: "internal_error", message: "The node failed to handle this request (request id \(context.id)).")
+                .response(from: request, context: context)
+        }
+    }
+}

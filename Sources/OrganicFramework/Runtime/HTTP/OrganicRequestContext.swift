@@ -1,0 +1,22 @@
+public import Hummingbird
+public import Foundation
+
+/// The request context of the node's HTTP servers.
+///
+/// Responses are JSON with unescaped slashes (paths read as paths) and ISO-8601 dates. Request
+/// bodies are collected by each route with its own limit, so the context's default upload
+/// limit is not the one that applies to endpoints.
+public struct OrganicRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}

@@ -1,0 +1,40 @@
+import Logging
+import ServiceLifecycle
+
+/// Keeps the selector's view of the subnet current, keeping the last good snapshot on errors.
+final class MetagraphRefreshService: Service {
+    let source: any MetagraphSource
+    let selector: MinerSelector
+    let clock: any NodeClock
+    let logger: Logger
+
+    init(source: any MetagraphSource, selector: MinerSelector, clock: any NodeClock, logger: Logger) {
+        self.source = source
+        self.selector = selector
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Fetches once; used before the servers start so the first request sees the miners.
+    func refresh() async {
+        do {
+            let metagraph = try await source.fetch()
+            await selector.update(metagraph: metagraph)
+        } catch {
+            logger.warning("metagraph refresh failed; keeping the last snapshot", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func run() async throws {
+        guard let interval = source.refreshInterval else {
+            try? await gracefulShutdown()
+            return
+        }
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await self.clock.sleep(for: interval)
+                await self.refresh()
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// A participant of the subnet as the node sees it.
+public struct Neuron: Sendable, Hashable, Codable {
+    public var uid: UInt16
+    public var hotkey: String
+    public var coldkey: String?
+    /// Base URL of its HTTP server (`http://ip:port`); nil when it serves no axon.
+    public var url: String?
+    /// Stake in TAO.
+    public var stake: Double
+    public var validatorPermit: Bool
+    /// Endpoint names it serves; nil means all of them.
+    public var endpoints: Set<String>?
+    /// Concurrent requests it accepts; nil means the node's default.
+    public var capacity: Int?
+
+    public init(uid: UInt16, hotkey: String, coldkey: String? = nil, url: String?, stake: Double = 0,
+                validatorPermit: Bool = false, endpoints: Set<String>? = nil, capacity: Int? = nil) {
+        self.uid = uid
+        self.hotkey = hotkey
+        self.coldkey = coldkey
+        self.url = url
+        self.stake = stake
+        self.validatorPermit = validatorPermit
+        self.endpoints = endpoints
+        self.capacity = capacity
+    }
+
+    public var identity: MinerIdentity { MinerIdentity(uid: uid, hotkey: hotkey) }
+
+    /// Whether the neuron can be asked to serve `endpoint`.
+    public func serves(_ endpoint: String) -> Bool {
+        url != nil && (endpoints?.contains(endpoint) ?? true)
+    }
+}
+
+/// A snapshot of the subnet's neurons.
+public struct Metagraph: Sendable, Hashable, Codable {
+    public var netuid: UInt16?
+    public var neurons: [Neuron]
+
+    public init(netuid: UInt16? = nil, neurons: [Neuron]) {
+        self.netuid = netuid
+        self.neurons = neurons
+    }
+
+    public func neuron(uid: UInt16) -> Neuron? { neurons.first { $0.uid == uid } }
+}

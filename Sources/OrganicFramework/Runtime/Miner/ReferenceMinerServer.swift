@@ -1,0 +1,106 @@
+public import Hummingbird
+import Foundation
+public import Logging
+import NIOCore
+import Synchronization
+
+/// An HTTP server for a plugin's miner handlers: the local stand-in for a GPU miner.
+///
+/// It speaks the same HTTP as a real miner: `POST <minerPath>` with the request JSON,
+/// answering the response JSON, 400 for requests it cannot decode, 429 when more than
+/// `capacity` requests are in flight, and 500 when the handler fails.
+public enum ReferenceMinerServer {
+    public struct Options: Sendable {
+        public var host: String
+        public var port: Int
+        /// Requests served at once; more are refused with 429.
+        public var capacity: Int
+        public var faults: MinerFaults
+        /// Seeds the fault draws, for reproducible tests.
+        public var randomSeed: UInt64?
+        /// Largest request body accepted.
+        public var maxRequestBytes: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 0, capacity: Int = 16, faults: MinerFaults = .none,
+                    randomSeed: UInt64? = nil, maxRequestBytes: Int = 32 << 20) {
+            self.host = host
+            self.port = port
+            self.capacity = capacity
+            self.faults = faults
+            self.randomSeed = randomSeed
+            self.maxRequestBytes = maxRequestBytes
+        }
+    }
+
+    /// Builds the server application; run it as a `Service` or with `runService()`.
+    public static func application(
+        handlers: [any MinerHandler], options: Options, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: OrganicRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
+        let state = MinerState(capacity: options.capacity, seed: options.randomSeed)
+        router.get("/healthz") { _, _ in ["status": "ok"] }
+        for handler in handlers {
+            register(handler, on: router, state: state, options: options)
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "organic-miner"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    static func register<H: MinerHandler>(_ handler: H, on router: Router<OrganicRequestContext>, state: MinerState, options: Options) {
+        router.post(RouterPath(handler.endpoint.descriptor.minerPath)) { request, _ -> Response in
+            guard state.enter() else {
+                throw APIError(.tooManyRequests, code: "miner_busy", message: "At capacity (\(options.capacity) requests in flight).")
+            }
+            defer { state.leave() }
+            let buffer: ByteBuffer
+            do { buffer = try await request.body.collect(upTo: options.maxRequestBytes) } catch is NIOTooManyBytesError {
+                throw APIError.bodyTooLarge(limit: options.maxRequestBytes)
+            }
+            let decoded = try RequestDecoding.decode(H.Served.Request.self, from: buffer)
+            var random = state.random()
+            let action = options.faults.action(for: Double.random(in: 0..<1, using: &random))
+            switch action {
+            case .error:
+                throw APIError(.internalServerError, code: "miner_fault", message: "Injected failure.")
+            case .slow:
+                try await Task.sleep(for: .seconds(double: options.faults.slowDelaySeconds))
+            case .wrong, .honest:
+                break
+            }
+            let context = MinerContext(answerWrongly: action == .wrong, random: random)
+            let answer = try await handler.respond(to: decoded, context: context)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(answer))))
+        }
+    }
+
+    /// In-flight counting and the random source, shared by all routes of one server.
+    final class MinerState: Sendable {
+        let capacity: Int
+        private let inFlight = Atomic<Int>(0)
+        private let generator: Locked<OrganicRandom>
+
+        init(capacity: Int, seed: UInt64?) {
+            self.capacity = capacity
+            generator = Locked(seed.map(OrganicRandom.init(seed:)) ?? OrganicRandom())
+        }
+
+        func enter() -> Bool {
+            if inFlight.add(1, ordering: .relaxed).newValue > capacity {
+                inFlight.subtract(1, ordering: .relaxed)
+                return false
+            }
+            return true
+        }
+
+        func leave() { inFlight.subtract(1, ordering: .relaxed) }
+
+        func random() -> OrganicRandom { generator.withLock { $0.split() } }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// An endpoint as the node serves it: the plugin's endpoint plus the operator's overrides.
+struct EndpointRoute<E: Endpoint>: Sendable {
+    let endpoint: E
+    let pluginName: String
+    /// The plugin's descriptor with the operator's price, timeout and size overrides applied.
+    let descriptor: EndpointDescriptor
+}
+
+/// What the node does with every endpoint, whatever its request and response types.
+protocol ServedEndpoint: Sendable {
+    var pluginName: String { get }
+    var descriptor: EndpointDescriptor { get }
+    /// Handles `POST /v1/<path>`.
+    func handle(_ request: Request, dispatcher: QueryDispatcher) async throws -> Response
+    /// Generates, perturbs and dispatches one synthetic query; false when no miner was free.
+    func runSyntheticQuery(dispatcher: QueryDispatcher) async -> Bool
+}
+
+extension EndpointRoute: ServedEndpoint {
+    func handle(_ request: Request, dispatcher: QueryDispatcher) async throws -> Response {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
+        }
+        var decoded = try RequestDecoding.decode(E.Request.self, from: buffer)
+        do {
+            try endpoint.validate(decoded)
+        } catch {
+            throw APIError.badRequest(error)
+        }
+        var context = PerturbationContext(random: dispatcher.makeRandom(), seeds: dispatcher.settings.seeds)
+        endpoint.perturb(&decoded, context: &context)
+        let answer = try await dispatcher.dispatchOrganic(decoded, route: self)
+        let data = try JSONEncoder().encode(answer)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func runSyntheticQuery(dispatcher: QueryDispatcher) async -> Bool {
+        var synthetic = SyntheticContext(random: dispatcher.makeRandom())
+        var request = endpoint.makeSyntheticRequest(context: &synthetic)
+        var context = PerturbationContext(random: synthetic.random, seeds: dispatcher.settings.seeds)
+        endpoint.perturb(&request, context: &context)
+        return await dispatcher.dispatchSynthetic(request, route: self)
+    }
+}
+
+/// JSON decoding of caller requests with errors that name the field at fault.
+enum RequestDecoding {
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        guard buffer.readableBytes > 0 else {
+            throw APIError(.badRequest, code: "invalid_json", message: "The request body is empty; send a JSON object.")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw apiError(for: error)
+        }
+    }
+
+    static func apiError(for error: DecodingError) -> APIError {
+        func path(_ keys: [any CodingKey]) -> String? {
+            var out = ""
+            for key in keys {
+                if let index = key.intValue { out += "[\(index)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+            }
+            return out.isEmpty ? nil : out
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key]) ?? key.stringValue
+            return APIError(.badRequest, code: "missing_field", message: "\(field) is required.", field: field)
+        case .typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            return APIError(.badRequest, code: "invalid_type", message: "\(field ?? "The body") must be of type \(Self.describe(type)).", field: field)
+        case .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            return APIError(.badRequest, code: "missing_field", message: "\(field ?? "The body") must be a \(Self.describe(type)), not null.", field: field)
+        case .dataCorrupted(let context):
+            if let field = path(context.codingPath) {
+                return APIError(.badRequest, code: "invalid_value", message: "\(field): \(context.debugDescription)", field: field)
+            }
+            return APIError(.badRequest, code: "invalid_json", message: "The request body is not valid JSON.")
+        @unknown default:
+            return APIError(.badRequest, code: "invalid_json", message: "The request body could not be decoded.")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "string"
+        case is Int.Type, is Int64.Type, is UInt64.Type, is Int32.Type, is UInt32.Type: "integer"
+        case is Double.Type, is Float.Type: "number"
+        case is Bool.Type: "boolean"
+        default: String(describing: type).hasPrefix("Array") ? "array" : "object"
+        }
+    }
+}

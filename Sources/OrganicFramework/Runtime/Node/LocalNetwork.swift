@@ -1,0 +1,99 @@
+public import Logging
+import ServiceLifecycle
+public import UnixSignals
+import Foundation
+import Hummingbird
+
+/// A node and reference miners on loopback, all in one process, talking real HTTP.
+///
+/// The demo runs one (`organic demo`); the test kit and end-to-end tests run many. Miners are
+/// started first on ephemeral ports, then the node with those miners as its static metagraph.
+public enum LocalNetwork {
+    /// One reference miner to start.
+    public struct MinerSpec: Sendable {
+        public var faults: MinerFaults
+        /// Distinct noise per miner imitates different hardware; nil answers exactly.
+        public var hardwareNoiseSeed: UInt64?
+        public var capacity: Int
+        /// Endpoint names it serves; nil for all that the plugins offer.
+        public var endpoints: [String]?
+
+        public init(faults: MinerFaults = .none, hardwareNoiseSeed: UInt64? = nil, capacity: Int = 16, endpoints: [String]? = nil) {
+            self.faults = faults
+            self.hardwareNoiseSeed = hardwareNoiseSeed
+            self.capacity = capacity
+            self.endpoints = endpoints
+        }
+    }
+
+    /// What the body of ``run(plugins:miners:configuration:signals:clock:randomSeed:logger:body:)`` can reach.
+    public struct Context: Sendable {
+        public let node: NodeAddresses
+        public let minerURLs: [String]
+        public let configuration: NodeConfiguration
+        public let store: any ScoreStore
+        let finished: ResponseDelivery<Void>
+
+        /// Returns when the node has stopped (after SIGINT/SIGTERM when signals are handled).
+        public func untilShutdown() async {
+            _ = try? await finished.value()
+        }
+    }
+
+    /// Starts the miners and the node, runs `body`, then shuts everything down gracefully.
+    /// `configuration` starts from defaults with ports 0; its `miners` list is replaced.
+    public static func run<T: Sendable>(
+        plugins: [any SubnetPlugin],
+        miners: [MinerSpec],
+        configuration: NodeConfiguration,
+        signals: [UnixSignal] = [],
+        clock: any NodeClock = SystemNodeClock(),
+        randomSeed: UInt64? = nil,
+        logger: Logger,
+        body: @Sendable (Context) async throws -> T
+    ) async throws -> T {
+        let ports = ListenerReadiness()
+        var minerApps: [any Service] = []
+        for (index, spec) in miners.enumerated() {
+            let handlers = plugins.flatMap { $0.referenceMiners(options: .init(hardwareNoiseSeed: spec.hardwareNoiseSeed)) }
+            let app = ReferenceMinerServer.application(
+                handlers: handlers,
+                options: .init(capacity: spec.capacity, faults: spec.faults, randomSeed: randomSeed.map { $0 &+ UInt64(index) }),
+                logger: logger,
+                onRunning: { port in await ports.bound("miner-\(index)", port: port) })
+            minerApps.append(app)
+        }
+        let minerGroup = ServiceGroup(configuration: .init(services: minerApps, logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await minerGroup.run() }
+            let bound = await ports.wait(for: Set(miners.indices.map { "miner-\($0)" }))
+            var config = configuration
+            config.miners = miners.enumerated().map { index, spec in
+                StaticMiner(uid: index + 1, hotkey: "local-miner-\(index + 1)", url: "http://127.0.0.1:\(bound["miner-\(index)"] ?? 0)",
+                            stake: 0, endpoints: spec.endpoints, capacity: spec.capacity)
+            }
+            let node: NodeRunner
+            do {
+                node = try await OrganicNode(configuration: config, plugins: plugins, clock: clock, randomSeed: randomSeed, logger: logger)
+                    .makeRunner(signals: signals)
+            } catch {
+                await minerGroup.triggerGracefulShutdown()
+                throw error
+            }
+            let finished = ResponseDelivery<Void>()
+            group.addTask {
+                defer { finished.deliver(.success(())) }
+                try await node.run()
+            }
+            let context = Context(node: await node.addresses(), minerURLs: config.miners.map(\.url), configuration: config,
+                                  store: node.store, finished: finished)
+            let result: Result<T, any Error>
+            do { result = .success(try await body(context)) } catch { result = .failure(error) }
+            await node.shutdown()
+            _ = try? await finished.value()
+            await minerGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
+        }
+    }
+}

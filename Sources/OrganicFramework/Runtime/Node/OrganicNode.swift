@@ -1,0 +1,224 @@
+public import Logging
+import ServiceLifecycle
+public import UnixSignals
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A validator node: plugins, miners, the HTTP APIs and the background services, assembled
+/// from a configuration.
+///
+/// ```swift
+/// let node = try OrganicNode(configuration: config, plugins: [try VisionPlugin()], logger: logger)
+/// try await node.run()   // until SIGINT or SIGTERM
+/// ```
+/// Backends are chosen here: pass a ``MetagraphSource``, ``MinerTransport`` or ``ScoreStore`` to
+/// replace the defaults (the `miners:` list, HTTP, the SQLite file at `database.path`).
+public struct OrganicNode: Sendable {
+    public var configuration: NodeConfiguration
+    public var plugins: [any SubnetPlugin]
+    public var metagraphSource: any MetagraphSource
+    public var transport: (any MinerTransport)?
+    public var store: (any ScoreStore)?
+    public var clock: any NodeClock
+    /// Seeds the node's random source; nil draws it from the system CSPRNG.
+    public var randomSeed: UInt64?
+    public var logger: Logger
+
+    public init(configuration: NodeConfiguration, plugins: [any SubnetPlugin], metagraphSource: (any MetagraphSource)? = nil,
+                transport: (any MinerTransport)? = nil, store: (any ScoreStore)? = nil, clock: any NodeClock = SystemNodeClock(),
+                randomSeed: UInt64? = nil, logger: Logger) throws {
+        self.configuration = configuration
+        self.plugins = plugins
+        self.metagraphSource = try metagraphSource ?? StaticMetagraphSource(miners: configuration.miners)
+        self.transport = transport
+        self.store = store
+        self.clock = clock
+        self.randomSeed = randomSeed
+        self.logger = logger
+    }
+
+    /// Runs until SIGINT or SIGTERM, then shuts down gracefully.
+    public func run() async throws {
+        let runner = try await makeRunner(signals: [.sigterm, .sigint])
+        try await runner.run()
+    }
+
+    /// Builds everything without running it, so callers (tests, the demo) can learn the bound
+    /// addresses and trigger shutdown themselves.
+    public func makeRunner(signals: [UnixSignal] = []) async throws -> NodeRunner {
+        let settings = try Self.validated(configuration)
+        let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
+        var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
+
+        var services: [any Service] = []
+        let scoreStore: any ScoreStore
+        if let store {
+            scoreStore = store
+        } else {
+            let database = try SQLiteDatabase(path: configuration.database.path)
+            scoreStore = SQLiteScoreStore(database: database)
+        }
+        services.append(ResourceService(name: "store") { try await scoreStore.close() })
+
+        let minerTransport: any MinerTransport
+        if let transport {
+            minerTransport = transport
+        } else {
+            var clientConfiguration = HTTPClient.Configuration()
+            clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+            clientConfiguration.timeout.connect = .seconds(3)
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            minerTransport = HTTPMinerTransport(client: client)
+            services.append(ResourceService(name: "http-client") { try await client.shutdown() })
+        }
+
+        let d = configuration.dispatch
+        let selector = MinerSelector(
+            policy: .init(defaultCapacity: d.defaultMinerCapacity, cooldownBase: .seconds(double: d.cooldownBaseSeconds),
+                          cooldownMax: .seconds(double: d.cooldownMaxSeconds), busyBackoff: .seconds(double: d.busyBackoffSeconds)),
+            clock: clock, random: random.split())
+        let refresher = MetagraphRefreshService(source: metagraphSource, selector: selector, clock: clock, logger: logger)
+        await refresher.refresh()
+
+        let executor = RoundExecutor()
+        services.append(executor)
+        let dispatcher = QueryDispatcher(transport: minerTransport, selector: selector, executor: executor, store: scoreStore,
+                                         clock: clock, settings: settings, random: random.split(), logger: logger)
+        services.append(refresher)
+        if configuration.synthetic.enabled {
+            let wanted = Set(configuration.synthetic.endpoints)
+            let probed = routes.filter { wanted.isEmpty || wanted.contains($0.descriptor.name) }
+            services.append(SyntheticQueryService(endpoints: probed, dispatcher: dispatcher,
+                                                  interval: .seconds(double: configuration.synthetic.intervalSeconds),
+                                                  clock: clock, logger: logger))
+        }
+
+        let readiness = ListenerReadiness()
+        var listeners: Set<String> = ["public"]
+        if configuration.admin.enabled {
+            listeners.insert("admin")
+            let admin = Application(
+                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock),
+                configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
+                onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
+                logger: logger)
+            services.append(admin)
+        }
+        let publicApp = Application(
+            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher),
+            configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
+            onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
+            logger: logger)
+        services.append(publicApp)
+
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+        return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore)
+    }
+
+    static func validated(_ configuration: NodeConfiguration) throws(ConfigurationError) -> DispatchSettings {
+        let d = configuration.dispatch
+        guard (1...16).contains(d.minersPerQuery) else { throw ConfigurationError("dispatch.minersPerQuery must be 1...16") }
+        guard (0...5).contains(d.retries) else { throw ConfigurationError("dispatch.retries must be 0...5") }
+        guard (0...1).contains(d.organicScoringProbability) else { throw ConfigurationError("dispatch.organicScoringProbability must be in [0, 1]") }
+        guard d.defaultMinerCapacity >= 1 else { throw ConfigurationError("dispatch.defaultMinerCapacity must be at least 1") }
+        guard d.cooldownBaseSeconds >= 0, d.cooldownMaxSeconds >= d.cooldownBaseSeconds else {
+            throw ConfigurationError("dispatch.cooldownBaseSeconds must be >= 0 and <= cooldownMaxSeconds")
+        }
+        guard configuration.synthetic.intervalSeconds > 0 else { throw ConfigurationError("synthetic.intervalSeconds must be positive") }
+        for (name, listener) in [("server", configuration.server), ("admin", NodeConfiguration.Listener(host: configuration.admin.host, port: configuration.admin.port))] {
+            guard (0...65535).contains(listener.port) else { throw ConfigurationError("\(name).port must be 0...65535") }
+        }
+        var seeds = SeedRange.unassigned
+        if let uid = configuration.node.validatorUID {
+            guard let uid16 = UInt16(exactly: uid) else { throw ConfigurationError("node.validatorUID must be 0...65535") }
+            seeds = SeedRange(validatorUID: uid16)
+        }
+        return DispatchSettings(minersPerQuery: d.minersPerQuery, retries: d.retries,
+                                organicScoringProbability: d.organicScoringProbability, seeds: seeds)
+    }
+
+    static func routes(for plugins: [any SubnetPlugin], overrides: [String: NodeConfiguration.EndpointOverride]) throws(ConfigurationError) -> [any ServedEndpoint] {
+        var routes: [any ServedEndpoint] = []
+        var names = Set<String>(), paths = Set<String>()
+        for plugin in plugins {
+            let pluginName = type(of: plugin).name
+            for endpoint in plugin.endpoints {
+                let route = try makeRoute(endpoint, plugin: pluginName, override: overrides[endpoint.descriptor.name])
+                guard let route else { continue }
+                let d = route.descriptor
+                guard names.insert(d.name).inserted else { throw ConfigurationError("two endpoints are named '\(d.name)'") }
+                guard paths.insert(d.path).inserted else { throw ConfigurationError("two endpoints use the path /v1/\(d.path)") }
+                guard !d.path.isEmpty, d.path.allSatisfy({ $0.isLetter || $0.isNumber || "-_/".contains($0) }) else {
+                    throw ConfigurationError("endpoint '\(d.name)' has an invalid path '\(d.path)'")
+                }
+                routes.append(route)
+            }
+        }
+        if let stray = overrides.keys.first(where: { !names.contains($0) && overrides[$0]?.enabled != false }) {
+            throw ConfigurationError("dispatch.endpoints has overrides for unknown endpoint '\(stray)'")
+        }
+        return routes
+    }
+
+    static func makeRoute<E: Endpoint>(_ endpoint: E, plugin: String, override: NodeConfiguration.EndpointOverride?) throws(ConfigurationError) -> (any ServedEndpoint)? {
+        var descriptor = endpoint.descriptor
+        if let override {
+            if override.enabled == false { return nil }
+            if let price = override.price {
+                guard price.isFinite, price >= 0 else { throw ConfigurationError("dispatch.endpoints.\(descriptor.name).price must be >= 0") }
+                descriptor.price = price
+            }
+            if let timeout = override.timeoutSeconds {
+                guard timeout > 0, timeout <= 600 else { throw ConfigurationError("dispatch.endpoints.\(descriptor.name).timeoutSeconds must be in (0, 600]") }
+                descriptor.timeout = .seconds(double: timeout)
+            }
+            if let bytes = override.maxRequestBytes {
+                guard bytes >= 1024 else { throw ConfigurationError("dispatch.endpoints.\(descriptor.name).maxRequestBytes must be at least 1024") }
+                descriptor.maxRequestBytes = bytes
+            }
+        }
+        return EndpointRoute(endpoint: endpoint, pluginName: plugin, descriptor: descriptor)
+    }
+}
+
+/// A built node, ready to run.
+public final class NodeRunner: Sendable {
+    let group: ServiceGroup
+    let readiness: ListenerReadiness
+    let listeners: Set<String>
+    let configuration: NodeConfiguration
+    /// The score store the node writes to.
+    public let store: any ScoreStore
+
+    init(group: ServiceGroup, readiness: ListenerReadiness, listeners: Set<String>, configuration: NodeConfiguration, store: any ScoreStore) {
+        self.group = group
+        self.readiness = readiness
+        self.listeners = listeners
+        self.configuration = configuration
+        self.store = store
+    }
+
+    /// Runs every service until shutdown; returns once the database is closed.
+    public func run() async throws {
+        try await group.run()
+    }
+
+    /// Waits until the listeners are bound and returns their URLs.
+    public func addresses() async -> NodeAddresses {
+        let ports = await readiness.wait(for: listeners)
+        func url(_ host: String, _ port: Int?) -> String {
+            let shown = host == "0.0.0.0" ? "127.0.0.1" : host
+            return "http://\(shown):\(port ?? 0)"
+        }
+        return NodeAddresses(publicURL: url(configuration.server.host, ports["public"]),
+                             adminURL: listeners.contains("admin") ? url(configuration.admin.host, ports["admin"]) : nil)
+    }
+
+    /// Starts a graceful shutdown: listeners stop, in-flight requests and rounds finish,
+    /// then the database closes.
+    public func shutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+}

@@ -1,0 +1,54 @@
+public import Foundation
+
+/// Everything stored about one scored query round.
+public struct RoundRecord: Sendable, Hashable, Codable {
+    public var id: UUID
+    public var endpoint: String
+    public var isOrganic: Bool
+    public var createdAt: Date
+    /// `scored`, `inconclusive: …` or `discarded: …` (a reward function broke its contract).
+    public var verdict: String
+    public var results: [MinerRoundResult]
+
+    public init(id: UUID = UUID(), endpoint: String, isOrganic: Bool, createdAt: Date, verdict: String, results: [MinerRoundResult]) {
+        self.id = id
+        self.endpoint = endpoint
+        self.isOrganic = isOrganic
+        self.createdAt = createdAt
+        self.verdict = verdict
+        self.results = results
+    }
+}
+
+/// One miner's part in a round.
+public struct MinerRoundResult: Sendable, Hashable, Codable {
+    public var miner: MinerIdentity
+    /// `answered`, `busy`, or a failure label such as `timeout`.
+    public var outcome: String
+    /// The score, or nil when the miner was busy or the round was inconclusive.
+    public var score: Double?
+    public var reason: String?
+    public var latencySeconds: Double
+
+    public init(miner: MinerIdentity, outcome: String, score: Double?, reason: String?, latencySeconds: Double) {
+        self.miner = miner
+        self.outcome = outcome
+        self.score = score
+        self.reason = reason
+        self.latencySeconds = latencySeconds
+    }
+}
+
+/// A miner's recent scores on one endpoint.
+public struct MinerScoreSummary: Sendable, Hashable, Codable {
+    public var uid: UInt16
+    public var hotkey: String
+    public var endpoint: String
+    /// Mean of the scores in the window.
+    public var meanScore: Double
+    /// Scored rounds in the window.
+    public var rounds: Int
+    /// Rounds in which the miner failed (scored 0 by the core).
+    public var failures: Int
+    public var meanLatencySeconds: Double
+}

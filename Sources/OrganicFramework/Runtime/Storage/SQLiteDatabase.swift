@@ -1,0 +1,66 @@
+public import GRDB
+import Foundation
+
+/// The node's embedded SQLite database (WAL mode), with versioned migrations.
+///
+/// Every part of the node that stores data shares this one pool; each registers its own
+/// migrations in ``NodeMigrations``.
+public final class SQLiteDatabase: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the latest version.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try NodeMigrations.migrator.migrate(pool)
+    }
+
+    /// Checkpoints the WAL and closes every connection.
+    public func close() throws {
+        pool.writeWithoutTransaction { db in
+            _ = try? db.checkpoint(.truncate)
+        }
+        try pool.close()
+    }
+}
+
+/// The schema, as an ordered list of named migrations. Never edit a shipped migration; add one.
+enum NodeMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-score-rounds") { db in
+            try db.execute(sql: """
+                CREATE TABLE rounds (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    is_organic INTEGER NOT NULL,
+                    created_at REAL NOT NULL,
+                    verdict TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX rounds_created_at ON rounds(created_at);
+                CREATE TABLE round_results (
+                    round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+                    uid INTEGER NOT NULL,
+                    hotkey TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    score REAL,
+                    reason TEXT,
+                    latency_seconds REAL NOT NULL
+                ) STRICT;
+                CREATE INDEX round_results_round ON round_results(round_id);
+                CREATE INDEX round_results_hotkey ON round_results(hotkey);
+                """)
+        }
+        return migrator
+    }
+}

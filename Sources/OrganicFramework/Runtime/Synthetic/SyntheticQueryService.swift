@@ -1,0 +1,38 @@
+import Logging
+import ServiceLifecycle
+
+/// Issues the validator's own scoring queries at a steady rate, cycling through endpoints.
+///
+/// Each tick generates a request with the endpoint's generator, perturbs it exactly as an
+/// organic request would be, and sends it to N miners; the answers are scored like any other
+/// round. Ticks follow the injected clock, so tests drive the schedule without sleeping.
+final class SyntheticQueryService: Service {
+    let endpoints: [any ServedEndpoint]
+    let dispatcher: QueryDispatcher
+    let interval: Duration
+    let clock: any NodeClock
+    let logger: Logger
+
+    init(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, interval: Duration, clock: any NodeClock, logger: Logger) {
+        self.endpoints = endpoints
+        self.dispatcher = dispatcher
+        self.interval = interval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    func run() async throws {
+        guard !endpoints.isEmpty else { return }
+        try? await cancelWhenGracefulShutdown {
+            var next = 0
+            while !Task.isCancelled {
+                let endpoint = self.endpoints[next % self.endpoints.count]
+                next += 1
+                if await !endpoint.runSyntheticQuery(dispatcher: self.dispatcher) {
+                    self.logger.debug("no miner free for a synthetic query", metadata: ["endpoint": "\(endpoint.descriptor.name)"])
+                }
+                try await self.clock.sleep(for: self.interval)
+            }
+        }
+    }
+}

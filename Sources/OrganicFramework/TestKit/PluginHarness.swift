@@ -1,0 +1,84 @@
+public import OrganicFramework
+public import Logging
+public import Foundation
+
+/// Runs a plugin in-process against its reference miners, over real loopback HTTP, with a
+/// temporary SQLite database. For plugin authors' end-to-end tests:
+///
+/// ```swift
+/// try await PluginHarness.run(plugins: [try MyPlugin()], miners: 2) { net in
+///     let reply = try await net.post("/v1/my-endpoint", json: MyRequest(...))
+///     #expect(reply.status == 200)
+/// }
+/// ```
+public enum PluginHarness {
+    /// The running network, with helpers to call it.
+    public struct Network: Sendable {
+        public let context: LocalNetwork.Context
+        public let client = TestHTTPClient()
+
+        public var publicURL: String { context.node.publicURL }
+        public var adminURL: String { context.node.adminURL ?? "" }
+
+        public func post(_ path: String, json value: some Encodable) async throws -> TestHTTPClient.Reply {
+            try await client.post(publicURL + path, json: value)
+        }
+
+        public func post(_ path: String, raw: Data) async throws -> TestHTTPClient.Reply {
+            try await client.post(publicURL + path, raw: raw)
+        }
+
+        public func get(_ path: String) async throws -> TestHTTPClient.Reply {
+            try await client.get(publicURL + path)
+        }
+
+        public func admin(_ path: String) async throws -> TestHTTPClient.Reply {
+            try await client.get(adminURL + path)
+        }
+
+        /// Polls the score store until `condition` holds for the rounds so far, or `timeout` passes.
+        public func waitForRounds(atLeast count: Int, timeout: Duration = .seconds(30)) async throws -> [RoundRecord] {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while true {
+                let rounds = try await context.store.recentRounds(limit: 10_000)
+                if rounds.count >= count || clock.now >= deadline { return rounds }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// A configuration for tests: ephemeral ports, a fresh database file, synthetic queries off.
+    public static func testConfiguration(databaseDirectory: URL? = nil) -> NodeConfiguration {
+        var configuration = NodeConfiguration()
+        configuration.server.port = 0
+        configuration.admin.port = 0
+        let directory = databaseDirectory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("organic-tests-\(UUID().uuidString)", isDirectory: true)
+        configuration.database.path = directory.appendingPathComponent("organic.sqlite").path
+        configuration.synthetic.enabled = false
+        return configuration
+    }
+
+    /// Starts `miners` honest reference miners (or the given specs) and a node, runs `body`,
+    /// then shuts everything down gracefully.
+    public static func run<T: Sendable>(
+        plugins: [any SubnetPlugin],
+        miners: [LocalNetwork.MinerSpec],
+        configuration: NodeConfiguration = testConfiguration(),
+        clock: any NodeClock = SystemNodeClock(),
+        randomSeed: UInt64? = 42,
+        logger: Logger = Logger(label: "organic-test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        body: @Sendable (Network) async throws -> T
+    ) async throws -> T {
+        try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, clock: clock,
+                                   randomSeed: randomSeed, logger: logger) { context in
+            try await body(Network(context: context))
+        }
+    }
+
+    /// Shorthand for `count` honest miners with distinct hardware noise.
+    public static func honestMiners(_ count: Int) -> [LocalNetwork.MinerSpec] {
+        (0..<count).map { LocalNetwork.MinerSpec(hardwareNoiseSeed: UInt64($0 + 1)) }
+    }
+}

@@ -1,0 +1,44 @@
+/// Resource ceilings applied to untrusted encoded images *before* decoding.
+///
+/// Compressed images can claim enormous dimensions in a few bytes
+/// (decompression bombs), so the header is checked against these limits
+/// before any pixel buffer is allocated.
+public struct ImageLimits: Sendable, Equatable {
+    /// Maximum size of the encoded byte stream (default 16 MiB).
+    public var maxEncodedBytes: Int
+    /// Maximum `width * height` (default 2048 * 2048 = 4_194_304).
+    public var maxPixels: Int
+    /// Maximum of either side in pixels (default 4096).
+    public var maxDimension: Int
+
+    public init(
+        maxEncodedBytes: Int = 16 * 1024 * 1024,
+        maxPixels: Int = 2048 * 2048,
+        maxDimension: Int = 4096
+    ) {
+        self.maxEncodedBytes = maxEncodedBytes
+        self.maxPixels = maxPixels
+        self.maxDimension = maxDimension
+    }
+
+    /// Throws `image_too_large` / `image_too_many_pixels` when a header's
+    /// dimensions exceed these limits. Zero or negative sizes are corrupt.
+    func check(width: Int, height: Int) throws(ImageDecodingError) {
+        guard width > 0, height > 0 else {
+            throw ImageDecodingError(.corruptImage, "image header has zero size (\(width)x\(height))")
+        }
+        guard width <= maxDimension, height <= maxDimension else {
+            throw ImageDecodingError(
+                .imageTooLarge,
+                "image is \(width)x\(height); the largest side allowed is \(maxDimension)")
+        }
+        // Also guarantees width * height * 3 (the RGB buffer size) fits an Int.
+        let (area, overflow) = width.multipliedReportingOverflow(by: height)
+        let (_, bufferOverflow) = area.multipliedReportingOverflow(by: 3)
+        guard !overflow, !bufferOverflow, area <= maxPixels else {
+            throw ImageDecodingError(
+                .imageTooManyPixels,
+                "image is \(width)x\(height); at most \(maxPixels) pixels are allowed")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+public import OrganicPluginAPI
+import Foundation
+
+/// The reference miner for text-to-image: a deterministic procedural picture instead of a
+/// diffusion model, so it runs without a GPU and two honest miners agree.
+public struct TextToImageMiner: MinerHandler {
+    public let endpoint: TextToImageEndpoint
+    public let noiseSeed: UInt64?
+    let generator = ProceduralImageGenerator()
+
+    public init(endpoint: TextToImageEndpoint, noiseSeed: UInt64?) {
+        self.endpoint = endpoint
+        self.noiseSeed = noiseSeed
+    }
+
+    public func respond(to request: TextToImageRequest, context: MinerContext) async throws -> ImageResponse {
+        var seed = request.seed ?? 0
+        // A dishonest miner skips the real work: it reuses a picture for another seed.
+        if context.answerWrongly { seed = seed &+ 1 }
+        var image = generator.render(prompt: request.prompt, negativePrompt: request.negativePrompt, seed: seed,
+                                     steps: request.steps, cfgScale: request.cfgScale, width: request.width, height: request.height)
+        if let noiseSeed {
+            ProceduralImageGenerator.addHardwareNoise(&image, noiseSeed: noiseSeed ^ seed)
+        }
+        let png = try ImageCodec.encodePNG(image)
+        return ImageResponse(imageB64: Data(png).base64EncodedString())
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import OrganicFramework
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationLoaderTests {
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("organic-config-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("defaults apply when nothing is given")
+    func defaults() throws {
+        let config = try ConfigurationLoader(environment: [:]).load(path: nil)
+        #expect(config.server.port == 8080)
+        #expect(config.server.host == "127.0.0.1")
+        #expect(config.dispatch.minersPerQuery == 2)
+        #expect(config.database.path == "data/organic.sqlite")
+    }
+
+    @Test("the file overrides defaults and the environment overrides the file")
+    func precedence() throws {
+        let path = try write("""
+            server:
+              port: 9000
+            dispatch:
+              minersPerQuery: 3
+            miners:
+              - uid: 1
+                hotkey: abc
+                url: http://127.0.0.1:9001
+            plugins:
+              settings:
+                vision:
+                  maxPromptLength: 500
+            """)
+        let env = ["ORGANIC_SERVER_PORT": "9100", "ORGANIC_SYNTHETIC_ENABLED": "false", "ORGANIC_DATABASE_PATH": "/tmp/x.sqlite"]
+        let config = try ConfigurationLoader(environment: env).load(path: path)
+        #expect(config.server.port == 9100)
+        #expect(config.dispatch.minersPerQuery == 3)
+        #expect(config.synthetic.enabled == false)
+        #expect(config.database.path == "/tmp/x.sqlite")
+        #expect(config.miners == [StaticMiner(uid: 1, hotkey: "abc", url: "http://127.0.0.1:9001")])
+        #expect(config.plugins.settings["vision"] == .object(["maxPromptLength": .integer(500)]))
+    }
+
+    @Test("a typo in the file is an error that names the setting")
+    func unknownKey() throws {
+        let path = try write("server:\n  prot: 9000\n")
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader(environment: [:]).load(path: path) }
+        do { _ = try ConfigurationLoader(environment: [:]).load(path: path) } catch {
+            #expect(error.description.contains("server.prot"))
+        }
+    }
+
+    @Test("an unknown ORGANIC_ variable is an error")
+    func unknownVariable() {
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader(environment: ["ORGANIC_SERVER_PROT": "1"]).load(path: nil) }
+    }
+
+    @Test("a wrong type names the setting")
+    func wrongType() throws {
+        let path = try write("server:\n  port: lots\n")
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("server.port"))
+        }
+    }
+
+    @Test("every setting has an environment variable")
+    func environmentListing() {
+        let names = ConfigurationLoader.environmentVariables(of: NodeConfiguration()).map(\.name)
+        #expect(names.contains("ORGANIC_DISPATCH_MINERS_PER_QUERY"))
+        #expect(names.contains("ORGANIC_ADMIN_PORT"))
+        #expect(names.contains("ORGANIC_MINERS"))
+    }
+
+    @Test("static miners are checked")
+    func staticMiners() {
+        #expect(throws: ConfigurationError.self) {
+            try StaticMetagraphSource(miners: [StaticMiner(uid: 1, hotkey: "a", url: "ftp://x")])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try StaticMetagraphSource(miners: [StaticMiner(uid: 1, hotkey: "a", url: "http://x"), StaticMiner(uid: 1, hotkey: "b", url: "http://y")])
+        }
+    }
+}
