@@ -29,14 +29,24 @@ struct ScoresCommand: AsyncParsableCommand {
 /// Human-readable score table.
 enum ScoreTable {
     static func render(_ report: ScoreReport) -> String {
-        var lines = [String(format: "%-5@ %-22@ %-18@ %7@ %7@ %8@ %9@", "UID", "HOTKEY", "ENDPOINT", "SCORE", "ROUNDS", "FAILURES", "LATENCY")]
+        var lines = [row(["UID", "HOTKEY", "ENDPOINT", "SCORE", "ROUNDS", "FAILURES", "LATENCY"])]
         for m in report.miners {
-            lines.append(String(format: "%-5d %-22@ %-18@ %7.3f %7d %8d %8.3fs", Int(m.uid), String(m.hotkey.prefix(22)),
-                                String(m.endpoint.prefix(18)), m.meanScore, m.rounds, m.failures, m.meanLatencySeconds))
+            lines.append(row(["\(m.uid)", String(m.hotkey.prefix(22)), String(m.endpoint.prefix(18)), String(format: "%.3f", m.meanScore),
+                              "\(m.rounds)", "\(m.failures)", String(format: "%.3fs", m.meanLatencySeconds)]))
         }
         if report.miners.isEmpty { lines.append("(no scored rounds in the last \(Int(report.windowSeconds)) s)") }
         return lines.joined(separator: "\n")
     }
+}
+
+/// Pads columns: the first three left-aligned, the rest right-aligned.
+private func row(_ cells: [String]) -> String {
+    let widths = [5, 22, 18, 7, 7, 9, 9]
+    return zip(cells, widths).enumerated().map { index, pair in
+        let (cell, width) = pair
+        let padding = String(repeating: " ", count: max(0, width - cell.count))
+        return index < 3 ? cell + padding : padding + cell
+    }.joined(separator: " ")
 }
 
 /// Minimal GET client for the admin API.

@@ -29,9 +29,13 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         public var host: String
         /// TCP port; 0 picks a free one (tests).
         public var port: Int
-        public init(host: String, port: Int) {
+        /// Longest wait for in-flight requests and scoring rounds at shutdown before they are
+        /// cancelled.
+        public var shutdownGraceSeconds: Double
+        public init(host: String, port: Int, shutdownGraceSeconds: Double = 30) {
             self.host = host
             self.port = port
+            self.shutdownGraceSeconds = shutdownGraceSeconds
         }
     }
 

@@ -113,7 +113,9 @@ public struct OrganicNode: Sendable {
             logger: logger)
         services.append(publicApp)
 
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)
+        let group = ServiceGroup(configuration: groupConfiguration)
         return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore)
     }
 
@@ -126,6 +128,7 @@ public struct OrganicNode: Sendable {
         guard d.cooldownBaseSeconds >= 0, d.cooldownMaxSeconds >= d.cooldownBaseSeconds else {
             throw ConfigurationError("dispatch.cooldownBaseSeconds must be >= 0 and <= cooldownMaxSeconds")
         }
+        guard configuration.server.shutdownGraceSeconds > 0 else { throw ConfigurationError("server.shutdownGraceSeconds must be positive") }
         guard configuration.synthetic.intervalSeconds > 0 else { throw ConfigurationError("synthetic.intervalSeconds must be positive") }
         for (name, listener) in [("server", configuration.server), ("admin", NodeConfiguration.Listener(host: configuration.admin.host, port: configuration.admin.port))] {
             guard (0...65535).contains(listener.port) else { throw ConfigurationError("\(name).port must be 0...65535") }
