@@ -1,7 +1,7 @@
 /// The vision plugin's settings (`plugins.settings.vision` in the node's configuration).
 ///
-/// Every field has a default, so an empty section (`{}`) is a working configuration; each can be
-/// overridden in YAML or through `ORGANIC_PLUGINS_SETTINGS_VISION_*` environment variables.
+/// Every field has a default, so an empty section (`{}`) is a working configuration; override
+/// fields in YAML (`plugins.settings.vision`) or as JSON in `ORGANIC_PLUGINS_SETTINGS`.
 public struct VisionConfiguration: Codable, Sendable, Hashable {
     /// The generation models (engines) offered, with their allowed parameter ranges.
     public var models: [ImageModel]
