@@ -7,9 +7,11 @@ import VisionPlugin
 struct VisionConformanceTests {
     @Test("passes the framework's conformance suite")
     func conformance() async throws {
-        // Smallest synthetic sizes keep the suite fast in debug builds; every code path is the same.
+        // Small pictures keep the suite fast in debug builds; every code path is the same. The
+        // default models and sizes are exercised by the property test and the node tests.
         var configuration = VisionConfiguration()
-        configuration.maxSyntheticSide = 512
+        configuration.models = [ImageModel(name: "small-text-to-image", steps: 6...12, cfgScale: 1...4, sizes: 64...192)]
+        configuration.syntheticImageSize = 64
         try await PluginConformance.check(try VisionPlugin(configuration: configuration), samples: 4)
     }
 
