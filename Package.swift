@@ -104,7 +104,7 @@ var package = Package(
         .executableTarget(
             name: "OrganicCommand",
             dependencies: [
-                "OrganicFramework", "OrganicBundledPlugins",
+                "OrganicFramework", "OrganicBundledPlugins", "VisionPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -16,7 +16,7 @@ struct VisionEndToEndTests {
             let reply = try await net.post("/v1/text-to-image", json: request)
             #expect(reply.status == 200)
             let answer = try reply.decode(ImageResponse.self)
-            let png = try #require(Data(base64Encoded: answer.imageB64))
+            let png = try #require(Data(base64Encoded: answer.imageB64 ?? ""))
             let image = try ImageCodec.decode([UInt8](png))
             #expect(image.width == 512 && image.height == 576)
 

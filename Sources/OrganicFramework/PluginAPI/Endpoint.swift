@@ -40,10 +40,17 @@ public protocol Endpoint: Sendable {
     /// not appear here. Return one ``MinerReward`` per answer, in the same order, or
     /// ``RewardVerdict/inconclusive(_:)`` when the answers cannot be judged.
     func reward(_ round: ScoringRound<Request, Response>) -> RewardVerdict
+
+    /// Turns the delivered miner answer into what the organic caller receives, for example by
+    /// removing fields only the reward needs. Throw a ``CallerRefusal`` to answer the caller
+    /// with an error instead (such as 403 for an NSFW image). The default returns the answer.
+    func responseForCaller(_ response: Response, to request: Request) throws(CallerRefusal) -> Response
 }
 
 extension Endpoint {
     public func validate(response: Response, for request: Request) throws(ResponseValidationError) {}
 
     public func perturb(_ request: inout Request, context: inout PerturbationContext) {}
+
+    public func responseForCaller(_ response: Response, to request: Request) throws(CallerRefusal) -> Response { response }
 }

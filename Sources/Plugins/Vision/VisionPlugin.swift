@@ -1,9 +1,9 @@
 public import OrganicPluginAPI
 
-/// Subnet 19's vision subnet: image generation and image embeddings.
+/// Subnet 19's vision subnet: image generation, upscaling and image embeddings.
 ///
 /// Field names follow the subnet's public API so existing apps keep working. The validator
-/// assigns every seed, so miners cannot cache or predict answers.
+/// assigns every seed (a caller's `seed` is ignored), so miners cannot cache or predict answers.
 public struct VisionPlugin: SubnetPlugin {
     public static let name = "vision"
 
@@ -11,16 +11,35 @@ public struct VisionPlugin: SubnetPlugin {
 
     public let configuration: VisionConfiguration
     public let textToImage: TextToImageEndpoint
+    public let imageToImage: ImageToImageEndpoint
+    public let inpaint: InpaintEndpoint
+    public let upscale: UpscaleEndpoint
+    public let scribble: ScribbleEndpoint
+    public let clipEmbeddings: ClipEmbeddingsEndpoint
 
     public init(configuration: VisionConfiguration) throws {
         try configuration.check()
         self.configuration = configuration
-        textToImage = TextToImageEndpoint(configuration: configuration)
+        let resources = try VisionResources(configuration: configuration)
+        textToImage = TextToImageEndpoint(resources: resources)
+        imageToImage = ImageToImageEndpoint(resources: resources)
+        inpaint = InpaintEndpoint(resources: resources)
+        upscale = UpscaleEndpoint(resources: resources)
+        scribble = ScribbleEndpoint(resources: resources)
+        clipEmbeddings = ClipEmbeddingsEndpoint(resources: resources)
     }
 
-    public var endpoints: [any Endpoint] { [textToImage] }
+    public var endpoints: [any Endpoint] { [textToImage, imageToImage, inpaint, upscale, scribble, clipEmbeddings] }
 
     public func referenceMiners(options: ReferenceMinerOptions) -> [any MinerHandler] {
-        [TextToImageMiner(endpoint: textToImage, noiseSeed: options.hardwareNoiseSeed)]
+        let noise = options.hardwareNoiseSeed
+        return [
+            TextToImageMiner(endpoint: textToImage, noiseSeed: noise),
+            ImageToImageMiner(endpoint: imageToImage, noiseSeed: noise),
+            InpaintMiner(endpoint: inpaint, noiseSeed: noise),
+            UpscaleMiner(endpoint: upscale, noiseSeed: noise),
+            ScribbleMiner(endpoint: scribble, noiseSeed: noise),
+            ClipEmbeddingsMiner(endpoint: clipEmbeddings),
+        ]
     }
 }

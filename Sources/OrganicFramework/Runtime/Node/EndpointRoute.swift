@@ -40,7 +40,13 @@ extension EndpointRoute: ServedEndpoint {
         var context = PerturbationContext(random: dispatcher.makeRandom(), seeds: dispatcher.settings.seeds)
         endpoint.perturb(&decoded, context: &context)
         let answer = try await dispatcher.dispatchOrganic(decoded, route: self)
-        let data = try JSONEncoder().encode(answer)
+        let delivered: E.Response
+        do {
+            delivered = try endpoint.responseForCaller(answer, to: decoded)
+        } catch {
+            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
+        }
+        let data = try JSONEncoder().encode(delivered)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -1,5 +1,4 @@
 public import OrganicPluginAPI
-import Foundation
 
 /// The reference miner for text-to-image: a deterministic procedural picture instead of a
 /// diffusion model, so it runs without a GPU and two honest miners agree.
@@ -17,12 +16,9 @@ public struct TextToImageMiner: MinerHandler {
         var seed = request.seed ?? 0
         // A dishonest miner skips the real work: it reuses a picture for another seed.
         if context.answerWrongly { seed = seed &+ 1 }
-        var image = generator.render(prompt: request.prompt, negativePrompt: request.negativePrompt, seed: seed,
+        let image = generator.render(prompt: request.prompt, negativePrompt: request.negativePrompt, seed: seed,
                                      steps: request.steps, cfgScale: request.cfgScale, width: request.width, height: request.height)
-        if let noiseSeed {
-            ProceduralImageGenerator.addHardwareNoise(&image, noiseSeed: noiseSeed ^ seed)
-        }
-        let png = try ImageCodec.encodePNG(image)
-        return ImageResponse(imageB64: Data(png).base64EncodedString())
+        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: endpoint.configuration.referenceNSFWWords)
+            .respond(with: image, seed: seed, prompt: request.prompt)
     }
 }

@@ -1,4 +1,7 @@
 /// The vision plugin's settings (`plugins.settings.vision` in the node's configuration).
+///
+/// Every field has a default, so an empty section (`{}`) is a working configuration; override
+/// fields in YAML (`plugins.settings.vision`) or as JSON in `ORGANIC_PLUGINS_SETTINGS`.
 public struct VisionConfiguration: Codable, Sendable, Hashable {
     /// The generation models (engines) offered, with their allowed parameter ranges.
     public var models: [ImageModel]
@@ -6,11 +9,52 @@ public struct VisionConfiguration: Codable, Sendable, Hashable {
     public var maxPromptLength: Int
     /// Price of one generated image, in credits.
     public var imagePrice: Double
+    /// Price of one clip-embeddings call, in credits.
+    public var embeddingPrice: Double
+    /// Allowed `image_strength` for image-to-image, inpaint and scribble.
+    public var minImageStrength: Double
+    public var maxImageStrength: Double
+    /// Allowed `scale` factors for `/v1/upscale`.
+    public var upscaleFactors: [Int]
+    /// Largest base64 text accepted for one image field, in characters.
+    public var maxImageBase64Length: Int
+    /// Largest input image, in pixels (`width * height` read from the header before decoding).
+    public var maxInputPixels: Int
+    /// Largest upscaled output, in pixels.
+    public var maxUpscaleOutputPixels: Int
+    /// Most images in one `/v1/clip-embeddings` request.
+    public var maxEmbeddingImages: Int
+    /// Format of images returned to callers; miners always send PNG.
+    public var outputFormat: ImageFormat
+    /// Optional caption corpus (one caption per line) for synthetic prompts; nil uses the bundled one.
+    public var captionCorpusPath: String?
+    /// Most words in a synthetic prompt.
+    public var maxSyntheticPromptWords: Int
+    /// Largest width or height of synthetic generation requests (the model's smallest size if lower).
+    public var maxSyntheticSide: Int
+    /// Side of the synthetic input images (init images, masks, scribbles, upscale inputs), in pixels.
+    public var syntheticImageSize: Int
+    /// Words that make the reference miner flag a prompt as NSFW (a stand-in for a real safety checker).
+    public var referenceNSFWWords: [String]
 
     public init(models: [ImageModel] = ImageModel.defaults, maxPromptLength: Int = 1000, imagePrice: Double = 1) {
         self.models = models
         self.maxPromptLength = maxPromptLength
         self.imagePrice = imagePrice
+        embeddingPrice = 0.2
+        minImageStrength = 0
+        maxImageStrength = 1
+        upscaleFactors = [2, 4]
+        maxImageBase64Length = 12 << 20
+        maxInputPixels = 2048 * 2048
+        maxUpscaleOutputPixels = 2048 * 2048
+        maxEmbeddingImages = 8
+        outputFormat = .png
+        captionCorpusPath = nil
+        maxSyntheticPromptWords = 20
+        maxSyntheticSide = 1024
+        syntheticImageSize = 128
+        referenceNSFWWords = ["nsfw"]
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,6 +63,20 @@ public struct VisionConfiguration: Codable, Sendable, Hashable {
         models = try c.decodeIfPresent([ImageModel].self, forKey: .models) ?? d.models
         maxPromptLength = try c.decodeIfPresent(Int.self, forKey: .maxPromptLength) ?? d.maxPromptLength
         imagePrice = try c.decodeIfPresent(Double.self, forKey: .imagePrice) ?? d.imagePrice
+        embeddingPrice = try c.decodeIfPresent(Double.self, forKey: .embeddingPrice) ?? d.embeddingPrice
+        minImageStrength = try c.decodeIfPresent(Double.self, forKey: .minImageStrength) ?? d.minImageStrength
+        maxImageStrength = try c.decodeIfPresent(Double.self, forKey: .maxImageStrength) ?? d.maxImageStrength
+        upscaleFactors = try c.decodeIfPresent([Int].self, forKey: .upscaleFactors) ?? d.upscaleFactors
+        maxImageBase64Length = try c.decodeIfPresent(Int.self, forKey: .maxImageBase64Length) ?? d.maxImageBase64Length
+        maxInputPixels = try c.decodeIfPresent(Int.self, forKey: .maxInputPixels) ?? d.maxInputPixels
+        maxUpscaleOutputPixels = try c.decodeIfPresent(Int.self, forKey: .maxUpscaleOutputPixels) ?? d.maxUpscaleOutputPixels
+        maxEmbeddingImages = try c.decodeIfPresent(Int.self, forKey: .maxEmbeddingImages) ?? d.maxEmbeddingImages
+        outputFormat = try c.decodeIfPresent(ImageFormat.self, forKey: .outputFormat) ?? d.outputFormat
+        captionCorpusPath = try c.decodeIfPresent(String.self, forKey: .captionCorpusPath)
+        maxSyntheticPromptWords = try c.decodeIfPresent(Int.self, forKey: .maxSyntheticPromptWords) ?? d.maxSyntheticPromptWords
+        maxSyntheticSide = try c.decodeIfPresent(Int.self, forKey: .maxSyntheticSide) ?? d.maxSyntheticSide
+        syntheticImageSize = try c.decodeIfPresent(Int.self, forKey: .syntheticImageSize) ?? d.syntheticImageSize
+        referenceNSFWWords = try c.decodeIfPresent([String].self, forKey: .referenceNSFWWords) ?? d.referenceNSFWWords
     }
 
     func check() throws(VisionConfigurationError) {
@@ -30,9 +88,37 @@ public struct VisionConfiguration: Codable, Sendable, Hashable {
         }
         guard (1...100_000).contains(maxPromptLength) else { throw VisionConfigurationError("maxPromptLength must be 1...100000") }
         guard imagePrice.isFinite, imagePrice >= 0 else { throw VisionConfigurationError("imagePrice must be >= 0") }
+        guard embeddingPrice.isFinite, embeddingPrice >= 0 else { throw VisionConfigurationError("embeddingPrice must be >= 0") }
+        guard minImageStrength.isFinite, maxImageStrength.isFinite, 0 <= minImageStrength, minImageStrength <= maxImageStrength,
+              maxImageStrength <= 1
+        else { throw VisionConfigurationError("image strengths must satisfy 0 <= minImageStrength <= maxImageStrength <= 1") }
+        guard !upscaleFactors.isEmpty, upscaleFactors.allSatisfy({ (2...8).contains($0) }) else {
+            throw VisionConfigurationError("upscaleFactors must be a non-empty list of integers in 2...8")
+        }
+        guard (1024...(64 << 20)).contains(maxImageBase64Length) else {
+            throw VisionConfigurationError("maxImageBase64Length must be 1024...67108864")
+        }
+        guard (64 * 64...(4096 * 4096)).contains(maxInputPixels) else { throw VisionConfigurationError("maxInputPixels must be 4096...16777216") }
+        guard (64 * 64...(8192 * 8192)).contains(maxUpscaleOutputPixels) else {
+            throw VisionConfigurationError("maxUpscaleOutputPixels must be 4096...67108864")
+        }
+        guard (1...256).contains(maxEmbeddingImages) else { throw VisionConfigurationError("maxEmbeddingImages must be 1...256") }
+        guard (4...76).contains(maxSyntheticPromptWords) else { throw VisionConfigurationError("maxSyntheticPromptWords must be 4...76") }
+        guard (64...8192).contains(maxSyntheticSide) else { throw VisionConfigurationError("maxSyntheticSide must be 64...8192") }
+        guard (16...1024).contains(syntheticImageSize) else { throw VisionConfigurationError("syntheticImageSize must be 16...1024") }
     }
 
     func model(named name: String) -> ImageModel? { models.first { $0.name == name } }
+
+    var imageStrengths: ClosedRange<Double> { minImageStrength...maxImageStrength }
+
+    /// Limits applied to every image a caller sends, before any pixel is decoded.
+    var inputLimits: ImageLimits {
+        ImageLimits(maxEncodedBytes: maxImageBase64Length / 4 * 3 + 3, maxPixels: maxInputPixels, maxDimension: 8192)
+    }
+
+    /// Largest request body: room for the image fields plus generous room for the rest.
+    func maxRequestBytes(images: Int) -> Int { images * (maxImageBase64Length + 64) + (64 << 10) }
 }
 
 /// A vision setting that cannot be used.

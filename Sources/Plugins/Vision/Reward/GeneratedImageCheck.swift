@@ -1,17 +1,27 @@
-import Foundation
 import OrganicPluginAPI
 
-/// Checks that a miner's image is a decodable image of the requested size.
+/// Checks a miner's image answer: a decodable image of the expected size with a usable
+/// embedding, or, when flagged NSFW, no image but well-formed hashes and an embedding.
 enum GeneratedImageCheck {
-    static func decode(_ response: ImageResponse) -> RGBImage? {
-        guard let data = Data(base64Encoded: response.imageB64) else { return nil }
-        return try? ImageCodec.decode([UInt8](data))
-    }
-
     static func validate(_ response: ImageResponse, width: Int, height: Int) throws(ResponseValidationError) {
-        guard let data = Data(base64Encoded: response.imageB64) else { throw ResponseValidationError("image_b64 is not base64") }
+        if let embedding = response.clipEmbedding, !EmbeddingSimilarity.isValid(embedding) {
+            throw ResponseValidationError("clip_embedding must hold \(PseudoClipEmbedding.dimensions) finite numbers")
+        }
+        if response.flaggedNSFW {
+            guard response.imageB64?.isEmpty ?? true else { throw ResponseValidationError("an NSFW answer must not carry the image") }
+            guard let hashes = response.imageHashes, hashes.isWellFormed else {
+                throw ResponseValidationError("an NSFW answer must carry the four image hashes")
+            }
+            guard response.clipEmbedding != nil else { throw ResponseValidationError("an NSFW answer must carry clip_embedding") }
+            return
+        }
+        guard let b64 = response.imageB64 else { throw ResponseValidationError("image_b64 is missing") }
+        let bytes: [UInt8]
+        do { bytes = try ImageInput.bytes(b64, field: "image_b64", maxLength: 64 << 20) } catch {
+            throw ResponseValidationError(error.message)
+        }
         let image: RGBImage
-        do { image = try ImageCodec.decode([UInt8](data)) } catch {
+        do { image = try ImageCodec.decode(bytes, limits: ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192)) } catch {
             throw ResponseValidationError("image does not decode: \(error.message)")
         }
         guard image.width == width, image.height == height else {

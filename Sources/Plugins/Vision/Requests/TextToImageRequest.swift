@@ -1,5 +1,5 @@
 /// `POST /v1/text-to-image` request, field for field as in the subnet's public API.
-public struct TextToImageRequest: Codable, Sendable, Hashable {
+public struct TextToImageRequest: GenerationRequest {
     public var prompt: String
     public var negativePrompt: String
     public var steps: Int
@@ -38,18 +38,5 @@ public struct TextToImageRequest: Codable, Sendable, Hashable {
         height = try c.decodeIfPresent(Int.self, forKey: .height) ?? 1024
         model = try c.decode(String.self, forKey: .model)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
-    }
-}
-
-/// An image answer: `{"image_b64": "<base64 PNG>"}`.
-public struct ImageResponse: Codable, Sendable, Hashable {
-    public var imageB64: String
-
-    public init(imageB64: String) {
-        self.imageB64 = imageB64
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case imageB64 = "image_b64"
     }
 }

@@ -1,0 +1,46 @@
+public import OrganicPluginAPI
+
+/// `POST /v1/scribble`.
+public struct ScribbleEndpoint: Endpoint {
+    public typealias Request = ScribbleRequest
+    public typealias Response = ImageResponse
+
+    let resources: VisionResources
+    var configuration: VisionConfiguration { resources.configuration }
+
+    init(resources: VisionResources) {
+        self.resources = resources
+    }
+
+    public var descriptor: EndpointDescriptor {
+        resources.descriptor(name: "scribble", summary: "Generates an image from a text prompt that follows a scribble.", timeout: .seconds(15), images: 1)
+    }
+
+    public func validate(_ request: ScribbleRequest) throws(RequestValidationError) {
+        try GenerationCheck.validate(request, configuration: configuration)
+        _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
+    }
+
+    public func validate(response: ImageResponse, for request: ScribbleRequest) throws(ResponseValidationError) {
+        try GeneratedImageCheck.validate(response, width: request.width, height: request.height)
+    }
+
+    public func perturb(_ request: inout ScribbleRequest, context: inout PerturbationContext) {
+        request.seed = context.nextSeed()
+    }
+
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> ScribbleRequest {
+        let g = SyntheticGeneration.draw(configuration: configuration, prompts: resources.prompts, random: &context.random)
+        let scribble = ScribbleExtractor.outline(resources.syntheticImage(using: &context.random))
+        return ScribbleRequest(initImage: ImageInput.encodePNG(scribble), prompt: g.prompt, steps: g.steps, cfgScale: g.cfgScale,
+                               width: g.width, height: g.height, model: g.model)
+    }
+
+    public func reward(_ round: ScoringRound<ScribbleRequest, ImageResponse>) -> RewardVerdict {
+        resources.rewardImages(round)
+    }
+
+    public func responseForCaller(_ response: ImageResponse, to request: ScribbleRequest) throws(CallerRefusal) -> ImageResponse {
+        try resources.imageForCaller(response)
+    }
+}

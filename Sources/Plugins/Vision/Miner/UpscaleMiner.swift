@@ -1,0 +1,23 @@
+public import OrganicPluginAPI
+
+/// Reference upscaling: bilinear enlargement by the requested factor.
+public struct UpscaleMiner: MinerHandler {
+    public let endpoint: UpscaleEndpoint
+    public let noiseSeed: UInt64?
+
+    public init(endpoint: UpscaleEndpoint, noiseSeed: UInt64?) {
+        self.endpoint = endpoint
+        self.noiseSeed = noiseSeed
+    }
+
+    public func respond(to request: UpscaleRequest, context: MinerContext) async throws -> ImageResponse {
+        let input = ImageInput.decodeTrusted(request.image) ?? RGBImage(width: 1, height: 1)
+        var image = ImageResampler.upscale(input, factor: request.scale)
+        if context.answerWrongly {
+            // Skips the work: a picture of the right size that has nothing to do with the input.
+            image = ProceduralImageGenerator().render(prompt: "upscale", negativePrompt: "", seed: 1, steps: 10, cfgScale: 3,
+                                                      width: image.width, height: image.height)
+        }
+        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: []).respond(with: image, seed: 0, prompt: nil)
+    }
+}

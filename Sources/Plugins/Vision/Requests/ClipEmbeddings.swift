@@ -1,0 +1,21 @@
+/// `POST /v1/clip-embeddings` request: `{"image_b64s": ["<base64>", ...]}`.
+public struct ClipEmbeddingsRequest: Codable, Sendable, Hashable {
+    public var imageB64s: [String]
+
+    public init(imageB64s: [String]) {
+        self.imageB64s = imageB64s
+    }
+
+    enum CodingKeys: String, CodingKey { case imageB64s = "image_b64s" }
+}
+
+/// `{"clip_embeddings": [[Float]]}`: one 512-float embedding per image, in request order.
+public struct ClipEmbeddingsResponse: Codable, Sendable, Hashable {
+    public var clipEmbeddings: [[Float]]
+
+    public init(clipEmbeddings: [[Float]]) {
+        self.clipEmbeddings = clipEmbeddings
+    }
+
+    enum CodingKeys: String, CodingKey { case clipEmbeddings = "clip_embeddings" }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import OrganicPluginAPI
+
+/// Turns a caller's base64 image field into pixels, or into a 400 that names the field.
+///
+/// Order of checks: empty, base64 length, base64 alphabet, then the codec (magic bytes, header
+/// dimensions against the pixel limit, and only then the decode), so a small body claiming a
+/// huge image never allocates its pixels.
+enum ImageInput {
+    /// Accepts plain base64 or a `data:image/...;base64,` URL, as browser clients send.
+    static func bytes(_ text: String, field: String, maxLength: Int) throws(RequestValidationError) -> [UInt8] {
+        var body = Substring(text)
+        if body.hasPrefix("data:"), let comma = body.firstIndex(of: ",") {
+            body = body[body.index(after: comma)...]
+        }
+        guard !body.allSatisfy(\.isWhitespace) else {
+            throw RequestValidationError(code: "empty_image", field: field, message: "\(field) is empty; send a base64-encoded PNG or JPEG.")
+        }
+        guard body.utf8.count <= maxLength else {
+            throw RequestValidationError(
+                code: "image_too_large", field: field,
+                message: "\(field) is \(body.utf8.count) base64 characters; at most \(maxLength) are allowed.")
+        }
+        guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters), !data.isEmpty,
+              body.utf8.allSatisfy(Self.isBase64Byte)
+        else {
+            throw RequestValidationError(code: "invalid_base64", field: field, message: "\(field) is not valid base64.")
+        }
+        return [UInt8](data)
+    }
+
+    /// Decodes a caller's image, mapping every codec failure to a 400 for `field`.
+    static func decode(_ text: String, field: String, configuration: VisionConfiguration) throws(RequestValidationError) -> RGBImage {
+        let raw = try bytes(text, field: field, maxLength: configuration.maxImageBase64Length)
+        do {
+            return try ImageCodec.decode(raw, limits: configuration.inputLimits)
+        } catch {
+            throw RequestValidationError(code: error.code, field: field, message: "\(field): \(error.message).")
+        }
+    }
+
+    /// Decodes without the caller-facing wrapping, for miners and perturbation (input already validated).
+    static func decodeTrusted(_ text: String) -> RGBImage? {
+        var body = Substring(text)
+        if body.hasPrefix("data:"), let comma = body.firstIndex(of: ",") { body = body[body.index(after: comma)...] }
+        guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters) else { return nil }
+        return try? ImageCodec.decode([UInt8](data), limits: ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192))
+    }
+
+    /// Lossless PNG as base64.
+    static func encodePNG(_ image: RGBImage) -> String {
+        guard let png = try? ImageCodec.encodePNG(image) else { return "" }
+        return Data(png).base64EncodedString()
+    }
+
+    static func isBase64Byte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="),
+             UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: " "):
+            return true
+        default:
+            return false
+        }
+    }
+}

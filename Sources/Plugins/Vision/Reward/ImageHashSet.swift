@@ -1,0 +1,60 @@
+/// The four perceptual hashes of one image as imagehash prints them (lowercase hex):
+/// `average_hash`, `phash`, `dhash` and `colorhash` with their default sizes.
+///
+/// This is what an NSFW-flagging miner reports instead of the image, and what
+/// `organic image hash` prints. When a miner sends the image, the validator computes these
+/// itself and ignores any hashes the miner reported.
+public struct ImageHashSet: Codable, Sendable, Hashable {
+    public var average: String
+    public var perceptual: String
+    public var difference: String
+    public var color: String
+
+    public init(average: String, perceptual: String, difference: String, color: String) {
+        self.average = average
+        self.perceptual = perceptual
+        self.difference = difference
+        self.color = color
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case average = "average_hash"
+        case perceptual = "phash"
+        case difference = "dhash"
+        case color = "colorhash"
+    }
+
+    /// Bits in each hash at imagehash's defaults (8x8 hashes, colorhash with 3 bits per bin).
+    static let bitCounts = (average: 64, perceptual: 64, difference: 64, color: 42)
+
+    /// Whether every hash has the length imagehash prints at its defaults.
+    var isWellFormed: Bool {
+        Self.hexDigits(average) == 16 && Self.hexDigits(perceptual) == 16 && Self.hexDigits(difference) == 16
+            && Self.hexDigits(color) == 11
+    }
+
+    static func hexDigits(_ s: String) -> Int? {
+        s.utf8.allSatisfy { Self.nibble($0) != nil } ? s.utf8.count : nil
+    }
+
+    /// Hamming distance between two hex strings of equal length; nil when they cannot be compared.
+    static func distance(_ a: String, _ b: String) -> Int? {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return nil }
+        var total = 0
+        for i in x.indices {
+            guard let p = nibble(x[i]), let q = nibble(y[i]) else { return nil }
+            total += (p ^ q).nonzeroBitCount
+        }
+        return total
+    }
+
+    static func nibble(_ c: UInt8) -> Int? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(c - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(c - UInt8(ascii: "a")) + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(c - UInt8(ascii: "A")) + 10
+        default: nil
+        }
+    }
+}
