@@ -47,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
                         try? await Task.sleep(for: .seconds(reportEvery))
                         if Task.isCancelled { break }
                         if let body = try? await AdminClient.get("\(admin)/admin/scores?window_seconds=600"),
-                           let report = try? JSONDecoder().decode(ScoreReport.self, from: body) {
+                           let report = try? ScoreTable.decode(body) {
                             print("\n" + ScoreTable.render(report))
                         }
                     }

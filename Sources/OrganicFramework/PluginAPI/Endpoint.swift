@@ -40,10 +40,18 @@ public protocol Endpoint: Sendable {
     /// not appear here. Return one ``MinerReward`` per answer, in the same order, or
     /// ``RewardVerdict/inconclusive(_:)`` when the answers cannot be judged.
     func reward(_ round: ScoringRound<Request, Response>) -> RewardVerdict
+
+    /// A multiplier for a valid answer's reward from how fast it came, or nil for none (the
+    /// default). The core bounds it to [0.5, 1.5], multiplies the reward by it and clamps the
+    /// product to [0, 1]; failures stay 0. ``SpeedCurve/factor(latency:expected:)`` is a
+    /// ready-made curve.
+    func speedFactor(latency: Duration, timeout: Duration) -> Double?
 }
 
 extension Endpoint {
     public func validate(response: Response, for request: Request) throws(ResponseValidationError) {}
 
     public func perturb(_ request: inout Request, context: inout PerturbationContext) {}
+
+    public func speedFactor(latency: Duration, timeout: Duration) -> Double? { nil }
 }

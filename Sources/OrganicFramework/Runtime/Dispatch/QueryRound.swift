@@ -119,7 +119,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
         var verdict = "scored"
         var rewards: [String: MinerReward] = [:]
         if !answers.isEmpty {
-            let round = ScoringRound(request: request, answers: answers, isOrganic: isOrganic, timeout: descriptor.timeout)
+            let round = ScoringRound(request: request, answers: answers, isOrganic: isOrganic, timeout: descriptor.timeout,
+                                     fallbackEpsilon: dispatcher.settings.fallbackEpsilon)
             switch route.endpoint.reward(round) {
             case .rewards(let list):
                 if let problem = RewardContract.violation(in: list, expected: answers.count) {
@@ -128,7 +129,10 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     ])
                     verdict = "discarded: \(problem)"
                 } else {
-                    for (answer, reward) in zip(answers, list) { rewards[answer.miner.hotkey] = reward }
+                    for (answer, reward) in zip(answers, list) {
+                        rewards[answer.miner.hotkey] = SpeedAdjustment.apply(to: reward, latency: answer.latency, timeout: descriptor.timeout,
+                                                                             endpoint: route.endpoint)
+                    }
                 }
             case .inconclusive(let why):
                 verdict = "inconclusive: \(why)"
@@ -148,6 +152,11 @@ struct QueryRound<E: Endpoint>: RoundJob {
             }
         }
         let record = RoundRecord(endpoint: descriptor.name, isOrganic: isOrganic, createdAt: dispatcher.clock.now(), verdict: verdict, results: results)
+        if let book = dispatcher.scoreBook {
+            for result in results {
+                if let score = result.score { book.record(score, miner: result.miner, endpoint: descriptor.name, at: record.createdAt) }
+            }
+        }
         do {
             try await dispatcher.store.record(record)
         } catch {
