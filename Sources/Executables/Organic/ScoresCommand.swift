@@ -23,7 +23,8 @@ struct ScoresCommand: AsyncParsableCommand {
     }
 }
 
-/// Human-readable score table: one row per miner and endpoint, with the period-based score,
+/// Human-readable score table: one row per miner and endpoint, with the mean round score over
+/// the window, the period-based score,
 /// the periods kept, the latest completed period's mean, the open period's running mean, the
 /// round counts of the window and the miner's final normalised weight.
 enum ScoreTable {
@@ -36,8 +37,8 @@ enum ScoreTable {
 
     static func render(_ report: ScoreReport) -> String {
         guard let standings = report.standings else { return renderRounds(report) }
-        var lines = [String(format: "%-5@ %-22@ %-18@ %6@ %7@ %6@ %7@ %6@ %8@ %9@ %7@", "UID", "HOTKEY", "ENDPOINT", "SCORE", "PERIODS",
-                            "LATEST", "CURRENT", "ROUNDS", "FAILURES", "LATENCY", "WEIGHT")]
+        var table = TextTable(["UID", "HOTKEY", "ENDPOINT", "MEAN", "SCORE", "PERIODS", "LATEST", "CURRENT", "ROUNDS", "FAILURES",
+                               "LATENCY", "WEIGHT"], leftAligned: 3)
         func show(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
         for miner in standings.miners {
             let weight = miner.weight.map { String(format: "%.4f", $0) } ?? "-"
@@ -45,29 +46,55 @@ enum ScoreTable {
             for (index, endpoint) in rows.enumerated() {
                 let name = endpoint?.endpoint ?? "-"
                 let summary = report.miners.first { $0.hotkey == miner.hotkey && $0.endpoint == name }
-                lines.append(String(format: "%-5d %-22@ %-18@ %6@ %7@ %6@ %7@ %6@ %8@ %9@ %7@", Int(miner.uid), String(miner.hotkey.prefix(22)),
-                                    String(name.prefix(18)), show(endpoint?.score), endpoint.map { "\($0.periodsKept)" } ?? "0",
-                                    show(endpoint?.latestPeriodMean), show(endpoint?.currentPeriodMean),
-                                    summary.map { "\($0.rounds)" } ?? "-", summary.map { "\($0.failures)" } ?? "-",
-                                    summary.map { String(format: "%.3fs", $0.meanLatencySeconds) } ?? "-",
-                                    index == 0 ? weight : ""))
+                table.add(["\(miner.uid)", String(miner.hotkey.prefix(22)), name, show(summary?.meanScore), show(endpoint?.score),
+                           endpoint.map { "\($0.periodsKept)" } ?? "0", show(endpoint?.latestPeriodMean), show(endpoint?.currentPeriodMean),
+                           summary.map { "\($0.rounds)" } ?? "-", summary.map { "\($0.failures)" } ?? "-",
+                           summary.map { String(format: "%.3fs", $0.meanLatencySeconds) } ?? "-", index == 0 ? weight : ""])
             }
         }
+        var lines = [table.render()]
         if standings.miners.isEmpty && report.miners.isEmpty { lines.append("(no miners scored yet)") }
-        lines.append(String(format: "period %lld, %.0f s long; score = mean of the last %d period means (penalised below %d periods)",
-                            standings.period, standings.periodSeconds, standings.periodsKept, standings.minimumPeriods))
+        lines.append(String(format: "MEAN: round scores in the last %.0f s. SCORE: mean of up to %d completed %.0f-s period means", report.windowSeconds,
+                            standings.periodsKept, standings.periodSeconds)
+                     + " (scaled down below \(standings.minimumPeriods) periods). WEIGHT: normalised, before u16.")
         return lines.joined(separator: "\n")
     }
 
     /// The table of nodes without period scoring: round means over the window.
     static func renderRounds(_ report: ScoreReport) -> String {
-        var lines = [String(format: "%-5@ %-22@ %-18@ %7@ %7@ %8@ %9@", "UID", "HOTKEY", "ENDPOINT", "SCORE", "ROUNDS", "FAILURES", "LATENCY")]
+        var table = TextTable(["UID", "HOTKEY", "ENDPOINT", "SCORE", "ROUNDS", "FAILURES", "LATENCY"], leftAligned: 3)
         for m in report.miners {
-            lines.append(String(format: "%-5d %-22@ %-18@ %7.3f %7d %8d %8.3fs", Int(m.uid), String(m.hotkey.prefix(22)),
-                                String(m.endpoint.prefix(18)), m.meanScore, m.rounds, m.failures, m.meanLatencySeconds))
+            table.add(["\(m.uid)", String(m.hotkey.prefix(22)), m.endpoint, String(format: "%.3f", m.meanScore), "\(m.rounds)",
+                       "\(m.failures)", String(format: "%.3fs", m.meanLatencySeconds)])
         }
-        if report.miners.isEmpty { lines.append("(no scored rounds in the last \(Int(report.windowSeconds)) s)") }
-        return lines.joined(separator: "\n")
+        var text = table.render()
+        if report.miners.isEmpty { text += "\n(no scored rounds in the last \(Int(report.windowSeconds)) s)" }
+        return text
+    }
+}
+
+/// Columns padded to their widest cell; the first `leftAligned` columns align left, the rest right.
+struct TextTable {
+    let header: [String]
+    let leftAligned: Int
+    var rows: [[String]] = []
+
+    init(_ header: [String], leftAligned: Int) {
+        self.header = header
+        self.leftAligned = leftAligned
+    }
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    func render() -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: max(widths[column] - cell.count, 0))
+                return column < leftAligned ? cell + padding : padding + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
     }
 }
 

@@ -34,10 +34,11 @@ enum WeightTable {
     static func render(_ report: WeightReport) -> String {
         guard !report.uids.isEmpty else { return "(no miner has a score yet: nothing would be set)" }
         let shares = Dictionary(report.normalized.map { ($0.uid, $0.weight) }, uniquingKeysWith: { a, _ in a })
-        var lines = [String(format: "%-5@ %6@ %9@", "UID", "U16", "NORMALISED")]
+        var table = TextTable(["UID", "U16", "NORMALISED"], leftAligned: 1)
         for (uid, weight) in zip(report.uids, report.weights) {
-            lines.append(String(format: "%-5d %6d %9@", Int(uid), Int(weight), shares[uid].map { String(format: "%.5f", $0) } ?? "-"))
+            table.add(["\(uid)", "\(weight)", shares[uid].map { String(format: "%.5f", $0) } ?? "-"])
         }
+        var lines = [table.render()]
         lines.append("uids:    \(report.uids)")
         lines.append("weights: \(report.weights)")
         return lines.joined(separator: "\n")
