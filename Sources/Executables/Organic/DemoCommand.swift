@@ -40,7 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
         let reportEvery = reportInterval
         try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, signals: [.sigint, .sigterm],
                                    logger: logger) { context in
-            print(Self.banner(context))
+            emit(Self.banner(context))
             guard reportEvery > 0, let admin = context.node.adminURL else {
                 await context.untilShutdown()
                 return
@@ -53,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
                         if Task.isCancelled { break }
                         if let body = try? await AdminClient.get("\(admin)/admin/scores?window_seconds=600"),
                            let report = try? ScoreTable.decode(body) {
-                            print("\n" + ScoreTable.render(report))
+                            emit("\n" + ScoreTable.render(report))
                         }
                     }
                 }
@@ -61,7 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
                 group.cancelAll()
             }
         }
-        print("demo stopped; scores are kept in \(database)")
+        emit("demo stopped; scores are kept in \(database)")
     }
 
     static func banner(_ context: LocalNetwork.Context) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Builds the process's logger at the configured level.
@@ -5,4 +6,9 @@ func makeLogger(label: String, level: String) -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = Logger.Level(rawValue: level) ?? .info
     return logger
+}
+
+/// Writes a line to standard output unbuffered, so it shows at once even when piped.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

@@ -53,7 +53,7 @@ struct RoundScoringTests {
                                          random: OrganicRandom(seed: 2), logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                                          scoreBook: book)
         let route = EndpointRoute(endpoint: endpoint, pluginName: "test", descriptor: endpoint.descriptor)
-        let miners = await selector.acquire(endpoint: "echo", count: neurons.count)
+        let miners = selector.acquire(endpoint: "echo", count: neurons.count)
         let request = EchoEndpoint.Request(value: 7)
         let round = QueryRound(route: route, dispatcher: dispatcher, request: request, body: Array(try JSONEncoder().encode(request)),
                                initial: miners, scored: true, isOrganic: false, delivery: nil)

@@ -1,23 +1,28 @@
-/// Hands the first usable answer of a round to the waiting caller exactly once, while the
-/// round goes on collecting the other miners' answers for scoring.
+/// Hands a round's first usable answer to whoever waits for it, exactly once, while the round
+/// goes on collecting the other miners' answers for scoring. Any number of waiters may wait,
+/// before or after delivery; all see the same result.
 final class ResponseDelivery<Value: Sendable>: Sendable {
-    private let state = Locked<State>(.waiting(nil))
+    private let state = Locked<State>(.waiting([]))
 
     private enum State {
-        case waiting(CheckedContinuation<Value, any Error>?)
-        case done(Result<Value, any Error>?)
+        case waiting([CheckedContinuation<Value, any Error>])
+        case done(Result<Value, any Error>)
     }
 
-    /// Waits for ``deliver(_:)``; works whichever of the two happens first.
+    /// Waits for ``deliver(_:)``, or returns at once when it already happened.
     func value() async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
-            let early: Result<Value, any Error>? = state.withLock { state in
+            let ready: Result<Value, any Error>? = state.withLock { state in
                 switch state {
-                case .waiting: state = .waiting(continuation); return nil
-                case .done(let result): state = .done(nil); return result
+                case .waiting(var waiters):
+                    waiters.append(continuation)
+                    state = .waiting(waiters)
+                    return nil
+                case .done(let result):
+                    return result
                 }
             }
-            if let early { continuation.resume(with: early) }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 
@@ -29,18 +34,13 @@ final class ResponseDelivery<Value: Sendable>: Sendable {
     /// Delivers `result` if nothing was delivered before; later calls are ignored.
     @discardableResult
     func deliver(_ result: Result<Value, any Error>) -> Bool {
-        let continuation: CheckedContinuation<Value, any Error>?? = state.withLock { state in
-            switch state {
-            case .waiting(let c):
-                state = .done(c == nil ? result : nil)
-                return .some(c)
-            case .done:
-                return .none
-            }
+        let waiters: [CheckedContinuation<Value, any Error>]? = state.withLock { state in
+            guard case .waiting(let waiters) = state else { return nil }
+            state = .done(result)
+            return waiters
         }
-        switch continuation {
-        case .none: return false
-        case .some(let c): c?.resume(with: result); return true
-        }
+        guard let waiters else { return false }
+        for waiter in waiters { waiter.resume(with: result) }
+        return true
     }
 }

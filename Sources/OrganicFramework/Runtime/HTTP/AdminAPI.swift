@@ -24,7 +24,10 @@ enum AdminAPI {
             return RoundsReport(rounds: try await store.recentRounds(limit: limit))
         }
         router.get("/admin/miners") { _, _ in
-            MinersReport(miners: await selector.statuses())
+            MinersReport(miners: selector.statuses())
+        }
+        router.get("/admin/queues") { _, _ in
+            QueuesReport(endpoints: selector.queueStatuses(), miners: selector.statuses())
         }
         if let scoreBoard { ScoringAdminRoutes.register(on: router, board: scoreBoard) }
         return router
@@ -41,6 +44,12 @@ public struct ScoreReport: ResponseCodable, Sendable {
 
 struct RoundsReport: ResponseCodable {
     var rounds: [RoundRecord]
+}
+
+/// `GET /admin/queues`: queue depth, waits and shedding per endpoint, and miners' load.
+public struct QueuesReport: ResponseCodable, Sendable {
+    public var endpoints: [QueueStatus]
+    public var miners: [MinerStatus]
 }
 
 /// `GET /admin/miners`.

@@ -2,6 +2,7 @@ public import Hummingbird
 import Foundation
 public import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// An HTTP server for a plugin's miner handlers: the local stand-in for a GPU miner.
@@ -68,7 +69,10 @@ public enum ReferenceMinerServer {
             case .error:
                 throw APIError(.internalServerError, code: "miner_fault", message: "Injected failure.")
             case .slow:
-                try await Task.sleep(for: .seconds(double: options.faults.slowDelaySeconds))
+                // Cut short by a graceful shutdown so a stopping miner does not hold it up.
+                try? await cancelWhenGracefulShutdown {
+                    try await Task.sleep(for: .seconds(double: options.faults.slowDelaySeconds))
+                }
             case .wrong, .honest:
                 break
             }

@@ -21,7 +21,7 @@ struct ScoringAssembly {
         let periodService = ScoringPeriodService(book: book, store: SQLitePeriodStore(database: database),
                                                  flushInterval: settings.flushInterval, clock: clock, logger: logger)
         try await periodService.restore()
-        let board = ScoreBoard(book: book, settings: settings, clock: clock, metagraph: { await selector.current })
+        let board = ScoreBoard(book: book, settings: settings, clock: clock, metagraph: { selector.current })
 
         let w = configuration.weights
         var weightService: WeightSettingService?
