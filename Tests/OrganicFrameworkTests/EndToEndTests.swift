@@ -104,6 +104,14 @@ struct EndToEndTests {
             #expect(models.text.contains("/v1/text-embeddings"))
             #expect(models.text.contains("/v1/text-to-image"))
             #expect(models.text.contains("proteus-text-to-image"))
+            // The OpenAPI description is generated from the plugins, with example bodies.
+            let openAPI = try await net.get("/openapi.json")
+            #expect(openAPI.status == 200)
+            let document = try JSONSerialization.jsonObject(with: openAPI.body) as? [String: Any]
+            let paths = document?["paths"] as? [String: Any]
+            #expect(paths?.keys.contains("/v1/text-to-image") == true)
+            #expect(paths?.keys.contains("/v1/text-embeddings") == true)
+            #expect(openAPI.text.contains("\"cfg_scale\""))
         }
     }
 

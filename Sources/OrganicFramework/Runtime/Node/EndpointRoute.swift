@@ -19,6 +19,8 @@ protocol ServedEndpoint: Sendable {
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
     /// miners; false when it was not admitted.
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
+    /// Example request and response JSON for the API description.
+    func examples(handlers: [any MinerHandler]) async -> (request: JSONValue?, response: JSONValue?)
 }
 
 extension EndpointRoute: ServedEndpoint {

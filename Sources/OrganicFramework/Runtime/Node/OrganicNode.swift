@@ -127,8 +127,9 @@ public struct OrganicNode: Sendable {
                 logger: logger)
             services.append(admin)
         }
+        let openAPI = await OpenAPIDocument.generate(endpoints: routes, plugins: plugins)
         let publicApp = Application(
-            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher),
+            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, openAPI: openAPI),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -138,6 +139,12 @@ public struct OrganicNode: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)
         let group = ServiceGroup(configuration: groupConfiguration)
         return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore)
+    }
+
+    /// The OpenAPI 3.1 description of this node's public API (also served at `/openapi.json`).
+    public func openAPIDocument() async throws -> JSONValue {
+        let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
+        return await OpenAPIDocument.generate(endpoints: routes, plugins: plugins)
     }
 
     static func validated(_ configuration: NodeConfiguration) throws(ConfigurationError) -> DispatchSettings {

@@ -1,0 +1,137 @@
+import Foundation
+
+/// Builds an OpenAPI 3.1 description of the public API from the plugins' endpoints.
+///
+/// Request and response schemas are inferred from examples: a synthetic request from each
+/// endpoint's generator and, where the plugin has a reference miner, its answer. Inferred
+/// schemas give every field's JSON type and a real example; the endpoint's validation remains the
+/// authority on ranges (its 400 errors name the field and the allowed values).
+enum OpenAPIDocument {
+    static func generate(endpoints: [any ServedEndpoint], plugins: [any SubnetPlugin], title: String = "Organic validator API") async -> JSONValue {
+        let handlers = plugins.flatMap { $0.referenceMiners(options: .init()) }
+        var paths: [String: JSONValue] = [:]
+        for endpoint in endpoints {
+            let examples = await endpoint.examples(handlers: handlers)
+            paths["/v1/\(endpoint.descriptor.path)"] = .object(["post": operation(endpoint.descriptor, plugin: endpoint.pluginName, examples: examples)])
+        }
+        paths["/v1/models"] = .object(["get": .object([
+            "summary": .string("Lists the endpoints this node serves, with prices, timeouts and limits."),
+            "responses": .object(["200": .object(["description": .string("The endpoints.")])]),
+        ])])
+        paths["/healthz"] = .object(["get": .object([
+            "summary": .string("Liveness and miner health."),
+            "responses": .object(["200": .object(["description": .string("The node is up.")])]),
+        ])])
+        return .object([
+            "openapi": .string("3.1.0"),
+            "info": .object(["title": .string(title), "version": .string("1")]),
+            "paths": .object(paths),
+            "components": .object(["schemas": .object(["Error": errorSchema])]),
+        ])
+    }
+
+    static func operation(_ d: EndpointDescriptor, plugin: String, examples: (request: JSONValue?, response: JSONValue?)) -> JSONValue {
+        var responses: [String: JSONValue] = [:]
+        var ok: [String: JSONValue] = ["description": .string("The first valid answer from a miner.")]
+        if let response = examples.response {
+            ok["content"] = .object(["application/json": .object(["schema": schema(for: response), "example": response])])
+        }
+        responses["200"] = .object(ok)
+        let errors: [(String, String)] = [
+            ("400", "Invalid JSON or a field outside its allowed values; `error.field` names it."),
+            ("404", "No such route."),
+            ("413", "The body exceeds \(d.maxRequestBytes) bytes."),
+            ("429", "`queue_full` or `queue_timeout`; see `Retry-After`."),
+            ("502", "`miner_failed`: no miner returned a valid answer."),
+            ("503", "`no_miners_available`, `miners_busy` or `overloaded`; see `Retry-After`."),
+            ("504", "`miner_timeout`: no miner answered within \(Int(d.timeout.seconds)) s."),
+        ]
+        for (status, text) in errors {
+            responses[status] = .object([
+                "description": .string(text),
+                "content": .object(["application/json": .object(["schema": .object(["$ref": .string("#/components/schemas/Error")])])]),
+            ])
+        }
+        var op: [String: JSONValue] = [
+            "operationId": .string(d.name),
+            "summary": .string(d.summary),
+            "description": .string("Plugin `\(plugin)`. Price \(d.price) credits per successful call. Timeout \(d.timeout.seconds) s. "
+                + "Any `seed` is replaced by one the validator assigns."),
+            "tags": .array([.string(plugin)]),
+            "responses": .object(responses),
+        ]
+        if let request = examples.request {
+            op["requestBody"] = .object([
+                "required": .bool(true),
+                "content": .object(["application/json": .object(["schema": schema(for: request), "example": request])]),
+            ])
+        }
+        return .object(op)
+    }
+
+    /// A JSON Schema describing `value`'s shape.
+    static func schema(for value: JSONValue) -> JSONValue {
+        switch value {
+        case .null: return .object(["type": .string("null")])
+        case .bool: return .object(["type": .string("boolean")])
+        case .integer: return .object(["type": .string("integer")])
+        case .number: return .object(["type": .string("number")])
+        case .string: return .object(["type": .string("string")])
+        case .array(let items):
+            return .object(["type": .string("array"), "items": items.first.map(schema(for:)) ?? .object([:])])
+        case .object(let fields):
+            return .object(["type": .string("object"), "properties": .object(fields.mapValues(schema(for:)))])
+        }
+    }
+
+    static let errorSchema: JSONValue = .object([
+        "type": .string("object"),
+        "required": .array([.string("error")]),
+        "properties": .object(["error": .object([
+            "type": .string("object"),
+            "required": .array([.string("code"), .string("message")]),
+            "properties": .object([
+                "code": .object(["type": .string("string"), "description": .string("Stable, machine-readable.")]),
+                "message": .object(["type": .string("string")]),
+                "field": .object(["type": .string("string"), "description": .string("The request field at fault, if any.")]),
+            ]),
+        ])]),
+    ])
+}
+
+extension EndpointRoute {
+    /// A synthetic request (without the validator's seed) and, when a reference miner exists,
+    /// its answer, as JSON.
+    func examples(handlers: [any MinerHandler]) async -> (request: JSONValue?, response: JSONValue?) {
+        var context = SyntheticContext(random: OrganicRandom(seed: 2024))
+        let request = endpoint.makeSyntheticRequest(context: &context)
+        let requestJSON = (try? JSONValue.from(request)).map(Self.strippingSeed)
+        var responseJSON: JSONValue?
+        for handler in handlers where handler.endpoint.descriptor.name == descriptor.name {
+            responseJSON = await Self.answer(handler, to: request)
+        }
+        return (requestJSON, responseJSON)
+    }
+
+    static func answer<H: MinerHandler>(_ handler: H, to request: E.Request) async -> JSONValue? {
+        guard let typed = request as? H.Served.Request,
+              let response = try? await handler.respond(to: typed, context: MinerContext(random: OrganicRandom(seed: 1))) else { return nil }
+        return (try? JSONValue.from(response)).map(truncatingLongStrings)
+    }
+
+    static func strippingSeed(_ value: JSONValue) -> JSONValue {
+        guard case .object(var fields) = value else { return value }
+        fields["seed"] = nil
+        return truncatingLongStrings(.object(fields))
+    }
+
+    /// Keeps examples readable: base64 images and long vectors are shortened.
+    static func truncatingLongStrings(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let s) where s.count > 80: return .string(String(s.prefix(60)) + "…")
+        case .array(let items): return .array(items.prefix(8).map(truncatingLongStrings))
+        case .object(let fields): return .object(fields.mapValues(truncatingLongStrings))
+        default: return value
+        }
+    }
+}
