@@ -148,6 +148,7 @@ var package = Package(
             dependencies: [
                 "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

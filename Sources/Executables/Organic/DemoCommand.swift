@@ -16,17 +16,22 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "SQLite database file.") var database = "data/demo.sqlite"
     @Option(help: "Seconds between synthetic queries.") var syntheticInterval = 0.5
     @Option(help: "Seconds between score reports; 0 disables them.") var reportInterval = 15.0
+    @Option(help: "Length of a scoring period in seconds (600 on a real node; short here so weights appear quickly).")
+    var periodSeconds = 30.0
     @Option(help: "Log level.") var logLevel = "notice"
 
     func run() async throws {
         guard (0...65535).contains(port), (0...65535).contains(adminPort) else { throw ValidationError("ports must be 0...65535") }
         guard syntheticInterval > 0 else { throw ValidationError("--synthetic-interval must be positive") }
+        guard periodSeconds >= 1 else { throw ValidationError("--period-seconds must be at least 1") }
         var configuration = NodeConfiguration()
         configuration.server.port = port
         configuration.admin.port = adminPort
         configuration.database.path = database
         configuration.synthetic.intervalSeconds = syntheticInterval
         configuration.dispatch.cooldownMaxSeconds = 5
+        configuration.scoring.periodSeconds = periodSeconds
+        configuration.weights.intervalSeconds = periodSeconds
         let logger = makeLogger(label: "organic-demo", level: logLevel)
         let plugins = try BundledPlugins.catalog.instantiate(configuration.plugins)
         let miners: [LocalNetwork.MinerSpec] = [
@@ -47,7 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
                         try? await Task.sleep(for: .seconds(reportEvery))
                         if Task.isCancelled { break }
                         if let body = try? await AdminClient.get("\(admin)/admin/scores?window_seconds=600"),
-                           let report = try? JSONDecoder().decode(ScoreReport.self, from: body) {
+                           let report = try? ScoreTable.decode(body) {
                             emit("\n" + ScoreTable.render(report))
                         }
                     }

@@ -5,6 +5,10 @@
 /// one paired with a dishonest miner scores low; averaged over many rounds honest miners rise
 /// above dishonest ones, which are never paired favourably.
 public enum ConsensusReward {
+    /// The gap below 1 at which fallback-based rewards are capped unless the node sets
+    /// `scoring.fallbackEpsilon`.
+    public static let defaultFallbackEpsilon = 0.05
+
     /// Scores each answer by its mean `similarity` (in [0, 1]) to every other answer.
     /// A single answer cannot be compared, so the verdict is inconclusive.
     @inlinable
@@ -27,9 +31,11 @@ public enum ConsensusReward {
 
     /// Caps a reward that rests on a fallback similarity (such as an embedding cosine) at
     /// `1 - epsilon`, so that a look-alike answer is never worth as much as the real work.
+    /// Prefer ``ScoringRound/cappedFallback(_:)``, which uses the operator's epsilon.
     @inlinable
-    public static func cappedFallback(_ similarity: Double, epsilon: Double = 0.05) -> Double {
+    public static func cappedFallback(_ similarity: Double, epsilon: Double = defaultFallbackEpsilon) -> Double {
         guard similarity.isFinite else { return 0 }
-        return min(max(similarity, 0), 1 - epsilon)
+        let cap = epsilon.isFinite ? 1 - min(max(epsilon, 0), 1) : 1 - defaultFallbackEpsilon
+        return min(max(similarity, 0), cap)
     }
 }

@@ -45,6 +45,12 @@ public protocol Endpoint: Sendable {
     /// removing fields only the reward needs. Throw a ``CallerRefusal`` to answer the caller
     /// with an error instead (such as 403 for an NSFW image). The default returns the answer.
     func responseForCaller(_ response: Response, to request: Request) throws(CallerRefusal) -> Response
+
+    /// A multiplier for a valid answer's reward from how fast it came, or nil for none (the
+    /// default). The core bounds it to [0.5, 1.5], multiplies the reward by it and clamps the
+    /// product to [0, 1]; failures stay 0. ``SpeedCurve/factor(latency:expected:)`` is a
+    /// ready-made curve.
+    func speedFactor(latency: Duration, timeout: Duration) -> Double?
 }
 
 extension Endpoint {
@@ -53,4 +59,6 @@ extension Endpoint {
     public func perturb(_ request: inout Request, context: inout PerturbationContext) {}
 
     public func responseForCaller(_ response: Response, to request: Request) throws(CallerRefusal) -> Response { response }
+
+    public func speedFactor(latency: Duration, timeout: Duration) -> Double? { nil }
 }

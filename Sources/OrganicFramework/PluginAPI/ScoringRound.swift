@@ -38,11 +38,22 @@ public struct ScoringRound<Request: Sendable, Response: Sendable>: Sendable {
     public var isOrganic: Bool
     /// The endpoint's timeout, for speed factors.
     public var timeout: Duration
+    /// How far below 1 a reward that rests on a fallback similarity is capped; the node's
+    /// `scoring.fallbackEpsilon` setting. Use it through ``cappedFallback(_:)``.
+    public var fallbackEpsilon: Double
 
-    public init(request: Request, answers: [MinerAnswer<Response>], isOrganic: Bool, timeout: Duration) {
+    public init(request: Request, answers: [MinerAnswer<Response>], isOrganic: Bool, timeout: Duration,
+                fallbackEpsilon: Double = ConsensusReward.defaultFallbackEpsilon) {
         self.request = request
         self.answers = answers
         self.isOrganic = isOrganic
         self.timeout = timeout
+        self.fallbackEpsilon = fallbackEpsilon
+    }
+
+    /// A reward resting on the fallback similarity `s`, capped at `1 - fallbackEpsilon` as the
+    /// operator configured: a look-alike answer never earns as much as the real work.
+    public func cappedFallback(_ similarity: Double) -> Double {
+        ConsensusReward.cappedFallback(similarity, epsilon: fallbackEpsilon)
     }
 }

@@ -9,6 +9,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var database = Database()
     public var dispatch = Dispatch()
     public var synthetic = Synthetic()
+    public var scoring = Scoring()
+    public var weights = Weights()
     public var plugins = Plugins()
     public var miners: [StaticMiner] = []
     public var logging = Logging()

@@ -6,13 +6,16 @@ public struct DispatchSettings: Sendable {
     public var seeds: SeedRange
     /// A request must start within this fraction of its endpoint's timeout.
     public var maxQueueWaitFraction: Double
+    /// Handed to reward functions as ``ScoringRound/fallbackEpsilon`` (`scoring.fallbackEpsilon`).
+    public var fallbackEpsilon: Double
 
     public init(minersPerQuery: Int = 2, retries: Int = 1, organicScoringProbability: Double = 0.25, seeds: SeedRange = .unassigned,
-                maxQueueWaitFraction: Double = 0.5) {
+                maxQueueWaitFraction: Double = 0.5, fallbackEpsilon: Double = ConsensusReward.defaultFallbackEpsilon) {
         self.minersPerQuery = minersPerQuery
         self.retries = retries
         self.organicScoringProbability = organicScoringProbability
         self.seeds = seeds
         self.maxQueueWaitFraction = maxQueueWaitFraction
+        self.fallbackEpsilon = fallbackEpsilon
     }
 }

@@ -15,10 +15,13 @@ final class QueryDispatcher: Sendable {
     let clock: any NodeClock
     let settings: DispatchSettings
     let logger: Logger
+    /// Receives every round score for the period means; nil keeps rounds only.
+    let scoreBook: ScoreBook?
     private let random: Locked<OrganicRandom>
 
     init(transport: any MinerTransport, selector: MinerSelector, executor: RoundExecutor, store: any ScoreStore,
-         clock: any NodeClock, settings: DispatchSettings, random: OrganicRandom, logger: Logger) {
+         clock: any NodeClock, settings: DispatchSettings, random: OrganicRandom, logger: Logger, scoreBook: ScoreBook? = nil) {
+        self.scoreBook = scoreBook
         self.transport = transport
         self.selector = selector
         self.executor = executor

@@ -120,7 +120,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
         var verdict = "scored"
         var rewards: [String: MinerReward] = [:]
         if !answers.isEmpty {
-            let round = ScoringRound(request: request, answers: answers, isOrganic: isOrganic, timeout: descriptor.timeout)
+            let round = ScoringRound(request: request, answers: answers, isOrganic: isOrganic, timeout: descriptor.timeout,
+                                     fallbackEpsilon: dispatcher.settings.fallbackEpsilon)
             switch route.endpoint.reward(round) {
             case .rewards(let list):
                 if let problem = RewardContract.violation(in: list, expected: answers.count) {
@@ -130,7 +131,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     verdict = "discarded: \(problem)"
                 } else {
                     for (answer, reward) in zip(answers, list) {
-                        rewards[answer.miner.hotkey] = reward
+                        rewards[answer.miner.hotkey] = SpeedAdjustment.apply(to: reward, latency: answer.latency, timeout: descriptor.timeout,
+                                                                             endpoint: route.endpoint)
                         dispatcher.selector.recordScore(hotkey: answer.miner.hotkey, score: reward.score,
                                                         latencyRatio: answer.latency.seconds / max(descriptor.timeout.seconds, 1e-9))
                     }
@@ -153,6 +155,11 @@ struct QueryRound<E: Endpoint>: RoundJob {
             }
         }
         let record = RoundRecord(endpoint: descriptor.name, isOrganic: isOrganic, createdAt: dispatcher.clock.now(), verdict: verdict, results: results)
+        if let book = dispatcher.scoreBook {
+            for result in results {
+                if let score = result.score { book.record(score, miner: result.miner, endpoint: descriptor.name, at: record.createdAt) }
+            }
+        }
         do {
             try await dispatcher.store.record(record)
         } catch {

@@ -3,7 +3,8 @@ public import Hummingbird
 
 /// Operator routes. Bound to loopback by default (`admin.host`); never expose it publicly.
 enum AdminAPI {
-    static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock) -> Router<OrganicRequestContext> {
+    static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock,
+                       scoreBoard: ScoreBoard? = nil) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/admin/healthz") { _, _ in ["status": "ok"] }
@@ -13,7 +14,7 @@ enum AdminAPI {
                 throw APIError(.badRequest, code: "invalid_query", message: "window_seconds must be a positive number.", field: "window_seconds")
             }
             let since = clock.now().addingTimeInterval(-window)
-            return ScoreReport(windowSeconds: window, miners: try await store.summaries(since: since))
+            return ScoreReport(windowSeconds: window, miners: try await store.summaries(since: since), standings: await scoreBoard?.standings())
         }
         router.get("/admin/rounds") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
@@ -28,6 +29,7 @@ enum AdminAPI {
         router.get("/admin/queues") { _, _ in
             QueuesReport(endpoints: selector.queueStatuses(), miners: selector.statuses())
         }
+        if let scoreBoard { ScoringAdminRoutes.register(on: router, board: scoreBoard) }
         return router
     }
 }
@@ -36,6 +38,8 @@ enum AdminAPI {
 public struct ScoreReport: ResponseCodable, Sendable {
     public var windowSeconds: Double
     public var miners: [MinerScoreSummary]
+    /// Period-based scores and weights (see Docs/Scoring.md); nil on nodes without scoring.
+    public var standings: StandingsReport?
 }
 
 struct RoundsReport: ResponseCodable {

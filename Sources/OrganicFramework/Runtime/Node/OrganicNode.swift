@@ -48,7 +48,7 @@ public struct OrganicNode: Sendable {
     /// Builds everything without running it, so callers (tests, the demo) can learn the bound
     /// addresses and trigger shutdown themselves.
     public func makeRunner(signals: [UnixSignal] = []) async throws -> NodeRunner {
-        let settings = try Self.validated(configuration)
+        var settings = try Self.validated(configuration)
         let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
 
@@ -61,6 +61,14 @@ public struct OrganicNode: Sendable {
             scoreStore = SQLiteScoreStore(database: database)
         }
         services.append(ResourceService(name: "store") { try await scoreStore.close() })
+        // Score periods and weight vectors live in the node's SQLite database, whatever the round store.
+        let scoringDatabase: SQLiteDatabase
+        if let sqlite = scoreStore as? SQLiteScoreStore {
+            scoringDatabase = sqlite.database
+        } else {
+            scoringDatabase = try SQLiteDatabase(path: configuration.database.path)
+            services.append(ResourceService(name: "scoring-database") { try scoringDatabase.close() })
+        }
 
         let minerTransport: any MinerTransport
         if let transport {
@@ -88,10 +96,17 @@ public struct OrganicNode: Sendable {
         let refresher = MetagraphRefreshService(source: metagraphSource, selector: selector, clock: clock, logger: logger)
         await refresher.refresh()
 
+        let scoring = try await ScoringAssembly.make(configuration: configuration, endpoints: routes.map(\.descriptor.name),
+                                                     database: scoringDatabase, selector: selector, clock: clock, logger: logger)
+        settings.fallbackEpsilon = scoring.settings.fallbackEpsilon
+        services.append(scoring.periodService)
+        if let weightService = scoring.weightService { services.append(weightService) }
+
         let executor = RoundExecutor()
         services.append(executor)
         let dispatcher = QueryDispatcher(transport: minerTransport, selector: selector, executor: executor, store: scoreStore,
-                                         clock: clock, settings: settings, random: random.split(), logger: logger)
+                                         clock: clock, settings: settings, random: random.split(), logger: logger,
+                                         scoreBook: scoring.book)
         services.append(refresher)
         if configuration.synthetic.enabled {
             let wanted = Set(configuration.synthetic.endpoints)
@@ -106,7 +121,7 @@ public struct OrganicNode: Sendable {
         if configuration.admin.enabled {
             listeners.insert("admin")
             let admin = Application(
-                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock),
+                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock, scoreBoard: scoring.board),
                 configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
                 onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
                 logger: logger)

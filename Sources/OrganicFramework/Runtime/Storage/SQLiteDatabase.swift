@@ -61,6 +61,29 @@ enum NodeMigrations {
                 CREATE INDEX round_results_hotkey ON round_results(hotkey);
                 """)
         }
+        migrator.registerMigration("v2-score-periods-and-weights") { db in
+            try db.execute(sql: """
+                CREATE TABLE score_periods (
+                    hotkey TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    period INTEGER NOT NULL,
+                    period_seconds REAL NOT NULL,
+                    uid INTEGER NOT NULL,
+                    score_sum REAL NOT NULL,
+                    rounds INTEGER NOT NULL,
+                    PRIMARY KEY (hotkey, endpoint, period)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX score_periods_period ON score_periods(period);
+                CREATE TABLE weight_submissions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    created_at REAL NOT NULL,
+                    netuid INTEGER,
+                    uids TEXT NOT NULL,
+                    weights TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX weight_submissions_created_at ON weight_submissions(created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,140 @@
+public import Foundation
+
+/// The score book read against the current metagraph: standings for operators and the weight
+/// vector to set. Used by the admin API, the CLI (through it) and the weight-setting service.
+public struct ScoreBoard: Sendable {
+    public let book: ScoreBook
+    public let settings: ScoringSettings
+    let metagraph: @Sendable () async -> Metagraph
+    let clock: any NodeClock
+
+    public init(book: ScoreBook, settings: ScoringSettings, clock: any NodeClock, metagraph: @escaping @Sendable () async -> Metagraph) {
+        self.book = book
+        self.settings = settings
+        self.clock = clock
+        self.metagraph = metagraph
+    }
+
+    /// The weights that would be set now.
+    public func weights() async -> WeightReport {
+        let now = clock.now()
+        let snapshot = book.snapshot(at: now)
+        let graph = await metagraph()
+        return Self.weights(snapshot, metagraph: graph, settings: settings, at: now)
+    }
+
+    static func weights(_ snapshot: ScoreBook.Snapshot, metagraph: Metagraph, settings: ScoringSettings, at now: Date) -> WeightReport {
+        let scores = ScoreCalculator.minerScores(snapshot, endpointWeights: settings.endpointWeights, minimumPeriods: settings.minimumPeriods)
+        let (uids, values) = ScoreCalculator.metagraphScores(scores, metagraph: metagraph)
+        let (normalized, vector) = WeightCalculator.vector(uids: uids, scores: values, policy: settings.weightPolicy)
+        return WeightReport(computedAt: now, period: snapshot.period, netuid: metagraph.netuid, uids: vector.uids,
+                            weights: vector.weights, normalized: zip(uids, normalized).filter { $0.1 > 0 }
+                                .map { WeightReport.Share(uid: $0.0, weight: $0.1) })
+    }
+
+    /// Every miner's standing: per-endpoint scores, periods kept, latest and current period
+    /// means, final score and normalised weight.
+    public func standings() async -> StandingsReport {
+        let now = clock.now()
+        let snapshot = book.snapshot(at: now)
+        let graph = await metagraph()
+        let report = Self.weights(snapshot, metagraph: graph, settings: settings, at: now)
+        var weightByUID: [UInt16: Double] = [:]
+        for share in report.normalized { weightByUID[share.uid] = share.weight }
+
+        var keysByHotkey: [String: Set<String>] = [:]
+        for key in snapshot.history.keys { keysByHotkey[key.hotkey, default: []].insert(key.endpoint) }
+        var currentUIDs: [String: UInt16] = [:]
+        for (key, running) in snapshot.current {
+            keysByHotkey[key.hotkey, default: []].insert(key.endpoint)
+            currentUIDs[key.hotkey] = running.uid
+        }
+        let inGraph = Dictionary(graph.neurons.map { ($0.hotkey, $0.uid) }, uniquingKeysWith: { a, _ in a })
+
+        var miners: [MinerStanding] = []
+        for hotkey in Set(keysByHotkey.keys).union(inGraph.keys) {
+            var endpoints: [EndpointStanding] = []
+            var total = 0.0
+            for endpoint in (keysByHotkey[hotkey] ?? []).sorted() {
+                let key = ScoreBook.Key(hotkey: hotkey, endpoint: endpoint)
+                let periods = snapshot.history[key] ?? []
+                let result = ScoreCalculator.endpointScore(periods, currentPeriod: snapshot.period, periodsKept: snapshot.periodsKept,
+                                                           minimumPeriods: settings.minimumPeriods)
+                let share = settings.endpointWeights[endpoint] ?? 0
+                total += share * result.score
+                let current = snapshot.current[key]
+                endpoints.append(EndpointStanding(endpoint: endpoint, endpointWeight: share, score: result.score,
+                                                  meanOfPeriods: result.meanOfPeriods, periodsKept: result.periodsCounted,
+                                                  latestPeriodMean: periods.last?.mean, currentPeriodMean: current?.mean,
+                                                  currentPeriodRounds: current?.count ?? 0))
+            }
+            let uid = inGraph[hotkey] ?? currentUIDs[hotkey] ?? snapshot.uids[hotkey] ?? 0
+            miners.append(MinerStanding(uid: uid, hotkey: hotkey, inMetagraph: inGraph[hotkey] != nil, score: total,
+                                        weight: inGraph[hotkey].map { weightByUID[$0] ?? 0 }, endpoints: endpoints))
+        }
+        miners.sort { ($0.uid, $0.hotkey) < ($1.uid, $1.hotkey) }
+        return StandingsReport(computedAt: now, period: snapshot.period,
+                               periodStart: ScoringPeriods.start(of: snapshot.period, periodSeconds: settings.periodSeconds),
+                               periodSeconds: settings.periodSeconds, periodsKept: settings.periodsKept,
+                               minimumPeriods: settings.minimumPeriods, endpointWeights: settings.endpointWeights, miners: miners)
+    }
+}
+
+/// `GET /admin/weights`: the vector that would be set now.
+public struct WeightReport: Sendable, Hashable, Codable {
+    public struct Share: Sendable, Hashable, Codable {
+        public var uid: UInt16
+        public var weight: Double
+    }
+    public var computedAt: Date
+    /// The open period; weights use the periods before it.
+    public var period: Int64
+    public var netuid: UInt16?
+    /// Ascending uids with their u16 weights, exactly as they would be set.
+    public var uids: [UInt16]
+    public var weights: [UInt16]
+    /// Normalised weights (summing to 1) before the u16 conversion, positive ones only.
+    public var normalized: [Share]
+
+    public var vector: WeightVector { WeightVector(uids: uids, weights: weights) }
+}
+
+/// Every miner's standing, part of `GET /admin/scores`.
+public struct StandingsReport: Sendable, Hashable, Codable {
+    public var computedAt: Date
+    public var period: Int64
+    public var periodStart: Date
+    public var periodSeconds: Double
+    public var periodsKept: Int
+    public var minimumPeriods: Int
+    public var endpointWeights: [String: Double]
+    public var miners: [MinerStanding]
+}
+
+/// One miner (hotkey) as scored.
+public struct MinerStanding: Sendable, Hashable, Codable {
+    public var uid: UInt16
+    public var hotkey: String
+    /// False for a hotkey that has left the metagraph; it gets no weight.
+    public var inMetagraph: Bool
+    /// `Σ endpointWeight × endpoint score`, in [0, 1].
+    public var score: Double
+    /// Normalised weight (before u16); nil when not in the metagraph.
+    public var weight: Double?
+    public var endpoints: [EndpointStanding]
+}
+
+/// One miner's standing on one endpoint.
+public struct EndpointStanding: Sendable, Hashable, Codable {
+    public var endpoint: String
+    public var endpointWeight: Double
+    /// Mean of period means × the newcomer penalty.
+    public var score: Double
+    public var meanOfPeriods: Double
+    /// Completed periods with scores within the last K.
+    public var periodsKept: Int
+    public var latestPeriodMean: Double?
+    /// Running mean of the open period (not yet part of the score).
+    public var currentPeriodMean: Double?
+    public var currentPeriodRounds: Int
+}

@@ -1,0 +1,222 @@
+public import Foundation
+import Synchronization
+
+/// The in-memory running means of every (miner hotkey, endpoint) for the current period, and
+/// the frozen means of the last K periods.
+///
+/// Recording is a dictionary update under a lock, cheap enough for every scored answer. When
+/// a score arrives for a later period (or ``advance(to:)`` is called at a boundary), every
+/// running mean is frozen into a ``PeriodMean`` and the oldest periods beyond K are dropped.
+/// ``takeUnsaved()`` hands the rows that changed since the last call to the persistence
+/// service; ``restore(_:now:)`` rebuilds the book from them after a restart.
+public final class ScoreBook: Sendable {
+    /// Scores are keyed by hotkey, never by uid: a new hotkey at a reused uid starts fresh.
+    public struct Key: Hashable, Sendable {
+        public var hotkey: String
+        public var endpoint: String
+
+        public init(hotkey: String, endpoint: String) {
+            self.hotkey = hotkey
+            self.endpoint = endpoint
+        }
+    }
+
+    /// One (hotkey, endpoint)'s running sum in the current period.
+    public struct RunningMean: Sendable, Hashable {
+        public var uid: UInt16
+        public var sum: Double
+        public var count: Int
+        /// Changed since the last flush.
+        var dirty: Bool
+
+        public var mean: Double { count > 0 ? sum / Double(count) : 0 }
+    }
+
+    /// A copy of the book at one moment, for computing standings and weights without the lock.
+    public struct Snapshot: Sendable {
+        /// The current (open) period.
+        public var period: Int64
+        public var periodsKept: Int
+        public var current: [Key: RunningMean]
+        /// Frozen period means, oldest first, all within the last ``periodsKept`` periods.
+        public var history: [Key: [PeriodMean]]
+        /// The latest uid each hotkey was seen at.
+        public var uids: [String: UInt16]
+
+        /// The oldest period still kept: the window is `[period - K, period - 1]`.
+        public var oldestKeptPeriod: Int64 { period - Int64(periodsKept) }
+    }
+
+    private struct State {
+        var period: Int64
+        var current: [Key: RunningMean] = [:]
+        var history: [Key: [PeriodMean]] = [:]
+        var uids: [String: UInt16] = [:]
+        /// Frozen rows not yet handed to the store.
+        var unsaved: [PeriodRow] = []
+    }
+
+    public let periodSeconds: Double
+    public let periodsKept: Int
+    private let state: Mutex<State>
+
+    public init(periodSeconds: Double, periodsKept: Int, now: Date) {
+        self.periodSeconds = periodSeconds
+        self.periodsKept = max(periodsKept, 1)
+        state = Mutex(State(period: ScoringPeriods.index(of: now, periodSeconds: periodSeconds)))
+    }
+
+    /// Adds one round score (clamped to [0, 1]; non-finite scores are ignored) to the running
+    /// mean of `miner` on `endpoint` for the period holding `date`. Scores dated before the
+    /// current period (a clock stepping back) count towards the current one.
+    public func record(_ score: Double, miner: MinerIdentity, endpoint: String, at date: Date) {
+        guard score.isFinite else { return }
+        let value = min(max(score, 0), 1)
+        let period = ScoringPeriods.index(of: date, periodSeconds: periodSeconds)
+        let key = Key(hotkey: miner.hotkey, endpoint: endpoint)
+        state.withLock { state in
+            if period > state.period { Self.rollover(&state, to: period, kept: periodsKept) }
+            Self.add(value, uid: miner.uid, to: &state.current[key, default: RunningMean(uid: miner.uid, sum: 0, count: 0, dirty: true)])
+        }
+    }
+
+    private static func add(_ value: Double, uid: UInt16, to running: inout RunningMean) {
+        running.sum += value
+        running.count += 1
+        running.uid = uid
+        running.dirty = true
+    }
+
+    /// Freezes the current period if `date` lies in a later one. Returns whether it did.
+    @discardableResult
+    public func advance(to date: Date) -> Bool {
+        let period = ScoringPeriods.index(of: date, periodSeconds: periodSeconds)
+        return state.withLock { state in
+            guard period > state.period else { return false }
+            Self.rollover(&state, to: period, kept: periodsKept)
+            return true
+        }
+    }
+
+    private static func rollover(_ state: inout State, to period: Int64, kept: Int) {
+        let frozen = state.period
+        for (key, running) in state.current where running.count > 0 {
+            state.history[key, default: []].append(PeriodMean(period: frozen, mean: running.mean, rounds: running.count))
+            state.unsaved.append(PeriodRow(hotkey: key.hotkey, endpoint: key.endpoint, period: frozen, uid: running.uid,
+                                           sum: running.sum, rounds: running.count))
+            state.uids[key.hotkey] = running.uid
+        }
+        state.current.removeAll(keepingCapacity: true)
+        state.period = period
+        prune(&state, kept: kept)
+    }
+
+    private static func prune(_ state: inout State, kept: Int) {
+        let oldest = state.period - Int64(kept)
+        for key in Array(state.history.keys) {
+            guard let periods = state.history[key], let first = periods.first, first.period < oldest else { continue }
+            let remaining = periods.filter { $0.period >= oldest }
+            state.history[key] = remaining.isEmpty ? nil : remaining
+        }
+        let live = Set(state.history.keys.map(\.hotkey)).union(state.current.keys.map(\.hotkey))
+        if live.count < state.uids.count { state.uids = state.uids.filter { live.contains($0.key) } }
+    }
+
+    /// The rows changed since the last call: periods frozen since then, then the current
+    /// period's running sums that changed. Pass them back to ``returnUnsaved(_:)`` if they
+    /// could not be stored.
+    public func takeUnsaved() -> [PeriodRow] {
+        state.withLock { state in
+            var rows = state.unsaved
+            state.unsaved.removeAll()
+            for key in Array(state.current.keys) {
+                guard var running = state.current[key], running.dirty else { continue }
+                running.dirty = false
+                state.current[key] = running
+                rows.append(PeriodRow(hotkey: key.hotkey, endpoint: key.endpoint, period: state.period, uid: running.uid,
+                                      sum: running.sum, rounds: running.count))
+            }
+            return rows
+        }
+    }
+
+    /// Puts back rows a failed flush could not store, so the next flush retries them.
+    public func returnUnsaved(_ rows: [PeriodRow]) {
+        state.withLock { state in
+            state.unsaved.insert(contentsOf: rows, at: 0)
+        }
+    }
+
+    /// Loads stored rows after a restart: rows of the period holding `now` become the running
+    /// sums, rows of the K periods before it become history, older rows are ignored.
+    public func restore(_ rows: [PeriodRow], now: Date) {
+        let period = ScoringPeriods.index(of: now, periodSeconds: periodSeconds)
+        state.withLock { state in
+            if period > state.period { Self.rollover(&state, to: period, kept: periodsKept) }
+            let oldest = state.period - Int64(periodsKept)
+            for row in rows.sorted(by: { $0.period < $1.period }) where row.rounds > 0 {
+                let key = Key(hotkey: row.hotkey, endpoint: row.endpoint)
+                if row.period == state.period {
+                    state.current[key] = RunningMean(uid: row.uid, sum: row.sum, count: row.rounds, dirty: false)
+                } else if row.period >= oldest && row.period < state.period {
+                    var periods = state.history[key] ?? []
+                    periods.removeAll { $0.period == row.period }
+                    periods.append(PeriodMean(period: row.period, mean: row.sum / Double(row.rounds), rounds: row.rounds))
+                    state.history[key] = periods
+                } else {
+                    continue
+                }
+                state.uids[row.hotkey] = row.uid
+            }
+        }
+    }
+
+    /// A consistent copy of the book; freezes the current period first if `date` is past it.
+    public func snapshot(at date: Date) -> Snapshot {
+        advance(to: date)
+        return state.withLock { state in
+            Snapshot(period: state.period, periodsKept: periodsKept, current: state.current, history: state.history, uids: state.uids)
+        }
+    }
+
+    /// The current (open) period.
+    public var currentPeriod: Int64 { state.withLock { $0.period } }
+
+    /// The start of the period after the one holding `date`.
+    public func nextBoundary(after date: Date) -> Date {
+        ScoringPeriods.start(of: ScoringPeriods.index(of: date, periodSeconds: periodSeconds) + 1, periodSeconds: periodSeconds)
+    }
+}
+
+/// One completed period's mean for one (hotkey, endpoint).
+public struct PeriodMean: Sendable, Hashable, Codable {
+    public var period: Int64
+    public var mean: Double
+    /// Scored rounds in the period.
+    public var rounds: Int
+
+    public init(period: Int64, mean: Double, rounds: Int) {
+        self.period = period
+        self.mean = mean
+        self.rounds = rounds
+    }
+}
+
+/// One (hotkey, endpoint, period)'s sum as stored: enough to resume a running mean.
+public struct PeriodRow: Sendable, Hashable, Codable {
+    public var hotkey: String
+    public var endpoint: String
+    public var period: Int64
+    public var uid: UInt16
+    public var sum: Double
+    public var rounds: Int
+
+    public init(hotkey: String, endpoint: String, period: Int64, uid: UInt16, sum: Double, rounds: Int) {
+        self.hotkey = hotkey
+        self.endpoint = endpoint
+        self.period = period
+        self.uid = uid
+        self.sum = sum
+        self.rounds = rounds
+    }
+}
