@@ -7,6 +7,6 @@ struct OrganicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "organic-bench",
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
-        subcommands: [EndToEndBenchmark.self],
+        subcommands: [EndToEndBenchmark.self, KeysBenchmarkCommand.self],
         defaultSubcommand: EndToEndBenchmark.self)
 }

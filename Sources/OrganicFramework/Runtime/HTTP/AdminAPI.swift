@@ -3,7 +3,8 @@ public import Hummingbird
 
 /// Operator routes. Bound to loopback by default (`admin.host`); never expose it publicly.
 enum AdminAPI {
-    static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock) -> Router<OrganicRequestContext> {
+    static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock, keys: KeyManager?,
+                       adminToken: AdminToken) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/admin/healthz") { _, _ in ["status": "ok"] }
@@ -25,6 +26,7 @@ enum AdminAPI {
         router.get("/admin/miners") { _, _ in
             MinersReport(miners: await selector.statuses())
         }
+        KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         return router
     }
 }

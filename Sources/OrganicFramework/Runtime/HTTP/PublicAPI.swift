@@ -3,7 +3,7 @@ import Hummingbird
 
 /// The routes third parties call: one `POST /v1/<path>` per endpoint, plus discovery and health.
 enum PublicAPI {
-    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher) -> Router<OrganicRequestContext> {
+    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, access: AccessControl?) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in
@@ -16,7 +16,7 @@ enum PublicAPI {
         router.get("/v1/endpoints") { _, _ in listing }
         for endpoint in endpoints {
             router.post("/v1/\(endpoint.descriptor.path)") { request, _ in
-                try await endpoint.handle(request, dispatcher: dispatcher)
+                try await endpoint.handle(request, dispatcher: dispatcher, access: access)
             }
         }
         return router

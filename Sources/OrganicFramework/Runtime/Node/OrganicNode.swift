@@ -52,15 +52,44 @@ public struct OrganicNode: Sendable {
         let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
 
+        let adminToken = try AdminToken(token: configuration.admin.token, tokenSha256: configuration.admin.tokenSha256)
         var services: [any Service] = []
         let scoreStore: any ScoreStore
+        var keysDatabase: SQLiteDatabase?
         if let store {
             scoreStore = store
+            services.append(ResourceService(name: "store") { try await scoreStore.close() })
+            if configuration.auth.enabled {
+                let database = try SQLiteDatabase(path: configuration.database.path)
+                keysDatabase = database
+                services.append(ResourceService(name: "keys-database") { try database.close() })
+            }
         } else {
             let database = try SQLiteDatabase(path: configuration.database.path)
+            keysDatabase = database
             scoreStore = SQLiteScoreStore(database: database)
+            services.append(ResourceService(name: "store") { try await scoreStore.close() })
         }
-        services.append(ResourceService(name: "store") { try await scoreStore.close() })
+
+        var keys: KeyManager?
+        var access: AccessControl?
+        if let keysDatabase {
+            let keyStore = SQLiteKeyStore(database: keysDatabase)
+            let released = try await keyStore.releaseOpenReservations(now: clock.now())
+            if released > 0 {
+                logger.notice("released credit reservations left open by an earlier stop", metadata: ["count": "\(released)"])
+            }
+            let authenticator = KeyAuthenticator(store: keyStore)
+            let limiter = RateLimiter()
+            keys = KeyManager(store: keyStore, authenticator: authenticator, limiter: limiter, clock: clock,
+                              knownEndpoints: Set(routes.map(\.descriptor.name)))
+            if configuration.auth.enabled {
+                let settlements = SettlementService(store: keyStore, logger: logger)
+                services.append(settlements)
+                access = AccessControl(authenticator: authenticator, limiter: limiter, store: keyStore, clock: clock,
+                                       settlements: settlements, logger: logger)
+            }
+        }
 
         let minerTransport: any MinerTransport
         if let transport {
@@ -100,21 +129,22 @@ public struct OrganicNode: Sendable {
         if configuration.admin.enabled {
             listeners.insert("admin")
             let admin = Application(
-                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock),
+                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock, keys: keys, adminToken: adminToken),
                 configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
                 onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
                 logger: logger)
             services.append(admin)
         }
         let publicApp = Application(
-            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher),
+            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, access: access),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
         services.append(publicApp)
 
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
-        return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore)
+        return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore,
+                          keys: keys)
     }
 
     static func validated(_ configuration: NodeConfiguration) throws(ConfigurationError) -> DispatchSettings {
@@ -191,8 +221,12 @@ public final class NodeRunner: Sendable {
     let configuration: NodeConfiguration
     /// The score store the node writes to.
     public let store: any ScoreStore
+    /// Key administration on this node (changes take effect at once); nil without a key database.
+    public let keys: KeyManager?
 
-    init(group: ServiceGroup, readiness: ListenerReadiness, listeners: Set<String>, configuration: NodeConfiguration, store: any ScoreStore) {
+    init(group: ServiceGroup, readiness: ListenerReadiness, listeners: Set<String>, configuration: NodeConfiguration, store: any ScoreStore,
+         keys: KeyManager?) {
+        self.keys = keys
         self.group = group
         self.readiness = readiness
         self.listeners = listeners

@@ -61,6 +61,7 @@ enum NodeMigrations {
                 CREATE INDEX round_results_hotkey ON round_results(hotkey);
                 """)
         }
+        migrator.registerMigration("v2-api-keys", migrate: KeyMigrations.v2APIKeys)
         return migrator
     }
 }
