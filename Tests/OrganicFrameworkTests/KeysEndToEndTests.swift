@@ -211,6 +211,32 @@ struct KeysEndToEndTests {
         }
     }
 
+    @Test("a node killed with requests in flight restarts with balance and ledger consistent")
+    func restartAfterCrash() async throws {
+        let configuration = PluginHarness.testConfiguration()
+        let id: String
+        let secret: String
+        do {
+            // The state a kill leaves behind: reservations held, never committed or released.
+            let keys = KeyManager(store: SQLiteKeyStore(database: try SQLiteDatabase(path: configuration.database.path)))
+            let created = try await keys.create(KeyCreation(name: "survivor", credits: 10))
+            (id, secret) = (created.record.id, created.key)
+            for _ in 0..<4 {
+                _ = try await keys.store.reserve(id: id, amount: Credits(millis: 2000), endpoint: "text-embeddings", now: Date())
+            }
+            #expect(try await keys.store.balance(id: id) == Credits(2))
+        }
+        try await PluginHarness.run(plugins: [embedding], miners: PluginHarness.honestMiners(1), configuration: configuration) { net in
+            let details = try await settledBalance(net, id)
+            #expect(details.balance == Credits(10))
+            #expect(details.ledger?.filter { $0.kind == .release }.count == 4)
+            #expect(details.ledger?.reduce(Int64(0)) { $0 + $1.amount.millis } == 10_000)
+            let reply = try await call(net, headers: ["X-API-Key": secret])
+            #expect(reply.status == 200)
+        }
+        #expect(try KeyStoreTests.ledgerIsConsistent(configuration.database.path))
+    }
+
     @Test("with auth switched off the endpoints are open")
     func authDisabled() async throws {
         var configuration = PluginHarness.testConfiguration()

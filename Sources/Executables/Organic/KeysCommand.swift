@@ -17,7 +17,8 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Common: ParsableArguments {
         @Option(help: "YAML configuration file (for the admin address, token and database path).") var config: String?
-        @Option(help: "Admin API base URL (default: from the configuration, http://127.0.0.1:8081).") var adminURL: String?
+        @Option(help: "Admin API base URL of a running node; given, the CLI always goes through it (default: probe the configured admin address).")
+        var adminURL: String?
         @Option(help: "Admin token (default: admin.token / ORGANIC_ADMIN_TOKEN).") var adminToken: String?
         @Option(help: "SQLite database, used when no node is running (default: database.path).") var database: String?
         @Flag(help: "Never use the admin API; work on the database file (only safe when no node is running).") var offline = false
@@ -29,7 +30,9 @@ struct KeysCommand: AsyncParsableCommand {
             do { loaded = try ConfigurationLoader().load(path: path) } catch { throw CLIError("\(error)") }
             let host = loaded.admin.host == "0.0.0.0" ? "127.0.0.1" : loaded.admin.host
             let url = (adminURL ?? "http://\(host):\(loaded.admin.port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            if !offline, await KeysBackend.nodeAnswers(at: url) {
+            // An explicit --admin-url means "go through that node": never fall back to a file.
+            let throughAPI = offline ? false : adminURL != nil ? true : await KeysBackend.nodeAnswers(at: url)
+            if throughAPI {
                 let token = adminToken ?? loaded.admin.token
                 guard !token.isEmpty else {
                     throw CLIError("a node is running at \(url); pass --admin-token or set ORGANIC_ADMIN_TOKEN to manage its keys")
@@ -262,7 +265,7 @@ enum KeysBackend {
     static func nodeAnswers(at url: String) async -> Bool {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var answers = false
-        if let response = try? await client.execute(HTTPClientRequest(url: url + "/admin/healthz"), timeout: .seconds(2)) {
+        if let response = try? await client.execute(HTTPClientRequest(url: url + "/admin/healthz"), timeout: .seconds(5)) {
             _ = try? await response.body.collect(upTo: 1 << 16)
             answers = response.status.code == 200
         }
