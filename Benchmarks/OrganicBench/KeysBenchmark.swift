@@ -24,7 +24,7 @@ enum KeysBenchmark {
         var secrets: [String] = []
         var ids: [String] = []
         for index in 0..<256 {
-            let created = try await manager.create(KeyCreation(name: "bench-\(index)", unlimited: true, rateLimits: ["1000000000/s", "1000000000000/day"]))
+            let created = try await manager.create(KeyCreation(name: "bench-\(index)", unlimited: true, rateLimits: ["1000000000/s", "1000000000/day"]))
             secrets.append(created.key)
             ids.append(created.record.id)
         }

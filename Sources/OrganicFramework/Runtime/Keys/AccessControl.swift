@@ -39,7 +39,8 @@ final class AccessControl: Sendable {
             throw Self.error(for: refusal)
         }
         guard record.allows(endpoint: endpoint) else {
-            try? await store.log(UsageEntry(keyID: record.id, endpoint: endpoint, status: 403, credits: .zero, latencySeconds: 0, time: now))
+            settlements.enqueue(Settlement(reservation: nil, commit: false,
+                                           usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 403, credits: .zero, latencySeconds: 0, time: now)))
             throw APIError(.forbidden, code: "endpoint_not_allowed", message: "This API key may not call the endpoint '\(endpoint)'.")
         }
         let nanos = Int64((now.timeIntervalSince1970 * 1e9).rounded())
@@ -49,14 +50,16 @@ final class AccessControl: Sendable {
             return PendingRequest(access: self, record: record, endpoint: endpoint, price: record.unlimitedCredits ? .zero : Credits(price) ?? .zero,
                                   rateLimit: status, holdsSlot: record.maxConcurrent != nil, started: started, time: now)
         case .limited(let status, let retryAfter):
-            try? await store.log(UsageEntry(keyID: record.id, endpoint: endpoint, status: 429, credits: .zero, latencySeconds: 0, time: now))
+            settlements.enqueue(Settlement(reservation: nil, commit: false,
+                                           usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 429, credits: .zero, latencySeconds: 0, time: now)))
             var fields = Self.headers(for: status)
             fields[.retryAfter] = String(retryAfter)
             throw APIError(.tooManyRequests, code: "rate_limited",
                            message: "Rate limit of \(status.limit) requests exceeded for this API key; retry after \(retryAfter) s.",
                            headers: fields)
         case .tooManyInFlight(let max):
-            try? await store.log(UsageEntry(keyID: record.id, endpoint: endpoint, status: 429, credits: .zero, latencySeconds: 0, time: now))
+            settlements.enqueue(Settlement(reservation: nil, commit: false,
+                                           usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 429, credits: .zero, latencySeconds: 0, time: now)))
             var fields = HTTPFields()
             fields[.retryAfter] = "1"
             throw APIError(.tooManyRequests, code: "too_many_concurrent_requests",
@@ -133,21 +136,14 @@ final class PendingRequest: Sendable {
         }
     }
 
-    /// Commits the reservation when the answer was delivered, releases it otherwise, and logs.
-    func finish(status: Int, delivered: Bool) async {
-        guard let reservation = takeForFinish() else { return }
-        let charged = delivered ? (reservation.reservation?.amount ?? .zero) : .zero
+    /// Commits the reservation when the answer was delivered, releases it otherwise, and logs;
+    /// written by the ``SettlementService`` in its next batch (within milliseconds).
+    func finish(status: Int, delivered: Bool) {
+        guard let taken = takeForFinish() else { return }
+        let charged = delivered ? (taken.reservation?.amount ?? .zero) : .zero
         let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: status, credits: charged,
                                latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now())
-        do {
-            if let held = reservation.reservation {
-                try await access.store.settle(held, commit: delivered, usage: usage)
-            } else {
-                try await access.store.log(usage)
-            }
-        } catch {
-            access.logger.error("cannot settle a request's credits", metadata: ["key": "\(record.id)", "error": "\(error)"])
-        }
+        access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: delivered, usage: usage))
     }
 
     struct Taken {
@@ -170,48 +166,58 @@ final class PendingRequest: Sendable {
         guard let taken = takeForFinish() else { return }
         let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: 499, credits: .zero,
                                latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now())
-        access.settlements.enqueue(.init(reservation: taken.reservation, usage: usage))
+        access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: false, usage: usage))
     }
 }
 
-/// Settles requests that were abandoned without an answer (client gone before the response
-/// was written), off the request path, as part of the node's service group.
+/// Writes settlements (commit or release, and the usage line) off the request path, many per
+/// transaction, as part of the node's service group. A reservation still open when the node
+/// stops (or crashes) is released at the next start, so a request is never charged twice and a
+/// balance never drifts from its ledger; the price of a crash within the few milliseconds before
+/// a batch is written is that those requests go uncharged.
 final class SettlementService: Service, Sendable {
-    struct Job: Sendable {
-        var reservation: CreditReservation?
-        var usage: UsageEntry
-    }
-
     let store: any KeyStore
     let logger: Logger
-    private let stream: AsyncStream<Job>
-    private let continuation: AsyncStream<Job>.Continuation
+    static let maxBatch = 512
+    private let pending = Locked<[Settlement]>([])
+    private let signal: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
 
     init(store: any KeyStore, logger: Logger) {
         self.store = store
         self.logger = logger
-        (stream, continuation) = AsyncStream.makeStream(of: Job.self)
+        (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func enqueue(_ job: Job) {
-        continuation.yield(job)
+    func enqueue(_ settlement: Settlement) {
+        pending.withLock { $0.append(settlement) }
+        continuation.yield()
     }
 
     func run() async throws {
         await withGracefulShutdownHandler {
-            for await job in stream {
-                do {
-                    if let reservation = job.reservation {
-                        try await store.settle(reservation, commit: false, usage: job.usage)
-                    } else {
-                        try await store.log(job.usage)
-                    }
-                } catch {
-                    logger.error("cannot release abandoned credits", metadata: ["error": "\(error)"])
-                }
-            }
+            for await _ in signal { await flush() }
+            await flush()
         } onGracefulShutdown: { [continuation] in
             continuation.finish()
+        }
+    }
+
+    /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements.
+    func flush() async {
+        while true {
+            let batch: [Settlement] = pending.withLock { queue in
+                let taken = Array(queue.prefix(Self.maxBatch))
+                queue.removeFirst(taken.count)
+                return taken
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await store.settle(batch: batch)
+            } catch {
+                logger.error("cannot settle credits; open reservations are released at the next start",
+                             metadata: ["count": "\(batch.count)", "error": "\(error)"])
+            }
         }
     }
 }

@@ -23,6 +23,8 @@ public protocol KeyStore: Sendable {
     func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws
     /// Logs a request that held no reservation.
     func log(_ usage: UsageEntry) async throws
+    /// Settles and logs many requests in one transaction (each settlement still at most once).
+    func settle(batch: [Settlement]) async throws
     func usage(id: String, since: Date) async throws -> [UsageSummary]
     /// Releases every reservation still open (left by a crash); returns how many.
     func releaseOpenReservations(now: Date) async throws -> Int
@@ -70,6 +72,19 @@ public enum ReservationOutcome: Sendable, Equatable {
     case reserved(CreditReservation)
     case insufficient(balance: Credits)
     case unknownKey
+}
+
+/// How one finished request is settled: its reservation (if any) committed or released, and its log line.
+public struct Settlement: Sendable, Equatable {
+    public var reservation: CreditReservation?
+    public var commit: Bool
+    public var usage: UsageEntry
+
+    public init(reservation: CreditReservation?, commit: Bool, usage: UsageEntry) {
+        self.reservation = reservation
+        self.commit = commit
+        self.usage = usage
+    }
 }
 
 /// One served (or refused) request of a key.

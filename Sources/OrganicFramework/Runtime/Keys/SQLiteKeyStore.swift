@@ -133,6 +133,18 @@ public struct SQLiteKeyStore: KeyStore {
         try await database.pool.write { db in try Self.insert(db, usage) }
     }
 
+    public func settle(batch: [Settlement]) async throws {
+        try await database.pool.write { db in
+            for settlement in batch {
+                if let reservation = settlement.reservation {
+                    try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount,
+                                    commit: settlement.commit, now: settlement.usage.time)
+                }
+                try Self.insert(db, settlement.usage)
+            }
+        }
+    }
+
     public func usage(id: String, since: Date) async throws -> [UsageSummary] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: """

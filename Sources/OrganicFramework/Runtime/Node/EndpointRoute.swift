@@ -32,7 +32,7 @@ extension EndpointRoute: ServedEndpoint {
         do {
             data = try await serve(request, dispatcher: dispatcher, pending: pending)
         } catch {
-            await pending.finish(status: Int((error as? APIError)?.status.code ?? 500), delivered: false)
+            pending.finish(status: Int((error as? APIError)?.status.code ?? 500), delivered: false)
             throw error
         }
         // Charged only once the answer has been handed to the connection; a failed write releases.
@@ -41,10 +41,10 @@ extension EndpointRoute: ServedEndpoint {
                 try await writer.write(ByteBuffer(bytes: data))
                 try await writer.finish(nil)
             } catch {
-                await pending.finish(status: 499, delivered: false)
+                pending.finish(status: 499, delivered: false)
                 throw error
             }
-            await pending.finish(status: 200, delivered: true)
+            pending.finish(status: 200, delivered: true)
         }
         return Self.jsonResponse(data, headers: pending.rateLimitHeaders, body: body)
     }
