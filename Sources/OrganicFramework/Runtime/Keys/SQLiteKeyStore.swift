@@ -5,6 +5,7 @@ import GRDB
 /// parameterised; balances change only inside write transactions together with their ledger line.
 public struct SQLiteKeyStore: KeyStore {
     let database: SQLiteDatabase
+    let reservations = ReservationQueue()
 
     public init(database: SQLiteDatabase) {
         self.database = database
@@ -94,31 +95,54 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
+    /// Reservations are group-committed: every caller queues its request and schedules a writer
+    /// block; the first block to run takes everything queued and decides it in one transaction,
+    /// in queue order (each refusing to go negative on its own), so that concurrent requests
+    /// share one commit instead of paying for one each.
     public func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome {
-        try await database.pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT balance, refill_amount, refill_period, refilled_at FROM api_keys WHERE id = ?
-                """, arguments: [id]) else { return .unknownKey }
-            var balance: Int64 = row["balance"]
-            if let refillMillis: Int64 = row["refill_amount"], let period = (row["refill_period"] as String?).flatMap({ CreditRefill.Period(rawValue: $0) }) {
-                let periodStart = Self.start(of: period, containing: now)
-                let last: Double? = row["refilled_at"]
-                if last.map({ $0 < periodStart.timeIntervalSince1970 }) ?? true {
-                    if refillMillis > balance {
-                        _ = try Self.append(db, keyID: id, kind: .autoRefill, amount: Credits(millis: refillMillis - balance),
-                                            note: "\(period.rawValue)ly refill", now: now)
-                        balance = refillMillis
+        try await withCheckedThrowingContinuation { continuation in
+            reservations.append(.init(id: id, amount: amount, endpoint: endpoint, now: now, continuation: continuation))
+            database.pool.asyncWriteWithoutTransaction { [reservations] db in
+                let batch = reservations.drain()
+                guard !batch.isEmpty else { return }
+                var outcomes: [ReservationOutcome] = []
+                do {
+                    try db.inTransaction {
+                        outcomes = try batch.map { try Self.reserveOne(db, id: $0.id, amount: $0.amount, endpoint: $0.endpoint, now: $0.now) }
+                        return .commit
                     }
-                    try db.execute(sql: "UPDATE api_keys SET refilled_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
+                } catch {
+                    for waiter in batch { waiter.continuation.resume(throwing: error) }
+                    return
                 }
+                for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
             }
-            guard balance >= amount.millis else { return .insufficient(balance: Credits(millis: balance)) }
-            let entry = try Self.append(db, keyID: id, kind: .reservation, amount: Credits(millis: -amount.millis), endpoint: endpoint,
-                                        note: nil, now: now)
-            try db.execute(sql: "INSERT INTO open_reservations (reservation_id, key_id, amount) VALUES (?, ?, ?)",
-                           arguments: [entry.id, id, amount.millis])
-            return .reserved(CreditReservation(id: entry.id, keyID: id, amount: amount))
         }
+    }
+
+    static func reserveOne(_ db: Database, id: String, amount: Credits, endpoint: String, now: Date) throws -> ReservationOutcome {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT balance, refill_amount, refill_period, refilled_at FROM api_keys WHERE id = ?
+            """, arguments: [id]) else { return .unknownKey }
+        var balance: Int64 = row["balance"]
+        if let refillMillis: Int64 = row["refill_amount"], let period = (row["refill_period"] as String?).flatMap({ CreditRefill.Period(rawValue: $0) }) {
+            let periodStart = Self.start(of: period, containing: now)
+            let last: Double? = row["refilled_at"]
+            if last.map({ $0 < periodStart.timeIntervalSince1970 }) ?? true {
+                if refillMillis > balance {
+                    _ = try Self.append(db, keyID: id, kind: .autoRefill, amount: Credits(millis: refillMillis - balance),
+                                        note: "\(period.rawValue)ly refill", now: now)
+                    balance = refillMillis
+                }
+                try db.execute(sql: "UPDATE api_keys SET refilled_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
+            }
+        }
+        guard balance >= amount.millis else { return .insufficient(balance: Credits(millis: balance)) }
+        let entry = try Self.append(db, keyID: id, kind: .reservation, amount: Credits(millis: -amount.millis), endpoint: endpoint,
+                                    note: nil, now: now)
+        try db.execute(sql: "INSERT INTO open_reservations (reservation_id, key_id, amount) VALUES (?, ?, ?)",
+                       arguments: [entry.id, id, amount.millis])
+        return .reserved(CreditReservation(id: entry.id, keyID: id, amount: amount))
     }
 
     public func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws {
@@ -251,5 +275,30 @@ public struct SQLiteKeyStore: KeyStore {
         LedgerEntry(id: row["id"], keyID: row["key_id"], kind: LedgerEntry.Kind(rawValue: row["kind"]) ?? .adjustment,
                     amount: Credits(millis: row["amount"]), reservationID: row["reservation_id"], endpoint: row["endpoint"],
                     note: row["note"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+}
+
+/// Reservations waiting for the next group commit.
+final class ReservationQueue: Sendable {
+    struct Waiter: Sendable {
+        var id: String
+        var amount: Credits
+        var endpoint: String
+        var now: Date
+        var continuation: CheckedContinuation<ReservationOutcome, any Error>
+    }
+
+    private let waiters = Locked<[Waiter]>([])
+
+    func append(_ waiter: Waiter) {
+        waiters.withLock { $0.append(waiter) }
+    }
+
+    func drain() -> [Waiter] {
+        waiters.withLock { queue in
+            let taken = queue
+            queue.removeAll(keepingCapacity: true)
+            return taken
+        }
     }
 }
