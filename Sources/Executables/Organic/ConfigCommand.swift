@@ -15,7 +15,8 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let loaded = try ConfigurationLoader().load(path: config)
+                var loaded = try ConfigurationLoader().load(path: config)
+                if !loaded.admin.token.isEmpty { loaded.admin.token = "(set, not shown)" }
                 _ = try BundledPlugins.catalog.instantiate(loaded.plugins)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -34,7 +35,8 @@ struct ConfigCommand: AsyncParsableCommand {
             let loaded: NodeConfiguration
             do { loaded = try ConfigurationLoader().load(path: config) } catch { throw ValidationError("\(error)") }
             for (name, value) in ConfigurationLoader.environmentVariables(of: loaded) {
-                print("\(name)=\(value)")
+                // Secrets are named, not shown.
+                print(name == "ORGANIC_ADMIN_TOKEN" && value != #""""# ? "\(name)=(set, not shown)" : "\(name)=\(value)")
             }
         }
     }

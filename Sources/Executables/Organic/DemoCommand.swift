@@ -32,6 +32,10 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.dispatch.cooldownMaxSeconds = 5
         configuration.scoring.periodSeconds = periodSeconds
         configuration.weights.intervalSeconds = periodSeconds
+        // A fresh admin token per run, so that `organic keys` works against the demo.
+        let adminToken = ProcessInfo.processInfo.environment["ORGANIC_ADMIN_TOKEN"].flatMap { $0.count >= 16 ? $0 : nil }
+            ?? "demo-" + APIKeyFormat.generate().dropFirst(APIKeyFormat.prefix.count).prefix(24)
+        configuration.admin.token = adminToken
         let logger = makeLogger(label: "organic-demo", level: logLevel)
         let plugins = try BundledPlugins.catalog.instantiate(configuration.plugins)
         let miners: [LocalNetwork.MinerSpec] = [
@@ -40,7 +44,9 @@ struct DemoCommand: AsyncParsableCommand {
         let reportEvery = reportInterval
         try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, signals: [.sigint, .sigterm],
                                    logger: logger) { context in
-            emit(Self.banner(context))
+            let demoKey = try await context.keys?.create(KeyCreation(name: "demo", owner: "organic demo", credits: 1000,
+                                                                       rateLimits: ["20/s", "10000/day"]))
+            emit(Self.banner(context, apiKey: demoKey?.key ?? "(auth disabled)", adminToken: adminToken))
             guard reportEvery > 0, let admin = context.node.adminURL else {
                 await context.untilShutdown()
                 return
@@ -64,7 +70,7 @@ struct DemoCommand: AsyncParsableCommand {
         emit("demo stopped; scores are kept in \(database)")
     }
 
-    static func banner(_ context: LocalNetwork.Context) -> String {
+    static func banner(_ context: LocalNetwork.Context, apiKey: String, adminToken: String) -> String {
         let api = context.node.publicURL
         let admin = context.node.adminURL ?? "(disabled)"
         return """
@@ -75,14 +81,22 @@ struct DemoCommand: AsyncParsableCommand {
               miners     : \(context.minerURLs.joined(separator: ", "))  (uid 3 is faulty)
               database   : \(context.configuration.database.path)
 
-            API keys arrive with the keys module; for now the public API is open on loopback. Try:
+            A demo API key with 1000 credits and limits of 20/s and 10000/day (shown once; only its hash is stored):
+              export ORGANIC_API_KEY=\(apiKey)
+              export ORGANIC_ADMIN_TOKEN=\(adminToken)     # for `organic keys …` against this node
 
-              curl -s \(api)/v1/text-embeddings -H 'Content-Type: application/json' \\
+            Try:
+
+              curl -s \(api)/v1/text-embeddings -H "Authorization: Bearer $ORGANIC_API_KEY" -H 'Content-Type: application/json' \\
                    -d '{"input": ["a lighthouse at dusk"], "dimensions": 64}'
 
-              curl -s \(api)/v1/text-to-image -H 'Content-Type: application/json' \\
+              curl -s \(api)/v1/text-to-image -H "Authorization: Bearer $ORGANIC_API_KEY" -H 'Content-Type: application/json' \\
                    -d '{"prompt": "a lighthouse at dusk", "model": "proteus-text-to-image", "width": 512, "height": 512, "steps": 8}' \\
                 | python3 -c 'import sys,json,base64; open("out.png","wb").write(base64.b64decode(json.load(sys.stdin)["image_b64"]))'
+
+            Keys, credits and usage:
+              organic keys list --admin-url \(admin)
+              organic keys usage <key id> --admin-url \(admin)
 
             Scores (the faulty miner falls behind within a minute):
               organic scores --admin-url \(admin)      or      curl -s \(admin)/admin/scores

@@ -15,7 +15,20 @@ public enum PluginHarness {
     /// The running network, with helpers to call it.
     public struct Network: Sendable {
         public let context: LocalNetwork.Context
-        public let client = TestHTTPClient()
+        /// An unlimited key the harness created (nil when `auth.enabled` is off).
+        public let apiKey: String?
+        /// Sends `apiKey` with every request.
+        public let client: TestHTTPClient
+        /// Sends no key, for tests of authentication itself.
+        public let anonymousClient = TestHTTPClient()
+        /// Sends the admin token (``adminToken``) with every request.
+        public let adminClient = TestHTTPClient(defaultHeaders: ["Authorization": "Bearer \(PluginHarness.adminToken)"])
+
+        init(context: LocalNetwork.Context, apiKey: String?) {
+            self.context = context
+            self.apiKey = apiKey
+            client = TestHTTPClient(defaultHeaders: apiKey.map { ["Authorization": "Bearer \($0)"] } ?? [:])
+        }
 
         public var publicURL: String { context.node.publicURL }
         public var adminURL: String { context.node.adminURL ?? "" }
@@ -33,7 +46,13 @@ public enum PluginHarness {
         }
 
         public func admin(_ path: String) async throws -> TestHTTPClient.Reply {
-            try await client.get(adminURL + path)
+            try await adminClient.get(adminURL + path)
+        }
+
+        /// Creates a key on the running node (changes take effect at once) and returns it.
+        public func createKey(_ creation: KeyCreation) async throws -> CreatedKey {
+            guard let keys = context.keys else { throw HarnessError("this node has no key database") }
+            return try await keys.create(creation)
         }
 
         /// Polls the score store until `condition` holds for the rounds so far, or `timeout` passes.
@@ -57,6 +76,7 @@ public enum PluginHarness {
             .appendingPathComponent("organic-tests-\(UUID().uuidString)", isDirectory: true)
         configuration.database.path = directory.appendingPathComponent("organic.sqlite").path
         configuration.synthetic.enabled = false
+        configuration.admin.token = adminToken
         return configuration
     }
 
@@ -73,12 +93,25 @@ public enum PluginHarness {
     ) async throws -> T {
         try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, clock: clock,
                                    randomSeed: randomSeed, logger: logger) { context in
-            try await body(Network(context: context))
+            var apiKey: String?
+            if context.configuration.auth.enabled, let keys = context.keys {
+                apiKey = try await keys.create(KeyCreation(name: "harness", unlimited: true)).key
+            }
+            return try await body(Network(context: context, apiKey: apiKey))
         }
     }
+
+    /// The admin token of ``testConfiguration(databaseDirectory:)``.
+    public static let adminToken = "organic-test-admin-token"
 
     /// Shorthand for `count` honest miners with distinct hardware noise.
     public static func honestMiners(_ count: Int) -> [LocalNetwork.MinerSpec] {
         (0..<count).map { LocalNetwork.MinerSpec(hardwareNoiseSeed: UInt64($0 + 1)) }
     }
+}
+
+/// A harness misuse, with a message that says what to change.
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -37,14 +37,19 @@ public struct TestHTTPClient: Sendable {
         var error: Detail
     }
 
-    public init() {}
+    /// Headers sent with every request unless the call sets them (an API key, say).
+    public var defaultHeaders: [String: String]
+
+    public init(defaultHeaders: [String: String] = [:]) {
+        self.defaultHeaders = defaultHeaders
+    }
 
     /// Sends a request and collects up to 64 MiB of response.
     public func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:],
                      timeout: Duration = .seconds(30)) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        for (name, value) in defaultHeaders.merging(headers, uniquingKeysWith: { $1 }) { request.headers.add(name: name, value: value) }
         if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
             if headers["Content-Type"] == nil { request.headers.add(name: "Content-Type", value: "application/json") }

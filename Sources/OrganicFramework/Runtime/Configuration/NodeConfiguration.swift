@@ -6,6 +6,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var node = Identity()
     public var server = Listener(host: "127.0.0.1", port: 8080)
     public var admin = AdminListener()
+    public var auth = Auth()
     public var database = Database()
     public var dispatch = Dispatch()
     public var synthetic = Synthetic()
@@ -41,11 +42,25 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    /// The operators' API (scores, miners; keys later). Binds to loopback unless told otherwise.
+    /// The operators' API (scores, miners, keys). Binds to loopback unless told otherwise.
     public struct AdminListener: Codable, Sendable, Equatable {
         public var enabled = true
         public var host = "127.0.0.1"
         public var port = 8081
+        /// Token that `/admin/keys` requires (`Authorization: Bearer <token>`); kept in memory
+        /// only as its SHA-256. Empty: key administration over HTTP is refused.
+        public var token = ""
+        /// The same, given as the lowercase hex SHA-256 of the token, so that the file need not
+        /// hold the token itself (`printf %s TOKEN | sha256sum`).
+        public var tokenSha256 = ""
+        public init() {}
+    }
+
+    /// API keys on the public endpoints (see Docs/Keys.md).
+    public struct Auth: Codable, Sendable, Equatable {
+        /// Require an API key on every `/v1` endpoint, with scopes, rate limits and credits.
+        /// Off: the endpoints are open and nothing is charged or logged per key.
+        public var enabled = true
         public init() {}
     }
 

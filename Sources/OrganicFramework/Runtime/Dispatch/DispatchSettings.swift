@@ -8,14 +8,18 @@ public struct DispatchSettings: Sendable {
     public var maxQueueWaitFraction: Double
     /// Handed to reward functions as ``ScoringRound/fallbackEpsilon`` (`scoring.fallbackEpsilon`).
     public var fallbackEpsilon: Double
+    /// Fair-queue weight per key tier (`dispatch.queues.tierWeights`).
+    public var tierWeights: [String: Double]
 
     public init(minersPerQuery: Int = 2, retries: Int = 1, organicScoringProbability: Double = 0.25, seeds: SeedRange = .unassigned,
-                maxQueueWaitFraction: Double = 0.5, fallbackEpsilon: Double = ConsensusReward.defaultFallbackEpsilon) {
+                maxQueueWaitFraction: Double = 0.5, fallbackEpsilon: Double = ConsensusReward.defaultFallbackEpsilon,
+                tierWeights: [String: Double] = ["standard": 1, "priority": 4]) {
         self.minersPerQuery = minersPerQuery
         self.retries = retries
         self.organicScoringProbability = organicScoringProbability
         self.seeds = seeds
         self.maxQueueWaitFraction = maxQueueWaitFraction
         self.fallbackEpsilon = fallbackEpsilon
+        self.tierWeights = tierWeights
     }
 }

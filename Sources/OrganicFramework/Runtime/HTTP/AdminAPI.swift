@@ -3,8 +3,8 @@ public import Hummingbird
 
 /// Operator routes. Bound to loopback by default (`admin.host`); never expose it publicly.
 enum AdminAPI {
-    static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock,
-                       scoreBoard: ScoreBoard? = nil) -> Router<OrganicRequestContext> {
+    static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock, scoreBoard: ScoreBoard? = nil,
+                       keys: KeyManager?, adminToken: AdminToken) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/admin/healthz") { _, _ in ["status": "ok"] }
@@ -30,6 +30,7 @@ enum AdminAPI {
             QueuesReport(endpoints: selector.queueStatuses(), miners: selector.statuses())
         }
         if let scoreBoard { ScoringAdminRoutes.register(on: router, board: scoreBoard) }
+        KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         return router
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 
 /// The routes third parties call: one `POST /v1/<path>` per endpoint, plus discovery and health.
 enum PublicAPI {
-    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, openAPI: JSONValue) -> Router<OrganicRequestContext> {
+    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, access: AccessControl?, openAPI: JSONValue) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in
@@ -23,7 +23,7 @@ enum PublicAPI {
         }
         for endpoint in endpoints {
             router.post("/v1/\(endpoint.descriptor.path)") { request, _ in
-                try await endpoint.handle(request, dispatcher: dispatcher)
+                try await endpoint.handle(request, dispatcher: dispatcher, access: access)
             }
         }
         return router

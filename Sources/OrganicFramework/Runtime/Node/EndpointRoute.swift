@@ -14,8 +14,8 @@ struct EndpointRoute<E: Endpoint>: Sendable {
 protocol ServedEndpoint: Sendable {
     var pluginName: String { get }
     var descriptor: EndpointDescriptor { get }
-    /// Handles `POST /v1/<path>`.
-    func handle(_ request: Request, dispatcher: QueryDispatcher) async throws -> Response
+    /// Handles `POST /v1/<path>`; `access` is nil when API keys are switched off.
+    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?) async throws -> Response
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
     /// miners; false when it was not admitted.
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
@@ -24,7 +24,36 @@ protocol ServedEndpoint: Sendable {
 }
 
 extension EndpointRoute: ServedEndpoint {
-    func handle(_ request: Request, dispatcher: QueryDispatcher) async throws -> Response {
+    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?) async throws -> Response {
+        guard let access else {
+            let data = try await serve(request, dispatcher: dispatcher, pending: nil)
+            return Self.jsonResponse(data, headers: HTTPFields(), body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        // 401, 403 and 429 come before the body is read.
+        let pending = try await access.admit(request.headers, endpoint: descriptor.name, price: descriptor.price)
+        let data: Data
+        do {
+            data = try await serve(request, dispatcher: dispatcher, pending: pending)
+        } catch {
+            pending.finish(status: Int((error as? APIError)?.status.code ?? 500), delivered: false)
+            throw error
+        }
+        // Charged only once the answer has been handed to the connection; a failed write releases.
+        let body = ResponseBody(contentLength: data.count) { writer in
+            do {
+                try await writer.write(ByteBuffer(bytes: data))
+                try await writer.finish(nil)
+            } catch {
+                pending.finish(status: 499, delivered: false)
+                throw error
+            }
+            pending.finish(status: 200, delivered: true)
+        }
+        return Self.jsonResponse(data, headers: pending.rateLimitHeaders, body: body)
+    }
+
+    /// Reads, validates, charges (when `pending` is set) and dispatches one request.
+    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?) async throws -> Data {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
@@ -37,19 +66,27 @@ extension EndpointRoute: ServedEndpoint {
         } catch {
             throw APIError.badRequest(error)
         }
+        try await pending?.reserve()
         var context = PerturbationContext(random: dispatcher.makeRandom(), seeds: dispatcher.settings.seeds)
         endpoint.perturb(&decoded, context: &context)
-        let answer = try await dispatcher.dispatchOrganic(decoded, route: self)
+        // Fair queueing is per key, weighted by the key's tier (metadata `tier`, default standard).
+        let flow = pending?.record.id ?? "anonymous"
+        let tier = pending?.record.metadata["tier"] ?? "standard"
+        let answer = try await dispatcher.dispatchOrganic(decoded, route: self, flow: flow,
+                                                          weight: dispatcher.settings.tierWeights[tier] ?? 1)
         let delivered: E.Response
         do {
             delivered = try endpoint.responseForCaller(answer, to: decoded)
         } catch {
             throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
         }
-        let data = try JSONEncoder().encode(delivered)
-        var headers = HTTPFields()
+        return try JSONEncoder().encode(delivered)
+    }
+
+    private static func jsonResponse(_ data: Data, headers: HTTPFields, body: ResponseBody) -> Response {
+        var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool {

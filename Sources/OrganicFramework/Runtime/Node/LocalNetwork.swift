@@ -32,6 +32,8 @@ public enum LocalNetwork {
         public let minerURLs: [String]
         public let configuration: NodeConfiguration
         public let store: any ScoreStore
+        /// Key administration on the running node; nil when it has no key database.
+        public let keys: KeyManager?
         let finished: ResponseDelivery<Void>
 
         /// Returns when the node has stopped (after SIGINT/SIGTERM when signals are handled).
@@ -86,7 +88,7 @@ public enum LocalNetwork {
                 try await node.run()
             }
             let context = Context(node: await node.addresses(), minerURLs: config.miners.map(\.url), configuration: config,
-                                  store: node.store, finished: finished)
+                                  store: node.store, keys: node.keys, finished: finished)
             let result: Result<T, any Error>
             do { result = .success(try await body(context)) } catch { result = .failure(error) }
             await node.shutdown()

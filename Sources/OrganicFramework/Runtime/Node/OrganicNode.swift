@@ -52,22 +52,37 @@ public struct OrganicNode: Sendable {
         let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
 
+        let adminToken = try AdminToken(token: configuration.admin.token, tokenSha256: configuration.admin.tokenSha256)
         var services: [any Service] = []
+        // One SQLite database holds rounds (unless another store is given), score periods,
+        // weights, keys and the credit ledger.
         let scoreStore: any ScoreStore
+        let nodeDatabase = try SQLiteDatabase(path: configuration.database.path)
         if let store {
             scoreStore = store
+            services.append(ResourceService(name: "database") { try nodeDatabase.close() })
+            services.append(ResourceService(name: "store") { try await scoreStore.close() })
         } else {
-            let database = try SQLiteDatabase(path: configuration.database.path)
-            scoreStore = SQLiteScoreStore(database: database)
+            scoreStore = SQLiteScoreStore(database: nodeDatabase)
+            services.append(ResourceService(name: "store") { try await scoreStore.close() })
         }
-        services.append(ResourceService(name: "store") { try await scoreStore.close() })
-        // Score periods and weight vectors live in the node's SQLite database, whatever the round store.
-        let scoringDatabase: SQLiteDatabase
-        if let sqlite = scoreStore as? SQLiteScoreStore {
-            scoringDatabase = sqlite.database
-        } else {
-            scoringDatabase = try SQLiteDatabase(path: configuration.database.path)
-            services.append(ResourceService(name: "scoring-database") { try scoringDatabase.close() })
+        let scoringDatabase = nodeDatabase
+
+        let keyStore = SQLiteKeyStore(database: nodeDatabase)
+        let released = try await keyStore.releaseOpenReservations(now: clock.now())
+        if released > 0 {
+            logger.notice("released credit reservations left open by an earlier stop", metadata: ["count": "\(released)"])
+        }
+        let authenticator = KeyAuthenticator(store: keyStore)
+        let limiter = RateLimiter()
+        let keys = KeyManager(store: keyStore, authenticator: authenticator, limiter: limiter, clock: clock,
+                              knownEndpoints: Set(routes.map(\.descriptor.name)))
+        var access: AccessControl?
+        if configuration.auth.enabled {
+            let settlements = SettlementService(store: keyStore, logger: logger)
+            services.append(settlements)
+            access = AccessControl(authenticator: authenticator, limiter: limiter, store: keyStore, clock: clock,
+                                   settlements: settlements, logger: logger)
         }
 
         let minerTransport: any MinerTransport
@@ -121,7 +136,8 @@ public struct OrganicNode: Sendable {
         if configuration.admin.enabled {
             listeners.insert("admin")
             let admin = Application(
-                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock, scoreBoard: scoring.board),
+                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock, scoreBoard: scoring.board, keys: keys,
+                                        adminToken: adminToken),
                 configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
                 onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
                 logger: logger)
@@ -129,7 +145,7 @@ public struct OrganicNode: Sendable {
         }
         let openAPI = await OpenAPIDocument.generate(endpoints: routes, plugins: plugins)
         let publicApp = Application(
-            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, openAPI: openAPI),
+            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, access: access, openAPI: openAPI),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -138,7 +154,8 @@ public struct OrganicNode: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)
         let group = ServiceGroup(configuration: groupConfiguration)
-        return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore)
+        return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore,
+                          keys: keys)
     }
 
     /// The OpenAPI 3.1 description of this node's public API (also served at `/openapi.json`).
@@ -176,7 +193,8 @@ public struct OrganicNode: Sendable {
             seeds = SeedRange(validatorUID: uid16)
         }
         return DispatchSettings(minersPerQuery: d.minersPerQuery, retries: d.retries,
-                                organicScoringProbability: d.organicScoringProbability, seeds: seeds, maxQueueWaitFraction: q.maxWaitFraction)
+                                organicScoringProbability: d.organicScoringProbability, seeds: seeds, maxQueueWaitFraction: q.maxWaitFraction,
+                                tierWeights: q.tierWeights)
     }
 
     static func routes(for plugins: [any SubnetPlugin], overrides: [String: NodeConfiguration.EndpointOverride]) throws(ConfigurationError) -> [any ServedEndpoint] {
@@ -231,8 +249,12 @@ public final class NodeRunner: Sendable {
     let configuration: NodeConfiguration
     /// The score store the node writes to.
     public let store: any ScoreStore
+    /// Key administration on this node (changes take effect at once); nil without a key database.
+    public let keys: KeyManager?
 
-    init(group: ServiceGroup, readiness: ListenerReadiness, listeners: Set<String>, configuration: NodeConfiguration, store: any ScoreStore) {
+    init(group: ServiceGroup, readiness: ListenerReadiness, listeners: Set<String>, configuration: NodeConfiguration, store: any ScoreStore,
+         keys: KeyManager?) {
+        self.keys = keys
         self.group = group
         self.readiness = readiness
         self.listeners = listeners

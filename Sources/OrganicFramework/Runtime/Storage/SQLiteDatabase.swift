@@ -84,6 +84,7 @@ enum NodeMigrations {
                 CREATE INDEX weight_submissions_created_at ON weight_submissions(created_at);
                 """)
         }
+        migrator.registerMigration("v2-api-keys", migrate: KeyMigrations.v2APIKeys)
         return migrator
     }
 }

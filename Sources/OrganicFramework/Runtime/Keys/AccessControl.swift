@@ -1,0 +1,223 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The key checks on the request path of every `/v1` endpoint:
+/// authenticate (401) → scope (403) → rate limit (429) → [body validated by the route] →
+/// reserve credits (402) → [dispatch] → commit or release, and log the request.
+final class AccessControl: Sendable {
+    let authenticator: KeyAuthenticator
+    let limiter: RateLimiter
+    let store: any KeyStore
+    let clock: any NodeClock
+    let settlements: SettlementService
+    let logger: Logger
+
+    init(authenticator: KeyAuthenticator, limiter: RateLimiter, store: any KeyStore, clock: any NodeClock,
+         settlements: SettlementService, logger: Logger) {
+        self.authenticator = authenticator
+        self.limiter = limiter
+        self.store = store
+        self.clock = clock
+        self.settlements = settlements
+        self.logger = logger
+    }
+
+    /// Authenticates the caller and checks scope and rate limits; the returned ticket must be
+    /// settled with ``PendingRequest/finish(status:delivered:)``.
+    func admit(_ headers: HTTPFields, endpoint: String, price: Double) async throws -> PendingRequest {
+        let started = ContinuousClock.now
+        let now = clock.now()
+        let presented = KeyAuthenticator.presentedKey(authorization: headers[.authorization],
+                                                      apiKeyHeader: headers[Self.apiKeyHeader])
+        let record: APIKeyRecord
+        do {
+            record = try await authenticator.authenticate(presented, now: now)
+        } catch let refusal as KeyAuthenticator.Refusal {
+            throw Self.error(for: refusal)
+        }
+        guard record.allows(endpoint: endpoint) else {
+            settlements.enqueue(Settlement(reservation: nil, commit: false,
+                                           usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 403, credits: .zero, latencySeconds: 0, time: now)))
+            throw APIError(.forbidden, code: "endpoint_not_allowed", message: "This API key may not call the endpoint '\(endpoint)'.")
+        }
+        let nanos = Int64((now.timeIntervalSince1970 * 1e9).rounded())
+        switch limiter.admit(keyID: record.id, rules: record.rateLimits, maxConcurrent: record.maxConcurrent, endpoint: endpoint,
+                             nowNanoseconds: nanos) {
+        case .allowed(let status):
+            return PendingRequest(access: self, record: record, endpoint: endpoint, price: record.unlimitedCredits ? .zero : Credits(price) ?? .zero,
+                                  rateLimit: status, holdsSlot: record.maxConcurrent != nil, started: started, time: now)
+        case .limited(let status, let retryAfter):
+            settlements.enqueue(Settlement(reservation: nil, commit: false,
+                                           usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 429, credits: .zero, latencySeconds: 0, time: now)))
+            var fields = Self.headers(for: status)
+            fields[.retryAfter] = String(retryAfter)
+            throw APIError(.tooManyRequests, code: "rate_limited",
+                           message: "Rate limit of \(status.limit) requests exceeded for this API key; retry after \(retryAfter) s.",
+                           headers: fields)
+        case .tooManyInFlight(let max):
+            settlements.enqueue(Settlement(reservation: nil, commit: false,
+                                           usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 429, credits: .zero, latencySeconds: 0, time: now)))
+            var fields = HTTPFields()
+            fields[.retryAfter] = "1"
+            throw APIError(.tooManyRequests, code: "too_many_concurrent_requests",
+                           message: "This API key already has \(max) requests in flight.", headers: fields)
+        }
+    }
+
+    static let apiKeyHeader = HTTPField.Name("X-API-Key") ?? .authorization
+
+    static func headers(for status: RateLimiter.Status?) -> HTTPFields {
+        var fields = HTTPFields()
+        guard let status else { return fields }
+        if let limit = HTTPField.Name("X-RateLimit-Limit") { fields[limit] = String(status.limit) }
+        if let remaining = HTTPField.Name("X-RateLimit-Remaining") { fields[remaining] = String(status.remaining) }
+        if let reset = HTTPField.Name("X-RateLimit-Reset") { fields[reset] = String(status.resetSeconds) }
+        return fields
+    }
+
+    static func error(for refusal: KeyAuthenticator.Refusal) -> APIError {
+        var fields = HTTPFields()
+        fields[.wwwAuthenticate] = #"Bearer realm="organic""#
+        let (code, message): (String, String) = switch refusal {
+        case .missing: ("missing_api_key", "Send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.")
+        case .malformed: ("malformed_api_key", "The API key is not in the expected format (org_live_…); check it was copied whole.")
+        case .unknown: ("invalid_api_key", "The API key is not valid.")
+        case .revoked: ("revoked_api_key", "The API key has been revoked.")
+        case .disabled: ("disabled_api_key", "The API key is disabled.")
+        case .expired: ("expired_api_key", "The API key has expired.")
+        }
+        return APIError(.unauthorized, code: code, message: message, headers: fields)
+    }
+}
+
+/// One admitted request: holds its in-flight slot and (after ``reserve()``) its credits until
+/// it is finished. If it is dropped unfinished (the response was never written), the slot is
+/// freed and the credits are released by the ``SettlementService``.
+final class PendingRequest: Sendable {
+    let access: AccessControl
+    let record: APIKeyRecord
+    let endpoint: String
+    let price: Credits
+    let rateLimit: RateLimiter.Status?
+    let holdsSlot: Bool
+    let started: ContinuousClock.Instant
+    let time: Date
+    private let state = Locked<(reservation: CreditReservation?, finished: Bool)>((nil, false))
+
+    init(access: AccessControl, record: APIKeyRecord, endpoint: String, price: Credits, rateLimit: RateLimiter.Status?,
+         holdsSlot: Bool, started: ContinuousClock.Instant, time: Date) {
+        self.access = access
+        self.record = record
+        self.endpoint = endpoint
+        self.price = price
+        self.rateLimit = rateLimit
+        self.holdsSlot = holdsSlot
+        self.started = started
+        self.time = time
+    }
+
+    /// Headers that tell the caller where it stands with its rate limit.
+    var rateLimitHeaders: HTTPFields { AccessControl.headers(for: rateLimit) }
+
+    /// Holds the endpoint's price; throws 402 when the balance cannot cover it.
+    func reserve() async throws {
+        guard price.millis > 0 else { return }
+        switch try await access.store.reserve(id: record.id, amount: price, endpoint: endpoint, now: access.clock.now()) {
+        case .reserved(let reservation):
+            state.withLock { $0.reservation = reservation }
+        case .insufficient(let balance):
+            throw APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), code: "insufficient_credits",
+                           message: "This request costs \(price) credits; the key's balance is \(balance).")
+        case .unknownKey:
+            throw AccessControl.error(for: .unknown)
+        }
+    }
+
+    /// Commits the reservation when the answer was delivered, releases it otherwise, and logs;
+    /// written by the ``SettlementService`` in its next batch (within milliseconds).
+    func finish(status: Int, delivered: Bool) {
+        guard let taken = takeForFinish() else { return }
+        let charged = delivered ? (taken.reservation?.amount ?? .zero) : .zero
+        let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: status, credits: charged,
+                               latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now())
+        access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: delivered, usage: usage))
+    }
+
+    struct Taken {
+        var reservation: CreditReservation?
+    }
+
+    /// Marks the request finished exactly once and frees its in-flight slot.
+    private func takeForFinish() -> Taken? {
+        let taken: Taken? = state.withLock { state in
+            if state.finished { return nil }
+            state.finished = true
+            return Taken(reservation: state.reservation)
+        }
+        if taken != nil, holdsSlot { access.limiter.finish(keyID: record.id) }
+        return taken
+    }
+
+    deinit {
+        // Dropped without an answer being written: free the slot and give the credits back.
+        guard let taken = takeForFinish() else { return }
+        let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: 499, credits: .zero,
+                               latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now())
+        access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: false, usage: usage))
+    }
+}
+
+/// Writes settlements (commit or release, and the usage line) off the request path, many per
+/// transaction, as part of the node's service group. A reservation still open when the node
+/// stops (or crashes) is released at the next start, so a request is never charged twice and a
+/// balance never drifts from its ledger; the price of a crash within the few milliseconds before
+/// a batch is written is that those requests go uncharged.
+final class SettlementService: Service, Sendable {
+    let store: any KeyStore
+    let logger: Logger
+    static let maxBatch = 512
+    private let pending = Locked<[Settlement]>([])
+    private let signal: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init(store: any KeyStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func enqueue(_ settlement: Settlement) {
+        pending.withLock { $0.append(settlement) }
+        continuation.yield()
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in signal { await flush() }
+            await flush()
+        } onGracefulShutdown: { [continuation] in
+            continuation.finish()
+        }
+    }
+
+    /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements.
+    func flush() async {
+        while true {
+            let batch: [Settlement] = pending.withLock { queue in
+                let taken = Array(queue.prefix(Self.maxBatch))
+                queue.removeFirst(taken.count)
+                return taken
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await store.settle(batch: batch)
+            } catch {
+                logger.error("cannot settle credits; open reservations are released at the next start",
+                             metadata: ["count": "\(batch.count)", "error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+public import Foundation
+import Synchronization
+
+/// Turns a presented key into its record: format check, SHA-256, cache, then the store.
+///
+/// The cache maps a key's digest to its record and is invalidated by ``invalidate(keyID:)``
+/// whenever this node changes a key (revoke, rotate, settings), never by a timer.
+public final class KeyAuthenticator: Sendable {
+    struct Entry {
+        var digest: KeyDigest
+        var record: APIKeyRecord
+    }
+
+    /// Why a key was refused; each maps to a stable error code.
+    public enum Refusal: Error, Sendable, Equatable {
+        case missing, malformed, unknown, revoked, disabled, expired
+    }
+
+    public enum CachedCheck: Sendable, Equatable {
+        case verified(APIKeyRecord)
+        case refused(Refusal)
+        /// Well-formed but not cached: ask ``authenticate(_:now:)``.
+        case notCached
+    }
+
+    let store: any KeyStore
+    private let cache = Mutex<[KeyDigest: Entry]>([:])
+    static let maxCachedKeys = 100_000
+    /// Longest header value considered; anything longer is refused before hashing.
+    static let maxPresentedLength = 256
+
+    public init(store: any KeyStore) {
+        self.store = store
+    }
+
+    /// Verifies a key against the cache only; no suspension, no allocation beyond the record copy.
+    public func checkCached(_ presented: String, now: Date) -> CachedCheck {
+        guard presented.utf8.count <= Self.maxPresentedLength, APIKeyFormat.validate(presented) == nil else { return .refused(.malformed) }
+        let digest = APIKeyFormat.hash(of: presented)
+        guard let entry = cache.withLock({ $0[digest] }), entry.digest.constantTimeEquals(digest) else { return .notCached }
+        if let refusal = Self.refusal(for: entry.record, now: now) { return .refused(refusal) }
+        return .verified(entry.record)
+    }
+
+    /// Verifies a key, loading it from the store on a cache miss.
+    public func authenticate(_ presented: String?, now: Date) async throws -> APIKeyRecord {
+        guard let presented else { throw Refusal.missing }
+        switch checkCached(presented, now: now) {
+        case .verified(let record): return record
+        case .refused(let refusal): throw refusal
+        case .notCached: break
+        }
+        let digest = APIKeyFormat.hash(of: presented)
+        guard let record = try await store.key(digest: digest) else { throw Refusal.unknown }
+        cache.withLock { cache in
+            if cache.count >= Self.maxCachedKeys { cache.removeAll(keepingCapacity: true) }
+            cache[digest] = Entry(digest: digest, record: record)
+        }
+        if let refusal = Self.refusal(for: record, now: now) { throw refusal }
+        return record
+    }
+
+    /// Drops a key from the cache so that the next request reads the store again.
+    public func invalidate(keyID: String) {
+        cache.withLock { cache in
+            for (digest, entry) in cache where entry.record.id == keyID { cache[digest] = nil }
+        }
+    }
+
+    static func refusal(for record: APIKeyRecord, now: Date) -> Refusal? {
+        switch record.state {
+        case .revoked: return .revoked
+        case .disabled: return .disabled
+        case .active: break
+        }
+        if let expiry = record.expiresAt, expiry <= now { return .expired }
+        return nil
+    }
+
+    /// The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
+    /// Returns nil when neither header is present; "" when a header is present but unusable.
+    static func presentedKey(authorization: String?, apiKeyHeader: String?) -> String? {
+        if let authorization {
+            let trimmed = authorization.trimmingCharacters(in: .whitespaces)
+            guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return "" }
+            return trimmed.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        }
+        if let apiKeyHeader { return apiKeyHeader.trimmingCharacters(in: .whitespaces) }
+        return nil
+    }
+}

@@ -1,0 +1,56 @@
+import GRDB
+
+/// Schema of keys, the credit ledger and the usage log (registered in ``NodeMigrations``).
+enum KeyMigrations {
+    static func v2APIKeys(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY NOT NULL,
+                key_hash BLOB NOT NULL UNIQUE,
+                display_prefix TEXT NOT NULL,
+                name TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                last_used_at REAL,
+                expires_at REAL,
+                state TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                rate_limits TEXT NOT NULL,
+                max_concurrent INTEGER,
+                unlimited INTEGER NOT NULL,
+                refill_amount INTEGER,
+                refill_period TEXT,
+                refilled_at REAL,
+                metadata TEXT NOT NULL,
+                balance INTEGER NOT NULL DEFAULT 0 CHECK (balance >= 0)
+            ) STRICT;
+            CREATE TABLE credit_ledger (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                key_id TEXT NOT NULL REFERENCES api_keys(id),
+                kind TEXT NOT NULL CHECK (kind IN ('grant', 'refund', 'adjustment', 'reservation', 'commit', 'release', 'auto_refill')),
+                amount INTEGER NOT NULL,
+                reservation_id INTEGER,
+                endpoint TEXT,
+                note TEXT,
+                created_at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX credit_ledger_key ON credit_ledger(key_id, id);
+            CREATE UNIQUE INDEX credit_ledger_settled_once ON credit_ledger(reservation_id) WHERE reservation_id IS NOT NULL;
+            CREATE TABLE open_reservations (
+                reservation_id INTEGER PRIMARY KEY NOT NULL,
+                key_id TEXT NOT NULL,
+                amount INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE usage_log (
+                id INTEGER PRIMARY KEY,
+                key_id TEXT NOT NULL,
+                endpoint TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                credits INTEGER NOT NULL,
+                latency_seconds REAL NOT NULL,
+                created_at REAL NOT NULL
+            ) STRICT;
+            CREATE INDEX usage_log_key_time ON usage_log(key_id, created_at);
+            """)
+    }
+}

@@ -1,0 +1,124 @@
+public import Foundation
+
+/// Where keys, the credit ledger and the usage log live. The database is the source of truth
+/// for balances; a node keeps only a cache of verified keys (see ``KeyAuthenticator``).
+public protocol KeyStore: Sendable {
+    /// Stores a new key under `digest` (the secret itself is never passed in).
+    func insert(_ record: APIKeyRecord, digest: KeyDigest, initialCredits: Credits, now: Date) async throws
+    func key(id: String) async throws -> APIKeyRecord?
+    func key(digest: KeyDigest) async throws -> APIKeyRecord?
+    func keys() async throws -> [APIKeyRecord]
+    /// Replaces the stored settings of a key (not its secret, not its balance).
+    func update(_ record: APIKeyRecord) async throws
+    /// Replaces the secret of a key, keeping its settings and balance.
+    func replaceSecret(id: String, digest: KeyDigest, displayPrefix: String) async throws
+    func balance(id: String) async throws -> Credits
+    /// Adds a grant, refund or (negative) adjustment; refuses to take the balance below zero.
+    func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry
+    func ledger(id: String, limit: Int) async throws -> [LedgerEntry]
+    /// Holds `amount` for one request, in one transaction that refuses to go negative (after any
+    /// automatic refill that is due).
+    func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome
+    /// Commits or releases a reservation (at most once) and logs the request, in one transaction.
+    func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws
+    /// Logs a request that held no reservation.
+    func log(_ usage: UsageEntry) async throws
+    /// Settles and logs many requests in one transaction (each settlement still at most once).
+    func settle(batch: [Settlement]) async throws
+    func usage(id: String, since: Date) async throws -> [UsageSummary]
+    /// Releases every reservation still open (left by a crash); returns how many.
+    func releaseOpenReservations(now: Date) async throws -> Int
+    /// Closes the store's own resources (used by tools that open it alone).
+    func close() async throws
+}
+
+/// One line of a key's credit ledger; the balance is the sum of `amount` over all lines.
+public struct LedgerEntry: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// Credits added by the operator (a top-up).
+        case grant
+        /// Credits given back by the operator after a charge.
+        case refund
+        /// Credits taken off by the operator.
+        case adjustment
+        /// Credits held for a request in flight (negative).
+        case reservation
+        /// The held credits become a charge (amount 0: the hold already counted).
+        case commit
+        /// The held credits come back (failure, timeout, disconnect, crash recovery).
+        case release
+        /// The automatic daily or monthly top-up.
+        case autoRefill = "auto_refill"
+    }
+    public var id: Int64
+    public var keyID: String
+    public var kind: Kind
+    public var amount: Credits
+    /// For commit and release lines: the reservation they settle.
+    public var reservationID: Int64?
+    public var endpoint: String?
+    public var note: String?
+    public var createdAt: Date
+}
+
+/// Credits held for one request.
+public struct CreditReservation: Sendable, Equatable {
+    public var id: Int64
+    public var keyID: String
+    public var amount: Credits
+}
+
+public enum ReservationOutcome: Sendable, Equatable {
+    case reserved(CreditReservation)
+    case insufficient(balance: Credits)
+    case unknownKey
+}
+
+/// How one finished request is settled: its reservation (if any) committed or released, and its log line.
+public struct Settlement: Sendable, Equatable {
+    public var reservation: CreditReservation?
+    public var commit: Bool
+    public var usage: UsageEntry
+
+    public init(reservation: CreditReservation?, commit: Bool, usage: UsageEntry) {
+        self.reservation = reservation
+        self.commit = commit
+        self.usage = usage
+    }
+}
+
+/// One served (or refused) request of a key.
+public struct UsageEntry: Sendable, Equatable {
+    public var keyID: String
+    public var endpoint: String
+    public var status: Int
+    public var credits: Credits
+    public var latencySeconds: Double
+    public var time: Date
+
+    public init(keyID: String, endpoint: String, status: Int, credits: Credits, latencySeconds: Double, time: Date) {
+        self.keyID = keyID
+        self.endpoint = endpoint
+        self.status = status
+        self.credits = credits
+        self.latencySeconds = latencySeconds
+        self.time = time
+    }
+}
+
+/// Requests of one key on one UTC day to one endpoint.
+public struct UsageSummary: Codable, Sendable, Equatable {
+    /// `YYYY-MM-DD`, UTC.
+    public var day: String
+    public var endpoint: String
+    public var requests: Int
+    public var successes: Int
+    public var credits: Credits
+    public var meanLatencySeconds: Double
+}
+
+/// A key store failure that callers map to a status.
+public enum KeyStoreError: Error, Sendable, Equatable {
+    case notFound
+    case insufficientCredits(balance: Credits)
+}

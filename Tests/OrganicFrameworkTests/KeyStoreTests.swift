@@ -1,0 +1,163 @@
+import Foundation
+@testable import OrganicFramework
+import OrganicTestKit
+import Testing
+
+/// The key database: hash-only storage, the ledger and crash safety.
+@Suite("Key store and credit ledger")
+struct KeyStoreTests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("organic-keys-\(UUID().uuidString)/organic.sqlite").path
+    }
+
+    static func manager(path: String, clock: any NodeClock = ManualNodeClock()) throws -> KeyManager {
+        KeyManager(store: SQLiteKeyStore(database: try SQLiteDatabase(path: path)), clock: clock)
+    }
+
+    /// The balance column equals the sum of the ledger, and no reservation is left open.
+    static func ledgerIsConsistent(_ path: String) throws -> Bool {
+        let database = try SQLiteDatabase(path: path)
+        defer { try? database.close() }
+        return try database.pool.read { db in
+            let mismatched = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM api_keys k
+                WHERE k.balance != (SELECT COALESCE(SUM(amount), 0) FROM credit_ledger l WHERE l.key_id = k.id)
+                """) ?? -1
+            return mismatched == 0
+        }
+    }
+
+    @Test("creation returns the secret once; the database file holds only its hash")
+    func hashOnlyStorage() async throws {
+        let path = Self.temporaryPath()
+        let keys = try Self.manager(path: path)
+        let created = try await keys.create(KeyCreation(name: "acme", owner: "customer-42", credits: 10))
+        let secretPart = String(created.key.dropFirst(APIKeyFormat.prefix.count + APIKeyFormat.displayedSecretCharacters))
+        let listing = try await keys.list()
+        let encoded = String(decoding: try JSONEncoder().encode(listing), as: UTF8.self)
+        #expect(!encoded.contains(secretPart))
+        try await keys.store.close()
+
+        var bytes = Data()
+        for suffix in ["", "-wal", "-shm"] {
+            bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data())
+        }
+        #expect(bytes.range(of: Data(secretPart.utf8)) == nil)
+        #expect(bytes.range(of: Data(created.key.utf8)) == nil)
+        #expect(bytes.range(of: Data(APIKeyFormat.hash(of: created.key).bytes)) != nil)
+        #expect(bytes.range(of: Data(created.record.displayPrefix.utf8)) != nil)
+    }
+
+    @Test("reservations refuse to go negative under concurrency: 2,000 tries on 1,000 credits reserve exactly 1,000")
+    func concurrentReservations() async throws {
+        let path = Self.temporaryPath()
+        let keys = try Self.manager(path: path)
+        let key = try await keys.create(KeyCreation(name: "burst", credits: 1000))
+        let store = keys.store
+        let reserved = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<2000 {
+                group.addTask {
+                    guard case .reserved(let r) = try await store.reserve(id: key.record.id, amount: Credits(millis: 1000), endpoint: "e", now: Date())
+                    else { return false }
+                    try await store.settle(r, commit: true,
+                                           usage: UsageEntry(keyID: r.keyID, endpoint: "e", status: 200, credits: r.amount, latencySeconds: 0, time: Date()))
+                    return true
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(reserved == 1000)
+        #expect(try await store.balance(id: key.record.id) == .zero)
+        try await store.close()
+        #expect(try Self.ledgerIsConsistent(path))
+    }
+
+    @Test("a settlement happens once: commit after release (or twice) changes nothing")
+    func settleOnce() async throws {
+        let keys = try Self.manager(path: Self.temporaryPath())
+        let key = try await keys.create(KeyCreation(name: "once", credits: 5))
+        let store = keys.store
+        guard case .reserved(let r) = try await store.reserve(id: key.record.id, amount: Credits(millis: 2000), endpoint: "e", now: Date()) else {
+            Issue.record("not reserved"); return
+        }
+        #expect(try await store.balance(id: key.record.id) == Credits(3))
+        let usage = UsageEntry(keyID: r.keyID, endpoint: "e", status: 502, credits: .zero, latencySeconds: 0.1, time: Date())
+        try await store.settle(r, commit: false, usage: usage)
+        try await store.settle(r, commit: true, usage: usage)
+        try await store.settle(r, commit: false, usage: usage)
+        #expect(try await store.balance(id: key.record.id) == Credits(5))
+        let kinds = try await store.ledger(id: key.record.id, limit: 10).map(\.kind)
+        #expect(kinds == [.release, .reservation, .grant])
+        try await store.close()
+    }
+
+    @Test("after a crash with requests in flight, reopening releases their reservations and the ledger adds up")
+    func crashRecovery() async throws {
+        let path = Self.temporaryPath()
+        do {
+            let keys = try Self.manager(path: path)
+            let key = try await keys.create(KeyCreation(name: "crash", credits: 10))
+            for _ in 0..<3 {
+                _ = try await keys.store.reserve(id: key.record.id, amount: Credits(millis: 1500), endpoint: "e", now: Date())
+            }
+            // The process "dies" here: no settlement, the pool is simply dropped.
+            #expect(try await keys.store.balance(id: key.record.id) == Credits(5.5))
+        }
+        let reopened = SQLiteKeyStore(database: try SQLiteDatabase(path: path))
+        #expect(try await reopened.releaseOpenReservations(now: Date()) == 3)
+        #expect(try await reopened.releaseOpenReservations(now: Date()) == 0)
+        let id = try #require(try await reopened.keys().first?.id)
+        #expect(try await reopened.balance(id: id) == Credits(10))
+        try await reopened.close()
+        #expect(try Self.ledgerIsConsistent(path))
+    }
+
+    @Test("top-ups, refunds and adjustments are ledger entries; the balance never goes below zero")
+    func ledger() async throws {
+        let keys = try Self.manager(path: Self.temporaryPath())
+        let id = try await keys.create(KeyCreation(name: "ledger", credits: 1)).record.id
+        #expect(try await keys.credit(id: id, amount: 2.5, note: "top-up").balance == Credits(3.5))
+        #expect(try await keys.credit(id: id, amount: 1, note: "sorry", refund: true).entry.kind == .refund)
+        #expect(try await keys.credit(id: id, amount: -4.5, note: "correction").balance == .zero)
+        await #expect(throws: APIError.self) { try await keys.credit(id: id, amount: -0.001, note: nil) }
+        await #expect(throws: APIError.self) { try await keys.credit(id: "key_nope'; DROP TABLE api_keys;--", amount: 1, note: nil) }
+        let ledger = try await keys.show(id: id).ledger ?? []
+        #expect(ledger.map(\.kind) == [.adjustment, .refund, .grant, .grant])
+        #expect(ledger.reduce(Int64(0)) { $0 + $1.amount.millis } == 0)
+        try await keys.store.close()
+    }
+
+    @Test("automatic refill tops the balance up once per UTC day")
+    func refill() async throws {
+        let clock = ManualNodeClock(start: Date(timeIntervalSince1970: 1_800_000_000))
+        let keys = try Self.manager(path: Self.temporaryPath(), clock: clock)
+        let id = try await keys.create(KeyCreation(name: "refill", refill: CreditRefill(amount: Credits(millis: 3000), period: .day))).record.id
+        var served = 0
+        while case .reserved = try await keys.store.reserve(id: id, amount: Credits(millis: 1000), endpoint: "e", now: clock.now()) { served += 1 }
+        #expect(served == 3)
+        clock.advance(by: .seconds(86_400))
+        while case .reserved = try await keys.store.reserve(id: id, amount: Credits(millis: 1000), endpoint: "e", now: clock.now()) { served += 1 }
+        #expect(served == 6)
+        #expect(try await keys.store.ledger(id: id, limit: 100).filter { $0.kind == .autoRefill }.count == 2)
+        try await keys.store.close()
+    }
+
+    @Test("bad settings are refused with the field named")
+    func validation() async throws {
+        let keys = try Self.manager(path: Self.temporaryPath())
+        for (creation, field) in [(KeyCreation(name: " "), "name"), (KeyCreation(name: "a", credits: -1), "credits"),
+                                  (KeyCreation(name: "a", rateLimits: ["10/fortnight"]), "rateLimits"),
+                                  (KeyCreation(name: "a", expiresInSeconds: -5), "expiresInSeconds")] {
+            do {
+                _ = try await keys.create(creation)
+                Issue.record("accepted \(creation)")
+            } catch let error as APIError {
+                #expect(error.field == field)
+            }
+        }
+        // Unicode and SQL-looking text are stored as given, never interpreted.
+        let odd = try await keys.create(KeyCreation(name: "Ωmega'); DROP TABLE api_keys; --", owner: "名前"))
+        #expect(try await keys.show(id: odd.record.id).record.name == "Ωmega'); DROP TABLE api_keys; --")
+        try await keys.store.close()
+    }
+}
