@@ -3,5 +3,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+
+# Python test peers (official Bittensor packages) in .venv, refreshed only when
+# scripts/python-test-requirements.txt changes. Tests that need them skip when absent.
+requirements=scripts/python-test-requirements.txt
+stamp=.venv/.requirements.sha256
+wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "test: installing Python test peers into .venv"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+  echo "$wanted" > "$stamp"
+fi
+export ORGANIC_PYTHON="$PWD/.venv/bin/python"
+
 swift build --build-tests
 swift test --skip-build
