@@ -32,6 +32,8 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: Plugin API: protocols and value types only, no dependencies.
@@ -40,11 +42,24 @@ var package = Package(
             path: "Sources/OrganicFramework/PluginAPI",
             swiftSettings: strict
         ),
+        // MARK: Crypto: sr25519/ed25519 keys, SS58, btauth/1 (libsodium for ristretto255 and hashes).
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/CSystem/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(
+            name: "OrganicCrypto",
+            dependencies: ["CSodium"],
+            path: "Sources/OrganicFramework/Crypto",
+            swiftSettings: strict
+        ),
         // MARK: Runtime: HTTP server, miner client, storage, services.
         .target(
             name: "OrganicFramework",
             dependencies: [
-                "OrganicPluginAPI",
+                "OrganicPluginAPI", "OrganicCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -52,6 +67,8 @@ var package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
@@ -145,6 +162,16 @@ var package = Package(
             name: "OrganicFrameworkTests",
             dependencies: [
                 "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OrganicCryptoTests",
+            dependencies: [
+                "OrganicCrypto",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

@@ -7,6 +7,6 @@ struct OrganicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "organic-bench",
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
-        subcommands: [EndToEndBenchmark.self],
+        subcommands: [EndToEndBenchmark.self, CryptoBenchmark.self],
         defaultSubcommand: EndToEndBenchmark.self)
 }

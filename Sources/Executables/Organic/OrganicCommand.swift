@@ -10,5 +10,6 @@ struct OrganicCommand: AsyncParsableCommand {
             Start with `organic demo` for a local node with reference miners, or
             `organic serve --config organic.yaml` for a real one.
             """,
-        subcommands: [DemoCommand.self, ServeCommand.self, ScoresCommand.self, ConfigCommand.self])
+        subcommands: [DemoCommand.self, ServeCommand.self, ScoresCommand.self, ConfigCommand.self,
+                      CryptoCommand.self, WalletCommand.self])
 }

@@ -3,6 +3,7 @@ import ServiceLifecycle
 public import UnixSignals
 import AsyncHTTPClient
 import Foundation
+public import OrganicCrypto
 import Hummingbird
 import NIOCore
 
@@ -24,6 +25,9 @@ public struct OrganicNode: Sendable {
     public var clock: any NodeClock
     /// Seeds the node's random source; nil draws it from the system CSPRNG.
     public var randomSeed: UInt64?
+    /// The validator hotkey that signs requests to miners (see ``NodeHotkey``); nil sends
+    /// them unsigned. Ignored when a custom `transport` is given.
+    public var hotkey: Sr25519Keypair?
     public var logger: Logger
 
     public init(configuration: NodeConfiguration, plugins: [any SubnetPlugin], metagraphSource: (any MetagraphSource)? = nil,
@@ -31,7 +35,7 @@ public struct OrganicNode: Sendable {
                 randomSeed: UInt64? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.plugins = plugins
-        self.metagraphSource = try metagraphSource ?? StaticMetagraphSource(miners: configuration.miners)
+        self.metagraphSource = try metagraphSource ?? Self.metagraphSource(for: configuration, logger: logger)
         self.transport = transport
         self.store = store
         self.clock = clock
@@ -53,6 +57,14 @@ public struct OrganicNode: Sendable {
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
 
         var services: [any Service] = []
+        if let weightSetter = try BittensorWeightSetter.configured(by: configuration) {
+            do {
+                let sdk = try await weightSetter.checkSDK()
+                logger.info("weights will be set on the chain through the SDK bridge", metadata: ["sdk": "\(sdk)", "netuid": "\(weightSetter.netuid)"])
+            } catch {
+                throw ConfigurationError("\(error)")
+            }
+        }
         let scoreStore: any ScoreStore
         if let store {
             scoreStore = store
@@ -70,7 +82,13 @@ public struct OrganicNode: Sendable {
             clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
             clientConfiguration.timeout.connect = .seconds(3)
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-            minerTransport = HTTPMinerTransport(client: client)
+            let signer = hotkey.flatMap { NodeHotkey.signer($0, scheme: configuration.dispatch.signing, clock: clock) }
+            if let signer {
+                logger.info("signing requests to miners", metadata: ["hotkey": "\(signer.hotkey)", "standard": "\(configuration.dispatch.signing.rawValue)"])
+            } else {
+                logger.notice("requests to miners are unsigned (no node.wallet/node.hotkey, or dispatch.signing is none); miners that verify signatures will refuse them")
+            }
+            minerTransport = HTTPMinerTransport(client: client, signer: signer)
             services.append(ResourceService(name: "http-client") { try await client.shutdown() })
         }
 
