@@ -10,12 +10,17 @@ requirements=scripts/python-test-requirements.txt
 stamp=.venv/.requirements.sha256
 wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-  echo "test: installing Python test peers into .venv"
-  python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
-  echo "$wanted" > "$stamp"
+  echo "test: installing Python test peers into .venv (about 2 minutes the first time)"
+  rm -f "$stamp"
+  if python3 -m venv .venv && .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"; then
+    echo "$wanted" > "$stamp"
+  else
+    echo "test: WARNING: could not install the Python test peers; cross-checks against them will be skipped" >&2
+  fi
 fi
-export ORGANIC_PYTHON="$PWD/.venv/bin/python"
+if [ -f "$stamp" ]; then
+  export ORGANIC_PYTHON="$PWD/.venv/bin/python"
+fi
 
 swift build --build-tests
 swift test --skip-build
