@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import OrganicTestKit
 import ServiceLifecycle
 import TextEmbeddingPlugin
 import Testing
@@ -82,5 +83,53 @@ struct SignedDispatchTests {
         #expect(keypair.publicKey == (try Sr25519Keypair(miniSecretSeed: Array(repeating: 3, count: 32))).publicKey)
         #expect(NodeHotkey.signer(keypair, scheme: .none) == nil)
         #expect(NodeHotkey.signer(keypair, scheme: .epistula) is EpistulaRequestSigner)
+    }
+
+    /// A node configured with `node.wallet`/`node.hotkey` signs its requests, and a verifying
+    /// miner serves them; the same node without a wallet is refused.
+    @Test func nodeWithWalletIsServedByVerifyingMiner() async throws {
+        let bob = try Sr25519Keypair.devAccount("Bob")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("organic-node-signing-\(UUID().uuidString)")
+        let path = BittensorWallet.hotkeyPath(wallet: "val", hotkey: "hk", walletPath: dir.path)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let seed = Array(repeating: UInt8(0x21), count: 32)
+        try Data(BittensorWallet.keyfileJSON(seed: seed)).write(to: URL(fileURLWithPath: path))
+        let validator = try Sr25519Keypair(miniSecretSeed: seed)
+        try await Self.withVerifyingMiner(validators: [validator.ss58Address], miner: bob) { url, _ in
+            for signed in [true, false] {
+                var configuration = PluginHarness.testConfiguration()
+                configuration.miners = [StaticMiner(uid: 1, hotkey: bob.ss58Address, url: url)]
+                configuration.dispatch.minersPerQuery = 1
+                configuration.dispatch.retries = 0
+                if signed {
+                    configuration.node.wallet = "val"
+                    configuration.node.hotkey = "hk"
+                    configuration.node.walletPath = dir.path
+                }
+                let runner = try await OrganicNode(configuration: configuration, plugins: [try TextEmbeddingPlugin()],
+                                                   logger: Logger(label: "test-node")).makeRunner()
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await runner.run() }
+                    let node = await runner.addresses()
+                    let reply = try await TestHTTPClient().post(node.publicURL + "/v1/text-embeddings",
+                                                                json: TextEmbeddingRequest(input: ["signed?"], dimensions: 64))
+                    #expect((reply.status == 200) == signed, "signed: \(signed), status \(reply.status)")
+                    await runner.shutdown()
+                    try await tasks.waitForAll()
+                }
+            }
+        }
+    }
+
+    @Test func nodeRefusesToStartWhenTheWeightsSDKIsMissing() async throws {
+        var configuration = PluginHarness.testConfiguration()
+        configuration.node.wallet = "val"
+        configuration.node.hotkey = "hk"
+        configuration.chain.netuid = 1
+        configuration.chain.setWeights = true
+        configuration.chain.python = "/nonexistent/python3"
+        await #expect(throws: ConfigurationError.self) {
+            _ = try await OrganicNode(configuration: configuration, plugins: [], logger: Logger(label: "test-node")).makeRunner()
+        }
     }
 }

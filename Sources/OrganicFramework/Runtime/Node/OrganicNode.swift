@@ -25,8 +25,9 @@ public struct OrganicNode: Sendable {
     public var clock: any NodeClock
     /// Seeds the node's random source; nil draws it from the system CSPRNG.
     public var randomSeed: UInt64?
-    /// The validator hotkey that signs requests to miners (see ``NodeHotkey``); nil sends
-    /// them unsigned. Ignored when a custom `transport` is given.
+    /// The validator hotkey that signs requests to miners (see ``NodeHotkey``); nil loads it
+    /// from `node.wallet`/`node.hotkey` when those are set, else requests go unsigned.
+    /// Ignored when a custom `transport` is given.
     public var hotkey: Sr25519Keypair?
     public var logger: Logger
 
@@ -82,7 +83,9 @@ public struct OrganicNode: Sendable {
             clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
             clientConfiguration.timeout.connect = .seconds(3)
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-            let signer = hotkey.flatMap { NodeHotkey.signer($0, scheme: configuration.dispatch.signing, clock: clock) }
+            // A hotkey not handed in is loaded from `node.wallet`/`node.hotkey` (password from the environment).
+            let key = try hotkey ?? NodeHotkey.load(configuration.node)
+            let signer = key.flatMap { NodeHotkey.signer($0, scheme: configuration.dispatch.signing, clock: clock) }
             if let signer {
                 logger.info("signing requests to miners", metadata: ["hotkey": "\(signer.hotkey)", "standard": "\(configuration.dispatch.signing.rawValue)"])
             } else {
