@@ -31,7 +31,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         public init() {}
 
         /// Unset values are written as null so that the file and environment loader knows
-        /// these keys (it refuses keys the defaults do not contain).
+        /// these keys (it refuses keys the defaults do not contain; synthesized encoding
+        /// omits nil, which made `validatorUID` unusable from YAML). New properties must be
+        /// added here too.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(validatorUID, forKey: .validatorUID)
@@ -147,6 +149,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         public init() {}
 
         /// Unset values are written as null so the loader knows every key (see `Identity`).
+        /// New properties must be added here too.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(endpoint, forKey: .endpoint)
