@@ -7,6 +7,6 @@ struct OrganicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "organic-bench",
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
-        subcommands: [EndToEndBenchmark.self, CryptoBenchmark.self],
+        subcommands: [EndToEndBenchmark.self, SchedulerBenchmark.self, OverloadBenchmark.self, CryptoBenchmark.self],
         defaultSubcommand: EndToEndBenchmark.self)
 }

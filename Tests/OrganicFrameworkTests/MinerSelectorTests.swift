@@ -14,19 +14,19 @@ struct MinerSelectorTests {
     func capacity() async {
         let selector = MinerSelector(metagraph: metagraph(3, capacity: 2), random: OrganicRandom(seed: 1))
         let acquired = await withTaskGroup(of: [Neuron].self) { group in
-            for _ in 0..<20 { group.addTask { await selector.acquire(endpoint: "e", count: 1) } }
+            for _ in 0..<20 { group.addTask { selector.acquire(endpoint: "e", count: 1) } }
             return await group.reduce(into: [Neuron]()) { $0 += $1 }
         }
         #expect(acquired.count == 6)
         for hotkey in ["m1", "m2", "m3"] { #expect(acquired.filter { $0.hotkey == hotkey }.count == 2) }
-        let statuses = await selector.statuses()
+        let statuses = selector.statuses()
         #expect(statuses.allSatisfy { $0.inFlight == $0.capacity })
     }
 
     @Test("scored queries get distinct miners")
     func distinct() async {
         let selector = MinerSelector(metagraph: metagraph(5), random: OrganicRandom(seed: 2))
-        let chosen = await selector.acquire(endpoint: "e", count: 3)
+        let chosen = selector.acquire(endpoint: "e", count: 3)
         #expect(Set(chosen.map(\.hotkey)).count == 3)
     }
 
@@ -39,29 +39,29 @@ struct MinerSelectorTests {
         #expect(selector.cooldown(afterFailures: 3) == .seconds(4))
         #expect(selector.cooldown(afterFailures: 10) == .seconds(4))
 
-        var miner = await selector.acquire(endpoint: "e", count: 1)
-        await selector.release(miner[0], result: .failure)
-        #expect(await selector.acquire(endpoint: "e", count: 1).isEmpty)
+        var miner = selector.acquire(endpoint: "e", count: 1)
+        selector.release(miner[0], result: .failure)
+        #expect(selector.acquire(endpoint: "e", count: 1).isEmpty)
         clock.advance(by: .seconds(1))
-        miner = await selector.acquire(endpoint: "e", count: 1)
+        miner = selector.acquire(endpoint: "e", count: 1)
         #expect(miner.count == 1)
-        await selector.release(miner[0], result: .failure)
+        selector.release(miner[0], result: .failure)
         clock.advance(by: .seconds(1.5))
-        #expect(await selector.acquire(endpoint: "e", count: 1).isEmpty)  // second cooldown is 2 s
+        #expect(selector.acquire(endpoint: "e", count: 1).isEmpty)  // second cooldown is 2 s
         clock.advance(by: .seconds(0.5))
-        miner = await selector.acquire(endpoint: "e", count: 1)
-        await selector.release(miner[0], result: .success)
-        #expect(await selector.statuses()[0].consecutiveFailures == 0)
-        #expect(await selector.acquire(endpoint: "e", count: 1).count == 1)
+        miner = selector.acquire(endpoint: "e", count: 1)
+        selector.release(miner[0], result: .success)
+        #expect(selector.statuses()[0].consecutiveFailures == 0)
+        #expect(selector.acquire(endpoint: "e", count: 1).count == 1)
     }
 
     @Test("a busy answer pauses the miner without counting as a failure")
     func busy() async {
         let clock = ManualNodeClock()
         let selector = MinerSelector(metagraph: metagraph(1), clock: clock)
-        let miner = await selector.acquire(endpoint: "e", count: 1)
-        await selector.release(miner[0], result: .busy)
-        let status = await selector.statuses()[0]
+        let miner = selector.acquire(endpoint: "e", count: 1)
+        selector.release(miner[0], result: .busy)
+        let status = selector.statuses()[0]
         #expect(status.failures == 0)
         #expect(status.state == "cooling_down")
     }
@@ -70,17 +70,17 @@ struct MinerSelectorTests {
     func replacedMiner() async {
         let clock = ManualNodeClock()
         let selector = MinerSelector(metagraph: metagraph(1), clock: clock)
-        let miner = await selector.acquire(endpoint: "e", count: 1)
-        await selector.release(miner[0], result: .failure)
-        await selector.update(metagraph: Metagraph(neurons: [Neuron(uid: 1, hotkey: "new", url: "http://127.0.0.1:9001")]))
-        #expect(await selector.acquire(endpoint: "e", count: 1).map(\.hotkey) == ["new"])
+        let miner = selector.acquire(endpoint: "e", count: 1)
+        selector.release(miner[0], result: .failure)
+        selector.update(metagraph: Metagraph(neurons: [Neuron(uid: 1, hotkey: "new", url: "http://127.0.0.1:9001")]))
+        #expect(selector.acquire(endpoint: "e", count: 1).map(\.hotkey) == ["new"])
     }
 
     @Test("miners that do not serve an endpoint are never chosen for it")
     func servesOnly() async {
         let neurons = [Neuron(uid: 1, hotkey: "a", url: "http://x", endpoints: ["one"]), Neuron(uid: 2, hotkey: "b", url: "http://y")]
         let selector = MinerSelector(metagraph: Metagraph(neurons: neurons))
-        #expect(await selector.acquire(endpoint: "two", count: 5).map(\.hotkey) == ["b"])
+        #expect(selector.acquire(endpoint: "two", count: 5).map(\.hotkey) == ["b"])
     }
 
     @Test("cooldowns are monotone in the failure count and never exceed the cap")

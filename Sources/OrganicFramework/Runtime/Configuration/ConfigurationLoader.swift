@@ -61,7 +61,7 @@ public struct ConfigurationLoader: Sendable {
 
     /// Subtrees whose keys are chosen by the operator (plugin settings, per-endpoint overrides).
     static func isFreeForm(_ path: [String]) -> Bool {
-        path == ["plugins", "settings"] || path == ["dispatch", "endpoints"]
+        path == ["plugins", "settings"] || path == ["dispatch", "endpoints"] || path == ["dispatch", "queues", "tierWeights"]
     }
 
     static func envName(_ path: [String]) -> String {

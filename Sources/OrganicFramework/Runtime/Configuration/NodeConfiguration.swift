@@ -94,6 +94,40 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// How requests to miners are signed when the node has a hotkey: `btauth` (the SDK's
         /// btauth/1), `epistula` (Epistula v2) or `none`.
         public var signing: RequestSigningScheme = .btauth
+        /// Queueing and shedding (see Docs/Scheduling.md).
+        public var queues = Queues()
+        /// How miners are ranked for organic traffic.
+        public var selection = Selection()
+        /// Use only this validator's stake share of each miner's capacity; null: automatic
+        /// (on when `node.validatorUID` is set and the metagraph has stakes).
+        public var stakeProportionalCapacity: Bool?
+        public init() {}
+    }
+
+    public struct Queues: Codable, Sendable, Equatable {
+        /// Waiting requests per endpoint and class (organic, synthetic) before 429 `queue_full`.
+        public var maxDepth = 256
+        /// Waiting requests in the whole node before 503 `overloaded`.
+        public var maxTotalQueued = 4096
+        /// Share of recent dispatches per endpoint that must be scored; below it synthetic
+        /// queries go before organic ones. Scored organic queries count toward it.
+        public var syntheticFloor = 0.05
+        /// Dispatches per endpoint over which the floor is measured.
+        public var floorWindow = 200
+        /// A request must start within this fraction of its endpoint's timeout, else 429 `queue_timeout`.
+        public var maxWaitFraction = 0.5
+        /// Weight of each key tier in the fair queue (a `priority` key gets 4 turns per `standard` turn).
+        public var tierWeights: [String: Double] = ["standard": 1, "priority": 4]
+        public init() {}
+    }
+
+    public struct Selection: Codable, Sendable, Equatable {
+        /// Weight of (1 − recent score) in the organic ranking.
+        public var scoreWeight = 0.5
+        /// Weight of recent latency ÷ timeout.
+        public var latencyWeight = 0.2
+        /// Weight of a uniform random term, so selection cannot be predicted or gamed.
+        public var randomness = 0.2
         public init() {}
     }
 

@@ -40,34 +40,42 @@ final class QueryDispatcher: Sendable {
     }
 
     /// Serves an organic query: returns the first valid answer, or throws an ``APIError``.
-    func dispatchOrganic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>) async throws -> E.Response {
+    /// `flow` and `weight` place the request in the fair queue (normally the API key and its tier).
+    func dispatchOrganic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>, flow: String = "anonymous",
+                                      weight: Double = 1) async throws -> E.Response {
         let body = try JSONEncoder().encode(request)
         let scored = route.descriptor.scoring == .syntheticAndOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
         let wanted = scored ? max(settings.minersPerQuery, 1) : 1
-        let miners = await selector.acquire(endpoint: route.descriptor.name, count: wanted)
-        guard !miners.isEmpty else {
-            throw APIError.unavailable("no_miners_available", "No miner can take this request right now; try again shortly.", retryAfter: 1)
+        let ticket = AdmissionTicket(endpoint: route.descriptor.name, traffic: .organic, flow: flow, weight: weight, miners: wanted,
+                                     maxWait: route.descriptor.timeout * settings.maxQueueWaitFraction)
+        let miners: [Neuron]
+        do {
+            miners = try await selector.admit(ticket, scored: scored)
+        } catch let refusal as AdmissionRefusal {
+            throw APIError(refusal)
         }
         // Organic answers are only compared when N miners actually took the query.
         let delivery = ResponseDelivery<E.Response>()
         let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
                                scored: scored && miners.count >= max(settings.minersPerQuery, 2), isOrganic: true, delivery: delivery)
         guard executor.submit(round) else {
-            for miner in miners { await selector.release(miner, result: .success) }
+            for miner in miners { selector.release(miner, result: .success) }
             throw APIError.unavailable("shutting_down", "The node is shutting down.", retryAfter: 5)
         }
         return try await delivery.value()
     }
 
-    /// Starts a synthetic round without waiting for it. Returns false when no miner is free.
-    func dispatchSynthetic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>) async -> Bool {
+    /// Starts a synthetic round once miners are granted (waiting at most `maxWait`), without
+    /// waiting for the round itself. Returns false when it was not admitted.
+    func dispatchSynthetic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>, maxWait: Duration) async -> Bool {
         guard let body = try? JSONEncoder().encode(request) else { return false }
-        let miners = await selector.acquire(endpoint: route.descriptor.name, count: max(settings.minersPerQuery, 1))
-        guard !miners.isEmpty else { return false }
+        let ticket = AdmissionTicket(endpoint: route.descriptor.name, traffic: .synthetic, flow: "synthetic",
+                                     miners: max(settings.minersPerQuery, 1), maxWait: maxWait)
+        guard let miners = try? await selector.admit(ticket, scored: true), !miners.isEmpty else { return false }
         let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
                                scored: true, isOrganic: false, delivery: nil)
         guard executor.submit(round) else {
-            for miner in miners { await selector.release(miner, result: .success) }
+            for miner in miners { selector.release(miner, result: .success) }
             return false
         }
         return true

@@ -32,22 +32,22 @@ struct QueryRound<E: Endpoint>: RoundJob {
         var retriesLeft = dispatcher.settings.retries
         await withTaskGroup(of: Attempt.self) { group in
             var pending = 0
-            func launch(_ miner: Neuron) {
+            for miner in initial {
                 pending += 1
-                group.addTask { await attempt(miner) }
+                group.addTask { await self.attempt(miner) }
             }
-            for miner in initial { launch(miner) }
             while let attempt = await group.next() {
                 pending -= 1
                 attempts.append(attempt)
                 switch attempt.judgement {
                 case .valid(let response, _):
-                    await dispatcher.selector.release(attempt.miner, result: .success)
+                    dispatcher.selector.release(attempt.miner, result: .success)
+                    dispatcher.selector.recordServiceTime(endpoint: descriptor.name, latency: attempt.latency)
                     delivery?.deliver(.success(response))
                 case .busy:
-                    await dispatcher.selector.release(attempt.miner, result: .busy)
+                    dispatcher.selector.release(attempt.miner, result: .busy)
                 case .failed(let failure):
-                    await dispatcher.selector.release(attempt.miner, result: .failure)
+                    dispatcher.selector.release(attempt.miner, result: .failure)
                     dispatcher.logger.debug("miner attempt failed", metadata: [
                         "endpoint": "\(descriptor.name)", "uid": "\(attempt.miner.uid)", "failure": "\(failure.label)",
                     ])
@@ -55,9 +55,10 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 // Retry on another miner only while a caller still waits and nothing else is running.
                 if let delivery, !delivery.isDelivered, pending == 0, retriesLeft > 0 {
                     retriesLeft -= 1
-                    if let next = await dispatcher.selector.acquire(endpoint: descriptor.name, count: 1, excluding: tried).first {
+                    if let next = dispatcher.selector.acquire(endpoint: descriptor.name, count: 1, excluding: tried).first {
                         tried.insert(next.hotkey)
-                        launch(next)
+                        pending += 1
+                        group.addTask { await self.attempt(next) }
                     }
                 }
             }
@@ -128,7 +129,11 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     ])
                     verdict = "discarded: \(problem)"
                 } else {
-                    for (answer, reward) in zip(answers, list) { rewards[answer.miner.hotkey] = reward }
+                    for (answer, reward) in zip(answers, list) {
+                        rewards[answer.miner.hotkey] = reward
+                        dispatcher.selector.recordScore(hotkey: answer.miner.hotkey, score: reward.score,
+                                                        latencyRatio: answer.latency.seconds / max(descriptor.timeout.seconds, 1e-9))
+                    }
                 }
             case .inconclusive(let why):
                 verdict = "inconclusive: \(why)"

@@ -54,8 +54,30 @@ extension APIError {
     }
 
     static func unavailable(_ code: String, _ message: String, retryAfter: Int) -> APIError {
+        limited(code, message, status: .serviceUnavailable, retryAfter: retryAfter)
+    }
+}
+
+extension APIError {
+    /// The caller-facing form of a scheduler refusal.
+    init(_ refusal: AdmissionRefusal) {
+        switch refusal {
+        case .queueFull(let after):
+            self = APIError.limited("queue_full", "Too many requests are waiting for this endpoint; retry later.", status: .tooManyRequests, retryAfter: after)
+        case .deadlineExceeded(let after):
+            self = APIError.limited("queue_timeout", "The request could not start before its deadline; retry later.", status: .tooManyRequests, retryAfter: after)
+        case .overloaded(let after):
+            self = APIError.limited("overloaded", "The node is overloaded; retry later.", status: .serviceUnavailable, retryAfter: after)
+        case .noMiners(let after):
+            self = APIError.limited("no_miners_available", "No miner can take this request right now; try again shortly.", status: .serviceUnavailable, retryAfter: after)
+        case .cancelled:
+            self = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), code: "cancelled", message: "The request was cancelled.")
+        }
+    }
+
+    static func limited(_ code: String, _ message: String, status: HTTPResponse.Status, retryAfter: Int) -> APIError {
         var headers = HTTPFields()
-        headers[.retryAfter] = String(retryAfter)
-        return APIError(.serviceUnavailable, code: code, message: message, headers: headers)
+        headers[.retryAfter] = String(max(retryAfter, 1))
+        return APIError(status, code: code, message: message, headers: headers)
     }
 }

@@ -23,7 +23,10 @@ enum AdminAPI {
             return RoundsReport(rounds: try await store.recentRounds(limit: limit))
         }
         router.get("/admin/miners") { _, _ in
-            MinersReport(miners: await selector.statuses())
+            MinersReport(miners: selector.statuses())
+        }
+        router.get("/admin/queues") { _, _ in
+            QueuesReport(endpoints: selector.queueStatuses(), miners: selector.statuses())
         }
         return router
     }
@@ -37,6 +40,12 @@ public struct ScoreReport: ResponseCodable, Sendable {
 
 struct RoundsReport: ResponseCodable {
     var rounds: [RoundRecord]
+}
+
+/// `GET /admin/queues`: queue depth, waits and shedding per endpoint, and miners' load.
+public struct QueuesReport: ResponseCodable, Sendable {
+    public var endpoints: [QueueStatus]
+    public var miners: [MinerStatus]
 }
 
 /// `GET /admin/miners`.

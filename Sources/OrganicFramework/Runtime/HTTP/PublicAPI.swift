@@ -7,7 +7,7 @@ enum PublicAPI {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in
-            let miners = await dispatcher.selector.statuses()
+            let miners = dispatcher.selector.statuses()
             return HealthReport(status: "ok", endpoints: endpoints.count,
                                 minersHealthy: miners.filter { $0.state == "healthy" }.count, minersKnown: miners.count)
         }

@@ -19,7 +19,7 @@ final class MetagraphRefreshService: Service {
     func refresh() async {
         do {
             let metagraph = try await source.fetch()
-            await selector.update(metagraph: metagraph)
+            selector.update(metagraph: metagraph)
         } catch {
             logger.warning("metagraph refresh failed; keeping the last snapshot", metadata: ["error": "\(error)"])
         }

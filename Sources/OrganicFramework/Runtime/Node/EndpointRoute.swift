@@ -16,8 +16,9 @@ protocol ServedEndpoint: Sendable {
     var descriptor: EndpointDescriptor { get }
     /// Handles `POST /v1/<path>`.
     func handle(_ request: Request, dispatcher: QueryDispatcher) async throws -> Response
-    /// Generates, perturbs and dispatches one synthetic query; false when no miner was free.
-    func runSyntheticQuery(dispatcher: QueryDispatcher) async -> Bool
+    /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
+    /// miners; false when it was not admitted.
+    func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
 }
 
 extension EndpointRoute: ServedEndpoint {
@@ -43,12 +44,12 @@ extension EndpointRoute: ServedEndpoint {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    func runSyntheticQuery(dispatcher: QueryDispatcher) async -> Bool {
+    func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool {
         var synthetic = SyntheticContext(random: dispatcher.makeRandom())
         var request = endpoint.makeSyntheticRequest(context: &synthetic)
         var context = PerturbationContext(random: synthetic.random, seeds: dispatcher.settings.seeds)
         endpoint.perturb(&request, context: &context)
-        return await dispatcher.dispatchSynthetic(request, route: self)
+        return await dispatcher.dispatchSynthetic(request, route: self, maxWait: maxWait)
     }
 }
 

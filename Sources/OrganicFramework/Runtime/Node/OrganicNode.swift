@@ -98,7 +98,13 @@ public struct OrganicNode: Sendable {
         let d = configuration.dispatch
         let selector = MinerSelector(
             policy: .init(defaultCapacity: d.defaultMinerCapacity, cooldownBase: .seconds(double: d.cooldownBaseSeconds),
-                          cooldownMax: .seconds(double: d.cooldownMaxSeconds), busyBackoff: .seconds(double: d.busyBackoffSeconds)),
+                          cooldownMax: .seconds(double: d.cooldownMaxSeconds), busyBackoff: .seconds(double: d.busyBackoffSeconds),
+                          validatorUID: configuration.node.validatorUID.flatMap(UInt16.init(exactly:)),
+                          stakeProportionalCapacity: d.stakeProportionalCapacity,
+                          selection: .init(score: d.selection.scoreWeight, latency: d.selection.latencyWeight, randomness: d.selection.randomness),
+                          scheduling: .init(maxQueueDepth: d.queues.maxDepth, maxTotalQueued: d.queues.maxTotalQueued,
+                                            syntheticFloor: d.queues.syntheticFloor, floorWindow: d.queues.floorWindow,
+                                            maxWaitFraction: d.queues.maxWaitFraction)),
             clock: clock, random: random.split())
         let refresher = MetagraphRefreshService(source: metagraphSource, selector: selector, clock: clock, logger: logger)
         await refresher.refresh()
@@ -149,6 +155,15 @@ public struct OrganicNode: Sendable {
         guard d.cooldownBaseSeconds >= 0, d.cooldownMaxSeconds >= d.cooldownBaseSeconds else {
             throw ConfigurationError("dispatch.cooldownBaseSeconds must be >= 0 and <= cooldownMaxSeconds")
         }
+        let q = d.queues
+        guard q.maxDepth >= 1, q.maxTotalQueued >= q.maxDepth else { throw ConfigurationError("dispatch.queues.maxDepth must be >= 1 and <= maxTotalQueued") }
+        guard (0...1).contains(q.syntheticFloor), q.floorWindow >= 1 else { throw ConfigurationError("dispatch.queues.syntheticFloor must be in [0, 1] and floorWindow >= 1") }
+        guard q.maxWaitFraction > 0, q.maxWaitFraction <= 10 else { throw ConfigurationError("dispatch.queues.maxWaitFraction must be in (0, 10]") }
+        guard q.tierWeights.values.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw ConfigurationError("dispatch.queues.tierWeights must be positive") }
+        let sel = d.selection
+        guard [sel.scoreWeight, sel.latencyWeight, sel.randomness].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw ConfigurationError("dispatch.selection weights must be finite and >= 0")
+        }
         guard configuration.server.shutdownGraceSeconds > 0 else { throw ConfigurationError("server.shutdownGraceSeconds must be positive") }
         guard configuration.synthetic.intervalSeconds > 0 else { throw ConfigurationError("synthetic.intervalSeconds must be positive") }
         for (name, listener) in [("server", configuration.server), ("admin", NodeConfiguration.Listener(host: configuration.admin.host, port: configuration.admin.port))] {
@@ -160,7 +175,7 @@ public struct OrganicNode: Sendable {
             seeds = SeedRange(validatorUID: uid16)
         }
         return DispatchSettings(minersPerQuery: d.minersPerQuery, retries: d.retries,
-                                organicScoringProbability: d.organicScoringProbability, seeds: seeds)
+                                organicScoringProbability: d.organicScoringProbability, seeds: seeds, maxQueueWaitFraction: q.maxWaitFraction)
     }
 
     static func routes(for plugins: [any SubnetPlugin], overrides: [String: NodeConfiguration.EndpointOverride]) throws(ConfigurationError) -> [any ServedEndpoint] {

@@ -28,7 +28,8 @@ final class SyntheticQueryService: Service {
             while !Task.isCancelled {
                 let endpoint = self.endpoints[next % self.endpoints.count]
                 next += 1
-                if await !endpoint.runSyntheticQuery(dispatcher: self.dispatcher) {
+                // Wait for miners at most one interval, so the schedule never falls behind.
+                if await !endpoint.runSyntheticQuery(dispatcher: self.dispatcher, maxWait: self.interval) {
                     self.logger.debug("no miner free for a synthetic query", metadata: ["endpoint": "\(endpoint.descriptor.name)"])
                 }
                 try await self.clock.sleep(for: self.interval)

@@ -1,0 +1,43 @@
+/// A request asking for miners: who it is for and how urgent it is.
+public struct AdmissionTicket: Sendable {
+    /// Priority classes: organic traffic is served before synthetic checks, except that the
+    /// synthetic floor guarantees scoring a minimum share.
+    public enum Traffic: String, Sendable, Codable {
+        case organic
+        case synthetic
+    }
+
+    public var endpoint: String
+    public var traffic: Traffic
+    /// The fairness flow, normally the API key id; requests of one flow never starve another's.
+    public var flow: String
+    /// The flow's weight within its class (from the key's tier).
+    public var weight: Double
+    /// Miners wanted (N for a scored query, 1 otherwise); fewer are granted when only fewer are free.
+    public var miners: Int
+    /// Longest time the request may wait before it must start.
+    public var maxWait: Duration
+
+    public init(endpoint: String, traffic: Traffic, flow: String = "anonymous", weight: Double = 1, miners: Int, maxWait: Duration) {
+        self.endpoint = endpoint
+        self.traffic = traffic
+        self.flow = flow
+        self.weight = weight
+        self.miners = miners
+        self.maxWait = maxWait
+    }
+}
+
+/// Why a request was refused without being served.
+public enum AdmissionRefusal: Error, Sendable, Equatable {
+    /// The class's queue for this endpoint is full.
+    case queueFull(retryAfterSeconds: Int)
+    /// The request could not (or would not) start before its deadline.
+    case deadlineExceeded(retryAfterSeconds: Int)
+    /// The node as a whole holds too many queued requests.
+    case overloaded(retryAfterSeconds: Int)
+    /// No miner serves this endpoint, or every one is cooling down past the request's deadline.
+    case noMiners(retryAfterSeconds: Int)
+    /// The caller went away while waiting.
+    case cancelled
+}
