@@ -32,6 +32,8 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
@@ -42,11 +44,24 @@ var package = Package(
             path: "Sources/OrganicFramework/PluginAPI",
             swiftSettings: strict
         ),
+        // MARK: Crypto: sr25519/ed25519 keys, SS58, btauth/1 (libsodium for ristretto255 and hashes).
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/CSystem/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(
+            name: "OrganicCrypto",
+            dependencies: ["CSodium"],
+            path: "Sources/OrganicFramework/Crypto",
+            swiftSettings: strict
+        ),
         // MARK: Runtime: HTTP server, miner client, storage, services.
         .target(
             name: "OrganicFramework",
             dependencies: [
-                "OrganicPluginAPI",
+                "OrganicPluginAPI", "OrganicCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -54,6 +69,8 @@ var package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -151,6 +168,16 @@ var package = Package(
                 "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OrganicCryptoTests",
+            dependencies: [
+                "OrganicCrypto",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

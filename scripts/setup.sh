@@ -9,6 +9,7 @@ packages=(
   libssl-dev
   libpng-dev            # vision plugin: PNG codec
   libturbojpeg0-dev     # vision plugin: JPEG codec
+  libsodium-dev         # sr25519 (ristretto255), ed25519, hashes, $NACL keyfiles
   pkg-config            # locates the C libraries above for SwiftPM
   python3 python3-venv  # test peers (official Bittensor packages, imagehash)
 )

@@ -4,12 +4,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
-# Python test peers: a venv with scripts/python-test-requirements.txt. Tests that need it
-# skip cleanly when it is absent; CI has it.
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
+# Python test peers (imagehash, the official Bittensor packages) in .venv, refreshed only when
+# scripts/python-test-requirements.txt changes. Tests that need them skip cleanly when absent.
+requirements=scripts/python-test-requirements.txt
+stamp=.venv/.requirements.sha256
+wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "test: installing Python test peers into .venv (a few minutes the first time)"
+  rm -f "$stamp"
+  if python3 -m venv .venv && .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"; then
+    echo "$wanted" > "$stamp"
+  else
+    echo "test: WARNING: could not install the Python test peers; cross-checks against them will be skipped" >&2
+  fi
 fi
-if .venv/bin/pip install -q -r scripts/python-test-requirements.txt; then
+if [ -f "$stamp" ]; then
   export ORGANIC_PYTHON="$PWD/.venv/bin/python"
   # Vision: imagehash reference fixtures for the bit-exact hash tests.
   fixtures=.build/imagehash-fixtures
@@ -17,8 +26,6 @@ if .venv/bin/pip install -q -r scripts/python-test-requirements.txt; then
     "$ORGANIC_PYTHON" Tests/Fixtures/make_imagehash_fixtures.py "$fixtures"
   fi
   export ORGANIC_IMAGEHASH_FIXTURES="$PWD/$fixtures"
-else
-  echo "test: Python test packages unavailable; tests that need them will be skipped" >&2
 fi
 
 swift build --build-tests

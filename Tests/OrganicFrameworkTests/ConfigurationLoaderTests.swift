@@ -88,3 +88,26 @@ struct ConfigurationLoaderTests {
         }
     }
 }
+
+@Suite("Configuration: Bittensor settings")
+struct BittensorConfigurationTests {
+    @Test("wallet, signing and chain settings load from YAML and the environment")
+    func bittensorSettings() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("organic-chain-\(UUID().uuidString).yaml").path
+        try "node:\n  validatorUID: 3\n  wallet: val\n  hotkey: hk\ndispatch:\n  signing: epistula\nchain:\n  endpoint: ws://127.0.0.1:9944\n  netuid: 19\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader(environment: ["ORGANIC_NODE_WALLET_PATH": "/tmp/w", "ORGANIC_CHAIN_VERSION_KEY": "7"]).load(path: path)
+        #expect(configuration.node.validatorUID == 3)
+        #expect(configuration.node.wallet == "val")
+        #expect(configuration.node.hotkey == "hk")
+        #expect(configuration.node.walletPath == "/tmp/w")
+        #expect(configuration.dispatch.signing == .epistula)
+        #expect(configuration.chain.endpoint == "ws://127.0.0.1:9944")
+        #expect(configuration.chain.netuid == 19)
+        #expect(configuration.chain.versionKey == 7)
+        let names = ConfigurationLoader.environmentVariables(of: NodeConfiguration()).map(\.name)
+        #expect(names.contains("ORGANIC_NODE_WALLET"))
+        #expect(names.contains("ORGANIC_CHAIN_ENDPOINT"))
+        #expect(names.contains("ORGANIC_DISPATCH_SIGNING"))
+    }
+}

@@ -11,5 +11,5 @@ struct OrganicCommand: AsyncParsableCommand {
             `organic serve --config organic.yaml` for a real one.
             """,
         subcommands: [DemoCommand.self, ServeCommand.self, KeysCommand.self, ScoresCommand.self, WeightsCommand.self, ConfigCommand.self,
-                      OpenAPICommand.self, ImageCommand.self, SynthCommand.self, VisionCommand.self])
+                      OpenAPICommand.self, ImageCommand.self, SynthCommand.self, VisionCommand.self, CryptoCommand.self, WalletCommand.self])
 }

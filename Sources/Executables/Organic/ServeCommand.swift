@@ -28,7 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.miners.isEmpty {
             logger.warning("no miners configured: add a `miners:` list (see Docs/OperatorGuide.md)")
         }
-        let node = try OrganicNode(configuration: configuration, plugins: plugins, logger: logger)
+        var node = try OrganicNode(configuration: configuration, plugins: plugins, logger: logger)
+        node.hotkey = try NodeHotkey.load(configuration.node) {
+            try PasswordPrompt.password(for: "\(configuration.node.wallet ?? "")/\(configuration.node.hotkey ?? "")")
+        }
         logger.info("starting node", metadata: [
             "public": "\(configuration.server.host):\(configuration.server.port)",
             "plugins": "\(plugins.map { type(of: $0).name })", "database": "\(configuration.database.path)",

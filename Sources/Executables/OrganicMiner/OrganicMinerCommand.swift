@@ -28,6 +28,17 @@ struct OrganicMinerCommand: AsyncParsableCommand {
     @Option(help: "How to misbehave: \(FaultMode.allCases.map(\.rawValue).joined(separator: ", ")).") var faultMode: FaultMode?
     @Option(help: "Delay of slow answers, in seconds.") var slowDelay = 30.0
     @Option(help: "Log level.") var logLevel = "info"
+    @Option(help: "Wallet name whose hotkey is this miner's identity (turns on signature verification).") var wallet: String?
+    @Option(help: "Hotkey name inside the wallet.") var hotkey: String?
+    @Option(help: "Wallets directory (default ~/.bittensor/wallets).") var walletPath: String?
+    @Option(help: "Hotkey from a 32-byte seed in hex instead of a wallet (tests and local networks).") var seedHex: String?
+    @Flag(help: "Serve unsigned requests from anyone, even with a hotkey (open mode).") var open = false
+    @Option(help: "Accept signed requests from this validator hotkey (SS58); repeatable. An allow-list instead of the chain.")
+    var validator: [String] = []
+    @Option(help: "Subtensor WebSocket URL to read the metagraph from, e.g. wss://entrypoint-finney.opentensor.ai:443.") var subtensor: String?
+    @Option(help: "Subnet netuid (with --subtensor).") var netuid: UInt16?
+    @Option(help: "Smallest stake (TAO) a validator needs.") var minStake = 0.0
+    @Flag(help: "Accept senders without a validator permit.") var allowNoPermit = false
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
@@ -35,6 +46,48 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         guard BundledPlugins.catalog.type(named: plugin) != nil else {
             throw ValidationError("unknown plugin '\(plugin)'; available: \(BundledPlugins.catalog.names.joined(separator: ", "))")
         }
+        guard (wallet == nil) == (hotkey == nil) else { throw ValidationError("--wallet and --hotkey go together") }
+        guard seedHex == nil || wallet == nil else { throw ValidationError("give --seed-hex or --wallet/--hotkey, not both") }
+        guard (subtensor == nil) == (netuid == nil) else { throw ValidationError("--subtensor and --netuid go together") }
+    }
+
+    /// This miner's hotkey, if one was given.
+    func loadHotkey() throws -> Sr25519Keypair? {
+        if let seedHex {
+            do { return try Sr25519Keypair(miniSecretSeedHex: seedHex) } catch { throw ValidationError("--seed-hex: \(error)") }
+        }
+        guard let wallet, let hotkey else { return nil }
+        var identity = NodeConfiguration.Identity()
+        identity.wallet = wallet
+        identity.hotkey = hotkey
+        identity.walletPath = walletPath
+        return try NodeHotkey.load(identity)
+    }
+
+    /// The verifier (nil in open mode) and the service keeping its validator list current.
+    func makeVerifier(hotkey: Sr25519Keypair?, logger: Logger) throws -> (SignedRequestVerifier, SenderDirectory)? {
+        if open {
+            logger.warning("open mode: serving unsigned requests from anyone (--open)")
+            return nil
+        }
+        guard let hotkey else {
+            logger.notice("no hotkey (--wallet/--hotkey or --seed-hex): serving unsigned requests from anyone")
+            return nil
+        }
+        let directory: SenderDirectory
+        if let subtensor, let netuid {
+            let rpc = WebSocketSubtensorRPC(url: subtensor, logger: logger)
+            directory = SenderDirectory(source: SubtensorMetagraphSource(netuid: netuid, rpc: rpc), logger: logger)
+        } else if !validator.isEmpty {
+            directory = SenderDirectory.fixed(validators: validator, stake: .greatestFiniteMagnitude, logger: logger)
+        } else {
+            throw ValidationError("with a hotkey the miner verifies senders: give --subtensor URL --netuid N, or --validator HOTKEY, or --open")
+        }
+        var policy = SignedRequestVerifier.Policy(selfHotkey: hotkey.ss58Address)
+        policy.minimumStake = minStake
+        policy.requireValidatorPermit = !allowNoPermit
+        logger.info("verifying signed requests (btauth/1, Epistula v2)", metadata: ["hotkey": "\(hotkey.ss58Address)"])
+        return (SignedRequestVerifier(policy: policy, directory: directory), directory)
     }
 
     func run() async throws {
@@ -52,11 +105,15 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         case .error?: .alwaysError
         case .slow?: .alwaysSlow(slowDelay)
         }
+        let verification = try makeVerifier(hotkey: try loadHotkey(), logger: logger)
         let app = ReferenceMinerServer.application(
-            handlers: handlers, options: .init(host: host, port: port, capacity: capacity, faults: faults), logger: logger)
+            handlers: handlers,
+            options: .init(host: host, port: port, capacity: capacity, faults: faults, verifier: verification?.0), logger: logger)
         logger.info("serving", metadata: ["plugin": "\(plugin)", "address": "\(host):\(port)",
                                           "routes": "\(handlers.map { $0.endpoint.descriptor.minerPath })", "faults": "\(mode?.rawValue ?? "none")"])
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
+        var services: [any Service] = [app]
+        if let directory = verification?.1 { services.insert(directory, at: 0) }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
         try await group.run()
     }
 }

@@ -15,6 +15,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var plugins = Plugins()
     public var miners: [StaticMiner] = []
     public var logging = Logging()
+    public var chain = Chain()
 
     public init() {}
 
@@ -23,7 +24,26 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// The validator's uid; selects the block of seeds it assigns (see `SeedRange`).
         /// Null on a local demo: the first block is used.
         public var validatorUID: Int?
+        /// Bittensor wallet (coldkey directory) name whose hotkey signs requests to miners.
+        /// With `hotkey`; when both are absent the node sends unsigned requests.
+        public var wallet: String?
+        /// Hotkey file name inside the wallet (`<walletPath>/<wallet>/hotkeys/<hotkey>`).
+        public var hotkey: String?
+        /// Wallets directory; defaults to `~/.bittensor/wallets`.
+        public var walletPath: String?
         public init() {}
+
+        /// Unset values are written as null so that the file and environment loader knows
+        /// these keys (it refuses keys the defaults do not contain; synthesized encoding
+        /// omits nil, which made `validatorUID` unusable from YAML). New properties must be
+        /// added here too.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(validatorUID, forKey: .validatorUID)
+            try container.encode(wallet, forKey: .wallet)
+            try container.encode(hotkey, forKey: .hotkey)
+            try container.encode(walletPath, forKey: .walletPath)
+        }
     }
 
     /// An HTTP listener.
@@ -88,6 +108,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         public var busyBackoffSeconds = 1.0
         /// Per-endpoint overrides, keyed by endpoint name.
         public var endpoints: [String: EndpointOverride] = [:]
+        /// How requests to miners are signed when the node has a hotkey: `btauth` (the SDK's
+        /// btauth/1), `epistula` (Epistula v2) or `none`.
+        public var signing: RequestSigningScheme = .btauth
         /// Queueing and shedding (see Docs/Scheduling.md).
         public var queues = Queues()
         /// How miners are ranked for organic traffic.
@@ -150,6 +173,46 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// Each plugin's own settings, keyed by plugin name; decoded by the plugin.
         public var settings: [String: JSONValue] = [:]
         public init() {}
+    }
+
+    /// The Bittensor chain: where the metagraph comes from when `endpoint` is set.
+    public struct Chain: Codable, Sendable, Equatable {
+        /// Subtensor JSON-RPC WebSocket URL, e.g. `wss://entrypoint-finney.opentensor.ai:443`,
+        /// `wss://test.finney.opentensor.ai:443` or `ws://127.0.0.1:9944`. Null: use `miners:`.
+        public var endpoint: String?
+        /// The subnet's netuid (required with `endpoint`).
+        public var netuid: Int?
+        /// Seconds between metagraph refreshes from the chain.
+        public var metagraphRefreshSeconds = 120.0
+        /// Seconds to wait for one JSON-RPC answer.
+        public var requestTimeoutSeconds = 30.0
+        /// Set weights on the chain through the official SDK (`Tools/weights_bridge.py`).
+        /// Needs `node.wallet`/`node.hotkey`, `chain.netuid` and `bittensor` installed for `python`.
+        public var setWeights = false
+        /// Python interpreter with the `bittensor` package, for the weights bridge.
+        public var python = "python3"
+        /// Path of the weights bridge script.
+        public var weightsBridge = "Tools/weights_bridge.py"
+        /// Network given to the SDK: `finney`, `test`, `local` or a ws(s):// URL; null uses `endpoint`, else finney.
+        public var network: String?
+        /// Weights version key the subnet requires (0 unless the subnet owner says otherwise).
+        public var versionKey: UInt64 = 0
+        public init() {}
+
+        /// Unset values are written as null so the loader knows every key (see `Identity`).
+        /// New properties must be added here too.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(endpoint, forKey: .endpoint)
+            try container.encode(netuid, forKey: .netuid)
+            try container.encode(metagraphRefreshSeconds, forKey: .metagraphRefreshSeconds)
+            try container.encode(requestTimeoutSeconds, forKey: .requestTimeoutSeconds)
+            try container.encode(setWeights, forKey: .setWeights)
+            try container.encode(python, forKey: .python)
+            try container.encode(weightsBridge, forKey: .weightsBridge)
+            try container.encode(network, forKey: .network)
+            try container.encode(versionKey, forKey: .versionKey)
+        }
     }
 
     public struct Logging: Codable, Sendable, Equatable {

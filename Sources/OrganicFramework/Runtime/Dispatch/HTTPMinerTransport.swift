@@ -4,13 +4,18 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends queries to miners over HTTP/1.1 with a pooled AsyncHTTPClient.
+///
+/// With a ``RequestSigner`` every request carries the node's signature (btauth/1 or
+/// Epistula), addressed to the miner's hotkey, so miners can check who is asking.
 public struct HTTPMinerTransport: MinerTransport {
     let client: HTTPClient
     let userAgent: String
+    let signer: (any RequestSigner)?
 
-    public init(client: HTTPClient, userAgent: String = "organic-validator/0.1") {
+    public init(client: HTTPClient, userAgent: String = "organic-validator/0.1", signer: (any RequestSigner)? = nil) {
         self.client = client
         self.userAgent = userAgent
+        self.signer = signer
     }
 
     public func send(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerReply {
@@ -23,6 +28,11 @@ public struct HTTPMinerTransport: MinerTransport {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)
+        if let signer {
+            for header in signer.headers(method: "POST", pathAndQuery: Self.requestTarget(base + path), body: body, receiverHotkey: miner.hotkey) {
+                request.headers.add(name: header.name, value: header.value)
+            }
+        }
         request.body = .bytes(ByteBuffer(bytes: body))
         let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
         do {
@@ -47,6 +57,15 @@ public struct HTTPMinerTransport: MinerTransport {
             if latency >= timeout { return MinerReply(outcome: .failed(.timeout), latency: latency) }
             return MinerReply(outcome: .failed(.connection(String(describing: error))), latency: latency)
         }
+    }
+}
+
+extension HTTPMinerTransport {
+    /// The request target (path plus query, percent-encoded as sent) that the miner will see.
+    static func requestTarget(_ url: String) -> String {
+        guard let components = URLComponents(string: url) else { return "/" }
+        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        return components.percentEncodedQuery.map { path + "?" + $0 } ?? path
     }
 }
 

@@ -21,15 +21,19 @@ public enum ReferenceMinerServer {
         public var randomSeed: UInt64?
         /// Largest request body accepted.
         public var maxRequestBytes: Int
+        /// Checks that each request is signed by a registered validator; nil serves anyone
+        /// ("open" mode, which a real miner must choose explicitly).
+        public var verifier: SignedRequestVerifier?
 
         public init(host: String = "127.0.0.1", port: Int = 0, capacity: Int = 16, faults: MinerFaults = .none,
-                    randomSeed: UInt64? = nil, maxRequestBytes: Int = 32 << 20) {
+                    randomSeed: UInt64? = nil, maxRequestBytes: Int = 32 << 20, verifier: SignedRequestVerifier? = nil) {
             self.host = host
             self.port = port
             self.capacity = capacity
             self.faults = faults
             self.randomSeed = randomSeed
             self.maxRequestBytes = maxRequestBytes
+            self.verifier = verifier
         }
     }
 
@@ -61,6 +65,10 @@ public enum ReferenceMinerServer {
             let buffer: ByteBuffer
             do { buffer = try await request.body.collect(upTo: options.maxRequestBytes) } catch is NIOTooManyBytesError {
                 throw APIError.bodyTooLarge(limit: options.maxRequestBytes)
+            }
+            if let verifier = options.verifier {
+                _ = try verifier.verify(method: request.method.rawValue, pathAndQuery: request.uri.description,
+                                        headers: request.headers, body: Array(buffer.readableBytesView))
             }
             let decoded = try RequestDecoding.decode(H.Served.Request.self, from: buffer)
             var random = state.random()

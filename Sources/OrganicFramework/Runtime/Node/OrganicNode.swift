@@ -3,6 +3,7 @@ import ServiceLifecycle
 public import UnixSignals
 import AsyncHTTPClient
 import Foundation
+public import OrganicCrypto
 import Hummingbird
 import NIOCore
 
@@ -24,6 +25,10 @@ public struct OrganicNode: Sendable {
     public var clock: any NodeClock
     /// Seeds the node's random source; nil draws it from the system CSPRNG.
     public var randomSeed: UInt64?
+    /// The validator hotkey that signs requests to miners (see ``NodeHotkey``); nil loads it
+    /// from `node.wallet`/`node.hotkey` when those are set, else requests go unsigned.
+    /// Ignored when a custom `transport` is given.
+    public var hotkey: Sr25519Keypair?
     public var logger: Logger
 
     public init(configuration: NodeConfiguration, plugins: [any SubnetPlugin], metagraphSource: (any MetagraphSource)? = nil,
@@ -31,7 +36,7 @@ public struct OrganicNode: Sendable {
                 randomSeed: UInt64? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.plugins = plugins
-        self.metagraphSource = try metagraphSource ?? StaticMetagraphSource(miners: configuration.miners)
+        self.metagraphSource = try metagraphSource ?? Self.metagraphSource(for: configuration, logger: logger)
         self.transport = transport
         self.store = store
         self.clock = clock
@@ -54,6 +59,16 @@ public struct OrganicNode: Sendable {
 
         let adminToken = try AdminToken(token: configuration.admin.token, tokenSha256: configuration.admin.tokenSha256)
         var services: [any Service] = []
+        let chainSetter = try BittensorWeightSetter.configured(by: configuration)
+        if let weightSetter = chainSetter {
+            do {
+                let sdk = try await weightSetter.checkSDK()
+                logger.info("weights will be set on the chain through the SDK bridge", metadata: ["sdk": "\(sdk)", "netuid": "\(weightSetter.netuid)"])
+            } catch {
+                throw ConfigurationError("\(error)")
+            }
+        }
+
         // One SQLite database holds rounds (unless another store is given), score periods,
         // weights, keys and the credit ledger.
         let scoreStore: any ScoreStore
@@ -93,7 +108,15 @@ public struct OrganicNode: Sendable {
             clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
             clientConfiguration.timeout.connect = .seconds(3)
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-            minerTransport = HTTPMinerTransport(client: client)
+            // A hotkey not handed in is loaded from `node.wallet`/`node.hotkey` (password from the environment).
+            let key = try hotkey ?? NodeHotkey.load(configuration.node)
+            let signer = key.flatMap { NodeHotkey.signer($0, scheme: configuration.dispatch.signing, clock: clock) }
+            if let signer {
+                logger.info("signing requests to miners", metadata: ["hotkey": "\(signer.hotkey)", "standard": "\(configuration.dispatch.signing.rawValue)"])
+            } else {
+                logger.notice("requests to miners are unsigned (no node.wallet/node.hotkey, or dispatch.signing is none); miners that verify signatures will refuse them")
+            }
+            minerTransport = HTTPMinerTransport(client: client, signer: signer)
             services.append(ResourceService(name: "http-client") { try await client.shutdown() })
         }
 
@@ -112,7 +135,8 @@ public struct OrganicNode: Sendable {
         await refresher.refresh()
 
         let scoring = try await ScoringAssembly.make(configuration: configuration, endpoints: routes.map(\.descriptor.name),
-                                                     database: scoringDatabase, selector: selector, clock: clock, logger: logger)
+                                                     database: scoringDatabase, selector: selector, clock: clock, logger: logger,
+                                                     chainSetter: chainSetter)
         settings.fallbackEpsilon = scoring.settings.fallbackEpsilon
         services.append(scoring.periodService)
         if let weightService = scoring.weightService { services.append(weightService) }

@@ -14,8 +14,9 @@ struct ScoringAssembly {
     let periodService: ScoringPeriodService
     let weightService: WeightSettingService?
 
+    /// `chainSetter`, when given (`chain.setWeights`), replaces the `weights.setter` choice.
     static func make(configuration: NodeConfiguration, endpoints: [String], database: SQLiteDatabase, selector: MinerSelector,
-                     clock: any NodeClock, logger: Logger) async throws -> ScoringAssembly {
+                     clock: any NodeClock, logger: Logger, chainSetter: (any WeightSetter)? = nil) async throws -> ScoringAssembly {
         let settings = try ScoringSettings(configuration: configuration, endpoints: endpoints)
         let book = ScoreBook(periodSeconds: settings.periodSeconds, periodsKept: settings.periodsKept, now: clock.now())
         let periodService = ScoringPeriodService(book: book, store: SQLitePeriodStore(database: database),
@@ -31,6 +32,8 @@ struct ScoringAssembly {
             guard w.retryBaseSeconds.isFinite, w.retryBaseSeconds >= 0 else { throw ConfigurationError("weights.retryBaseSeconds must be >= 0") }
             let setter: any WeightSetter
             switch w.setter {
+            case _ where chainSetter != nil:
+                setter = chainSetter ?? LoggingWeightSetter(logger: logger)
             case "record":
                 let file = w.outputPath.isEmpty
                     ? URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent("weights.json")

@@ -1,0 +1,40 @@
+/// Epistula v2 signed requests (used by many subnets since 2024): headers and the
+/// signed message `"<sha256(body) hex>.<uuid>.<timestamp ms>.<signed-for>"`.
+public enum Epistula {
+    public static let version = "2"
+    public static let headerVersion = "Epistula-Version"
+    public static let headerTimestamp = "Epistula-Timestamp"
+    public static let headerUUID = "Epistula-Uuid"
+    public static let headerSignedBy = "Epistula-Signed-By"
+    public static let headerSignedFor = "Epistula-Signed-For"
+    public static let headerSignature = "Epistula-Request-Signature"
+
+    /// The exact bytes signed.
+    public static func message(body: [UInt8], uuid: String, timestampMilliseconds: UInt64, signedFor: String) -> [UInt8] {
+        Array("\(Hex.encode(Sodium.sha256(body))).\(uuid).\(timestampMilliseconds).\(signedFor)".utf8)
+    }
+
+    /// Headers for a request signed by `keypair` for `receiverSS58`.
+    public static func signedHeaders(keypair: Sr25519Keypair, body: [UInt8], uuid: String, timestampMilliseconds: UInt64,
+                                     receiverSS58: String) -> [(name: String, value: String)] {
+        let payload = message(body: body, uuid: uuid, timestampMilliseconds: timestampMilliseconds, signedFor: receiverSS58)
+        return [
+            (headerVersion, version),
+            (headerTimestamp, String(timestampMilliseconds)),
+            (headerUUID, uuid),
+            (headerSignedBy, keypair.ss58Address),
+            (headerSignedFor, receiverSS58),
+            (headerSignature, Hex.encode(keypair.sign(payload), prefix0x: true)),
+        ]
+    }
+
+    /// A random version-4 UUID in its lowercase text form.
+    public static func randomUUID() -> String {
+        var b = Sodium.randomBytes(16)
+        b[6] = (b[6] & 0x0f) | 0x40
+        b[8] = (b[8] & 0x3f) | 0x80
+        let h = Hex.encode(b)
+        let c = Array(h)
+        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20..<32])
+    }
+}

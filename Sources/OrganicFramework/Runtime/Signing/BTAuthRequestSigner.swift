@@ -1,0 +1,32 @@
+import Foundation
+public import OrganicCrypto
+import Synchronization
+
+/// Signs requests with `btauth/1` (sr25519). Nonces are wall-clock nanoseconds, forced
+/// strictly increasing so two requests in the same nanosecond are never replays of each other.
+public final class BTAuthRequestSigner: RequestSigner {
+    let keypair: Sr25519Keypair
+    let clock: any NodeClock
+    private let lastNonce = Atomic<UInt64>(0)
+    public let hotkey: String
+
+    public init(keypair: Sr25519Keypair, clock: any NodeClock = SystemNodeClock()) {
+        self.keypair = keypair
+        self.clock = clock
+        self.hotkey = keypair.ss58Address
+    }
+
+    public func headers(method: String, pathAndQuery: String, body: [UInt8], receiverHotkey: String) -> [(name: String, value: String)] {
+        BTAuthMessage.signedHeaders(keypair: keypair, method: method, pathAndQuery: pathAndQuery, body: body,
+                                    nonceNanoseconds: nextNonce(), receiverSS58: receiverHotkey)
+    }
+
+    func nextNonce() -> UInt64 {
+        let now = UInt64(max(0, clock.now().timeIntervalSince1970 * 1e9))
+        while true {
+            let last = lastNonce.load(ordering: .relaxed)
+            let next = max(now, last &+ 1)
+            if lastNonce.compareExchange(expected: last, desired: next, ordering: .relaxed).exchanged { return next }
+        }
+    }
+}
