@@ -1,7 +1,7 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/image-to-image`.
-public struct ImageToImageEndpoint: Endpoint {
+public struct ImageToImageEndpoint: GenerationEndpoint {
     public typealias Request = ImageToImageRequest
     public typealias Response = ImageResponse
 
@@ -20,14 +20,6 @@ public struct ImageToImageEndpoint: Endpoint {
         try GenerationCheck.validate(request, configuration: configuration)
         try GenerationCheck.validateStrength(request.imageStrength, configuration: configuration)
         _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
-    }
-
-    public func validate(response: ImageResponse, for request: ImageToImageRequest) throws(ResponseValidationError) {
-        try GeneratedImageCheck.validate(response, width: request.width, height: request.height)
-    }
-
-    public func perturb(_ request: inout ImageToImageRequest, context: inout PerturbationContext) {
-        request.seed = context.nextSeed()
     }
 
     public func makeSyntheticRequest(context: inout SyntheticContext) -> ImageToImageRequest {

@@ -1,7 +1,7 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/inpaint`.
-public struct InpaintEndpoint: Endpoint {
+public struct InpaintEndpoint: GenerationEndpoint {
     public typealias Request = InpaintRequest
     public typealias Response = ImageResponse
 
@@ -21,14 +21,6 @@ public struct InpaintEndpoint: Endpoint {
         try GenerationCheck.validateStrength(request.imageStrength, configuration: configuration)
         _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
         _ = try ImageInput.decode(request.mask, field: "mask", configuration: configuration)
-    }
-
-    public func validate(response: ImageResponse, for request: InpaintRequest) throws(ResponseValidationError) {
-        try GeneratedImageCheck.validate(response, width: request.width, height: request.height)
-    }
-
-    public func perturb(_ request: inout InpaintRequest, context: inout PerturbationContext) {
-        request.seed = context.nextSeed()
     }
 
     public func makeSyntheticRequest(context: inout SyntheticContext) -> InpaintRequest {

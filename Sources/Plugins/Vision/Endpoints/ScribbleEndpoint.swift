@@ -1,7 +1,7 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/scribble`.
-public struct ScribbleEndpoint: Endpoint {
+public struct ScribbleEndpoint: GenerationEndpoint {
     public typealias Request = ScribbleRequest
     public typealias Response = ImageResponse
 
@@ -19,14 +19,6 @@ public struct ScribbleEndpoint: Endpoint {
     public func validate(_ request: ScribbleRequest) throws(RequestValidationError) {
         try GenerationCheck.validate(request, configuration: configuration)
         _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
-    }
-
-    public func validate(response: ImageResponse, for request: ScribbleRequest) throws(ResponseValidationError) {
-        try GeneratedImageCheck.validate(response, width: request.width, height: request.height)
-    }
-
-    public func perturb(_ request: inout ScribbleRequest, context: inout PerturbationContext) {
-        request.seed = context.nextSeed()
     }
 
     public func makeSyntheticRequest(context: inout SyntheticContext) -> ScribbleRequest {

@@ -1,7 +1,7 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/text-to-image`.
-public struct TextToImageEndpoint: Endpoint {
+public struct TextToImageEndpoint: GenerationEndpoint {
     public typealias Request = TextToImageRequest
     public typealias Response = ImageResponse
 
@@ -18,15 +18,6 @@ public struct TextToImageEndpoint: Endpoint {
 
     public func validate(_ request: TextToImageRequest) throws(RequestValidationError) {
         try GenerationCheck.validate(request, configuration: configuration)
-    }
-
-    public func validate(response: ImageResponse, for request: TextToImageRequest) throws(ResponseValidationError) {
-        try GeneratedImageCheck.validate(response, width: request.width, height: request.height)
-    }
-
-    /// The validator assigns the seed from its own block; the caller's seed is discarded.
-    public func perturb(_ request: inout TextToImageRequest, context: inout PerturbationContext) {
-        request.seed = context.nextSeed()
     }
 
     public func makeSyntheticRequest(context: inout SyntheticContext) -> TextToImageRequest {

@@ -1,16 +1,46 @@
 import OrganicPluginAPI
 
-/// The generation fields shared by text-to-image, image-to-image, inpaint and scribble.
+/// A request made of the shared generation fields plus its own inputs.
 public protocol GenerationRequest: Codable, Sendable, Hashable {
-    var prompt: String { get }
-    var negativePrompt: String { get }
-    var steps: Int { get }
-    var cfgScale: Double { get }
-    var width: Int { get }
-    var height: Int { get }
-    var model: String { get }
+    /// The shared fields, coded flat into the request's JSON object.
+    var generation: GenerationFields { get set }
+}
+
+/// Direct access to the shared fields, so callers write `request.prompt` rather than `request.generation.prompt`.
+extension GenerationRequest {
+    public var prompt: String {
+        get { generation.prompt }
+        set { generation.prompt = newValue }
+    }
+    public var negativePrompt: String {
+        get { generation.negativePrompt }
+        set { generation.negativePrompt = newValue }
+    }
+    public var steps: Int {
+        get { generation.steps }
+        set { generation.steps = newValue }
+    }
+    public var cfgScale: Double {
+        get { generation.cfgScale }
+        set { generation.cfgScale = newValue }
+    }
+    public var width: Int {
+        get { generation.width }
+        set { generation.width = newValue }
+    }
+    public var height: Int {
+        get { generation.height }
+        set { generation.height = newValue }
+    }
+    public var model: String {
+        get { generation.model }
+        set { generation.model = newValue }
+    }
     /// Assigned by the validator from its seed block; a caller's value is ignored.
-    var seed: UInt64? { get set }
+    public var seed: UInt64? {
+        get { generation.seed }
+        set { generation.seed = newValue }
+    }
 }
 
 /// Validation of the shared generation fields against the configured model.
