@@ -45,6 +45,22 @@ struct ConfigurationLoaderTests {
         #expect(config.plugins.settings["vision"] == .object(["maxPromptLength": .integer(500)]))
     }
 
+    @Test("optional settings that are unset by default can be set from the file and the environment")
+    func optionalSettings() throws {
+        let path = try write("node:\n  validatorUID: 3\ndispatch:\n  stakeProportionalCapacity: false\n")
+        let fromFile = try ConfigurationLoader(environment: [:]).load(path: path)
+        #expect(fromFile.node.validatorUID == 3)
+        #expect(fromFile.dispatch.stakeProportionalCapacity == false)
+        let fromEnv = try ConfigurationLoader(environment: ["ORGANIC_DISPATCH_STAKE_PROPORTIONAL_CAPACITY": "true",
+                                                            "ORGANIC_NODE_VALIDATOR_UID": "9"]).load(path: nil)
+        #expect(fromEnv.dispatch.stakeProportionalCapacity == true)
+        #expect(fromEnv.node.validatorUID == 9)
+        let names = ConfigurationLoader.environmentVariables(of: NodeConfiguration()).map(\.name)
+        #expect(names.contains("ORGANIC_DISPATCH_STAKE_PROPORTIONAL_CAPACITY"))
+        #expect(names.contains("ORGANIC_NODE_VALIDATOR_UID"))
+        #expect(names.contains("ORGANIC_ADMIN_TOKEN_SHA256"))
+    }
+
     @Test("a typo in the file is an error that names the setting")
     func unknownKey() throws {
         let path = try write("server:\n  prot: 9000\n")

@@ -20,7 +20,7 @@ public struct ConfigurationLoader: Sendable {
     /// Loads the configuration; `path` nil means defaults plus environment.
     public func load(path: String?) throws(ConfigurationError) -> NodeConfiguration {
         var tree: JSONValue
-        do { tree = try JSONValue.from(NodeConfiguration()) } catch {
+        do { tree = try Self.settingsTree(NodeConfiguration()) } catch {
             throw ConfigurationError("cannot encode defaults: \(error)")
         }
         if let path {
@@ -43,7 +43,7 @@ public struct ConfigurationLoader: Sendable {
 
     /// Lists every environment variable the configuration understands with its current value.
     public static func environmentVariables(of configuration: NodeConfiguration) -> [(name: String, value: String)] {
-        guard let tree = try? JSONValue.from(configuration) else { return [] }
+        guard let tree = try? settingsTree(configuration) else { return [] }
         var result: [(String, String)] = []
         func walk(_ value: JSONValue, _ path: [String]) {
             if case .object(let o) = value, !isFreeForm(path) {
@@ -59,6 +59,30 @@ public struct ConfigurationLoader: Sendable {
 
     // MARK: - Internals
 
+    /// The configuration as a tree in which every setting appears, including optional ones
+    /// that are unset: JSON encoding leaves nil values out, so they are put back as nulls
+    /// (found by reflection; coding keys are the property names) and stay known settings.
+    static func settingsTree(_ configuration: NodeConfiguration) throws -> JSONValue {
+        var tree = try JSONValue.from(configuration)
+        restoreNulls(of: configuration, into: &tree)
+        return tree
+    }
+
+    static func restoreNulls(of value: Any, into tree: inout JSONValue) {
+        guard case .object(var fields) = tree else { return }
+        for child in Mirror(reflecting: value).children {
+            guard let label = child.label.map({ $0.hasPrefix("_") ? String($0.dropFirst()) : $0 }) else { continue }
+            let inner = Mirror(reflecting: child.value)
+            if inner.displayStyle == .optional {
+                if inner.children.isEmpty, fields[label] == nil { fields[label] = .null }
+            } else if inner.displayStyle == .struct, var subtree = fields[label] {
+                restoreNulls(of: child.value, into: &subtree)
+                fields[label] = subtree
+            }
+        }
+        tree = .object(fields)
+    }
+
     /// Subtrees whose keys are chosen by the operator (plugin settings, per-endpoint overrides).
     static func isFreeForm(_ path: [String]) -> Bool {
         path == ["plugins", "settings"] || path == ["dispatch", "endpoints"] || path == ["dispatch", "queues", "tierWeights"]
@@ -69,10 +93,18 @@ public struct ConfigurationLoader: Sendable {
         "ORGANIC_" + path.map(upperSnake).joined(separator: "_")
     }
 
+    /// `minersPerQuery` → `MINERS_PER_QUERY`, `validatorUID` → `VALIDATOR_UID`, `tokenSha256` → `TOKEN_SHA256`:
+    /// a word starts at a capital that follows a lower-case letter or digit, or that precedes one
+    /// (the end of an acronym).
     static func upperSnake(_ key: String) -> String {
+        let chars = Array(key)
         var out = ""
-        for ch in key {
-            if ch.isUppercase, !out.isEmpty { out.append("_") }
+        for (i, ch) in chars.enumerated() {
+            if ch.isUppercase, i > 0 {
+                let previous = chars[i - 1]
+                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { out.append("_") }
+            }
             out.append(ch == "-" ? "_" : Character(ch.uppercased()))
         }
         return out
