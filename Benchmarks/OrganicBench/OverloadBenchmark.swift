@@ -30,6 +30,7 @@ struct OverloadBenchmark: AsyncParsableCommand {
             var configuration = NodeConfiguration()
             configuration.server.port = 0
             configuration.admin.port = 0
+            configuration.auth.enabled = false
             configuration.dispatch.organicScoringProbability = 0
             configuration.dispatch.minersPerQuery = 1
             configuration.synthetic.enabled = flood

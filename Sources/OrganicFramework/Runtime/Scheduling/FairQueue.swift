@@ -6,8 +6,12 @@ import DequeModule
 /// flow earns `weight` credits and is served one element per credit, so over time each
 /// backlogged flow receives service in proportion to its weight, whatever its arrival rate.
 /// A flow that empties loses its unused credit, so idling does not bank service.
+///
+/// Flows are interned to small integers on first use so that dequeueing hashes nothing; the
+/// slot of a flow that empties is reused by the next new flow.
 public struct FairQueue<Element>: Sendable where Element: Sendable {
     struct Flow {
+        var name: String
         var items = Deque<Element>()
         var weight: Double
         var deficit = 0.0
@@ -15,9 +19,11 @@ public struct FairQueue<Element>: Sendable where Element: Sendable {
         var inTurn = false
     }
 
-    private var flows: [String: Flow] = [:]
+    private var flows: [Flow] = []
+    private var slots: [String: Int] = [:]
+    private var freeSlots: [Int] = []
     /// Backlogged flows in service order; the head is the flow whose turn it is.
-    private var ring = Deque<String>()
+    private var ring = Deque<Int>()
     public private(set) var count = 0
 
     public init() {}
@@ -30,40 +36,44 @@ public struct FairQueue<Element>: Sendable where Element: Sendable {
     /// Appends `element` to `flow`'s FIFO. `weight` (> 0) updates the flow's share.
     public mutating func enqueue(_ element: Element, flow: String, weight: Double = 1) {
         let weight = weight.isFinite ? max(weight, 0.01) : 1
-        if flows[flow] == nil {
-            flows[flow] = Flow(weight: weight)
+        let slot: Int
+        if let existing = slots[flow] {
+            slot = existing
+        } else if let reused = freeSlots.popLast() {
+            slot = reused
+            flows[slot] = Flow(name: flow, weight: weight)
+            slots[flow] = slot
+        } else {
+            slot = flows.count
+            flows.append(Flow(name: flow, weight: weight))
+            slots[flow] = slot
         }
-        flows[flow]?.weight = weight
-        if flows[flow]?.items.isEmpty ?? true { ring.append(flow) }
-        flows[flow]?.items.append(element)
+        flows[slot].weight = weight
+        if flows[slot].items.isEmpty { ring.append(slot) }
+        flows[slot].items.append(element)
         count += 1
     }
 
     /// Removes and returns the next element in fair order.
     public mutating func dequeue() -> (flow: String, element: Element)? {
         while let head = ring.first {
-            guard var flow = flows[head] else {
-                ring.removeFirst()
+            if !flows[head].inTurn {
+                flows[head].deficit += flows[head].weight
+                flows[head].inTurn = true
+            }
+            if flows[head].deficit >= 1, let element = flows[head].items.popFirst() {
+                flows[head].deficit -= 1
+                count -= 1
+                let name = flows[head].name
+                if flows[head].items.isEmpty { retire(head) }
+                return (name, element)
+            }
+            if flows[head].items.isEmpty {
+                retire(head)
                 continue
             }
-            if !flow.inTurn {
-                flow.deficit += flow.weight
-                flow.inTurn = true
-            }
-            if flow.deficit >= 1, let element = flow.items.popFirst() {
-                flow.deficit -= 1
-                count -= 1
-                if flow.items.isEmpty {
-                    ring.removeFirst()
-                    flows[head] = nil
-                } else {
-                    flows[head] = flow
-                }
-                return (head, element)
-            }
             // Turn over: keep the remaining credit and go to the back of the line.
-            flow.inTurn = false
-            flows[head] = flow
+            flows[head].inTurn = false
             ring.removeFirst()
             ring.append(head)
         }
@@ -72,16 +82,26 @@ public struct FairQueue<Element>: Sendable where Element: Sendable {
 
     /// Removes every element for which `shouldRemove` is true (O(n); for cancellations).
     public mutating func removeAll(where shouldRemove: (Element) -> Bool) {
-        for (key, var flow) in flows {
-            let before = flow.items.count
-            flow.items.removeAll(where: shouldRemove)
-            count -= before - flow.items.count
-            if flow.items.isEmpty {
-                flows[key] = nil
-                ring.removeAll { $0 == key }
-            } else {
-                flows[key] = flow
+        for slot in Array(ring) {
+            let before = flows[slot].items.count
+            flows[slot].items.removeAll(where: shouldRemove)
+            count -= before - flows[slot].items.count
+            if flows[slot].items.isEmpty {
+                ring.removeAll { $0 == slot }
+                slots[flows[slot].name] = nil
+                flows[slot].deficit = 0
+                flows[slot].inTurn = false
+                freeSlots.append(slot)
             }
         }
+    }
+
+    /// Takes the head flow, now empty, out of service and frees its slot.
+    private mutating func retire(_ head: Int) {
+        ring.removeFirst()
+        slots[flows[head].name] = nil
+        flows[head].deficit = 0
+        flows[head].inTurn = false
+        freeSlots.append(head)
     }
 }
