@@ -14,13 +14,13 @@ struct WeightCalculatorTests {
         #expect(WeightCalculator.normalized([.nan, -1, .infinity, 1], policy: WeightPolicy()) == [0, 0, 0, 1])
     }
 
-    @Test("u16: the largest weight becomes 65535, others scale and round half up, zeros drop")
+    @Test("u16: the largest weight becomes 65535, others scale and round half to even (as the SDK), zeros drop")
     func u16Rounding() {
         // 0.5/0.8·65535 = 40959.375 → 40959; 0.3/0.8·65535 = 24575.625 → 24576.
         let v = WeightCalculator.u16(uids: [4, 2, 9, 7], weights: [0.5, 0.3, 0.8, 0])
         #expect(v.uids == [2, 4, 9])
         #expect(v.weights == [24576, 40959, 65535])
-        // A tie: half of the max scales to exactly 32767.5 → rounds up to 32768.
+        // A tie: half of the max scales to exactly 32767.5 → the even neighbour, 32768.
         let tie = WeightCalculator.u16(uids: [0, 1], weights: [1, 0.5])
         #expect(tie.weights == [65535, 32768])
         // Below one half it rounds to 0 and is dropped.

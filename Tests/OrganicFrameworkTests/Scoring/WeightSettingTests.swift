@@ -50,7 +50,7 @@ struct WeightSettingTests {
         let clock = ManualNodeClock(start: Self.start)
         let report = await Self.board(clock: clock).weights()
         #expect(report.uids == [1, 3])
-        // 0.5/1 · 65535 = 32767.5 → 32768 (halves round up).
+        // 0.5/1 · 65535 = 32767.5 → 32768 (halves go to the even neighbour, as in the SDK).
         #expect(report.weights == [32768, 65535])
         #expect(report.netuid == 19)
         #expect(abs(report.normalized.map(\.weight).reduce(0, +) - 1) < 1e-12)

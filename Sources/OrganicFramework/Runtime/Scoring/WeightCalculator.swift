@@ -87,7 +87,8 @@ public enum WeightCalculator {
     }
 
     /// Normalised weights → u16: each weight is divided by the largest and multiplied by 65535,
-    /// rounded to the nearest integer (halves round up), and zeros are dropped. When fewer than
+    /// rounded to the nearest integer with halves to even (as the Bittensor SDK does, so a vector
+    /// is bit-identical to what the SDK would emit), and zeros are dropped. When fewer than
     /// `minAllowedWeights` uids remain, the lowest-numbered missing uids of `eligible` are added
     /// with weight 1. Output is sorted by uid.
     public static func u16(uids: [UInt16], weights: [Double], minAllowedWeights: Int = 0, eligible: [UInt16] = []) -> WeightVector {
@@ -95,7 +96,7 @@ public enum WeightCalculator {
         let largest = weights.lazy.filter { $0.isFinite }.max() ?? 0
         if largest > 0 {
             for (uid, weight) in zip(uids, weights) where weight.isFinite && weight > 0 {
-                let scaled = (weight / largest * u16Max).rounded(.toNearestOrAwayFromZero)
+                let scaled = (weight / largest * u16Max).rounded(.toNearestOrEven)
                 let value = UInt16(min(max(scaled, 0), u16Max))
                 if value > 0 { pairs.append((uid, value)) }
             }
