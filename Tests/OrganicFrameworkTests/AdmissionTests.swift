@@ -1,6 +1,8 @@
 import Foundation
 import OrganicFramework
 import OrganicTestKit
+import PropertyBased
+import Synchronization
 import Testing
 
 @Suite("Admission and queueing")
@@ -153,4 +155,58 @@ final class OrderLog: Sendable {
     var entries: [String] { storage.withLock { $0 } }
 }
 
-import Synchronization
+
+
+@Suite("Admission priority (property-based)")
+struct AdmissionPriorityPropertyTests {
+    /// Queues a random mix of organic and synthetic requests behind a busy miner, then frees the
+    /// miner one request at a time and returns the classes in the order they were served.
+    func serveOrder(organic: Int, synthetic: Int, floor: Double, keys: Int) async throws -> [AdmissionTicket.Traffic] {
+        let neuron = Neuron(uid: 1, hotkey: "m1", url: "http://127.0.0.1:9001", capacity: 1)
+        let s = MinerSelector(metagraph: Metagraph(neurons: [neuron]),
+                              policy: .init(scheduling: SchedulingPolicy(syntheticFloor: floor, floorWindow: 1_000)),
+                              random: OrganicRandom(seed: 9))
+        let held = try await s.admit(AdmissionTicket(endpoint: "e", traffic: .organic, miners: 1, maxWait: .seconds(60)), scored: false)
+        let served = OrderLog()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<(organic + synthetic) {
+                let traffic: AdmissionTicket.Traffic = i < organic ? .organic : .synthetic
+                let ticket = AdmissionTicket(endpoint: "e", traffic: traffic, flow: "k\(i % max(keys, 1))", miners: 1, maxWait: .seconds(60))
+                group.addTask {
+                    _ = try await s.admit(ticket, scored: traffic == .synthetic)
+                    served.append(traffic.rawValue)
+                }
+            }
+            for _ in 0..<500 where (s.queueStatuses().first.map { $0.queuedOrganic + $0.queuedSynthetic } ?? 0) < organic + synthetic {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            // Hand the single slot on, one request at a time.
+            var released = 0
+            s.release(held[0], result: .success)
+            while released < organic + synthetic {
+                for _ in 0..<500 where served.entries.count <= released { try await Task.sleep(for: .milliseconds(1)) }
+                released += 1
+                if released < organic + synthetic { s.release(neuron, result: .success) }
+            }
+            try await group.waitForAll()
+            return served.entries.compactMap(AdmissionTicket.Traffic.init(rawValue:))
+        }
+    }
+
+    @Test("with the floor met, no synthetic request is served while an organic one waits")
+    func organicFirst() async {
+        await propertyCheck(count: 15, input: Gen.int(in: 1...6), Gen.int(in: 1...6), Gen.int(in: 1...3)) { organic, synthetic, keys in
+            let order = try await serveOrder(organic: organic, synthetic: synthetic, floor: 0, keys: keys)
+            #expect(order.count == organic + synthetic)
+            #expect(Array(order.prefix(organic)) == Array(repeating: .organic, count: organic))
+        }
+    }
+
+    @Test("while below the floor, waiting synthetic requests go first")
+    func floorFirst() async {
+        await propertyCheck(count: 15, input: Gen.int(in: 1...6), Gen.int(in: 1...6)) { organic, synthetic in
+            let order = try await serveOrder(organic: organic, synthetic: synthetic, floor: 1, keys: 2)
+            #expect(Array(order.prefix(synthetic)) == Array(repeating: .synthetic, count: synthetic))
+        }
+    }
+}
