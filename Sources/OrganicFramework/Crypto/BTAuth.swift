@@ -88,17 +88,8 @@ public enum BTAuthMessage {
         nonceNanoseconds: UInt64,
         receiverSS58: String?
     ) -> [(name: String, value: String)] {
-        let sender = keypair.ss58Address
-        let payload = canonical(scheme: .sr25519, method: method, pathAndQuery: pathAndQuery, body: body,
-                                nonceNanoseconds: nonceNanoseconds, senderSS58: sender, receiverSS58: receiverSS58)
-        var headers: [(name: String, value: String)] = [
-            (BTAuth.headerVersion, BTAuth.version),
-            (BTAuth.headerHotkey, sender),
-            (BTAuth.headerNonce, String(nonceNanoseconds)),
-            (BTAuth.headerSignature, BTAuth.signatureHeaderValue(keypair.sign(payload))),
-        ]
-        if let receiverSS58 { headers.append((BTAuth.headerReceiver, receiverSS58)) }
-        return headers
+        headers(scheme: .sr25519, sender: keypair.ss58Address, sign: { keypair.sign($0) }, method: method, pathAndQuery: pathAndQuery,
+                body: body, nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
     }
 
     /// Ed25519 variant: identical payload with scheme `ed25519`, plus `X-Bittensor-Crypto`.
@@ -110,16 +101,24 @@ public enum BTAuthMessage {
         nonceNanoseconds: UInt64,
         receiverSS58: String?
     ) -> [(name: String, value: String)] {
-        let sender = keypair.ss58Address
-        let payload = canonical(scheme: .ed25519, method: method, pathAndQuery: pathAndQuery, body: body,
+        headers(scheme: .ed25519, sender: keypair.ss58Address, sign: { keypair.sign($0) }, method: method, pathAndQuery: pathAndQuery,
+                body: body, nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
+    }
+
+    /// The headers for either scheme; only ed25519 names its scheme in `X-Bittensor-Crypto`.
+    static func headers(
+        scheme: BTAuth.Scheme, sender: String, sign: ([UInt8]) -> [UInt8],
+        method: String, pathAndQuery: String, body: [UInt8], nonceNanoseconds: UInt64, receiverSS58: String?
+    ) -> [(name: String, value: String)] {
+        let payload = canonical(scheme: scheme, method: method, pathAndQuery: pathAndQuery, body: body,
                                 nonceNanoseconds: nonceNanoseconds, senderSS58: sender, receiverSS58: receiverSS58)
         var headers: [(name: String, value: String)] = [
             (BTAuth.headerVersion, BTAuth.version),
             (BTAuth.headerHotkey, sender),
             (BTAuth.headerNonce, String(nonceNanoseconds)),
-            (BTAuth.headerCrypto, BTAuth.Scheme.ed25519.rawValue),
-            (BTAuth.headerSignature, BTAuth.signatureHeaderValue(keypair.sign(payload))),
         ]
+        if scheme == .ed25519 { headers.append((BTAuth.headerCrypto, scheme.rawValue)) }
+        headers.append((BTAuth.headerSignature, BTAuth.signatureHeaderValue(sign(payload))))
         if let receiverSS58 { headers.append((BTAuth.headerReceiver, receiverSS58)) }
         return headers
     }
