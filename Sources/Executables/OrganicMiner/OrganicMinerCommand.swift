@@ -28,6 +28,8 @@ struct OrganicMinerCommand: AsyncParsableCommand {
     @Option(help: "How to misbehave: \(FaultMode.allCases.map(\.rawValue).joined(separator: ", ")).") var faultMode: FaultMode?
     @Option(help: "Delay of slow answers, in seconds.") var slowDelay = 30.0
     @Option(help: "Log level.") var logLevel = "info"
+    @Option(help: "Forward every request to this inference worker (e.g. a GPU server) instead of the built-in reference implementation; see Docs/Miner.md.")
+    var forwardTo: String?
     @Option(help: "Wallet name whose hotkey is this miner's identity (turns on signature verification).") var wallet: String?
     @Option(help: "Hotkey name inside the wallet.") var hotkey: String?
     @Option(help: "Wallets directory (default ~/.bittensor/wallets).") var walletPath: String?
@@ -41,6 +43,9 @@ struct OrganicMinerCommand: AsyncParsableCommand {
     @Flag(help: "Accept senders without a validator permit.") var allowNoPermit = false
 
     func validate() throws {
+        if let forwardTo, !(forwardTo.hasPrefix("http://") || forwardTo.hasPrefix("https://")) {
+            throw ValidationError("--forward-to must be an http:// or https:// URL")
+        }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         guard capacity >= 1 else { throw ValidationError("--capacity must be at least 1") }
         guard BundledPlugins.catalog.type(named: plugin) != nil else {
@@ -96,7 +101,12 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         var plugins = NodeConfiguration.Plugins()
         plugins.enabled = [plugin]
         let loaded = try BundledPlugins.catalog.instantiate(plugins)
-        let handlers = loaded.flatMap { $0.referenceMiners(options: .init(hardwareNoiseSeed: noiseSeed)) }
+        let handlers: [any MinerHandler]
+        if let forwardTo {
+            handlers = ForwardingMiners.handlers(for: loaded, workerURL: forwardTo)
+        } else {
+            handlers = loaded.flatMap { $0.referenceMiners(options: .init(hardwareNoiseSeed: noiseSeed)) }
+        }
         let mode = faultMode ?? (faulty ? .mixed : nil)
         let faults: MinerFaults = switch mode {
         case nil: .none
