@@ -7,6 +7,26 @@ import Foundation
 /// schemas give every field's JSON type and a real example; the endpoint's validation remains the
 /// authority on ranges (its 400 errors name the field and the allowed values).
 enum OpenAPIDocument {
+    /// Builds the document on first request and keeps it: generating it runs every reference
+    /// miner once, which is work a node should not do at start-up.
+    actor Cache {
+        private let endpoints: [any ServedEndpoint]
+        private let plugins: [any SubnetPlugin]
+        private var body: Data?
+
+        init(endpoints: [any ServedEndpoint], plugins: [any SubnetPlugin]) {
+            self.endpoints = endpoints
+            self.plugins = plugins
+        }
+
+        func data() async -> Data {
+            if let body { return body }
+            let generated = (try? await OpenAPIDocument.generate(endpoints: endpoints, plugins: plugins).jsonData()) ?? Data("{}".utf8)
+            body = generated
+            return generated
+        }
+    }
+
     static func generate(endpoints: [any ServedEndpoint], plugins: [any SubnetPlugin], title: String = "Organic validator API") async -> JSONValue {
         let handlers = plugins.flatMap { $0.referenceMiners(options: .init()) }
         var paths: [String: JSONValue] = [:]

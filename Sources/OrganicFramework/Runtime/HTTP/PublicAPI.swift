@@ -4,7 +4,7 @@ import NIOCore
 
 /// The routes third parties call: one `POST /v1/<path>` per endpoint, plus discovery and health.
 enum PublicAPI {
-    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, access: AccessControl?, openAPI: JSONValue) -> Router<OrganicRequestContext> {
+    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, access: AccessControl?, openAPI: OpenAPIDocument.Cache) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in
@@ -15,11 +15,10 @@ enum PublicAPI {
         let listing = ModelListing(data: endpoints.map(ModelListing.Entry.init))
         router.get("/v1/models") { _, _ in listing }
         router.get("/v1/endpoints") { _, _ in listing }
-        let openAPIBody = (try? openAPI.jsonData()) ?? Data("{}".utf8)
         router.get("/openapi.json") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: openAPIBody)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: await openAPI.data())))
         }
         for endpoint in endpoints {
             router.post("/v1/\(endpoint.descriptor.path)") { request, _ in

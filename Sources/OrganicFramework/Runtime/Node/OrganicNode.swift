@@ -167,7 +167,7 @@ public struct OrganicNode: Sendable {
                 logger: logger)
             services.append(admin)
         }
-        let openAPI = await OpenAPIDocument.generate(endpoints: routes, plugins: plugins)
+        let openAPI = OpenAPIDocument.Cache(endpoints: routes, plugins: plugins)
         let publicApp = Application(
             router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, access: access, openAPI: openAPI),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
