@@ -45,12 +45,14 @@ final class QueryDispatcher: Sendable {
     /// Serves an organic query: returns the first valid answer, or throws an ``APIError``.
     /// `flow` and `weight` place the request in the fair queue (normally the API key and its tier).
     func dispatchOrganic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>, flow: String = "anonymous",
-                                      weight: Double = 1) async throws -> E.Response {
+                                      weight: Double = 1, disconnect: DisconnectSignal? = nil) async throws -> E.Response {
+        // A caller already gone (say, while its body was read) takes no miner.
+        if disconnect?.isDisconnected == true { throw APIError(AdmissionRefusal.clientDisconnected) }
         let body = try JSONEncoder().encode(request)
         let scored = route.descriptor.scoring == .syntheticAndOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
         let wanted = scored ? max(settings.minersPerQuery, 1) : 1
         let ticket = AdmissionTicket(endpoint: route.descriptor.name, traffic: .organic, flow: flow, weight: weight, miners: wanted,
-                                     maxWait: route.descriptor.timeout * settings.maxQueueWaitFraction)
+                                     maxWait: route.descriptor.timeout * settings.maxQueueWaitFraction, disconnect: disconnect)
         let miners: [Neuron]
         do {
             miners = try await selector.admit(ticket, scored: scored)

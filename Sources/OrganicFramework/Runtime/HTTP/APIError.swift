@@ -71,7 +71,9 @@ extension APIError {
         case .noMiners(let after):
             self = APIError.limited("no_miners_available", "No miner can take this request right now; try again shortly.", status: .serviceUnavailable, retryAfter: after)
         case .cancelled:
-            self = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), code: "cancelled", message: "The request was cancelled.")
+            self = APIError(.clientClosedRequest, code: "cancelled", message: "The request was cancelled.")
+        case .clientDisconnected:
+            self = APIError(.clientClosedRequest, code: "client_disconnected", message: "The client closed its connection before the request started.")
         }
     }
 
@@ -80,4 +82,9 @@ extension APIError {
         headers[.retryAfter] = String(max(retryAfter, 1))
         return APIError(status, code: code, message: message, headers: headers)
     }
+}
+
+extension HTTPResponse.Status {
+    /// 499, nginx's status for a client that left before its answer; recorded in usage logs.
+    static let clientClosedRequest = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
 }

@@ -8,9 +8,12 @@ public import Foundation
 /// limit is not the one that applies to endpoints.
 public struct OrganicRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The client connection, to find its ``DisconnectSignal`` in ``ClientConnections``.
+    let connection: ObjectIdentifier
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        connection = ObjectIdentifier(source.channel)
     }
 
     public var responseEncoder: JSONEncoder {

@@ -4,7 +4,8 @@ import NIOCore
 
 /// The routes third parties call: one `POST /v1/<path>` per endpoint, plus discovery and health.
 enum PublicAPI {
-    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, access: AccessControl?, openAPI: OpenAPIDocument.Cache) -> Router<OrganicRequestContext> {
+    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, access: AccessControl?, openAPI: OpenAPIDocument.Cache,
+                       connections: ClientConnections) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in
@@ -21,8 +22,9 @@ enum PublicAPI {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: await openAPI.data())))
         }
         for endpoint in endpoints {
-            router.post("/v1/\(endpoint.descriptor.path)") { request, _ in
-                try await endpoint.handle(request, dispatcher: dispatcher, access: access)
+            router.post("/v1/\(endpoint.descriptor.path)") { request, context in
+                try await endpoint.handle(request, dispatcher: dispatcher, access: access,
+                                          disconnect: connections.signal(for: context.connection))
             }
         }
         return router

@@ -14,8 +14,9 @@ struct EndpointRoute<E: Endpoint>: Sendable {
 protocol ServedEndpoint: Sendable {
     var pluginName: String { get }
     var descriptor: EndpointDescriptor { get }
-    /// Handles `POST /v1/<path>`; `access` is nil when API keys are switched off.
-    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?) async throws -> Response
+    /// Handles `POST /v1/<path>`; `access` is nil when API keys are switched off; `disconnect`
+    /// is raised when the caller's connection goes away.
+    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?) async throws -> Response
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
     /// miners; false when it was not admitted.
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
@@ -24,23 +25,26 @@ protocol ServedEndpoint: Sendable {
 }
 
 extension EndpointRoute: ServedEndpoint {
-    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?) async throws -> Response {
+    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?) async throws -> Response {
         guard let access else {
-            let data = try await serve(request, dispatcher: dispatcher, pending: nil)
+            let data = try await serve(request, dispatcher: dispatcher, pending: nil, disconnect: disconnect)
             return Self.jsonResponse(data, headers: HTTPFields(), body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
         // 401, 403 and 429 come before the body is read.
         let pending = try await access.admit(request.headers, endpoint: descriptor.name, price: descriptor.price)
         let data: Data
         do {
-            data = try await serve(request, dispatcher: dispatcher, pending: pending)
+            data = try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect)
         } catch {
             pending.finish(status: Int((error as? APIError)?.status.code ?? 500), delivered: false)
             throw error
         }
-        // Charged only once the answer has been handed to the connection; a failed write releases.
+        // Charged only once the answer has been handed to a connection that is still there; a
+        // caller gone before (whose write would still land in the socket buffer) or a failed
+        // write releases.
         let body = ResponseBody(contentLength: data.count) { writer in
             do {
+                if disconnect?.isDisconnected == true { throw AdmissionRefusal.clientDisconnected }
                 try await writer.write(ByteBuffer(bytes: data))
                 try await writer.finish(nil)
             } catch {
@@ -53,7 +57,7 @@ extension EndpointRoute: ServedEndpoint {
     }
 
     /// Reads, validates, charges (when `pending` is set) and dispatches one request.
-    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?) async throws -> Data {
+    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?) async throws -> Data {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
@@ -73,7 +77,7 @@ extension EndpointRoute: ServedEndpoint {
         let flow = pending?.record.id ?? "anonymous"
         let tier = pending?.record.metadata["tier"] ?? "standard"
         let answer = try await dispatcher.dispatchOrganic(decoded, route: self, flow: flow,
-                                                          weight: dispatcher.settings.tierWeights[tier] ?? 1)
+                                                          weight: dispatcher.settings.tierWeights[tier] ?? 1, disconnect: disconnect)
         let delivered: E.Response
         do {
             delivered = try endpoint.responseForCaller(answer, to: decoded)

@@ -168,8 +168,10 @@ public struct OrganicNode: Sendable {
             services.append(admin)
         }
         let openAPI = OpenAPIDocument.Cache(endpoints: routes, plugins: plugins)
+        let connections = ClientConnections()
         let publicApp = Application(
-            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, access: access, openAPI: openAPI),
+            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, access: access, openAPI: openAPI, connections: connections),
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -17,14 +17,18 @@ public struct AdmissionTicket: Sendable {
     public var miners: Int
     /// Longest time the request may wait before it must start.
     public var maxWait: Duration
+    /// Raised when the caller goes away; a queued request then leaves the queue at once.
+    public var disconnect: DisconnectSignal?
 
-    public init(endpoint: String, traffic: Traffic, flow: String = "anonymous", weight: Double = 1, miners: Int, maxWait: Duration) {
+    public init(endpoint: String, traffic: Traffic, flow: String = "anonymous", weight: Double = 1, miners: Int, maxWait: Duration,
+                disconnect: DisconnectSignal? = nil) {
         self.endpoint = endpoint
         self.traffic = traffic
         self.flow = flow
         self.weight = weight
         self.miners = miners
         self.maxWait = maxWait
+        self.disconnect = disconnect
     }
 }
 
@@ -38,6 +42,8 @@ public enum AdmissionRefusal: Error, Sendable, Equatable {
     case overloaded(retryAfterSeconds: Int)
     /// No miner serves this endpoint, or every one is cooling down past the request's deadline.
     case noMiners(retryAfterSeconds: Int)
-    /// The caller went away while waiting.
+    /// The waiting task was cancelled.
     case cancelled
+    /// The caller's connection closed while the request waited.
+    case clientDisconnected
 }

@@ -42,6 +42,8 @@ struct QueueCounters: Sendable, Hashable {
     var shedDeadline = 0
     var shedOverloaded = 0
     var cancelled = 0
+    /// Left the queue because the caller's connection closed.
+    var disconnected = 0
     var meanWaitSeconds = 0.0
     var maxWaitSeconds = 0.0
 
@@ -79,4 +81,6 @@ public struct QueueStatus: Sendable, Codable, Hashable {
     public var shedDeadline: Int
     public var shedOverloaded: Int
     public var cancelled: Int
+    /// Requests withdrawn because their caller disconnected while waiting.
+    public var disconnected: Int
 }

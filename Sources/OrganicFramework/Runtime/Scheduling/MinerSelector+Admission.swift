@@ -12,14 +12,26 @@ extension MinerSelector {
     /// estimated wait already exceeds it, otherwise when the time runs out. Full queues refuse
     /// with ``AdmissionRefusal/queueFull(retryAfterSeconds:)``, a full node with
     /// ``AdmissionRefusal/overloaded(retryAfterSeconds:)``. Cancelling the waiting task removes
-    /// the request from the queue.
+    /// the request from the queue, and so does the ticket's ``AdmissionTicket/disconnect`` signal
+    /// (refusing with ``AdmissionRefusal/clientDisconnected``).
     public func admit(_ ticket: AdmissionTicket, scored: Bool) async throws -> [Neuron] {
         let enqueuedAt = clock.now()
         var queuedID: UInt64 = 0
         if let miners = try admitNow(ticket, scored: scored, now: enqueuedAt, queuedID: &queuedID) {
             return miners
         }
+        let observation = observeDisconnect(of: ticket, waiter: queuedID)
+        defer { if let observation { ticket.disconnect?.stopObserving(observation) } }
         return try await waitForTurn(queuedID, ticket: ticket, enqueuedAt: enqueuedAt)
+    }
+
+    /// Withdraws waiter `id` as soon as its caller goes (at once if already gone); returns the
+    /// observation to stop once the wait ends.
+    func observeDisconnect(of ticket: AdmissionTicket, waiter id: UInt64) -> UInt64? {
+        guard let signal = ticket.disconnect else { return nil }
+        let token = signal.observe { [self] in finish(id, with: .failure(AdmissionRefusal.clientDisconnected)) }
+        if token == nil { finish(id, with: .failure(AdmissionRefusal.clientDisconnected)) }
+        return token
     }
 
     /// Grants at once (returns the miners), refuses (throws) or queues (returns nil and sets
@@ -173,7 +185,11 @@ extension MinerSelector {
             withdraw(&state, waiter: waiter)
             if case .failure(let error) = outcome, let refusal = error as? AdmissionRefusal {
                 var queue = state.queues[waiter.ticket.endpoint] ?? EndpointQueue()
-                if refusal == .cancelled { queue.counters.cancelled += 1 } else { queue.counters.shedDeadline += 1 }
+                switch refusal {
+                case .cancelled: queue.counters.cancelled += 1
+                case .clientDisconnected: queue.counters.disconnected += 1
+                default: queue.counters.shedDeadline += 1
+                }
                 state.queues[waiter.ticket.endpoint] = queue
             }
             if let continuation = waiter.continuation {
@@ -285,7 +301,8 @@ extension MinerSelector {
                                    waitingFlows: q.organic.backloggedFlows, scoredShare: q.scoredShare, meanServiceSeconds: q.meanServiceSeconds,
                                    admittedImmediately: c.admittedImmediately, admittedAfterWait: c.admittedAfterWait,
                                    meanWaitSeconds: c.meanWaitSeconds, maxWaitSeconds: c.maxWaitSeconds, shedQueueFull: c.shedQueueFull,
-                                   shedDeadline: c.shedDeadline, shedOverloaded: c.shedOverloaded, cancelled: c.cancelled)
+                                   shedDeadline: c.shedDeadline, shedOverloaded: c.shedOverloaded, cancelled: c.cancelled,
+                                   disconnected: c.disconnected)
             }
         }
     }

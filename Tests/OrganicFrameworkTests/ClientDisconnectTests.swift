@@ -1,0 +1,205 @@
+import Foundation
+import OrganicFramework
+import OrganicTestKit
+import Synchronization
+import TextEmbeddingPlugin
+import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A caller who goes away while its request waits leaves the queue at once and pays nothing.
+@Suite("Client disconnects")
+struct ClientDisconnectTests {
+    func selector(clock: ManualNodeClock) -> MinerSelector {
+        let neuron = Neuron(uid: 1, hotkey: "m1", url: "http://127.0.0.1:9001", capacity: 1)
+        return MinerSelector(metagraph: Metagraph(neurons: [neuron]), clock: clock, random: OrganicRandom(seed: 5))
+    }
+
+    func ticket(_ signal: DisconnectSignal?) -> AdmissionTicket {
+        AdmissionTicket(endpoint: "e", traffic: .organic, flow: "k", miners: 1, maxWait: .seconds(60), disconnect: signal)
+    }
+
+    func eventually(_ condition: () -> Bool) async {
+        for _ in 0..<500 where !condition() { try? await Task.sleep(for: .milliseconds(2)) }
+    }
+
+    @Test("a queued request whose caller disconnects leaves the queue before its deadline")
+    func queuedRequestLeaves() async throws {
+        let clock = ManualNodeClock()
+        let s = selector(clock: clock)
+        let busy = try await s.admit(ticket(nil), scored: false)
+        let signal = DisconnectSignal()
+        let waiting = Task { try await s.admit(self.ticket(signal), scored: false) }
+        let behind = Task { try await s.admit(self.ticket(nil), scored: false) }
+        await eventually { s.queueStatuses().first?.queuedOrganic == 2 }
+        #expect(s.queueStatuses().first?.queuedOrganic == 2)
+
+        signal.disconnect()  // the clock never moves: only the signal can end the wait
+        let outcome = await waiting.result
+        #expect(throws: AdmissionRefusal.clientDisconnected) { _ = try outcome.get() }
+        let status = try #require(s.queueStatuses().first)
+        #expect(status.queuedOrganic == 1)
+        #expect(status.disconnected == 1)
+        #expect(status.shedDeadline == 0)
+
+        // The freed place goes to the request behind it, not to the departed one.
+        s.release(busy[0], result: .success)
+        #expect(try await behind.value.map(\.hotkey) == ["m1"])
+        #expect(s.queueStatuses().first?.admittedAfterWait == 1)
+    }
+
+    @Test("a caller already gone when its request would queue is refused at once; a granted one keeps its miner")
+    func alreadyGoneAndGranted() async throws {
+        let clock = ManualNodeClock()
+        let s = selector(clock: clock)
+        let signal = DisconnectSignal()
+        let granted = try await s.admit(ticket(signal), scored: false)
+        signal.disconnect()  // after the grant: the miner stays reserved until released
+        #expect(s.statuses().first?.inFlight == 1)
+
+        let gone = DisconnectSignal()
+        gone.disconnect()
+        await #expect(throws: AdmissionRefusal.clientDisconnected) { _ = try await s.admit(self.ticket(gone), scored: false) }
+        #expect(s.queueStatuses().first?.queuedOrganic == 0)
+        #expect(s.queueStatuses().first?.disconnected == 1)
+        s.release(granted[0], result: .success)
+        #expect(s.statuses().first?.inFlight == 0)
+    }
+
+    @Test("the signal notifies each observer once, never after it stopped observing, and refuses late observers")
+    func signalSemantics() {
+        let signal = DisconnectSignal()
+        let calls = Mutex([String]())
+        let a = signal.observe { calls.withLock { $0.append("a") } }
+        let b = signal.observe { calls.withLock { $0.append("b") } }
+        #expect(a != nil && b != nil && a != b)
+        if let b { signal.stopObserving(b) }
+        signal.disconnect()
+        signal.disconnect()
+        #expect(calls.withLock { $0 } == ["a"])
+        #expect(signal.isDisconnected)
+        #expect(signal.observe { calls.withLock { $0.append("late") } } == nil)
+        #expect(calls.withLock { $0 } == ["a"])
+    }
+
+    @Test("over real HTTP: a socket closed while queued, or while its miner works, is never charged")
+    func overHTTP() async throws {
+        var configuration = PluginHarness.testConfiguration()
+        configuration.dispatch.organicScoringProbability = 0
+        configuration.dispatch.retries = 0
+        var override = NodeConfiguration.EndpointOverride()
+        override.timeoutSeconds = 30  // requests may wait 15 s: far longer than this test looks
+        configuration.dispatch.endpoints["text-embeddings"] = override
+        // One miner taking one request at a time, each for 1.5 s.
+        let miners = [LocalNetwork.MinerSpec(faults: .alwaysSlow(1.5), capacity: 1)]
+        try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: miners, configuration: configuration) { net in
+            let key = try await net.createKey(KeyCreation(name: "leaver", credits: 10))
+            let body = try JSONEncoder().encode(TextEmbeddingRequest(input: ["wait"], dimensions: 64))
+            let first = Task {
+                try await net.anonymousClient.send("POST", net.publicURL + "/v1/text-embeddings", body: body, headers: ["X-API-Key": key.key])
+            }
+            try await until { try await queues(net)?.admittedImmediately == 1 }
+
+            let port = try #require(URLComponents(string: net.publicURL)?.port)
+            let socket = try RawClientSocket(port: port)
+            try socket.send("POST /v1/text-embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: \(key.key)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n" + String(decoding: body, as: UTF8.self))
+            try await until { try await queues(net)?.queuedOrganic == 1 }
+            socket.close()
+            try await until { try await queues(net)?.disconnected == 1 }
+
+            let status = try #require(try await queues(net))
+            #expect(status.queuedOrganic == 0)
+            #expect(status.shedDeadline == 0)
+            let reply = try await first.value
+            #expect(reply.status == 200)
+            // Only the request that was answered is charged; the other's reservation was released.
+            var details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
+            for _ in 0..<200 where (details.ledger ?? []).filter({ $0.kind == .commit || $0.kind == .release }).count < 2 {
+                try await Task.sleep(for: .milliseconds(20))
+                details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
+            }
+            let ledger = details.ledger ?? []
+            #expect(ledger.filter { $0.kind == .commit }.count == 1)
+            #expect(ledger.filter { $0.kind == .release }.count == 1)
+            let price = try #require(TextEmbeddingPlugin().endpoints.first?.descriptor.price)
+            #expect(details.balance == Credits(10 - price))
+            let usage = try #require(try await net.context.keys?.usage(id: key.record.id, days: 1))
+            #expect(usage.days.reduce(0) { $0 + $1.requests } == 2)
+            #expect(usage.days.reduce(0) { $0 + $1.successes } == 1)
+            #expect(status.admittedAfterWait == 0)
+
+            // Gone after its miner started: the answer comes back but is not charged, even
+            // though writing it into the closed socket would not fail at once.
+            let late = try RawClientSocket(port: port)
+            try late.send("POST /v1/text-embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: \(key.key)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n" + String(decoding: body, as: UTF8.self))
+            try await until { try await queues(net)?.admittedImmediately == 2 }
+            late.close()
+            for _ in 0..<300 where (details.ledger ?? []).filter({ $0.kind == .commit || $0.kind == .release }).count < 3 {
+                try await Task.sleep(for: .milliseconds(20))
+                details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
+            }
+            #expect((details.ledger ?? []).filter { $0.kind == .commit }.count == 1)
+            #expect((details.ledger ?? []).filter { $0.kind == .release }.count == 2)
+            #expect(details.balance == Credits(10 - price))
+        }
+    }
+
+    /// The endpoint's queue as `/admin/queues` reports it; nil before its first request.
+    func queues(_ net: PluginHarness.Network) async throws -> QueueStatus? {
+        let reply = try await net.admin("/admin/queues")
+        return try reply.decode(QueuesReport.self).endpoints.first { $0.endpoint == "text-embeddings" }
+    }
+
+    /// Polls `condition` for up to 10 s of wall time.
+    func until(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<500 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("condition never held")
+    }
+}
+
+/// A bare TCP client, so that the test decides exactly when the connection closes.
+final class RawClientSocket {
+    let descriptor: Int32
+
+    init(port: Int) throws {
+        #if canImport(Glibc)
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else { throw HarnessError("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            _ = Glibc.close(descriptor)
+            throw HarnessError("connect() failed")
+        }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw HarnessError("write() failed") }
+            sent += n
+        }
+    }
+
+    func close() {
+        _ = Glibc.close(descriptor)
+    }
+}
