@@ -57,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(reportEvery))
                         if Task.isCancelled { break }
-                        if let body = try? await AdminClient.get("\(admin)/admin/scores?window_seconds=600"),
+                        if let body = try? await AdminClient.get("\(admin)/admin/scores?window_seconds=600", token: adminToken),
                            let report = try? ScoreTable.decode(body) {
                             emit("\n" + ScoreTable.render(report))
                         }
@@ -83,7 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
 
             A demo API key with 1000 credits and limits of 20/s and 10000/day (shown once; only its hash is stored):
               export ORGANIC_API_KEY=\(apiKey)
-              export ORGANIC_ADMIN_TOKEN=\(adminToken)     # for `organic keys …` against this node
+              export ORGANIC_ADMIN_TOKEN=\(adminToken)     # for `organic keys|scores|weights` and /admin/* on this node
 
             Try:
 
@@ -99,7 +99,8 @@ struct DemoCommand: AsyncParsableCommand {
               organic keys usage <key id> --admin-url \(admin)
 
             Scores (the faulty miner falls behind within a minute):
-              organic scores --admin-url \(admin)      or      curl -s \(admin)/admin/scores
+              organic scores --admin-url \(admin)
+              curl -s \(admin)/admin/scores -H "Authorization: Bearer $ORGANIC_ADMIN_TOKEN"
 
             """
     }

@@ -9,12 +9,13 @@ struct ScoresCommand: AsyncParsableCommand {
         commandName: "scores", abstract: "Show each miner's recent mean score per endpoint (from a running node).")
 
     @Option(help: "Admin API base URL of the running node.") var adminURL = "http://127.0.0.1:8081"
+    @Option(help: "Admin token (default: ORGANIC_ADMIN_TOKEN); required when the node has one.") var adminToken: String?
     @Option(help: "Window in seconds.") var window: Double = 3600
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() async throws {
         guard window > 0 else { throw ValidationError("--window must be positive") }
-        let body = try await AdminClient.get("\(adminURL)/admin/scores?window_seconds=\(window)")
+        let body = try await AdminClient.get("\(adminURL)/admin/scores?window_seconds=\(window)", token: adminToken)
         if json {
             print(String(decoding: body, as: UTF8.self))
             return
@@ -100,10 +101,15 @@ struct TextTable {
 
 /// Minimal GET client for the admin API.
 enum AdminClient {
-    static func get(_ url: String) async throws -> Data {
+    /// GETs an admin route, presenting `token` (else `ORGANIC_ADMIN_TOKEN`) when there is one.
+    static func get(_ url: String, token: String?) async throws -> Data {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: url)
+        if let token = token ?? ProcessInfo.processInfo.environment["ORGANIC_ADMIN_TOKEN"], !token.isEmpty {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
         do {
-            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            let response = try await client.execute(request, timeout: .seconds(10))
             let buffer = try await response.body.collect(upTo: 16 << 20)
             try await client.shutdown()
             guard response.status.code == 200 else {

@@ -10,6 +10,7 @@ struct WeightsCommand: AsyncParsableCommand {
         discussion: "The node sets weights itself on its schedule (weights.intervalSeconds); this command only reads.")
 
     @Option(help: "Admin API base URL of the running node.") var adminURL = "http://127.0.0.1:8081"
+    @Option(help: "Admin token (default: ORGANIC_ADMIN_TOKEN); required when the node has one.") var adminToken: String?
     @Flag(help: "Print the vector without setting it (the only mode for now).") var dryRun = false
     @Flag(help: "Print JSON for scripts.") var json = false
 
@@ -17,7 +18,7 @@ struct WeightsCommand: AsyncParsableCommand {
         guard dryRun else {
             throw ValidationError("weights are set by the running node on its schedule; use --dry-run to see the vector it would set")
         }
-        let body = try await AdminClient.get("\(adminURL)/admin/weights")
+        let body = try await AdminClient.get("\(adminURL)/admin/weights", token: adminToken)
         if json {
             print(String(decoding: body, as: UTF8.self))
             return

@@ -2,13 +2,18 @@ import Foundation
 public import Hummingbird
 
 /// Operator routes. Bound to loopback by default (`admin.host`); never expose it publicly.
+///
+/// With an admin token configured every route but `/admin/healthz` requires it. Without one the
+/// read-only reports stay open (the node refuses to bind them beyond loopback) and key
+/// management answers 503.
 enum AdminAPI {
     static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock, scoreBoard: ScoreBoard? = nil,
                        keys: KeyManager?, adminToken: AdminToken) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/admin/healthz") { _, _ in ["status": "ok"] }
-        router.get("/admin/scores") { request, _ in
+        let reports = router.group("/admin").add(middleware: AdminTokenMiddleware(token: adminToken, unconfigured: .allow))
+        reports.get("scores") { request, _ in
             let window = request.uri.queryParameters.get("window_seconds", as: Double.self) ?? 3600
             guard window.isFinite, window > 0 else {
                 throw APIError(.badRequest, code: "invalid_query", message: "window_seconds must be a positive number.", field: "window_seconds")
@@ -16,20 +21,20 @@ enum AdminAPI {
             let since = clock.now().addingTimeInterval(-window)
             return ScoreReport(windowSeconds: window, miners: try await store.summaries(since: since), standings: await scoreBoard?.standings())
         }
-        router.get("/admin/rounds") { request, _ in
+        reports.get("rounds") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
             guard (1...1000).contains(limit) else {
                 throw APIError(.badRequest, code: "invalid_query", message: "limit must be between 1 and 1000.", field: "limit")
             }
             return RoundsReport(rounds: try await store.recentRounds(limit: limit))
         }
-        router.get("/admin/miners") { _, _ in
+        reports.get("miners") { _, _ in
             MinersReport(miners: selector.statuses())
         }
-        router.get("/admin/queues") { _, _ in
+        reports.get("queues") { _, _ in
             QueuesReport(endpoints: selector.queueStatuses(), miners: selector.statuses())
         }
-        if let scoreBoard { ScoringAdminRoutes.register(on: router, board: scoreBoard) }
+        if let scoreBoard { ScoringAdminRoutes.register(on: reports, board: scoreBoard) }
         KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         return router
     }

@@ -41,10 +41,20 @@ struct AdminToken: Sendable {
 
 /// Refuses admin requests without the admin token (`Authorization: Bearer` or `X-Admin-Token`).
 struct AdminTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// What happens when no token is configured.
+    enum Unconfigured {
+        /// Refuse with 503 (key management never runs unauthenticated).
+        case refuse
+        /// Let the request through (read-only reports on a loopback-bound admin API).
+        case allow
+    }
+
     let token: AdminToken
+    var unconfigured = Unconfigured.refuse
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard token.isConfigured else {
+            if unconfigured == .allow { return try await next(request, context) }
             throw APIError(.serviceUnavailable, code: "admin_token_not_configured",
                            message: "Set admin.token (ORGANIC_ADMIN_TOKEN) to manage keys over the admin API.")
         }

@@ -58,6 +58,10 @@ public struct OrganicNode: Sendable {
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
 
         let adminToken = try AdminToken(token: configuration.admin.token, tokenSha256: configuration.admin.tokenSha256)
+        if configuration.admin.enabled, !adminToken.isConfigured, !Self.isLoopback(configuration.admin.host) {
+            throw ConfigurationError("admin.host \(configuration.admin.host) is reachable beyond this machine: set admin.token "
+                + "(ORGANIC_ADMIN_TOKEN) or admin.tokenSha256, or bind the admin API to 127.0.0.1")
+        }
         var services: [any Service] = []
         let chainSetter = try BittensorWeightSetter.configured(by: configuration)
         if let weightSetter = chainSetter {
@@ -188,6 +192,11 @@ public struct OrganicNode: Sendable {
     public func openAPIDocument() async throws -> JSONValue {
         let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
         return await OpenAPIDocument.generate(endpoints: routes, plugins: plugins)
+    }
+
+    /// Whether `host` only accepts connections from this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     static func validated(_ configuration: NodeConfiguration) throws(ConfigurationError) -> DispatchSettings {
