@@ -22,10 +22,6 @@ struct ClientDisconnectTests {
         AdmissionTicket(endpoint: "e", traffic: .organic, flow: "k", miners: 1, maxWait: .seconds(60), disconnect: signal)
     }
 
-    func eventually(_ condition: () -> Bool) async {
-        for _ in 0..<500 where !condition() { try? await Task.sleep(for: .milliseconds(2)) }
-    }
-
     @Test("a queued request whose caller disconnects leaves the queue before its deadline")
     func queuedRequestLeaves() async throws {
         let clock = ManualNodeClock()
@@ -34,8 +30,7 @@ struct ClientDisconnectTests {
         let signal = DisconnectSignal()
         let waiting = Task { try await s.admit(self.ticket(signal), scored: false) }
         let behind = Task { try await s.admit(self.ticket(nil), scored: false) }
-        await eventually { s.queueStatuses().first?.queuedOrganic == 2 }
-        #expect(s.queueStatuses().first?.queuedOrganic == 2)
+        #expect(await eventually { s.queueStatuses().first?.queuedOrganic == 2 })
 
         signal.disconnect()  // the clock never moves: only the signal can end the wait
         let outcome = await waiting.result
@@ -101,17 +96,17 @@ struct ClientDisconnectTests {
             let first = Task {
                 try await net.anonymousClient.send("POST", net.publicURL + "/v1/text-embeddings", body: body, headers: ["X-API-Key": key.key])
             }
-            try await until { try await queues(net)?.admittedImmediately == 1 }
+            #expect(try await eventually { try await net.queueStatus("text-embeddings")?.admittedImmediately == 1 })
 
             let port = try #require(URLComponents(string: net.publicURL)?.port)
             let socket = try RawClientSocket(port: port)
             try socket.send("POST /v1/text-embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: \(key.key)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n" + String(decoding: body, as: UTF8.self))
-            try await until { try await queues(net)?.queuedOrganic == 1 }
+            #expect(try await eventually { try await net.queueStatus("text-embeddings")?.queuedOrganic == 1 })
             socket.close()
-            try await until { try await queues(net)?.disconnected == 1 }
+            #expect(try await eventually { try await net.queueStatus("text-embeddings")?.disconnected == 1 })
 
-            let status = try #require(try await queues(net))
+            let status = try #require(try await net.queueStatus("text-embeddings"))
             #expect(status.queuedOrganic == 0)
             #expect(status.shedDeadline == 0)
             let reply = try await first.value
@@ -137,7 +132,7 @@ struct ClientDisconnectTests {
             let late = try RawClientSocket(port: port)
             try late.send("POST /v1/text-embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: \(key.key)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n" + String(decoding: body, as: UTF8.self))
-            try await until { try await queues(net)?.admittedImmediately == 2 }
+            #expect(try await eventually { try await net.queueStatus("text-embeddings")?.admittedImmediately == 2 })
             late.close()
             for _ in 0..<300 where (details.ledger ?? []).filter({ $0.kind == .commit || $0.kind == .release }).count < 3 {
                 try await Task.sleep(for: .milliseconds(20))
@@ -147,21 +142,6 @@ struct ClientDisconnectTests {
             #expect((details.ledger ?? []).filter { $0.kind == .release }.count == 2)
             #expect(details.balance == Credits(10 - price))
         }
-    }
-
-    /// The endpoint's queue as `/admin/queues` reports it; nil before its first request.
-    func queues(_ net: PluginHarness.Network) async throws -> QueueStatus? {
-        let reply = try await net.admin("/admin/queues")
-        return try reply.decode(QueuesReport.self).endpoints.first { $0.endpoint == "text-embeddings" }
-    }
-
-    /// Polls `condition` for up to 10 s of wall time.
-    func until(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<500 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("condition never held")
     }
 }
 

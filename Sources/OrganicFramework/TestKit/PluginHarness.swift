@@ -49,6 +49,11 @@ public enum PluginHarness {
             try await adminClient.get(adminURL + path)
         }
 
+        /// One endpoint's queue as `GET /admin/queues` reports it; nil before its first request.
+        public func queueStatus(_ endpoint: String) async throws -> QueueStatus? {
+            try await admin("/admin/queues").decode(QueuesReport.self).endpoints.first { $0.endpoint == endpoint }
+        }
+
         /// Creates a key on the running node (changes take effect at once) and returns it.
         public func createKey(_ creation: KeyCreation) async throws -> CreatedKey {
             guard let keys = context.keys else { throw HarnessError("this node has no key database") }

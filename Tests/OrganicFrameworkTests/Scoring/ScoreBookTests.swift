@@ -147,10 +147,11 @@ struct ScoreBookTests {
         book.record(1, miner: alice, endpoint: "e", at: clock.now())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
-            try await Self.until { clock.sleeperCount == 1 }
+            #expect(await eventually { clock.sleeperCount == 1 })
             clock.advance(by: .seconds(600))  // one wake-up: past the flush time and the boundary
-            try await Self.until { book.currentPeriod == 3_000_001 && clock.sleeperCount == 1 }
-            try await Self.until { try await store.load(periodSeconds: 600, oldestKept: 0).count == 1 }
+            #expect(await eventually { book.currentPeriod == 3_000_001 && clock.sleeperCount == 1 })
+            let flushed = try await eventually { try await store.load(periodSeconds: 600, oldestKept: 0).count == 1 }
+            #expect(flushed)
             group.cancelAll()
         }
     }
@@ -189,15 +190,5 @@ struct ScoreBookTests {
                                                 clock: clock)
         try await otherService.restore()
         #expect(other.snapshot(at: clock.now()).history.isEmpty)
-    }
-
-    /// Polls (yielding, with a bounded number of tiny pauses) until `condition` holds.
-    static func until(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<2_000 {
-            if try await condition() { return }
-            await Task.yield()
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        Issue.record("condition never became true")
     }
 }

@@ -71,9 +71,9 @@ struct WeightSettingTests {
         #expect(service.backoff(afterFailures: 3) == .seconds(20))
         try await withThrowingTaskGroup(of: WeightSubmission?.self) { group in
             group.addTask { try await service.setOnce() }
-            try await ScoreBookTests.until { clock.sleeperCount == 1 }
+            #expect(await eventually { clock.sleeperCount == 1 })
             clock.advance(by: .seconds(5))
-            try await ScoreBookTests.until { clock.sleeperCount == 1 && setter.calls == 2 }
+            #expect(await eventually { clock.sleeperCount == 1 && setter.calls == 2 })
             clock.advance(by: .seconds(10))
             let result = try await group.next() ?? nil
             #expect(result?.uids == [1, 3])
