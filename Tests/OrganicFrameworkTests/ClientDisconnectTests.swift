@@ -1,6 +1,7 @@
 import Foundation
 import OrganicFramework
 import OrganicTestKit
+import PropertyBased
 import Synchronization
 import TextEmbeddingPlugin
 import Testing
@@ -15,7 +16,8 @@ import Darwin
 struct ClientDisconnectTests {
     func selector(clock: ManualNodeClock) -> MinerSelector {
         let neuron = Neuron(uid: 1, hotkey: "m1", url: "http://127.0.0.1:9001", capacity: 1)
-        return MinerSelector(metagraph: Metagraph(neurons: [neuron]), clock: clock, random: OrganicRandom(seed: 5))
+        let policy = MinerSelector.Policy(scheduling: SchedulingPolicy(maxQueueDepth: 1_000))
+        return MinerSelector(metagraph: Metagraph(neurons: [neuron]), policy: policy, clock: clock, random: OrganicRandom(seed: 5))
     }
 
     func ticket(_ signal: DisconnectSignal?) -> AdmissionTicket {
@@ -62,6 +64,54 @@ struct ClientDisconnectTests {
         #expect(s.queueStatuses().first?.disconnected == 1)
         s.release(granted[0], result: .success)
         #expect(s.statuses().first?.inFlight == 0)
+    }
+
+    @Test("over random departures, exactly the callers who stayed are served, and departed entries stay bounded")
+    func randomDepartures() async {
+        await propertyCheck(count: 8, input: Gen.int(in: 300...700), Gen.int(in: 1...4), Gen.double(in: 0.2...0.98), Gen.uint64()) {
+            waiting, keys, leaveShare, seed in
+            let s = selector(clock: ManualNodeClock())
+            let held = try await s.admit(ticket(nil), scored: false)
+            let signals = (0..<waiting).map { _ in DisconnectSignal() }
+            let served = OrderLog()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (i, signal) in signals.enumerated() {
+                    let ticket = AdmissionTicket(endpoint: "e", traffic: .organic, flow: "k\(i % keys)", miners: 1, maxWait: .seconds(60),
+                                                 disconnect: signal)
+                    group.addTask {
+                        guard let miners = try? await s.admit(ticket, scored: false) else { return }
+                        served.append("\(i)")
+                        s.release(miners[0], result: .success)  // hand the slot straight on
+                    }
+                }
+                #expect(await eventually { s.queueStatuses().first?.queuedOrganic == waiting })
+                var random = OrganicRandom(seed: seed)
+                var stayed = Set<String>()
+                for (i, signal) in signals.enumerated() {
+                    if Double.random(in: 0..<1, using: &random) < leaveShare {
+                        signal.disconnect()
+                        let status = s.queueStatuses().first
+                        #expect((status?.staleEntries ?? 0) <= max(256, status?.queuedOrganic ?? 0))
+                    } else {
+                        stayed.insert("\(i)")
+                    }
+                }
+                // A waiter counted as queued may not have started observing its signal yet; it
+                // then finds the signal raised when it does.
+                #expect(await eventually { s.queueStatuses().first?.disconnected == waiting - stayed.count })
+                let status = s.queueStatuses().first
+                #expect(status?.queuedOrganic == stayed.count)
+                let departed = waiting - stayed.count
+                if departed > 256 + stayed.count { #expect((status?.staleEntries ?? 0) < departed) }  // compacted
+                s.release(held[0], result: .success)
+                try await group.waitForAll()
+                #expect(Set(served.entries) == stayed)
+                #expect(served.entries.count == stayed.count)
+                #expect(s.queueStatuses().first?.queuedOrganic == 0)
+                #expect(s.queueStatuses().first?.staleEntries == 0)
+                #expect(s.statuses().first?.inFlight == 0)
+            }
+        }
     }
 
     @Test("the signal notifies each observer once, never after it stopped observing, and refuses late observers")

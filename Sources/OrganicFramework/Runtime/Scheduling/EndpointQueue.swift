@@ -8,6 +8,8 @@ struct EndpointQueue {
     /// Live (not cancelled, not granted) waiters per class, since queues drop entries lazily.
     var waitingOrganic = 0
     var waitingSynthetic = 0
+    /// Ids still in the queues whose waiter has left (deadline, cancellation, disconnect).
+    var deadEntries = 0
     /// Whether each recent dispatch was scored, oldest first, for the synthetic floor.
     var recentScored = Deque<Bool>()
     var scoredInWindow = 0
@@ -83,4 +85,6 @@ public struct QueueStatus: Sendable, Codable, Hashable {
     public var cancelled: Int
     /// Requests withdrawn because their caller disconnected while waiting.
     public var disconnected: Int
+    /// Entries of departed requests not yet dropped from the queues (memory, not load).
+    public var staleEntries: Int
 }

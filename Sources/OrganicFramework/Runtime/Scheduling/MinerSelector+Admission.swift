@@ -182,7 +182,10 @@ extension MinerSelector {
     func finish(_ id: UInt64, with outcome: Result<[Neuron], any Error>) {
         let continuation: CheckedContinuation<[Neuron], any Error>? = state.withLock { state in
             guard var waiter = state.waiters[id], waiter.outcome == nil else { return nil }
+            // Its id stays in the queue until it reaches the head or a compaction.
+            state.queues[waiter.ticket.endpoint]?.deadEntries += 1
             withdraw(&state, waiter: waiter)
+            compactIfMostlyDead(&state, endpoint: waiter.ticket.endpoint)
             if case .failure(let error) = outcome, let refusal = error as? AdmissionRefusal {
                 var queue = state.queues[waiter.ticket.endpoint] ?? EndpointQueue()
                 switch refusal {
@@ -203,6 +206,20 @@ extension MinerSelector {
         continuation?.resume(with: outcome)
     }
 
+    /// Drops the ids of departed waiters from an endpoint's queues once they outnumber the live
+    /// ones (and pass a small floor), so callers who keep leaving a saturated endpoint cannot grow
+    /// its queues without bound. Amortised O(1) per departure.
+    func compactIfMostlyDead(_ state: inout State, endpoint: String) {
+        guard var queue = state.queues[endpoint], queue.deadEntries > 256,
+              queue.deadEntries > queue.waitingOrganic + queue.waitingSynthetic else { return }
+        let waiters = state.waiters
+        let isDead = { (id: UInt64) in waiters[id].map { $0.outcome != nil } ?? true }
+        queue.organic.removeAll(where: isDead)
+        queue.synthetic.removeAll(where: isDead)
+        queue.deadEntries = 0
+        state.queues[endpoint] = queue
+    }
+
     /// Takes a waiter out of the live counts; its id stays in the queue and is skipped later.
     func withdraw(_ state: inout State, waiter: Waiter) {
         state.totalQueued -= 1
@@ -210,6 +227,12 @@ extension MinerSelector {
         switch waiter.ticket.traffic {
         case .organic: queue.waitingOrganic -= 1
         case .synthetic: queue.waitingSynthetic -= 1
+        }
+        // Nobody live is left: whatever the queues still hold is dead.
+        if queue.waitingOrganic == 0, queue.waitingSynthetic == 0, queue.deadEntries > 0 {
+            queue.organic = FairQueue()
+            queue.synthetic.removeAll()
+            queue.deadEntries = 0
         }
         state.queues[waiter.ticket.endpoint] = queue
     }
@@ -255,18 +278,20 @@ extension MinerSelector {
         for pass in 0..<2 where found == nil {
             if (pass == 0) == syntheticFirst {
                 while found == nil, let id = queue.synthetic.popFirst() {
-                    if isLive(state, id) { found = id }
+                    if isLive(state, id) { found = id } else { queue.deadEntries -= 1 }
                 }
             } else {
                 while found == nil, let (_, id) = queue.organic.dequeue() {
-                    if isLive(state, id) { found = id }
+                    if isLive(state, id) { found = id } else { queue.deadEntries -= 1 }
                 }
             }
         }
         if found == nil {
             queue.waitingOrganic = 0
             queue.waitingSynthetic = 0
+            queue.deadEntries = 0
         }
+        queue.deadEntries = max(queue.deadEntries, 0)
         state.queues[endpoint] = queue
         return found
     }
@@ -302,7 +327,7 @@ extension MinerSelector {
                                    admittedImmediately: c.admittedImmediately, admittedAfterWait: c.admittedAfterWait,
                                    meanWaitSeconds: c.meanWaitSeconds, maxWaitSeconds: c.maxWaitSeconds, shedQueueFull: c.shedQueueFull,
                                    shedDeadline: c.shedDeadline, shedOverloaded: c.shedOverloaded, cancelled: c.cancelled,
-                                   disconnected: c.disconnected)
+                                   disconnected: c.disconnected, staleEntries: q.deadEntries)
             }
         }
     }
