@@ -329,7 +329,7 @@ struct CapacityConfigurationTests {
               endpoints:
                 text-to-image: {minerCapacity: 2}
             miners:
-              - {uid: 1, hotkey: m1, url: "http://127.0.0.1:9001", capacity: 4, capacities: {text-to-image: 1, clip-image-embeddings: 16}}
+              - {uid: 1, hotkey: m1, url: "http://127.0.0.1:9001", capacity: 4, capacities: {text-to-image: 1, clip-embeddings: 16}}
             """.write(to: file, atomically: true, encoding: .utf8)
         let loader = ConfigurationLoader(environment: ["ORGANIC_DISPATCH_CAPACITY_PROBE_SECONDS": "30", "ORGANIC_DISPATCH_MAX_DECLARED_CAPACITY": "12"])
         let configuration = try loader.load(path: file.path)
@@ -337,6 +337,6 @@ struct CapacityConfigurationTests {
         #expect(configuration.dispatch.maxDeclaredCapacity == 12)
         #expect(configuration.dispatch.endpoints["text-to-image"]?.minerCapacity == 2)
         #expect(configuration.miners[0].capacity == 4)
-        #expect(configuration.miners[0].capacities == ["text-to-image": 1, "clip-image-embeddings": 16])
+        #expect(configuration.miners[0].capacities == ["text-to-image": 1, "clip-embeddings": 16])
     }
 }

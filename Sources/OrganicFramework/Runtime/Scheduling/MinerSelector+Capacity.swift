@@ -34,7 +34,9 @@ extension MinerSelector {
             for endpoint in covering {
                 let slot = state.slot(for: endpoint)
                 miner.grow(to: slot)
-                miner.endpoints[slot].declared = declaredCapacities[endpoint].map { max($0, 0) }
+                let declared = declaredCapacities[endpoint].map { max($0, 0) }
+                state.zeroDeclarations += (declared == 0 ? 1 : 0) - (miner.endpoints[slot].declared == 0 ? 1 : 0)
+                miner.endpoints[slot].declared = declared
             }
             state.miners[hotkey] = miner
             return grantWaiting(&state, now: clock.now())
@@ -78,8 +80,10 @@ extension MinerSelector {
     }
 
     /// Whether some miner serves `endpoint` with a capacity above 0 (cooling down or not).
+    /// Only a declared 0 makes a capacity 0, so without one this is a plain scan.
     func hasServingMiner(_ state: State, endpoint: String) -> Bool {
-        state.metagraph.neurons.contains { $0.serves(endpoint) && capacity(state, $0, endpoint: endpoint) > 0 }
+        guard state.zeroDeclarations > 0 else { return state.metagraph.neurons.contains { $0.serves(endpoint) } }
+        return state.metagraph.neurons.contains { $0.serves(endpoint) && capacity(state, $0, endpoint: endpoint) > 0 }
     }
 
     func endpointStatus(_ state: State, neuron: Neuron, miner: MinerState, endpoint: String) -> MinerEndpointStatus {

@@ -107,6 +107,8 @@ public final class MinerSelector: Sendable {
         /// A small index per endpoint name, so per-endpoint miner state is an array lookup.
         var endpointSlots: [String: Int] = [:]
         var endpointNames: [String] = []
+        /// (miner, endpoint) pairs whose declared capacity is 0; lets admission skip a check when none.
+        var zeroDeclarations = 0
     }
 
     let state: Mutex<State>
@@ -131,6 +133,7 @@ public final class MinerSelector: Sendable {
             state.stakeShare = Self.stakeShare(of: metagraph, policy: policy)
             let hotkeys = Set(metagraph.neurons.map(\.hotkey))
             state.miners = state.miners.filter { hotkeys.contains($0.key) || $0.value.inFlight > 0 }
+            state.zeroDeclarations = state.miners.values.reduce(0) { sum, miner in sum + miner.endpoints.count { $0.declared == 0 } }
             return grantWaiting(&state, now: clock.now())
         }
         resume(grants)
