@@ -153,6 +153,22 @@ struct MinerCapacityTests {
         selector.release(held[0], endpoint: "a", result: .success)
         #expect(selector.acquire(endpoint: "a", count: 1).isEmpty)  // still 1 in flight against a capacity of 1
     }
+    @Test("a metagraph update keeps the load and declarations of miners that stay")
+    func metagraphUpdateKeepsLoad() {
+        let selector = MinerSelector(metagraph: Metagraph(neurons: [neuron(1, capacity: 1), neuron(2, capacity: 2), neuron(3, capacity: 2)]))
+        selector.update(declaredCapacities: ["a": 0], for: "m1", covering: ["a"])
+        selector.update(declaredCapacities: ["b": 1], for: "m3", covering: ["b"])
+        let held = selector.acquire(endpoint: "a", count: 3) + selector.acquire(endpoint: "b", count: 3)
+        #expect(held.count == 5)  // a: m2, m3; b: m1, m2, m3
+        selector.update(metagraph: Metagraph(neurons: [neuron(3, capacity: 2), neuron(2, capacity: 2)]))
+        #expect(status(selector, "m3", "b").map { [$0.inFlight, $0.declared ?? -1, $0.capacity] } == [1, 1, 1])
+        #expect(status(selector, "m2", "a")?.inFlight == 1)
+        #expect(selector.statuses().map(\.inFlight) == [2, 2])
+        #expect(selector.acquire(endpoint: "b", count: 1).map(\.hotkey) == ["m2"])
+        for miner in held.prefix(2) { selector.release(miner, endpoint: "a", result: .success) }
+        #expect(status(selector, "m2", "a")?.inFlight == 0)
+        #expect(status(selector, "m3", "a")?.inFlight == 0)
+    }
 }
 
 @Suite("Capacity declarations over HTTP", .serialized)

@@ -30,15 +30,14 @@ extension MinerSelector {
     public func update(declaredCapacities: [String: Int], for hotkey: String, covering: [String]) {
         let grants = state.withLock { state -> [(CheckedContinuation<[Neuron], any Error>, [Neuron])] in
             guard state.metagraph.neurons.contains(where: { $0.hotkey == hotkey }) else { return [] }
-            var miner = state.miners.removeValue(forKey: hotkey) ?? MinerState()
+            let index = state.minerIndex(hotkey)
             for endpoint in covering {
                 let slot = state.slot(for: endpoint)
-                miner.grow(to: slot)
+                state.grow(slot, to: index)
                 let declared = declaredCapacities[endpoint].map { max($0, 0) }
-                state.zeroDeclarations += (declared == 0 ? 1 : 0) - (miner.endpoints[slot].declared == 0 ? 1 : 0)
-                miner.endpoints[slot].declared = declared
+                state.zeroDeclarations += (declared == 0 ? 1 : 0) - (state.loads[slot][index].declared == 0 ? 1 : 0)
+                state.loads[slot][index].declared = declared
             }
-            state.miners[hotkey] = miner
             return grantWaiting(&state, now: clock.now())
         }
         resume(grants)
@@ -75,7 +74,7 @@ extension MinerSelector {
 
     /// A miner's effective capacity on `endpoint` (slow path: looks everything up).
     func capacity(_ state: State, _ neuron: Neuron, endpoint: String) -> Int {
-        let load = (state.miners[neuron.hotkey] ?? MinerState()).load(state.endpointSlots[endpoint])
+        let load = state.load(state.endpointSlots[endpoint], state.miners[neuron.hotkey]?.index ?? -1)
         return effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallbackCapacity(endpoint), share: state.stakeShare)
     }
 
@@ -87,7 +86,7 @@ extension MinerSelector {
     }
 
     func endpointStatus(_ state: State, neuron: Neuron, miner: MinerState, endpoint: String) -> MinerEndpointStatus {
-        let load = miner.load(state.endpointSlots[endpoint])
+        let load = state.load(state.endpointSlots[endpoint], miner.index)
         let (base, source) = baseCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallbackCapacity(endpoint))
         return MinerEndpointStatus(endpoint: endpoint, inFlight: load.inFlight, capacity: shared(base, share: state.stakeShare),
                                    declared: load.declared, source: source.rawValue)
@@ -101,36 +100,64 @@ extension MinerSelector.State {
         let slot = endpointNames.count
         endpointSlots[endpoint] = slot
         endpointNames.append(endpoint)
+        loads.append([])
         return slot
     }
-}
 
-extension MinerSelector.MinerState {
-    /// The miner's use of the endpoint at `slot` (empty for an unknown slot).
-    @inline(__always)
-    func load(_ slot: Int?) -> MinerSelector.EndpointLoad {
-        guard let slot, slot < endpoints.count else { return MinerSelector.EndpointLoad() }
-        return endpoints[slot]
+    /// A miner's use of the endpoint at `slot` (empty for an unknown slot or miner).
+    func load(_ slot: Int?, _ index: Int) -> MinerSelector.EndpointLoad {
+        guard let slot, loads.indices.contains(slot), loads[slot].indices.contains(index) else { return MinerSelector.EndpointLoad() }
+        return loads[slot][index]
     }
 
-    mutating func grow(to slot: Int) {
-        while endpoints.count <= slot { endpoints.append(MinerSelector.EndpointLoad()) }
+    /// Requests in flight to the miner at `index` over all endpoints.
+    func inFlight(index: Int) -> Int {
+        loads.reduce(0) { sum, slot in sum + (slot.indices.contains(index) ? slot[index].inFlight : 0) }
     }
 
-    /// One more request in flight on the endpoint at `slot`.
-    mutating func begin(_ slot: Int, at now: Date) {
-        grow(to: slot)
-        endpoints[slot].inFlight += 1
-        inFlight += 1
-        lastChosen = now
+    /// The index of `hotkey`'s miner, creating its state when it has none.
+    mutating func minerIndex(_ hotkey: String) -> Int {
+        let next = minerCount
+        let index = Self.index(of: &miners[hotkey, default: MinerSelector.MinerState(index: next)])
+        if index == next { minerCount += 1 }
+        return index
     }
 
-    /// One request fewer in flight on the endpoint at `slot`.
-    mutating func end(_ slot: Int) {
-        if slot < endpoints.count, endpoints[slot].inFlight > 0 {
-            endpoints[slot].inFlight -= 1
-            inFlight = max(inFlight - 1, 0)
+    private static func index(of miner: inout MinerSelector.MinerState) -> Int { miner.index }
+
+    mutating func grow(_ slot: Int, to index: Int) {
+        if loads[slot].count <= index {
+            loads[slot].append(contentsOf: repeatElement(MinerSelector.EndpointLoad(), count: index + 1 - loads[slot].count))
         }
+    }
+
+    /// One more request in flight to `hotkey` on the endpoint at `slot`.
+    mutating func begin(_ hotkey: String, slot: Int, at now: Date) {
+        let next = minerCount
+        let index = Self.choose(&miners[hotkey, default: MinerSelector.MinerState(index: next)], at: now)
+        if index == next { minerCount += 1 }
+        grow(slot, to: index)
+        loads[slot][index].inFlight += 1
+    }
+
+    private static func choose(_ miner: inout MinerSelector.MinerState, at now: Date) -> Int {
+        miner.lastChosen = now
+        return miner.index
+    }
+
+    /// Renumbers the miners left after a metagraph update, dropping the loads of those gone.
+    mutating func compactLoads() {
+        var compacted = Array(repeating: [MinerSelector.EndpointLoad](), count: loads.count)
+        var count = 0
+        for (hotkey, var miner) in miners {
+            for slot in compacted.indices { compacted[slot].append(load(slot, miner.index)) }
+            miner.index = count
+            miners[hotkey] = miner
+            count += 1
+        }
+        loads = compacted
+        minerCount = count
+        zeroDeclarations = compacted.reduce(0) { sum, slot in sum + slot.count { $0.declared == 0 } }
     }
 }
 

@@ -79,11 +79,10 @@ public final class MinerSelector: Sendable {
         case failure
     }
 
+    /// Plain values only, so that reading it per candidate costs no reference counting.
     struct MinerState {
-        /// Requests in flight over all endpoints.
-        var inFlight = 0
-        /// Load and declaration per endpoint, indexed by the endpoint's slot (see ``State/slot(for:)``).
-        var endpoints: [EndpointLoad] = []
+        /// Position of this miner's entries in ``State/loads``; -1 for a placeholder.
+        var index = -1
         var consecutiveFailures = 0
         var coolingUntil: Date?
         var lastChosen = Date.distantPast
@@ -107,6 +106,10 @@ public final class MinerSelector: Sendable {
         /// A small index per endpoint name, so per-endpoint miner state is an array lookup.
         var endpointSlots: [String: Int] = [:]
         var endpointNames: [String] = []
+        /// Load and declaration per endpoint slot and miner index (``MinerState/index``).
+        var loads: [[EndpointLoad]] = []
+        /// Miner indices handed out since the last compaction.
+        var minerCount = 0
         /// (miner, endpoint) pairs whose declared capacity is 0; lets admission skip a check when none.
         var zeroDeclarations = 0
     }
@@ -132,8 +135,9 @@ public final class MinerSelector: Sendable {
             state.metagraph = metagraph
             state.stakeShare = Self.stakeShare(of: metagraph, policy: policy)
             let hotkeys = Set(metagraph.neurons.map(\.hotkey))
-            state.miners = state.miners.filter { hotkeys.contains($0.key) || $0.value.inFlight > 0 }
-            state.zeroDeclarations = state.miners.values.reduce(0) { sum, miner in sum + miner.endpoints.count { $0.declared == 0 } }
+            let kept = state.miners.filter { hotkeys.contains($0.key) || state.inFlight(index: $0.value.index) > 0 }
+            state.miners = kept
+            state.compactLoads()
             return grantWaiting(&state, now: clock.now())
         }
         resume(grants)
@@ -157,24 +161,32 @@ public final class MinerSelector: Sendable {
         let now = clock.now()
         let grants = state.withLock { state in
             let slot = state.slot(for: endpoint)
-            var miner = state.miners.removeValue(forKey: neuron.hotkey) ?? MinerState()
-            miner.end(slot)
-            switch result {
-            case .success:
-                miner.consecutiveFailures = 0
-                miner.coolingUntil = nil
-                miner.successes += 1
-            case .busy:
-                miner.coolingUntil = now.addingTimeInterval(policy.busyBackoff.seconds)
-            case .failure:
-                miner.consecutiveFailures += 1
-                miner.failures += 1
-                miner.coolingUntil = now.addingTimeInterval(cooldown(afterFailures: miner.consecutiveFailures).seconds)
+            let next = state.minerCount
+            let index = record(result, in: &state.miners[neuron.hotkey, default: MinerState(index: next)], now: now)
+            if index == next { state.minerCount += 1 }
+            if state.loads[slot].indices.contains(index), state.loads[slot][index].inFlight > 0 {
+                state.loads[slot][index].inFlight -= 1
             }
-            state.miners[neuron.hotkey] = miner
             return grantWaiting(&state, now: now)
         }
         resume(grants)
+    }
+
+    /// Applies an attempt's outcome to a miner's health; returns its index.
+    func record(_ result: AttemptResult, in miner: inout MinerState, now: Date) -> Int {
+        switch result {
+        case .success:
+            miner.consecutiveFailures = 0
+            miner.coolingUntil = nil
+            miner.successes += 1
+        case .busy:
+            miner.coolingUntil = now.addingTimeInterval(policy.busyBackoff.seconds)
+        case .failure:
+            miner.consecutiveFailures += 1
+            miner.failures += 1
+            miner.coolingUntil = now.addingTimeInterval(cooldown(afterFailures: miner.consecutiveFailures).seconds)
+        }
+        return miner.index
     }
 
     /// Feeds a scored result into the miner's moving averages used by organic ranking.
@@ -215,24 +227,27 @@ public final class MinerSelector: Sendable {
         let slot = state.slot(for: endpoint)
         let fallback = fallbackCapacity(endpoint)
         let share = state.stakeShare
-        for neuron in state.metagraph.neurons where neuron.serves(endpoint) && !excluded.contains(neuron.hotkey) {
-            let miner = state.miners[neuron.hotkey] ?? MinerState()
-            if let until = miner.coolingUntil, until > now { continue }
-            let load = miner.load(slot)
-            let capacity = effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: share)
-            guard load.inFlight < capacity else { continue }
-            var rank = Double(load.inFlight) / Double(capacity)
-            if traffic == .organic {
-                rank += weights.score * (1 - miner.recentScore) + weights.latency * miner.recentLatencyRatio
-                    + weights.randomness * Double.random(in: 0..<1, using: &state.random)
+        do {  // `slotLoads` must be gone before the loads are mutated below
+            let slotLoads = state.loads[slot]
+            for neuron in state.metagraph.neurons where neuron.serves(endpoint) && !excluded.contains(neuron.hotkey) {
+                let miner = state.miners[neuron.hotkey] ?? MinerState()
+                if let until = miner.coolingUntil, until > now { continue }
+                let load = slotLoads.indices.contains(miner.index) ? slotLoads[miner.index] : EndpointLoad()
+                let capacity = effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: share)
+                guard load.inFlight < capacity else { continue }
+                var rank = Double(load.inFlight) / Double(capacity)
+                if traffic == .organic {
+                    rank += weights.score * (1 - miner.recentScore) + weights.latency * miner.recentLatencyRatio
+                        + weights.randomness * Double.random(in: 0..<1, using: &state.random)
+                }
+                candidates.append((neuron, rank, miner.lastChosen))
             }
-            candidates.append((neuron, rank, miner.lastChosen))
         }
         candidates.shuffle(using: &state.random)
         candidates.sort { ($0.rank, $0.last) < ($1.rank, $1.last) }
         let chosen = candidates.prefix(count).map(\.neuron)
         for neuron in chosen {
-            state.miners[neuron.hotkey, default: MinerState()].begin(slot, at: now)
+            state.begin(neuron.hotkey, slot: slot, at: now)
         }
         return chosen
     }
@@ -245,7 +260,7 @@ public final class MinerSelector: Sendable {
             guard neuron.serves(endpoint) else { return false }
             let miner = state.miners[neuron.hotkey] ?? MinerState()
             if let until = miner.coolingUntil, until > now { return false }
-            let load = miner.load(slot)
+            let load = state.load(slot, miner.index)
             return load.inFlight < effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: state.stakeShare)
         }
     }
@@ -264,7 +279,7 @@ public final class MinerSelector: Sendable {
                 let perEndpoint = endpoints.filter { neuron.serves($0) }.map { endpointStatus(state, neuron: neuron, miner: miner, endpoint: $0) }
                 let general = shared(max(neuron.capacity ?? policy.defaultCapacity, 1), share: state.stakeShare)
                 return MinerStatus(uid: neuron.uid, hotkey: neuron.hotkey, url: neuron.url,
-                                   state: cooling ? "cooling_down" : "healthy", inFlight: miner.inFlight,
+                                   state: cooling ? "cooling_down" : "healthy", inFlight: state.inFlight(index: miner.index),
                                    capacity: general, consecutiveFailures: miner.consecutiveFailures,
                                    coolingUntil: cooling ? miner.coolingUntil : nil, successes: miner.successes,
                                    failures: miner.failures, recentScore: miner.recentScore, endpoints: perEndpoint)
