@@ -8,9 +8,9 @@ import Synchronization
 ///
 /// **Candidates.** A miner is a candidate for an endpoint when it serves it, is not cooling
 /// down and has fewer requests in flight *on that endpoint* than its effective capacity there
-/// (see ``effectiveCapacity(_:endpoint:declared:fallback:share:)``: the capacity the miner
-/// declared, capped by the operator, else the configured one, times this validator's stake
-/// share when sharing is on, at least 1; a declared 0 takes the miner off the endpoint).
+/// (the capacity the miner declared, capped by the operator, else the configured one, else the
+/// operator's default; times this validator's stake share when sharing is on, at least 1; a
+/// declared 0 takes the miner off the endpoint. See Docs/Scheduling.md).
 ///
 /// **Ranking.** Synthetic queries prefer the least loaded, then least recently used miners, so
 /// every miner keeps being scored. Organic queries prefer the least loaded, then blend recent
