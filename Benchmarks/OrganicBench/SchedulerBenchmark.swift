@@ -39,7 +39,7 @@ struct SchedulerBenchmark: AsyncParsableCommand {
         for i in 0..<rounds {
             let ticket = AdmissionTicket(endpoint: "e", traffic: .organic, flow: keys[i % keys.count], miners: 2, maxWait: .seconds(5))
             let miners = try await selector.admit(ticket, scored: true)
-            for miner in miners { selector.release(miner, result: .success) }
+            for miner in miners { selector.release(miner, endpoint: "e", result: .success) }
         }
         let perAdmission = (clock.now - start).secondsValue * 1e9 / Double(rounds)
         print(String(format: "selector admit(2 of 16 miners)+release: %.0f ns, %.0f per second", perAdmission, 1e9 / perAdmission))

@@ -34,7 +34,7 @@ struct AdmissionTests {
         let second = Task { try await s.admit(self.organic(), scored: false) }
         await eventually { s.queueStatuses().first?.queuedOrganic == 1 }
         #expect(s.queueStatuses().first?.queuedOrganic == 1)
-        s.release(first[0], result: .success)
+        s.release(first[0], endpoint: "e", result: .success)
         let granted = try await second.value
         #expect(granted.map(\.hotkey) == ["m1"])
         #expect(s.queueStatuses().first?.admittedAfterWait == 1)
@@ -78,7 +78,7 @@ struct AdmissionTests {
         #expect(s.queueStatuses().first?.queuedOrganic == 0)
         #expect(s.queueStatuses().first?.cancelled == 1)
         // The freed slot goes to nobody stale: the next request is granted at once after release.
-        s.release(held[0], result: .success)
+        s.release(held[0], endpoint: "e", result: .success)
         #expect(try await s.admit(organic(), scored: false).count == 1)
     }
 
@@ -89,11 +89,11 @@ struct AdmissionTests {
         let held = try await s.admit(organic(), scored: false)
         let order = OrderLog()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { let m = try await s.admit(self.synthetic(), scored: true); order.append("synthetic"); s.release(m[0], result: .success) }
+            group.addTask { let m = try await s.admit(self.synthetic(), scored: true); order.append("synthetic"); s.release(m[0], endpoint: "e", result: .success) }
             await eventually { s.queueStatuses().first?.queuedSynthetic == 1 }
-            group.addTask { let m = try await s.admit(self.organic(), scored: false); order.append("organic"); s.release(m[0], result: .success) }
+            group.addTask { let m = try await s.admit(self.organic(), scored: false); order.append("organic"); s.release(m[0], endpoint: "e", result: .success) }
             await eventually { s.queueStatuses().first?.queuedOrganic == 1 }
-            s.release(held[0], result: .success)
+            s.release(held[0], endpoint: "e", result: .success)
             try await group.waitForAll()
         }
         #expect(order.entries == ["organic", "synthetic"])
@@ -105,11 +105,11 @@ struct AdmissionTests {
         let held = try await s.admit(organic(), scored: false)   // one unscored dispatch: scored share 0
         let order = OrderLog()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { let m = try await s.admit(self.organic(), scored: false); order.append("organic"); s.release(m[0], result: .success) }
+            group.addTask { let m = try await s.admit(self.organic(), scored: false); order.append("organic"); s.release(m[0], endpoint: "e", result: .success) }
             await eventually { s.queueStatuses().first?.queuedOrganic == 1 }
-            group.addTask { let m = try await s.admit(self.synthetic(), scored: true); order.append("synthetic"); s.release(m[0], result: .success) }
+            group.addTask { let m = try await s.admit(self.synthetic(), scored: true); order.append("synthetic"); s.release(m[0], endpoint: "e", result: .success) }
             await eventually { s.queueStatuses().first?.queuedSynthetic == 1 }
-            s.release(held[0], result: .success)
+            s.release(held[0], endpoint: "e", result: .success)
             try await group.waitForAll()
         }
         #expect(order.entries == ["synthetic", "organic"])
@@ -127,7 +127,7 @@ struct AdmissionTests {
                     peak.append(inFlight.map(String.init).joined(separator: ","))
                     #expect(inFlight.allSatisfy { $0 <= 2 })
                     try await Task.sleep(for: .milliseconds(1))
-                    s.release(miners[0], result: .success)
+                    s.release(miners[0], endpoint: "e", result: .success)
                 }
             }
             try await group.waitForAll()
@@ -182,11 +182,11 @@ struct AdmissionPriorityPropertyTests {
             }
             // Hand the single slot on, one request at a time.
             var released = 0
-            s.release(held[0], result: .success)
+            s.release(held[0], endpoint: "e", result: .success)
             while released < organic + synthetic {
                 for _ in 0..<500 where served.entries.count <= released { try await Task.sleep(for: .milliseconds(1)) }
                 released += 1
-                if released < organic + synthetic { s.release(neuron, result: .success) }
+                if released < organic + synthetic { s.release(neuron, endpoint: "e", result: .success) }
             }
             try await group.waitForAll()
             return served.entries.compactMap(AdmissionTicket.Traffic.init(rawValue:))

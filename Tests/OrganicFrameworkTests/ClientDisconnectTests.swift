@@ -43,7 +43,7 @@ struct ClientDisconnectTests {
         #expect(status.shedDeadline == 0)
 
         // The freed place goes to the request behind it, not to the departed one.
-        s.release(busy[0], result: .success)
+        s.release(busy[0], endpoint: "e", result: .success)
         #expect(try await behind.value.map(\.hotkey) == ["m1"])
         #expect(s.queueStatuses().first?.admittedAfterWait == 1)
     }
@@ -62,7 +62,7 @@ struct ClientDisconnectTests {
         await #expect(throws: AdmissionRefusal.clientDisconnected) { _ = try await s.admit(self.ticket(gone), scored: false) }
         #expect(s.queueStatuses().first?.queuedOrganic == 0)
         #expect(s.queueStatuses().first?.disconnected == 1)
-        s.release(granted[0], result: .success)
+        s.release(granted[0], endpoint: "e", result: .success)
         #expect(s.statuses().first?.inFlight == 0)
     }
 
@@ -81,7 +81,7 @@ struct ClientDisconnectTests {
                     group.addTask {
                         guard let miners = try? await s.admit(ticket, scored: false) else { return }
                         served.append("\(i)")
-                        s.release(miners[0], result: .success)  // hand the slot straight on
+                        s.release(miners[0], endpoint: "e", result: .success)  // hand the slot straight on
                     }
                 }
                 #expect(await eventually { s.queueStatuses().first?.queuedOrganic == waiting })
@@ -103,7 +103,7 @@ struct ClientDisconnectTests {
                 #expect(status?.queuedOrganic == stayed.count)
                 let departed = waiting - stayed.count
                 if departed > 256 + stayed.count { #expect((status?.staleEntries ?? 0) < departed) }  // compacted
-                s.release(held[0], result: .success)
+                s.release(held[0], endpoint: "e", result: .success)
                 try await group.waitForAll()
                 #expect(Set(served.entries) == stayed)
                 #expect(served.entries.count == stayed.count)

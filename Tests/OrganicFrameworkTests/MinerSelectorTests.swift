@@ -40,17 +40,17 @@ struct MinerSelectorTests {
         #expect(selector.cooldown(afterFailures: 10) == .seconds(4))
 
         var miner = selector.acquire(endpoint: "e", count: 1)
-        selector.release(miner[0], result: .failure)
+        selector.release(miner[0], endpoint: "e", result: .failure)
         #expect(selector.acquire(endpoint: "e", count: 1).isEmpty)
         clock.advance(by: .seconds(1))
         miner = selector.acquire(endpoint: "e", count: 1)
         #expect(miner.count == 1)
-        selector.release(miner[0], result: .failure)
+        selector.release(miner[0], endpoint: "e", result: .failure)
         clock.advance(by: .seconds(1.5))
         #expect(selector.acquire(endpoint: "e", count: 1).isEmpty)  // second cooldown is 2 s
         clock.advance(by: .seconds(0.5))
         miner = selector.acquire(endpoint: "e", count: 1)
-        selector.release(miner[0], result: .success)
+        selector.release(miner[0], endpoint: "e", result: .success)
         #expect(selector.statuses()[0].consecutiveFailures == 0)
         #expect(selector.acquire(endpoint: "e", count: 1).count == 1)
     }
@@ -60,7 +60,7 @@ struct MinerSelectorTests {
         let clock = ManualNodeClock()
         let selector = MinerSelector(metagraph: metagraph(1), clock: clock)
         let miner = selector.acquire(endpoint: "e", count: 1)
-        selector.release(miner[0], result: .busy)
+        selector.release(miner[0], endpoint: "e", result: .busy)
         let status = selector.statuses()[0]
         #expect(status.failures == 0)
         #expect(status.state == "cooling_down")
@@ -71,7 +71,7 @@ struct MinerSelectorTests {
         let clock = ManualNodeClock()
         let selector = MinerSelector(metagraph: metagraph(1), clock: clock)
         let miner = selector.acquire(endpoint: "e", count: 1)
-        selector.release(miner[0], result: .failure)
+        selector.release(miner[0], endpoint: "e", result: .failure)
         selector.update(metagraph: Metagraph(neurons: [Neuron(uid: 1, hotkey: "new", url: "http://127.0.0.1:9001")]))
         #expect(selector.acquire(endpoint: "e", count: 1).map(\.hotkey) == ["new"])
     }

@@ -22,7 +22,10 @@ struct OrganicMinerCommand: AsyncParsableCommand {
     @Option(help: "Plugin to serve (\(BundledPlugins.catalog.names.joined(separator: ", "))).") var plugin: String
     @Option(help: "Interface to bind.") var host = "127.0.0.1"
     @Option(help: "TCP port.") var port: Int
-    @Option(help: "Requests served at once; more get 429.") var capacity = 16
+    @Option(help: "Requests served at once on each endpoint; more get 429.") var capacity = 16
+    @Option(name: .customLong("capacity-for"),
+            help: "Requests served at once on one endpoint, as ENDPOINT=N (repeatable); overrides --capacity there. Declared to validators when the plugin supports it.")
+    var capacityFor: [String] = []
     @Option(help: "Seed of the per-miner hardware noise; omit for exact answers.") var noiseSeed: UInt64?
     @Flag(help: "Misbehave (same as --fault-mode mixed).") var faulty = false
     @Option(help: "How to misbehave: \(FaultMode.allCases.map(\.rawValue).joined(separator: ", ")).") var faultMode: FaultMode?
@@ -48,12 +51,26 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         guard capacity >= 1 else { throw ValidationError("--capacity must be at least 1") }
+        _ = try endpointCapacities()
         guard BundledPlugins.catalog.type(named: plugin) != nil else {
             throw ValidationError("unknown plugin '\(plugin)'; available: \(BundledPlugins.catalog.names.joined(separator: ", "))")
         }
         guard (wallet == nil) == (hotkey == nil) else { throw ValidationError("--wallet and --hotkey go together") }
         guard seedHex == nil || wallet == nil else { throw ValidationError("give --seed-hex or --wallet/--hotkey, not both") }
         guard (subtensor == nil) == (netuid == nil) else { throw ValidationError("--subtensor and --netuid go together") }
+    }
+
+    /// `--capacity-for` as a dictionary; each value at least 1.
+    func endpointCapacities() throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for item in capacityFor {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 1 else {
+                throw ValidationError("--capacity-for takes ENDPOINT=N with N at least 1, not '\(item)'")
+            }
+            result[parts[0]] = value
+        }
+        return result
     }
 
     /// This miner's hotkey, if one was given.
@@ -115,10 +132,17 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         case .error?: .alwaysError
         case .slow?: .alwaysSlow(slowDelay)
         }
+        let capacities = try endpointCapacities()
+        let served = Set(handlers.map { $0.endpoint.descriptor.name })
+        if let unknown = capacities.keys.sorted().first(where: { !served.contains($0) }) {
+            throw ValidationError("--capacity-for names '\(unknown)', which \(plugin) does not serve (\(served.sorted().joined(separator: ", ")))")
+        }
+        let declaration = loaded.lazy.compactMap { $0.capacityDeclaration }.first
         let verification = try makeVerifier(hotkey: try loadHotkey(), logger: logger)
         let app = ReferenceMinerServer.application(
             handlers: handlers,
-            options: .init(host: host, port: port, capacity: capacity, faults: faults, verifier: verification?.0), logger: logger)
+            options: .init(host: host, port: port, capacity: capacity, faults: faults, verifier: verification?.0,
+                           endpointCapacities: capacities, capacityDeclaration: declaration), logger: logger)
         logger.info("serving", metadata: ["plugin": "\(plugin)", "address": "\(host):\(port)",
                                           "routes": "\(handlers.map { $0.endpoint.descriptor.minerPath })", "faults": "\(mode?.rawValue ?? "none")"])
         var services: [any Service] = [app]

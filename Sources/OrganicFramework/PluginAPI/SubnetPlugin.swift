@@ -20,10 +20,15 @@ public protocol SubnetPlugin: Sendable {
     /// Reference implementations of the miner side, used by `organic-miner` and the test kit.
     /// The default has none.
     func referenceMiners(options: ReferenceMinerOptions) -> [any MinerHandler]
+
+    /// How this plugin's miners declare their capacity per endpoint over HTTP; nil (the
+    /// default) means they do not, and the operator's configured capacities apply.
+    var capacityDeclaration: CapacityDeclaration? { get }
 }
 
 extension SubnetPlugin {
     public func referenceMiners(options: ReferenceMinerOptions) -> [any MinerHandler] { [] }
+    public var capacityDeclaration: CapacityDeclaration? { nil }
 }
 
 extension SubnetPlugin {

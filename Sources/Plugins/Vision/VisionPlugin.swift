@@ -42,4 +42,8 @@ public struct VisionPlugin: SubnetPlugin {
             ClipEmbeddingsMiner(endpoint: clipEmbeddings),
         ]
     }
+
+    /// Vision miners run very different models per endpoint (diffusion vs. CLIP), so each says
+    /// how many requests it takes on each: `POST /capacity` → `{"capacities": {"text-to-image": 2, ...}}`.
+    public var capacityDeclaration: CapacityDeclaration? { CapacityDeclaration(minerPath: "/capacity") }
 }

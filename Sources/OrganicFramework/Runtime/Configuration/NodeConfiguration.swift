@@ -98,8 +98,14 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         public var retries = 1
         /// Share of organic queries that are also scored (sent to N miners).
         public var organicScoringProbability = 0.25
-        /// Concurrent requests one miner is sent when its own entry sets no capacity.
+        /// Concurrent requests one miner is sent per endpoint when neither its own entry, nor
+        /// `endpoints.<name>.minerCapacity`, nor the miner's declaration sets a capacity.
         public var defaultMinerCapacity = 8
+        /// Seconds between two capacity probes of each miner, for plugins whose miners declare
+        /// their capacity over HTTP (see Docs/Scheduling.md).
+        public var capacityProbeSeconds = 60.0
+        /// The most concurrent requests per endpoint a miner's declaration is trusted with.
+        public var maxDeclaredCapacity = 64
         /// First cooldown after a failure, in seconds; doubles with each further failure.
         public var cooldownBaseSeconds = 1.0
         /// Longest cooldown, in seconds.
@@ -154,6 +160,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         public var timeoutSeconds: Double?
         public var maxRequestBytes: Int?
         public var enabled: Bool?
+        /// Concurrent requests per miner on this endpoint when the miner's entry sets none and
+        /// it declares none; replaces `dispatch.defaultMinerCapacity` for this endpoint.
+        public var minerCapacity: Int?
         public init() {}
     }
 
@@ -232,11 +241,15 @@ public struct StaticMiner: Codable, Sendable, Equatable {
     public var stake: Double?
     /// Endpoint names it serves; absent means all.
     public var endpoints: [String]?
-    /// Concurrent requests it accepts; absent means `dispatch.defaultMinerCapacity`.
+    /// Concurrent requests it accepts on each endpoint; absent means the operator's default
+    /// (`dispatch.endpoints.<name>.minerCapacity`, else `dispatch.defaultMinerCapacity`).
+    /// Also caps what the miner declares.
     public var capacity: Int?
+    /// Concurrent requests per endpoint name (overrides `capacity` for those endpoints).
+    public var capacities: [String: Int]?
 
     public init(uid: Int, hotkey: String, url: String, coldkey: String? = nil, stake: Double? = nil,
-                endpoints: [String]? = nil, capacity: Int? = nil) {
+                endpoints: [String]? = nil, capacity: Int? = nil, capacities: [String: Int]? = nil) {
         self.uid = uid
         self.hotkey = hotkey
         self.url = url
@@ -244,5 +257,6 @@ public struct StaticMiner: Codable, Sendable, Equatable {
         self.stake = stake
         self.endpoints = endpoints
         self.capacity = capacity
+        self.capacities = capacities
     }
 }

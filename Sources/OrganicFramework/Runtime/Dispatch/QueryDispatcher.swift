@@ -64,7 +64,7 @@ final class QueryDispatcher: Sendable {
         let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
                                scored: scored && miners.count >= max(settings.minersPerQuery, 2), isOrganic: true, delivery: delivery)
         guard executor.submit(round) else {
-            for miner in miners { selector.release(miner, result: .success) }
+            for miner in miners { selector.release(miner, endpoint: route.descriptor.name, result: .success) }
             throw APIError.unavailable("shutting_down", "The node is shutting down.", retryAfter: 5)
         }
         return try await delivery.value()
@@ -80,7 +80,7 @@ final class QueryDispatcher: Sendable {
         let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
                                scored: true, isOrganic: false, delivery: nil)
         guard executor.submit(round) else {
-            for miner in miners { selector.release(miner, result: .success) }
+            for miner in miners { selector.release(miner, endpoint: route.descriptor.name, result: .success) }
             return false
         }
         return true

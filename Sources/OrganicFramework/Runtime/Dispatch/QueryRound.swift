@@ -41,13 +41,13 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 attempts.append(attempt)
                 switch attempt.judgement {
                 case .valid(let response, _):
-                    dispatcher.selector.release(attempt.miner, result: .success)
+                    dispatcher.selector.release(attempt.miner, endpoint: descriptor.name, result: .success)
                     dispatcher.selector.recordServiceTime(endpoint: descriptor.name, latency: attempt.latency)
                     delivery?.deliver(.success(response))
                 case .busy:
-                    dispatcher.selector.release(attempt.miner, result: .busy)
+                    dispatcher.selector.release(attempt.miner, endpoint: descriptor.name, result: .busy)
                 case .failed(let failure):
-                    dispatcher.selector.release(attempt.miner, result: .failure)
+                    dispatcher.selector.release(attempt.miner, endpoint: descriptor.name, result: .failure)
                     dispatcher.logger.debug("miner attempt failed", metadata: [
                         "endpoint": "\(descriptor.name)", "uid": "\(attempt.miner.uid)", "failure": "\(failure.label)",
                     ])

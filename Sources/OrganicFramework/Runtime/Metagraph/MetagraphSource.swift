@@ -31,10 +31,14 @@ public struct StaticMetagraphSource: MetagraphSource {
                 throw ConfigurationError("\(at).url must start with http:// or https://")
             }
             if let capacity = miner.capacity, capacity < 1 { throw ConfigurationError("\(at).capacity must be at least 1") }
+            if let bad = miner.capacities?.sorted(by: { $0.key < $1.key }).first(where: { $0.value < 1 }) {
+                throw ConfigurationError("\(at).capacities.\(bad.key) must be at least 1")
+            }
             var url = miner.url
             while url.hasSuffix("/") { url.removeLast() }
             neurons.append(Neuron(uid: uid, hotkey: miner.hotkey, coldkey: miner.coldkey, url: url,
-                                  stake: miner.stake ?? 0, endpoints: miner.endpoints.map(Set.init), capacity: miner.capacity))
+                                  stake: miner.stake ?? 0, endpoints: miner.endpoints.map(Set.init), capacity: miner.capacity,
+                                  capacities: miner.capacities))
         }
         self.metagraph = Metagraph(neurons: neurons)
     }

@@ -10,11 +10,13 @@ public struct Neuron: Sendable, Hashable, Codable {
     public var validatorPermit: Bool
     /// Endpoint names it serves; nil means all of them.
     public var endpoints: Set<String>?
-    /// Concurrent requests it accepts; nil means the node's default.
+    /// Concurrent requests it accepts on each endpoint, as configured; nil means the node's default.
     public var capacity: Int?
+    /// Configured concurrent requests per endpoint name, overriding `capacity` for those endpoints.
+    public var capacities: [String: Int]?
 
     public init(uid: UInt16, hotkey: String, coldkey: String? = nil, url: String?, stake: Double = 0,
-                validatorPermit: Bool = false, endpoints: Set<String>? = nil, capacity: Int? = nil) {
+                validatorPermit: Bool = false, endpoints: Set<String>? = nil, capacity: Int? = nil, capacities: [String: Int]? = nil) {
         self.uid = uid
         self.hotkey = hotkey
         self.coldkey = coldkey
@@ -23,6 +25,7 @@ public struct Neuron: Sendable, Hashable, Codable {
         self.validatorPermit = validatorPermit
         self.endpoints = endpoints
         self.capacity = capacity
+        self.capacities = capacities
     }
 
     public var identity: MinerIdentity { MinerIdentity(uid: uid, hotkey: hotkey) }

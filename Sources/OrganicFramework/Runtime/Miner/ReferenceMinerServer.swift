@@ -8,14 +8,21 @@ import Synchronization
 /// An HTTP server for a plugin's miner handlers: the local stand-in for a GPU miner.
 ///
 /// It speaks the same HTTP as a real miner: `POST <minerPath>` with the request JSON,
-/// answering the response JSON, 400 for requests it cannot decode, 429 when more than
-/// `capacity` requests are in flight, and 500 when the handler fails.
+/// answering the response JSON, 400 for requests it cannot decode, 429 when more than its
+/// capacity for that endpoint are in flight, and 500 when the handler fails. With a
+/// ``Options/capacityDeclaration`` it also answers `POST <declaration path>` with its
+/// per-endpoint capacities, the ones it enforces.
 public enum ReferenceMinerServer {
     public struct Options: Sendable {
         public var host: String
         public var port: Int
-        /// Requests served at once; more are refused with 429.
+        /// Requests served at once on each endpoint (unless `endpointCapacities` names it);
+        /// more are refused with 429.
         public var capacity: Int
+        /// Requests served at once per endpoint name, overriding `capacity`.
+        public var endpointCapacities: [String: Int]
+        /// How the plugin's miners declare their capacity; nil serves no declaration route.
+        public var capacityDeclaration: CapacityDeclaration?
         public var faults: MinerFaults
         /// Seeds the fault draws, for reproducible tests.
         public var randomSeed: UInt64?
@@ -26,10 +33,13 @@ public enum ReferenceMinerServer {
         public var verifier: SignedRequestVerifier?
 
         public init(host: String = "127.0.0.1", port: Int = 0, capacity: Int = 16, faults: MinerFaults = .none,
-                    randomSeed: UInt64? = nil, maxRequestBytes: Int = 32 << 20, verifier: SignedRequestVerifier? = nil) {
+                    randomSeed: UInt64? = nil, maxRequestBytes: Int = 32 << 20, verifier: SignedRequestVerifier? = nil,
+                    endpointCapacities: [String: Int] = [:], capacityDeclaration: CapacityDeclaration? = nil) {
             self.host = host
             self.port = port
             self.capacity = capacity
+            self.endpointCapacities = endpointCapacities
+            self.capacityDeclaration = capacityDeclaration
             self.faults = faults
             self.randomSeed = randomSeed
             self.maxRequestBytes = maxRequestBytes
@@ -44,10 +54,15 @@ public enum ReferenceMinerServer {
     ) -> some ApplicationProtocol {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        let state = MinerState(capacity: options.capacity, seed: options.randomSeed)
+        let state = MinerState(seed: options.randomSeed)
         router.get("/healthz") { _, _ in ["status": "ok"] }
         for handler in handlers {
             register(handler, on: router, state: state, options: options)
+        }
+        if let declaration = options.capacityDeclaration {
+            let names = handlers.map { $0.endpoint.descriptor.name }
+            declareCapacity(declaration, on: router, capacities: Dictionary(names.map { ($0, options.capacity(for: $0)) }) { a, _ in a },
+                            options: options)
         }
         return Application(
             router: router,
@@ -56,12 +71,28 @@ public enum ReferenceMinerServer {
             logger: logger)
     }
 
-    static func register<H: MinerHandler>(_ handler: H, on router: Router<OrganicRequestContext>, state: MinerState, options: Options) {
-        router.post(RouterPath(handler.endpoint.descriptor.minerPath)) { request, _ -> Response in
-            guard state.enter() else {
-                throw APIError(.tooManyRequests, code: "miner_busy", message: "At capacity (\(options.capacity) requests in flight).")
+    /// `POST <declaration path>`: this miner's capacity per endpoint, in the plugin's format.
+    static func declareCapacity(_ declaration: CapacityDeclaration, on router: Router<OrganicRequestContext>, capacities: [String: Int],
+                                options: Options) {
+        router.post(RouterPath(declaration.minerPath)) { request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 64 << 10)
+            if let verifier = options.verifier {
+                _ = try verifier.verify(method: request.method.rawValue, pathAndQuery: request.uri.description,
+                                        headers: request.headers, body: Array(buffer.readableBytesView))
             }
-            defer { state.leave() }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try declaration.encode(capacities))))
+        }
+    }
+
+    static func register<H: MinerHandler>(_ handler: H, on router: Router<OrganicRequestContext>, state: MinerState, options: Options) {
+        let gate = CapacityGate(capacity: options.capacity(for: handler.endpoint.descriptor.name))
+        router.post(RouterPath(handler.endpoint.descriptor.minerPath)) { request, _ -> Response in
+            guard gate.enter() else {
+                throw APIError(.tooManyRequests, code: "miner_busy", message: "At capacity (\(gate.capacity) requests in flight on this endpoint).")
+            }
+            defer { gate.leave() }
             let buffer: ByteBuffer
             do { buffer = try await request.body.collect(upTo: options.maxRequestBytes) } catch is NIOTooManyBytesError {
                 throw APIError.bodyTooLarge(limit: options.maxRequestBytes)
@@ -92,16 +123,23 @@ public enum ReferenceMinerServer {
         }
     }
 
-    /// In-flight counting and the random source, shared by all routes of one server.
+    /// The random source, shared by all routes of one server.
     final class MinerState: Sendable {
-        let capacity: Int
-        private let inFlight = Atomic<Int>(0)
         private let generator: Locked<OrganicRandom>
 
-        init(capacity: Int, seed: UInt64?) {
-            self.capacity = capacity
+        init(seed: UInt64?) {
             generator = Locked(seed.map(OrganicRandom.init(seed:)) ?? OrganicRandom())
         }
+
+        func random() -> OrganicRandom { generator.withLock { $0.split() } }
+    }
+
+    /// In-flight counting for one endpoint.
+    final class CapacityGate: Sendable {
+        let capacity: Int
+        private let inFlight = Atomic<Int>(0)
+
+        init(capacity: Int) { self.capacity = capacity }
 
         func enter() -> Bool {
             if inFlight.add(1, ordering: .relaxed).newValue > capacity {
@@ -112,7 +150,10 @@ public enum ReferenceMinerServer {
         }
 
         func leave() { inFlight.subtract(1, ordering: .relaxed) }
-
-        func random() -> OrganicRandom { generator.withLock { $0.split() } }
     }
+}
+
+extension ReferenceMinerServer.Options {
+    /// Requests served at once on `endpoint`.
+    public func capacity(for endpoint: String) -> Int { endpointCapacities[endpoint] ?? capacity }
 }

@@ -14,15 +14,21 @@ public enum LocalNetwork {
         public var faults: MinerFaults
         /// Distinct noise per miner imitates different hardware; nil answers exactly.
         public var hardwareNoiseSeed: UInt64?
+        /// Requests it serves at once per endpoint, also its configured capacity in the node.
         public var capacity: Int
         /// Endpoint names it serves; nil for all that the plugins offer.
         public var endpoints: [String]?
+        /// The miner's own per-endpoint limits (enforced, and declared when a plugin supports
+        /// declarations); the node still caps them at `capacity`.
+        public var endpointCapacities: [String: Int]
 
-        public init(faults: MinerFaults = .none, hardwareNoiseSeed: UInt64? = nil, capacity: Int = 16, endpoints: [String]? = nil) {
+        public init(faults: MinerFaults = .none, hardwareNoiseSeed: UInt64? = nil, capacity: Int = 16, endpoints: [String]? = nil,
+                    endpointCapacities: [String: Int] = [:]) {
             self.faults = faults
             self.hardwareNoiseSeed = hardwareNoiseSeed
             self.capacity = capacity
             self.endpoints = endpoints
+            self.endpointCapacities = endpointCapacities
         }
     }
 
@@ -55,12 +61,14 @@ public enum LocalNetwork {
         body: @Sendable (Context) async throws -> T
     ) async throws -> T {
         let ports = ListenerReadiness()
+        let declaration = plugins.lazy.compactMap { $0.capacityDeclaration }.first
         var minerApps: [any Service] = []
         for (index, spec) in miners.enumerated() {
             let handlers = plugins.flatMap { $0.referenceMiners(options: .init(hardwareNoiseSeed: spec.hardwareNoiseSeed)) }
             let app = ReferenceMinerServer.application(
                 handlers: handlers,
-                options: .init(capacity: spec.capacity, faults: spec.faults, randomSeed: randomSeed.map { $0 &+ UInt64(index) }),
+                options: .init(capacity: spec.capacity, faults: spec.faults, randomSeed: randomSeed.map { $0 &+ UInt64(index) },
+                              endpointCapacities: spec.endpointCapacities, capacityDeclaration: declaration),
                 logger: logger,
                 onRunning: { port in await ports.bound("miner-\(index)", port: port) })
             minerApps.append(app)

@@ -55,6 +55,7 @@ public struct OrganicNode: Sendable {
     public func makeRunner(signals: [UnixSignal] = []) async throws -> NodeRunner {
         var settings = try Self.validated(configuration)
         let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
+        let endpointCapacities = try Self.validatedEndpointCapacities(configuration, endpoints: routes.map(\.descriptor.name))
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
 
         let adminToken = try AdminToken(token: configuration.admin.token, tokenSha256: configuration.admin.tokenSha256)
@@ -133,7 +134,8 @@ public struct OrganicNode: Sendable {
                           selection: .init(score: d.selection.scoreWeight, latency: d.selection.latencyWeight, randomness: d.selection.randomness),
                           scheduling: .init(maxQueueDepth: d.queues.maxDepth, maxTotalQueued: d.queues.maxTotalQueued,
                                             syntheticFloor: d.queues.syntheticFloor, floorWindow: d.queues.floorWindow,
-                                            maxWaitFraction: d.queues.maxWaitFraction)),
+                                            maxWaitFraction: d.queues.maxWaitFraction),
+                          endpointCapacities: endpointCapacities, maxDeclaredCapacity: d.maxDeclaredCapacity),
             clock: clock, random: random.split())
         let refresher = MetagraphRefreshService(source: metagraphSource, selector: selector, clock: clock, logger: logger)
         await refresher.refresh()
@@ -151,6 +153,10 @@ public struct OrganicNode: Sendable {
                                          clock: clock, settings: settings, random: random.split(), logger: logger,
                                          scoreBook: scoring.book)
         services.append(refresher)
+        if let probe = Self.capacityProbe(plugins: plugins, endpoints: routes.map(\.descriptor.name), selector: selector,
+                                          transport: minerTransport, configuration: configuration, clock: clock, logger: logger) {
+            services.append(probe)
+        }
         if configuration.synthetic.enabled {
             let wanted = Set(configuration.synthetic.endpoints)
             let probed = routes.filter { wanted.isEmpty || wanted.contains($0.descriptor.name) }

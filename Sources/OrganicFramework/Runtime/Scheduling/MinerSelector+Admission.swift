@@ -56,7 +56,7 @@ extension MinerSelector {
     }
 
     func enqueueOrGrant(_ state: inout State, ticket: AdmissionTicket, scored: Bool, now: Date) -> Decision {
-        guard state.metagraph.neurons.contains(where: { $0.serves(ticket.endpoint) }) else { return .refused(.noMiners(retryAfterSeconds: 5)) }
+        guard hasServingMiner(state, endpoint: ticket.endpoint) else { return .refused(.noMiners(retryAfterSeconds: 5)) }
         let scheduling = policy.scheduling
         var queue = state.queues[ticket.endpoint] ?? EndpointQueue()
         defer { state.queues[ticket.endpoint] = queue }
@@ -110,7 +110,7 @@ extension MinerSelector {
     /// When the first serving miner leaves its cooldown; `now` when one is not cooling (only busy).
     func earliestUsable(_ state: State, endpoint: String, now: Date) -> Date? {
         var earliest: Date?
-        for neuron in state.metagraph.neurons where neuron.serves(endpoint) {
+        for neuron in state.metagraph.neurons where neuron.serves(endpoint) && capacity(state, neuron, endpoint: endpoint) > 0 {
             let until = state.miners[neuron.hotkey]?.coolingUntil.map { max($0, now) } ?? now
             earliest = min(earliest ?? until, until)
         }
@@ -124,7 +124,7 @@ extension MinerSelector {
         var capacity = 0
         for neuron in state.metagraph.neurons where neuron.serves(endpoint) {
             if let until = state.miners[neuron.hotkey]?.coolingUntil, until > now { continue }
-            capacity += effectiveCapacity(neuron, share: state.stakeShare)
+            capacity += self.capacity(state, neuron, endpoint: endpoint)
         }
         guard capacity > 0 else { return nil }
         return Double(ahead + 1) * service / Double(capacity)

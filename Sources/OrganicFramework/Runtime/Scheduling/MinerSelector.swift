@@ -7,8 +7,10 @@ import Synchronization
 /// from cancellation handlers.
 ///
 /// **Candidates.** A miner is a candidate for an endpoint when it serves it, is not cooling
-/// down and has fewer requests in flight than its effective capacity (its declared capacity,
-/// times this validator's stake share when ``Policy/stakeShare`` is set, at least 1).
+/// down and has fewer requests in flight *on that endpoint* than its effective capacity there
+/// (the capacity the miner declared, capped by the operator, else the configured one, else the
+/// operator's default; times this validator's stake share when sharing is on, at least 1; a
+/// declared 0 takes the miner off the endpoint. See Docs/Scheduling.md).
 ///
 /// **Ranking.** Synthetic queries prefer the least loaded, then least recently used miners, so
 /// every miner keeps being scored. Organic queries prefer the least loaded, then blend recent
@@ -21,7 +23,13 @@ import Synchronization
 /// **Queues.** See ``admit(_:)``.
 public final class MinerSelector: Sendable {
     public struct Policy: Sendable {
+        /// Capacity per endpoint of a miner whose entry sets none and that declares none.
         public var defaultCapacity: Int
+        /// Operator's per-endpoint default capacity (`dispatch.endpoints.<name>.minerCapacity`),
+        /// used instead of `defaultCapacity`; also names the endpoints `statuses()` reports.
+        public var endpointCapacities: [String: Int]
+        /// Ceiling on what a miner may declare (`dispatch.maxDeclaredCapacity`).
+        public var maxDeclaredCapacity: Int
         public var cooldownBase: Duration
         public var cooldownMax: Duration
         public var busyBackoff: Duration
@@ -36,8 +44,10 @@ public final class MinerSelector: Sendable {
 
         public init(defaultCapacity: Int = 8, cooldownBase: Duration = .seconds(1), cooldownMax: Duration = .seconds(300),
                     busyBackoff: Duration = .seconds(1), validatorUID: UInt16? = nil, stakeProportionalCapacity: Bool? = nil, selection: SelectionWeights = .init(),
-                    scheduling: SchedulingPolicy = .init()) {
+                    scheduling: SchedulingPolicy = .init(), endpointCapacities: [String: Int] = [:], maxDeclaredCapacity: Int = 64) {
             self.defaultCapacity = defaultCapacity
+            self.endpointCapacities = endpointCapacities
+            self.maxDeclaredCapacity = maxDeclaredCapacity
             self.cooldownBase = cooldownBase
             self.cooldownMax = cooldownMax
             self.busyBackoff = busyBackoff
@@ -69,8 +79,10 @@ public final class MinerSelector: Sendable {
         case failure
     }
 
+    /// Plain values only, so that reading it per candidate costs no reference counting.
     struct MinerState {
-        var inFlight = 0
+        /// Position of this miner's entries in ``State/loads``; -1 for a placeholder.
+        var index = -1
         var consecutiveFailures = 0
         var coolingUntil: Date?
         var lastChosen = Date.distantPast
@@ -91,6 +103,15 @@ public final class MinerSelector: Sendable {
         var totalQueued = 0
         /// This validator's stake share, when capacity is shared by stake.
         var stakeShare: Double?
+        /// A small index per endpoint name, so per-endpoint miner state is an array lookup.
+        var endpointSlots: [String: Int] = [:]
+        var endpointNames: [String] = []
+        /// Load and declaration per endpoint slot and miner index (``MinerState/index``).
+        var loads: [[EndpointLoad]] = []
+        /// Miner indices handed out since the last compaction.
+        var minerCount = 0
+        /// (miner, endpoint) pairs whose declared capacity is 0; lets admission skip a check when none.
+        var zeroDeclarations = 0
     }
 
     let state: Mutex<State>
@@ -114,7 +135,9 @@ public final class MinerSelector: Sendable {
             state.metagraph = metagraph
             state.stakeShare = Self.stakeShare(of: metagraph, policy: policy)
             let hotkeys = Set(metagraph.neurons.map(\.hotkey))
-            state.miners = state.miners.filter { hotkeys.contains($0.key) || $0.value.inFlight > 0 }
+            let kept = state.miners.filter { hotkeys.contains($0.key) || state.inFlight(index: $0.value.index) > 0 }
+            state.miners = kept
+            state.compactLoads()
             return grantWaiting(&state, now: clock.now())
         }
         resume(grants)
@@ -124,35 +147,46 @@ public final class MinerSelector: Sendable {
     public var current: Metagraph { state.withLock { $0.metagraph } }
 
     /// Reserves up to `count` distinct miners for `endpoint` now, skipping `excluded` hotkeys,
-    /// without queueing (retries use this). Each returned miner must be passed to ``release(_:result:)``.
+    /// without queueing (retries use this). Each returned miner must be passed to
+    /// ``release(_:endpoint:result:)`` with the same endpoint.
     public func acquire(endpoint: String, count: Int, excluding excluded: Set<String> = [], traffic: AdmissionTicket.Traffic = .organic) -> [Neuron] {
         state.withLock { state in
             select(&state, endpoint: endpoint, count: count, excluding: excluded, traffic: traffic, now: clock.now())
         }
     }
 
-    /// Returns a miner reserved earlier and records the outcome; frees capacity for waiting requests.
-    public func release(_ neuron: Neuron, result: AttemptResult) {
+    /// Returns a miner reserved earlier for `endpoint` and records the outcome; frees its
+    /// capacity there for waiting requests.
+    public func release(_ neuron: Neuron, endpoint: String, result: AttemptResult) {
         let now = clock.now()
         let grants = state.withLock { state in
-            var miner = state.miners[neuron.hotkey] ?? MinerState()
-            miner.inFlight = max(miner.inFlight - 1, 0)
-            switch result {
-            case .success:
-                miner.consecutiveFailures = 0
-                miner.coolingUntil = nil
-                miner.successes += 1
-            case .busy:
-                miner.coolingUntil = now.addingTimeInterval(policy.busyBackoff.seconds)
-            case .failure:
-                miner.consecutiveFailures += 1
-                miner.failures += 1
-                miner.coolingUntil = now.addingTimeInterval(cooldown(afterFailures: miner.consecutiveFailures).seconds)
+            let slot = state.slot(for: endpoint)
+            let next = state.minerCount
+            let index = record(result, in: &state.miners[neuron.hotkey, default: MinerState(index: next)], now: now)
+            if index == next { state.minerCount += 1 }
+            if state.loads[slot].indices.contains(index), state.loads[slot][index].inFlight > 0 {
+                state.loads[slot][index].inFlight -= 1
             }
-            state.miners[neuron.hotkey] = miner
             return grantWaiting(&state, now: now)
         }
         resume(grants)
+    }
+
+    /// Applies an attempt's outcome to a miner's health; returns its index.
+    func record(_ result: AttemptResult, in miner: inout MinerState, now: Date) -> Int {
+        switch result {
+        case .success:
+            miner.consecutiveFailures = 0
+            miner.coolingUntil = nil
+            miner.successes += 1
+        case .busy:
+            miner.coolingUntil = now.addingTimeInterval(policy.busyBackoff.seconds)
+        case .failure:
+            miner.consecutiveFailures += 1
+            miner.failures += 1
+            miner.coolingUntil = now.addingTimeInterval(cooldown(afterFailures: miner.consecutiveFailures).seconds)
+        }
+        return miner.index
     }
 
     /// Feeds a scored result into the miner's moving averages used by organic ranking.
@@ -173,13 +207,6 @@ public final class MinerSelector: Sendable {
         return .seconds(double: min(policy.cooldownBase.seconds * factor, policy.cooldownMax.seconds))
     }
 
-    /// A miner's capacity after this validator's stake share.
-    func effectiveCapacity(_ neuron: Neuron, share: Double?) -> Int {
-        let declared = max(neuron.capacity ?? policy.defaultCapacity, 1)
-        guard let share, share.isFinite, share > 0, share < 1 else { return declared }
-        return max(1, Int((Double(declared) * share).rounded(.down)))
-    }
-
     /// This validator's stake over the stake of all validators with a permit, or nil when
     /// sharing is off or cannot be computed.
     static func stakeShare(of metagraph: Metagraph, policy: Policy) -> Double? {
@@ -197,52 +224,65 @@ public final class MinerSelector: Sendable {
         guard count > 0 else { return [] }
         var candidates: [(neuron: Neuron, rank: Double, last: Date)] = []
         let weights = policy.selection
-        for neuron in state.metagraph.neurons where neuron.serves(endpoint) && !excluded.contains(neuron.hotkey) {
-            let miner = state.miners[neuron.hotkey] ?? MinerState()
-            if let until = miner.coolingUntil, until > now { continue }
-            let capacity = effectiveCapacity(neuron, share: state.stakeShare)
-            guard miner.inFlight < capacity else { continue }
-            var rank = Double(miner.inFlight) / Double(capacity)
-            if traffic == .organic {
-                rank += weights.score * (1 - miner.recentScore) + weights.latency * miner.recentLatencyRatio
-                    + weights.randomness * Double.random(in: 0..<1, using: &state.random)
+        let slot = state.slot(for: endpoint)
+        let fallback = fallbackCapacity(endpoint)
+        let share = state.stakeShare
+        do {  // `slotLoads` must be gone before the loads are mutated below
+            let slotLoads = state.loads[slot]
+            for neuron in state.metagraph.neurons where neuron.serves(endpoint) && !excluded.contains(neuron.hotkey) {
+                let miner = state.miners[neuron.hotkey] ?? MinerState()
+                if let until = miner.coolingUntil, until > now { continue }
+                let load = slotLoads.indices.contains(miner.index) ? slotLoads[miner.index] : EndpointLoad()
+                let capacity = effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: share)
+                guard load.inFlight < capacity else { continue }
+                var rank = Double(load.inFlight) / Double(capacity)
+                if traffic == .organic {
+                    rank += weights.score * (1 - miner.recentScore) + weights.latency * miner.recentLatencyRatio
+                        + weights.randomness * Double.random(in: 0..<1, using: &state.random)
+                }
+                candidates.append((neuron, rank, miner.lastChosen))
             }
-            candidates.append((neuron, rank, miner.lastChosen))
         }
         candidates.shuffle(using: &state.random)
         candidates.sort { ($0.rank, $0.last) < ($1.rank, $1.last) }
         let chosen = candidates.prefix(count).map(\.neuron)
         for neuron in chosen {
-            state.miners[neuron.hotkey, default: MinerState()].inFlight += 1
-            state.miners[neuron.hotkey, default: MinerState()].lastChosen = now
+            state.begin(neuron.hotkey, slot: slot, at: now)
         }
         return chosen
     }
 
     /// Whether any miner could take work for `endpoint` right now.
     func hasFreeCapacity(_ state: State, endpoint: String, now: Date) -> Bool {
-        state.metagraph.neurons.contains { neuron in
+        let slot = state.endpointSlots[endpoint]
+        let fallback = fallbackCapacity(endpoint)
+        return state.metagraph.neurons.contains { neuron in
             guard neuron.serves(endpoint) else { return false }
             let miner = state.miners[neuron.hotkey] ?? MinerState()
             if let until = miner.coolingUntil, until > now { return false }
-            return miner.inFlight < effectiveCapacity(neuron, share: state.stakeShare)
+            let load = state.load(slot, miner.index)
+            return load.inFlight < effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: state.stakeShare)
         }
     }
 
     // MARK: - Observability
 
-    /// Health of every known miner, for the admin API.
+    /// Health and per-endpoint load of every known miner, for the admin API. Endpoints listed
+    /// are those the node serves (``Policy/endpointCapacities``) or has dispatched to.
     public func statuses() -> [MinerStatus] {
         let now = clock.now()
         return state.withLock { state in
-            state.metagraph.neurons.map { neuron in
+            let endpoints = Set(policy.endpointCapacities.keys).union(state.endpointNames).sorted()
+            return state.metagraph.neurons.map { neuron in
                 let miner = state.miners[neuron.hotkey] ?? MinerState()
                 let cooling = miner.coolingUntil.map { $0 > now } ?? false
+                let perEndpoint = endpoints.filter { neuron.serves($0) }.map { endpointStatus(state, neuron: neuron, miner: miner, endpoint: $0) }
+                let general = shared(max(neuron.capacity ?? policy.defaultCapacity, 1), share: state.stakeShare)
                 return MinerStatus(uid: neuron.uid, hotkey: neuron.hotkey, url: neuron.url,
-                                   state: cooling ? "cooling_down" : "healthy", inFlight: miner.inFlight,
-                                   capacity: effectiveCapacity(neuron, share: state.stakeShare), consecutiveFailures: miner.consecutiveFailures,
+                                   state: cooling ? "cooling_down" : "healthy", inFlight: state.inFlight(index: miner.index),
+                                   capacity: general, consecutiveFailures: miner.consecutiveFailures,
                                    coolingUntil: cooling ? miner.coolingUntil : nil, successes: miner.successes,
-                                   failures: miner.failures, recentScore: miner.recentScore)
+                                   failures: miner.failures, recentScore: miner.recentScore, endpoints: perEndpoint)
             }
         }
     }
@@ -255,8 +295,10 @@ public struct MinerStatus: Sendable, Codable, Hashable {
     public var url: String?
     /// `healthy` or `cooling_down`.
     public var state: String
+    /// Requests in flight over all endpoints.
     public var inFlight: Int
-    /// Effective capacity (after the stake share).
+    /// Effective capacity on an endpoint without a configured, operator default or declared
+    /// value of its own (after the stake share); ``endpoints`` has the capacity actually applied.
     public var capacity: Int
     public var consecutiveFailures: Int
     public var coolingUntil: Date?
@@ -264,4 +306,6 @@ public struct MinerStatus: Sendable, Codable, Hashable {
     public var failures: Int
     /// Moving average of recent scores, used to rank miners for organic traffic.
     public var recentScore: Double
+    /// Load and capacity on each endpoint it serves.
+    public var endpoints: [MinerEndpointStatus]
 }
