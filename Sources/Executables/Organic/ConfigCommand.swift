@@ -16,8 +16,9 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 var loaded = try ConfigurationLoader().load(path: config)
+                let plugins = try BundledPlugins.catalog.instantiate(loaded.plugins)
+                try OrganicNode.check(loaded, plugins: plugins, logger: makeLogger(label: "organic-config", level: "warning"))
                 if !loaded.admin.token.isEmpty { loaded.admin.token = "(set, not shown)" }
-                _ = try BundledPlugins.catalog.instantiate(loaded.plugins)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(loaded), as: UTF8.self))

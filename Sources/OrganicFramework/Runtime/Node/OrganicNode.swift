@@ -53,18 +53,13 @@ public struct OrganicNode: Sendable {
     /// Builds everything without running it, so callers (tests, the demo) can learn the bound
     /// addresses and trigger shutdown themselves.
     public func makeRunner(signals: [UnixSignal] = []) async throws -> NodeRunner {
-        var settings = try Self.validated(configuration)
-        let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
-        let endpointCapacities = try Self.validatedEndpointCapacities(configuration, endpoints: routes.map(\.descriptor.name))
+        let checked = try Self.checked(configuration, plugins: plugins)
+        var settings = checked.settings
+        let routes = checked.routes
+        let adminToken = checked.adminToken
+        let chainSetter = checked.chainSetter
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
-
-        let adminToken = try AdminToken(token: configuration.admin.token, tokenSha256: configuration.admin.tokenSha256)
-        if configuration.admin.enabled, !adminToken.isConfigured, !Self.isLoopback(configuration.admin.host) {
-            throw ConfigurationError("admin.host \(configuration.admin.host) is reachable beyond this machine: set admin.token "
-                + "(ORGANIC_ADMIN_TOKEN) or admin.tokenSha256, or bind the admin API to 127.0.0.1")
-        }
         var services: [any Service] = []
-        let chainSetter = try BittensorWeightSetter.configured(by: configuration)
         if let weightSetter = chainSetter {
             do {
                 let sdk = try await weightSetter.checkSDK()
@@ -135,7 +130,7 @@ public struct OrganicNode: Sendable {
                           scheduling: .init(maxQueueDepth: d.queues.maxDepth, maxTotalQueued: d.queues.maxTotalQueued,
                                             syntheticFloor: d.queues.syntheticFloor, floorWindow: d.queues.floorWindow,
                                             maxWaitFraction: d.queues.maxWaitFraction),
-                          endpointCapacities: endpointCapacities, maxDeclaredCapacity: d.maxDeclaredCapacity),
+                          endpointCapacities: checked.endpointCapacities, maxDeclaredCapacity: d.maxDeclaredCapacity),
             clock: clock, random: random.split())
         let refresher = MetagraphRefreshService(source: metagraphSource, selector: selector, clock: clock, logger: logger)
         await refresher.refresh()
@@ -198,11 +193,6 @@ public struct OrganicNode: Sendable {
     public func openAPIDocument() async throws -> JSONValue {
         let routes = try Self.routes(for: plugins, overrides: configuration.dispatch.endpoints)
         return await OpenAPIDocument.generate(endpoints: routes, plugins: plugins)
-    }
-
-    /// Whether `host` only accepts connections from this machine.
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     static func validated(_ configuration: NodeConfiguration) throws(ConfigurationError) -> DispatchSettings {

@@ -27,9 +27,7 @@ struct ScoringAssembly {
         let w = configuration.weights
         var weightService: WeightSettingService?
         if w.enabled {
-            guard w.intervalSeconds.isFinite, w.intervalSeconds > 0 else { throw ConfigurationError("weights.intervalSeconds must be positive") }
-            guard (1...20).contains(w.maxAttempts) else { throw ConfigurationError("weights.maxAttempts must be 1...20") }
-            guard w.retryBaseSeconds.isFinite, w.retryBaseSeconds >= 0 else { throw ConfigurationError("weights.retryBaseSeconds must be >= 0") }
+            try validateWeights(w)
             let setter: any WeightSetter
             switch w.setter {
             case _ where chainSetter != nil:
@@ -42,12 +40,21 @@ struct ScoringAssembly {
             case "log":
                 setter = LoggingWeightSetter(logger: logger)
             default:
-                throw ConfigurationError("weights.setter must be 'record' or 'log', got '\(w.setter)'")
+                setter = LoggingWeightSetter(logger: logger)  // unreachable: validateWeights checked the name
             }
             weightService = WeightSettingService(board: board, setter: setter, interval: .seconds(double: w.intervalSeconds),
                                                  maxAttempts: w.maxAttempts, retryBase: .seconds(double: w.retryBaseSeconds),
                                                  clock: clock, logger: logger)
         }
         return ScoringAssembly(settings: settings, book: book, board: board, periodService: periodService, weightService: weightService)
+    }
+
+    /// The `weights:` settings, when weight setting is on.
+    static func validateWeights(_ w: NodeConfiguration.Weights) throws(ConfigurationError) {
+        guard w.enabled else { return }
+        guard w.intervalSeconds.isFinite, w.intervalSeconds > 0 else { throw ConfigurationError("weights.intervalSeconds must be positive") }
+        guard (1...20).contains(w.maxAttempts) else { throw ConfigurationError("weights.maxAttempts must be 1...20") }
+        guard w.retryBaseSeconds.isFinite, w.retryBaseSeconds >= 0 else { throw ConfigurationError("weights.retryBaseSeconds must be >= 0") }
+        guard ["record", "log"].contains(w.setter) else { throw ConfigurationError("weights.setter must be 'record' or 'log', got '\(w.setter)'") }
     }
 }
