@@ -176,7 +176,7 @@ var package = Package(
         .testTarget(
             name: "OrganicCryptoTests",
             dependencies: [
-                "OrganicCrypto",
+                "OrganicCrypto", "OrganicTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict

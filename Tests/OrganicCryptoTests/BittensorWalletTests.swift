@@ -74,9 +74,9 @@ struct BittensorWalletTests {
 
     /// A wallet created by the official `bittensor-wallet` loads to the same address, and
     /// its hotkey's signatures verify here.
-    @Test(.enabled(if: PythonPeer.python != nil)) func loadsWalletCreatedByBittensorWallet() throws {
+    @Test(.enabled(if: PythonPeer.python != nil)) func loadsWalletCreatedByBittensorWallet() async throws {
         let wallets = try temporaryWallets()
-        let out = try PythonPeer.run(script: "make_wallet.py", [wallets, "organic", "hk"])
+        let out = try await PythonPeer.run(script: "make_wallet.py", [wallets, "organic", "hk"])
         let json = try #require(try JSONSerialization.jsonObject(with: out) as? [String: String])
         let keypair = try BittensorWallet.loadHotkey(wallet: "organic", hotkey: "hk", walletPath: wallets) { nil }
         #expect(keypair.ss58Address == json["ss58"])

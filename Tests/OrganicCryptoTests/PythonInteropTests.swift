@@ -1,4 +1,5 @@
 import Foundation
+import OrganicTestKit
 import Testing
 @testable import OrganicCrypto
 
@@ -7,8 +8,8 @@ import Testing
 /// (+ bittensor 11 for sp-core / btauth); the literal fixtures cover the rest.
 @Suite("Python interop", .enabled(if: PythonPeer.python != nil))
 struct PythonInteropTests {
-    @Test func freshPythonFixturesAgree() throws {
-        let out = try PythonPeer.run(["fixtures", "40"])
+    @Test func freshPythonFixturesAgree() async throws {
+        let out = try await PythonPeer.run(["fixtures", "40"])
         let json = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
         let sr = try #require(json["sr25519"] as? [[String: String]])
         #expect(sr.count == 40)
@@ -34,7 +35,7 @@ struct PythonInteropTests {
         }
     }
 
-    @Test func swiftSignaturesVerifyInPython() throws {
+    @Test func swiftSignaturesVerifyInPython() async throws {
         var items: [[String: String]] = []
         var expected: [Bool] = []
         for i in 0..<30 {
@@ -51,14 +52,14 @@ struct PythonInteropTests {
         items.append(["scheme": "ed25519", "pubkey": Hex.encode(ed.publicKey), "message": "00ff", "signature": Hex.encode(ed.sign([0, 0xff]))])
         expected.append(true)
         let input = try JSONSerialization.data(withJSONObject: items)
-        let out = try PythonPeer.run(["verify"], stdin: input)
+        let out = try await PythonPeer.run(["verify"], stdin: input)
         let results = try #require(try JSONSerialization.jsonObject(with: out) as? [Bool])
         #expect(results == expected)
     }
 
     /// End to end: headers signed in Swift pass bittensor's own `http_auth.verify`,
     /// and a tampered body is rejected there with BadSignature.
-    @Test func swiftBTAuthHeadersPassBittensorVerify() throws {
+    @Test func swiftBTAuthHeadersPassBittensorVerify() async throws {
         let sr = try Sr25519Keypair(miniSecretSeed: Sodium.randomBytes(32))
         let ed = try Ed25519Signer.Keypair(seed: Sodium.randomBytes(32))
         let receiver = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
@@ -73,7 +74,7 @@ struct PythonInteropTests {
         let edHeaders = BTAuthMessage.signedHeaders(keypair: ed, method: "post", pathAndQuery: "/v1/score?x=1",
                                                     body: body, nonceNanoseconds: nonce, receiverSS58: receiver)
         let items = [item(srHeaders, body: body), item(edHeaders, body: body), item(srHeaders, body: body + [0x20])]
-        let out = try PythonPeer.run(["btauth-verify"], stdin: try JSONSerialization.data(withJSONObject: items))
+        let out = try await PythonPeer.run(["btauth-verify"], stdin: try JSONSerialization.data(withJSONObject: items))
         let results = try #require(try JSONSerialization.jsonObject(with: out) as? [String])
         #expect(results == ["ok", "ok", "BadSignature"])
     }
@@ -97,30 +98,20 @@ enum PythonPeer {
         return v
     }
 
-    static func run(_ args: [String], stdin: Data? = nil) throws -> Data {
-        try run(scriptPath: script, args, stdin: stdin)
+    static func run(_ args: [String], stdin: Data? = nil) async throws -> Data {
+        try await run(scriptPath: script, args, stdin: stdin)
     }
 
     /// Runs another script from Tests/Fixtures.
-    static func run(script name: String, _ args: [String], stdin: Data? = nil) throws -> Data {
+    static func run(script name: String, _ args: [String], stdin: Data? = nil) async throws -> Data {
         let path = URL(fileURLWithPath: script).deletingLastPathComponent().appendingPathComponent(name).path
-        return try run(scriptPath: path, args, stdin: stdin)
+        return try await run(scriptPath: path, args, stdin: stdin)
     }
 
-    static func run(scriptPath: String, _ args: [String], stdin: Data? = nil) throws -> Data {
+    static func run(scriptPath: String, _ args: [String], stdin: Data? = nil) async throws -> Data {
         guard let python else { throw Failed(description: "ORGANIC_PYTHON not set") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [scriptPath] + args
-        let outPipe = Pipe(), inPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardInput = inPipe
-        try p.run()
-        if let stdin { inPipe.fileHandleForWriting.write(stdin) }
-        try inPipe.fileHandleForWriting.close()
-        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Failed(description: "python exited \(p.terminationStatus)") }
-        return data
+        let result = try await ChildProcess.run(python, [scriptPath] + args, stdin: stdin)
+        guard result.status == 0 else { throw Failed(description: "python exited \(result.status): \(result.errorText)") }
+        return result.output
     }
 }

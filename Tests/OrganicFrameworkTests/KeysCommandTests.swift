@@ -24,19 +24,10 @@ struct KeysCommandTests {
         var error: String
     }
 
-    func organic(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(OrganicExecutable.path))
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
+    func organic(_ arguments: [String]) async throws -> Run {
+        let result = try await ChildProcess.run(try #require(OrganicExecutable.path), arguments,
+                                                environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()])
+        return Run(status: result.status, output: result.outputText, error: result.errorText)
     }
 
     func json<T: Decodable>(_ type: T.Type, _ run: Run) throws -> T {
@@ -46,43 +37,43 @@ struct KeysCommandTests {
     }
 
     @Test("offline: create, list, credit, show, rotate, revoke and usage on the database file")
-    func offline() throws {
+    func offline() async throws {
         let database = KeyStoreTests.temporaryPath()
         let common = ["--offline", "--database", database]
-        let created = try organic(["keys", "create", "--name", "cli", "--credits", "5", "--rate", "10/s,1000/day", "--expires", "30d", "--json"] + common)
+        let created = try await organic(["keys", "create", "--name", "cli", "--credits", "5", "--rate", "10/s,1000/day", "--expires", "30d", "--json"] + common)
         #expect(created.status == 0, "\(created.error)")
         let key = try json(CreatedKey.self, created)
         #expect(key.record.rateLimits.count == 2)
         #expect(key.record.expiresAt != nil)
 
-        let human = try organic(["keys", "list"] + common)
+        let human = try await organic(["keys", "list"] + common)
         #expect(human.status == 0)
         #expect(human.output.contains(key.record.id))
         #expect(!human.output.contains(key.key))
 
-        let credited = try organic(["keys", "credit", key.record.id, "2.5", "--note", "top-up", "--json"] + common)
+        let credited = try await organic(["keys", "credit", key.record.id, "2.5", "--note", "top-up", "--json"] + common)
         #expect(try json(CreditResult.self, credited).balance == Credits(7.5))
 
-        let rotated = try json(CreatedKey.self, try organic(["keys", "rotate", key.record.id, "--json"] + common))
+        let rotated = try json(CreatedKey.self, try await organic(["keys", "rotate", key.record.id, "--json"] + common))
         #expect(rotated.key != key.key)
         #expect(rotated.balance == Credits(7.5))
 
-        let revoked = try json(KeyDetails.self, try organic(["keys", "revoke", key.record.id, "--json"] + common))
+        let revoked = try json(KeyDetails.self, try await organic(["keys", "revoke", key.record.id, "--json"] + common))
         #expect(revoked.record.state == .revoked)
 
-        let shown = try organic(["keys", "show", key.record.id] + common)
+        let shown = try await organic(["keys", "show", key.record.id] + common)
         #expect(shown.output.contains("revoked"))
         #expect(shown.output.contains("top-up"))
-        #expect(try organic(["keys", "usage", key.record.id, "--json"] + common).status == 0)
+        #expect(try await organic(["keys", "usage", key.record.id, "--json"] + common).status == 0)
     }
 
     @Test("invalid arguments get a clear message and a non-zero exit")
-    func invalidArguments() throws {
+    func invalidArguments() async throws {
         let common = ["--offline", "--database", KeyStoreTests.temporaryPath()]
         for arguments in [["keys", "create"], ["keys", "create", "--name", "x", "--rate", "ten/s"],
                           ["keys", "create", "--name", "x", "--expires", "soon"], ["keys", "show", "key_missing"],
                           ["keys", "credit", "key_missing", "abc"], ["keys", "usage", "key_missing", "--days", "0"]] {
-            let run = try organic(arguments + common)
+            let run = try await organic(arguments + common)
             #expect(run.status != 0, "\(arguments)")
             #expect(!run.error.isEmpty, "\(arguments)")
         }
@@ -92,14 +83,14 @@ struct KeysCommandTests {
     func throughAdminAPI() async throws {
         try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(1)) { net in
             let common = ["--admin-url", net.adminURL, "--admin-token", PluginHarness.adminToken, "--json"]
-            let key = try json(CreatedKey.self, try organic(["keys", "create", "--name", "via-api", "--credits", "3"] + common))
+            let key = try json(CreatedKey.self, try await organic(["keys", "create", "--name", "via-api", "--credits", "3"] + common))
             let body = try JSONEncoder().encode(TextEmbeddingRequest(input: ["cli"], dimensions: 64))
             let ok = try await net.anonymousClient.send("POST", net.publicURL + "/v1/text-embeddings", body: body, headers: ["X-API-Key": key.key])
             #expect(ok.status == 200)
-            #expect(try organic(["keys", "revoke", key.record.id] + common).status == 0)
+            #expect(try await organic(["keys", "revoke", key.record.id] + common).status == 0)
             let refused = try await net.anonymousClient.send("POST", net.publicURL + "/v1/text-embeddings", body: body, headers: ["X-API-Key": key.key])
             #expect(refused.errorCode == "revoked_api_key")
-            let noToken = try organic(["keys", "list", "--admin-url", net.adminURL])
+            let noToken = try await organic(["keys", "list", "--admin-url", net.adminURL])
             #expect(noToken.status != 0)
             #expect(noToken.error.contains("admin token") || noToken.error.contains("ORGANIC_ADMIN_TOKEN"))
         }

@@ -142,20 +142,13 @@ struct SignedRequestSDKInteropTests {
         FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil
     }
 
-    @Test(.enabled(if: python != nil)) func acceptsHeadersSignedByBittensor() throws {
+    @Test(.enabled(if: python != nil)) func acceptsHeadersSignedByBittensor() async throws {
         let seed = Array(repeating: UInt8(0x42), count: 32)
         let validator = try Sr25519Keypair(miniSecretSeed: seed), miner = try Sr25519Keypair.devAccount("Bob")
         let body = Array("{\"prompt\":\"hi\"}".utf8), path = "/v1/text-to-image?q=1"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/btauth_sign.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python ?? "python3")
-        process.arguments = [script, Hex.encode(seed), "POST", path, Hex.encode(body), miner.ss58Address]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await ChildProcess.run(try #require(Self.python), [script, Hex.encode(seed), "POST", path, Hex.encode(body), miner.ss58Address]).output
         let headers = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
         let directory = SenderDirectory.fixed(validators: [validator.ss58Address], logger: Logger(label: "test"))
         let verifier = SignedRequestVerifier(policy: .init(selfHotkey: miner.ss58Address), directory: directory)
