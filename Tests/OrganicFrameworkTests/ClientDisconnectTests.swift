@@ -138,8 +138,9 @@ struct ClientDisconnectTests {
         var override = NodeConfiguration.EndpointOverride()
         override.timeoutSeconds = 30  // requests may wait 15 s: far longer than this test looks
         configuration.dispatch.endpoints["text-embeddings"] = override
-        // One miner taking one request at a time, each for 1.5 s.
-        let miners = [LocalNetwork.MinerSpec(faults: .alwaysSlow(1.5), capacity: 1)]
+        // One miner taking one request at a time, each for 3 s (time enough, even on a busy
+        // machine, to queue the second request behind the first).
+        let miners = [LocalNetwork.MinerSpec(faults: .alwaysSlow(3), capacity: 1)]
         try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: miners, configuration: configuration) { net in
             let key = try await net.createKey(KeyCreation(name: "leaver", credits: 10))
             let body = try JSONEncoder().encode(TextEmbeddingRequest(input: ["wait"], dimensions: 64))

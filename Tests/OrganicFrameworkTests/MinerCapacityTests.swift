@@ -271,7 +271,7 @@ struct CapacityProbeTests {
     @Test("the reference miner answers 429 beyond its capacity on one endpoint and declares it")
     func referenceMinerEnforces() async throws {
         let plugin = try DeclaringEmbeddingPlugin()
-        let miners = [LocalNetwork.MinerSpec(faults: .alwaysSlow(1), capacity: 16, endpointCapacities: ["text-embeddings": 1])]
+        let miners = [LocalNetwork.MinerSpec(faults: .alwaysSlow(3), capacity: 16, endpointCapacities: ["text-embeddings": 1])]
         try await PluginHarness.run(plugins: [plugin], miners: miners) { net in
             let url = net.context.minerURLs[0]
             let client = TestHTTPClient()

@@ -13,10 +13,13 @@ struct QueueSheddingEndToEndTests {
         configuration.dispatch.organicScoringProbability = 0
         configuration.dispatch.retries = 0
         configuration.dispatch.queues.maxDepth = 1
+        // Requests may wait 2 s; the miner takes 4 s; the endpoint times out at 8 s: seconds of
+        // margin either way on a busy machine.
+        configuration.dispatch.queues.maxWaitFraction = 0.25
         var override = NodeConfiguration.EndpointOverride()
-        override.timeoutSeconds = 4  // requests may wait 2 s; the miner takes 3 s
+        override.timeoutSeconds = 8
         configuration.dispatch.endpoints["text-embeddings"] = override
-        let miners = [LocalNetwork.MinerSpec(faults: .alwaysSlow(3), capacity: 1)]
+        let miners = [LocalNetwork.MinerSpec(faults: .alwaysSlow(4), capacity: 1)]
         try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: miners, configuration: configuration) { net in
             let request = TextEmbeddingRequest(input: ["shed"], dimensions: 64)
             async let first = net.post("/v1/text-embeddings", json: request)

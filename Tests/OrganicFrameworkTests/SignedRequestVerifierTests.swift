@@ -151,7 +151,11 @@ struct SignedRequestSDKInteropTests {
         let data = try await ChildProcess.run(try #require(Self.python), [script, Hex.encode(seed), "POST", path, Hex.encode(body), miner.ss58Address]).output
         let headers = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
         let directory = SenderDirectory.fixed(validators: [validator.ss58Address], logger: Logger(label: "test"))
-        let verifier = SignedRequestVerifier(policy: .init(selfHotkey: miner.ss58Address), directory: directory)
+        // Verified as of one second after signing: this checks the format, not how long a busy
+        // test run took to start the verifier (freshness has its own tests).
+        let nonce = try #require(headers.first { $0.key.lowercased() == "x-bittensor-nonce" }.flatMap { Double($0.value) })
+        let clock = ManualNodeClock(start: Date(timeIntervalSince1970: nonce / 1e9 + 1))
+        let verifier = SignedRequestVerifier(policy: .init(selfHotkey: miner.ss58Address), directory: directory, clock: clock)
         let pairs = headers.map { (name: $0.key, value: $0.value) }
         #expect(try verifier.verify(method: "POST", pathAndQuery: path, headers: pairs, body: body).hotkey == validator.ss58Address)
         #expect(throws: APIError.self) { try verifier.verify(method: "POST", pathAndQuery: path, headers: pairs, body: body) }  // replay
