@@ -72,6 +72,36 @@ struct KeyStoreTests {
         #expect(try Self.ledgerIsConsistent(path))
     }
 
+    @Test("a key's statement is one snapshot: its balance is the sum of the lines shown, even while requests settle")
+    func statementIsConsistent() async throws {
+        let keys = try Self.manager(path: Self.temporaryPath())
+        let key = try await keys.create(KeyCreation(name: "busy", credits: 500))
+        let store = keys.store
+        let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<400 {
+                group.addTask {
+                    guard case .reserved(let r) = try await store.reserve(id: key.record.id, amount: Credits(millis: 500), endpoint: "e", now: Date())
+                    else { return 0 }
+                    try await store.settle(r, commit: i % 2 == 0,
+                                           usage: UsageEntry(keyID: r.keyID, endpoint: "e", status: 200, credits: r.amount, latencySeconds: 0, time: Date()))
+                    return 0
+                }
+            }
+            group.addTask {
+                var mismatches = 0
+                for _ in 0..<200 {
+                    let details = try await keys.show(id: key.record.id, ledgerLimit: 100_000)
+                    let sum = (details.ledger ?? []).reduce(Int64(0)) { $0 + $1.amount.millis }
+                    if sum != details.balance.millis { mismatches += 1 }
+                }
+                return mismatches
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+        try await store.close()
+    }
+
     @Test("a settlement happens once: commit after release (or twice) changes nothing")
     func settleOnce() async throws {
         let keys = try Self.manager(path: Self.temporaryPath())

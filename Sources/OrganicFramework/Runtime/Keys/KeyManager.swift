@@ -65,7 +65,8 @@ public struct KeyManager: Sendable {
 
     public func show(id: String, ledgerLimit: Int = 50) async throws -> KeyDetails {
         let record = try await existing(id)
-        return KeyDetails(record: record, balance: try await store.balance(id: id), ledger: try await store.ledger(id: id, limit: ledgerLimit))
+        let statement = try await store.statement(id: id, limit: ledgerLimit)
+        return KeyDetails(record: record, balance: statement.balance, ledger: statement.ledger)
     }
 
     public func revoke(id: String) async throws -> KeyDetails {

@@ -16,6 +16,9 @@ public protocol KeyStore: Sendable {
     /// Adds a grant, refund or (negative) adjustment; refuses to take the balance below zero.
     func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry
     func ledger(id: String, limit: Int) async throws -> [LedgerEntry]
+    /// The balance and the latest `limit` ledger lines read together, so that the balance is
+    /// the sum of the lines as shown (no settlement lands between the two reads).
+    func statement(id: String, limit: Int) async throws -> (balance: Credits, ledger: [LedgerEntry])
     /// Holds `amount` for one request, in one transaction that refuses to go negative (after any
     /// automatic refill that is due).
     func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome

@@ -89,10 +89,21 @@ public struct SQLiteKeyStore: KeyStore {
     }
 
     public func ledger(id: String, limit: Int) async throws -> [LedgerEntry] {
-        try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM credit_ledger WHERE key_id = ? ORDER BY id DESC LIMIT ?", arguments: [id, limit])
-                .map(Self.entry)
+        try await database.pool.read { db in try Self.ledger(db, id: id, limit: limit) }
+    }
+
+    public func statement(id: String, limit: Int) async throws -> (balance: Credits, ledger: [LedgerEntry]) {
+        try await database.pool.read { db in  // one read transaction: one snapshot
+            guard let millis = try Int64.fetchOne(db, sql: "SELECT balance FROM api_keys WHERE id = ?", arguments: [id]) else {
+                throw KeyStoreError.notFound
+            }
+            return (Credits(millis: millis), try Self.ledger(db, id: id, limit: limit))
         }
+    }
+
+    static func ledger(_ db: Database, id: String, limit: Int) throws -> [LedgerEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM credit_ledger WHERE key_id = ? ORDER BY id DESC LIMIT ?", arguments: [id, limit])
+            .map(Self.entry)
     }
 
     /// Reservations are group-committed: every caller queues its request and schedules a writer
