@@ -36,7 +36,9 @@ extension EndpointRoute: ServedEndpoint {
         do {
             data = try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect)
         } catch {
-            pending.finish(status: Int((error as? APIError)?.status.code ?? 500), delivered: false)
+            // A body cut short by a departing caller reads as bad JSON; the usage log says why.
+            let status = disconnect?.isDisconnected == true ? 499 : Int((error as? APIError)?.status.code ?? 500)
+            pending.finish(status: status, delivered: false)
             throw error
         }
         // Charged only once the answer has been handed to a connection that is still there; a
