@@ -14,6 +14,17 @@ struct KeyStoreTests {
         KeyManager(store: SQLiteKeyStore(database: try SQLiteDatabase(path: path)), clock: clock)
     }
 
+    /// One request's life in the ledger: reserve `millis`, then commit or release; false when the
+    /// reservation was refused.
+    static func reserveAndSettle(_ store: any KeyStore, key: String, millis: Int64, commit: Bool) async throws -> Bool {
+        guard case .reserved(let r) = try await store.reserve(id: key, amount: Credits(millis: millis), endpoint: "e", now: Date()) else {
+            return false
+        }
+        try await store.settle(r, commit: commit,
+                               usage: UsageEntry(keyID: r.keyID, endpoint: "e", status: 200, credits: r.amount, latencySeconds: 0, time: Date()))
+        return true
+    }
+
     /// The balance column equals the sum of the ledger, and no reservation is left open.
     static func ledgerIsConsistent(_ path: String) throws -> Bool {
         let database = try SQLiteDatabase(path: path)
@@ -56,13 +67,7 @@ struct KeyStoreTests {
         let store = keys.store
         let reserved = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<2000 {
-                group.addTask {
-                    guard case .reserved(let r) = try await store.reserve(id: key.record.id, amount: Credits(millis: 1000), endpoint: "e", now: Date())
-                    else { return false }
-                    try await store.settle(r, commit: true,
-                                           usage: UsageEntry(keyID: r.keyID, endpoint: "e", status: 200, credits: r.amount, latencySeconds: 0, time: Date()))
-                    return true
-                }
+                group.addTask { try await Self.reserveAndSettle(store, key: key.record.id, millis: 1000, commit: true) }
             }
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
@@ -80,10 +85,7 @@ struct KeyStoreTests {
         let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<400 {
                 group.addTask {
-                    guard case .reserved(let r) = try await store.reserve(id: key.record.id, amount: Credits(millis: 500), endpoint: "e", now: Date())
-                    else { return 0 }
-                    try await store.settle(r, commit: i % 2 == 0,
-                                           usage: UsageEntry(keyID: r.keyID, endpoint: "e", status: 200, credits: r.amount, latencySeconds: 0, time: Date()))
+                    _ = try await Self.reserveAndSettle(store, key: key.record.id, millis: 500, commit: i % 2 == 0)
                     return 0
                 }
             }
