@@ -2,16 +2,11 @@ public import OrganicPluginAPI
 import Foundation
 
 /// `POST /v1/clip-embeddings`.
-public struct ClipEmbeddingsEndpoint: Endpoint {
+public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
     public typealias Request = ClipEmbeddingsRequest
     public typealias Response = ClipEmbeddingsResponse
 
     let resources: VisionResources
-    var configuration: VisionConfiguration { resources.configuration }
-
-    init(resources: VisionResources) {
-        self.resources = resources
-    }
 
     public var descriptor: EndpointDescriptor {
         resources.descriptor(name: "clip-embeddings", summary: "Returns a 512-float CLIP ViT-B/32 image embedding per image.",

@@ -1,16 +1,11 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/image-to-image`.
-public struct ImageToImageEndpoint: GenerationEndpoint {
+public struct ImageToImageEndpoint: GenerationEndpoint, VisionEndpoint {
     public typealias Request = ImageToImageRequest
     public typealias Response = ImageResponse
 
     let resources: VisionResources
-    var configuration: VisionConfiguration { resources.configuration }
-
-    init(resources: VisionResources) {
-        self.resources = resources
-    }
 
     public var descriptor: EndpointDescriptor {
         resources.descriptor(name: "image-to-image", summary: "Transforms init_image towards a text prompt.", timeout: .seconds(15), images: 1)

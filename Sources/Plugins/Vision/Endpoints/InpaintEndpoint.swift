@@ -1,16 +1,11 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/inpaint`.
-public struct InpaintEndpoint: GenerationEndpoint {
+public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
     public typealias Request = InpaintRequest
     public typealias Response = ImageResponse
 
     let resources: VisionResources
-    var configuration: VisionConfiguration { resources.configuration }
-
-    init(resources: VisionResources) {
-        self.resources = resources
-    }
 
     public var descriptor: EndpointDescriptor {
         resources.descriptor(name: "inpaint", summary: "Repaints the masked part of init_image from a text prompt.", timeout: .seconds(20), images: 2)

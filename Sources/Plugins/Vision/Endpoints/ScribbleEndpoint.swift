@@ -1,16 +1,11 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/scribble`.
-public struct ScribbleEndpoint: GenerationEndpoint {
+public struct ScribbleEndpoint: GenerationEndpoint, VisionEndpoint {
     public typealias Request = ScribbleRequest
     public typealias Response = ImageResponse
 
     let resources: VisionResources
-    var configuration: VisionConfiguration { resources.configuration }
-
-    init(resources: VisionResources) {
-        self.resources = resources
-    }
 
     public var descriptor: EndpointDescriptor {
         resources.descriptor(name: "scribble", summary: "Generates an image from a text prompt that follows a scribble.", timeout: .seconds(15), images: 1)

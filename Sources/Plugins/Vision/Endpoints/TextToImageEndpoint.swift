@@ -1,16 +1,11 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/text-to-image`.
-public struct TextToImageEndpoint: GenerationEndpoint {
+public struct TextToImageEndpoint: GenerationEndpoint, VisionEndpoint {
     public typealias Request = TextToImageRequest
     public typealias Response = ImageResponse
 
     let resources: VisionResources
-    var configuration: VisionConfiguration { resources.configuration }
-
-    init(resources: VisionResources) {
-        self.resources = resources
-    }
 
     public var descriptor: EndpointDescriptor {
         resources.descriptor(name: "text-to-image", summary: "Generates an image from a text prompt.", timeout: .seconds(15), images: 0)

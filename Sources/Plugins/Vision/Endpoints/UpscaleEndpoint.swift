@@ -1,16 +1,11 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/upscale`.
-public struct UpscaleEndpoint: Endpoint {
+public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
     public typealias Request = UpscaleRequest
     public typealias Response = ImageResponse
 
     let resources: VisionResources
-    var configuration: VisionConfiguration { resources.configuration }
-
-    init(resources: VisionResources) {
-        self.resources = resources
-    }
 
     public var descriptor: EndpointDescriptor {
         resources.descriptor(name: "upscale", summary: "Enlarges an image by an integer scale factor.", timeout: .seconds(15), images: 1,
