@@ -178,10 +178,10 @@ extension MinerSelector {
         }
     }
 
-    /// Ends a waiter that is still queued (deadline or cancellation); no effect once granted.
+    /// Ends a waiter that is still queued (deadline, cancellation or disconnect); no effect once granted.
     func finish(_ id: UInt64, with outcome: Result<[Neuron], any Error>) {
         let continuation: CheckedContinuation<[Neuron], any Error>? = state.withLock { state in
-            guard var waiter = state.waiters[id], waiter.outcome == nil else { return nil }
+            guard let waiter = state.waiters[id], waiter.outcome == nil else { return nil }
             // Its id stays in the queue until it reaches the head or a compaction.
             state.queues[waiter.ticket.endpoint]?.deadEntries += 1
             withdraw(&state, waiter: waiter)
@@ -195,15 +195,24 @@ extension MinerSelector {
                 }
                 state.queues[waiter.ticket.endpoint] = queue
             }
-            if let continuation = waiter.continuation {
-                state.waiters[id] = nil
-                return continuation
-            }
-            waiter.outcome = outcome
-            state.waiters[id] = waiter
-            return nil
+            return handOff(outcome, to: id, waiter: waiter, in: &state)
         }
         continuation?.resume(with: outcome)
+    }
+
+    /// Under the lock: gives `outcome` to waiter `id`. Returns its continuation, to resume once
+    /// the lock is released, or keeps the outcome for ``grant(of:)`` when the waiting task has
+    /// not attached a continuation yet.
+    func handOff(_ outcome: Result<[Neuron], any Error>, to id: UInt64, waiter: Waiter,
+                 in state: inout State) -> CheckedContinuation<[Neuron], any Error>? {
+        if let continuation = waiter.continuation {
+            state.waiters[id] = nil
+            return continuation
+        }
+        var waiter = waiter
+        waiter.outcome = outcome
+        state.waiters[id] = waiter
+        return nil
     }
 
     /// Drops the ids of departed waiters from an endpoint's queues once they outnumber the live
@@ -251,18 +260,14 @@ extension MinerSelector {
         for endpoint in Array(state.queues.keys) {
             while let queue = state.queues[endpoint], queue.waitingOrganic + queue.waitingSynthetic > 0,
                   hasFreeCapacity(state, endpoint: endpoint, now: now) {
-                guard let id = popNext(&state, endpoint: endpoint), var waiter = state.waiters[id] else { break }
+                guard let id = popNext(&state, endpoint: endpoint), let waiter = state.waiters[id] else { break }
                 let miners = select(&state, endpoint: endpoint, count: waiter.ticket.miners, excluding: [], traffic: waiter.ticket.traffic, now: now)
                 withdraw(&state, waiter: waiter)
                 state.queues[endpoint]?.recordDispatch(scored: waiter.scored && miners.count > 1 || waiter.ticket.traffic == .synthetic,
                                                        window: policy.scheduling.floorWindow)
                 state.queues[endpoint]?.counters.recordWait(now.timeIntervalSince(waiter.enqueuedAt))
-                if let continuation = waiter.continuation {
-                    state.waiters[id] = nil
+                if let continuation = handOff(.success(miners), to: id, waiter: waiter, in: &state) {
                     grants.append((continuation, miners))
-                } else {
-                    waiter.outcome = .success(miners)
-                    state.waiters[id] = waiter
                 }
             }
         }
