@@ -30,7 +30,7 @@ extension MinerSelector {
     public func update(declaredCapacities: [String: Int], for hotkey: String, covering: [String]) {
         let grants = state.withLock { state -> [(CheckedContinuation<[Neuron], any Error>, [Neuron])] in
             guard state.metagraph.neurons.contains(where: { $0.hotkey == hotkey }) else { return [] }
-            let index = state.minerIndex(hotkey)
+            let index = state.updateMiner(hotkey)
             for endpoint in covering {
                 let slot = state.slot(for: endpoint)
                 state.grow(slot, to: index)
@@ -115,15 +115,20 @@ extension MinerSelector.State {
         loads.reduce(0) { sum, slot in sum + (slot.indices.contains(index) ? slot[index].inFlight : 0) }
     }
 
-    /// The index of `hotkey`'s miner, creating its state when it has none.
-    mutating func minerIndex(_ hotkey: String) -> Int {
+    /// Applies `change` to `hotkey`'s miner state and returns the miner's index; a miner without
+    /// state gets one, with the next free index. One dictionary access (hot path).
+    @discardableResult
+    mutating func updateMiner(_ hotkey: String, _ change: (inout MinerSelector.MinerState) -> Void = { _ in }) -> Int {
         let next = minerCount
-        let index = Self.index(of: &miners[hotkey, default: MinerSelector.MinerState(index: next)])
+        let index = Self.apply(change, to: &miners[hotkey, default: MinerSelector.MinerState(index: next)])
         if index == next { minerCount += 1 }
         return index
     }
 
-    private static func index(of miner: inout MinerSelector.MinerState) -> Int { miner.index }
+    private static func apply(_ change: (inout MinerSelector.MinerState) -> Void, to miner: inout MinerSelector.MinerState) -> Int {
+        change(&miner)
+        return miner.index
+    }
 
     mutating func grow(_ slot: Int, to index: Int) {
         if loads[slot].count <= index {
@@ -133,16 +138,9 @@ extension MinerSelector.State {
 
     /// One more request in flight to `hotkey` on the endpoint at `slot`.
     mutating func begin(_ hotkey: String, slot: Int, at now: Date) {
-        let next = minerCount
-        let index = Self.choose(&miners[hotkey, default: MinerSelector.MinerState(index: next)], at: now)
-        if index == next { minerCount += 1 }
+        let index = updateMiner(hotkey) { $0.lastChosen = now }
         grow(slot, to: index)
         loads[slot][index].inFlight += 1
-    }
-
-    private static func choose(_ miner: inout MinerSelector.MinerState, at now: Date) -> Int {
-        miner.lastChosen = now
-        return miner.index
     }
 
     /// Renumbers the miners left after a metagraph update, dropping the loads of those gone.

@@ -161,9 +161,7 @@ public final class MinerSelector: Sendable {
         let now = clock.now()
         let grants = state.withLock { state in
             let slot = state.slot(for: endpoint)
-            let next = state.minerCount
-            let index = record(result, in: &state.miners[neuron.hotkey, default: MinerState(index: next)], now: now)
-            if index == next { state.minerCount += 1 }
+            let index = state.updateMiner(neuron.hotkey) { record(result, in: &$0, now: now) }
             if state.loads[slot].indices.contains(index), state.loads[slot][index].inFlight > 0 {
                 state.loads[slot][index].inFlight -= 1
             }
@@ -172,8 +170,8 @@ public final class MinerSelector: Sendable {
         resume(grants)
     }
 
-    /// Applies an attempt's outcome to a miner's health; returns its index.
-    func record(_ result: AttemptResult, in miner: inout MinerState, now: Date) -> Int {
+    /// Applies an attempt's outcome to a miner's health.
+    func record(_ result: AttemptResult, in miner: inout MinerState, now: Date) {
         switch result {
         case .success:
             miner.consecutiveFailures = 0
@@ -186,7 +184,6 @@ public final class MinerSelector: Sendable {
             miner.failures += 1
             miner.coolingUntil = now.addingTimeInterval(cooldown(afterFailures: miner.consecutiveFailures).seconds)
         }
-        return miner.index
     }
 
     /// Feeds a scored result into the miner's moving averages used by organic ranking.
