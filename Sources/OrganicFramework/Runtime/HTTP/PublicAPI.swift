@@ -16,11 +16,7 @@ enum PublicAPI {
         let listing = ModelListing(data: endpoints.map(ModelListing.Entry.init))
         router.get("/v1/models") { _, _ in listing }
         router.get("/v1/endpoints") { _, _ in listing }
-        router.get("/openapi.json") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: await openAPI.data())))
-        }
+        router.get("/openapi.json") { _, _ in Response.json(bytes: await openAPI.data()) }
         for endpoint in endpoints {
             router.post("/v1/\(endpoint.descriptor.path)") { request, context in
                 try await endpoint.handle(request, dispatcher: dispatcher, access: access,

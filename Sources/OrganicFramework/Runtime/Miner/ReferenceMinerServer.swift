@@ -75,14 +75,8 @@ public enum ReferenceMinerServer {
     static func declareCapacity(_ declaration: CapacityDeclaration, on router: Router<OrganicRequestContext>, capacities: [String: Int],
                                 options: Options) {
         router.post(RouterPath(declaration.minerPath)) { request, _ -> Response in
-            let buffer = try await request.body.collect(upTo: 64 << 10)
-            if let verifier = options.verifier {
-                _ = try verifier.verify(method: request.method.rawValue, pathAndQuery: request.uri.description,
-                                        headers: request.headers, body: Array(buffer.readableBytesView))
-            }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try declaration.encode(capacities))))
+            _ = try await verifiedBody(of: request, limit: 64 << 10, options: options)
+            return .json(bytes: try declaration.encode(capacities))
         }
     }
 
@@ -93,14 +87,7 @@ public enum ReferenceMinerServer {
                 throw APIError(.tooManyRequests, code: "miner_busy", message: "At capacity (\(gate.capacity) requests in flight on this endpoint).")
             }
             defer { gate.leave() }
-            let buffer: ByteBuffer
-            do { buffer = try await request.body.collect(upTo: options.maxRequestBytes) } catch is NIOTooManyBytesError {
-                throw APIError.bodyTooLarge(limit: options.maxRequestBytes)
-            }
-            if let verifier = options.verifier {
-                _ = try verifier.verify(method: request.method.rawValue, pathAndQuery: request.uri.description,
-                                        headers: request.headers, body: Array(buffer.readableBytesView))
-            }
+            let buffer = try await verifiedBody(of: request, limit: options.maxRequestBytes, options: options)
             let decoded = try RequestDecoding.decode(H.Served.Request.self, from: buffer)
             var random = state.random()
             let action = options.faults.action(for: Double.random(in: 0..<1, using: &random))
@@ -117,10 +104,22 @@ public enum ReferenceMinerServer {
             }
             let context = MinerContext(answerWrongly: action == .wrong, random: random)
             let answer = try await handler.respond(to: decoded, context: context)
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(answer))))
+            return .json(bytes: try JSONEncoder().encode(answer))
         }
+    }
+
+    /// The request body (at most `limit` bytes, else 413), after checking the sender's
+    /// signature when this miner verifies them.
+    static func verifiedBody(of request: Request, limit: Int, options: Options) async throws -> ByteBuffer {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+        if let verifier = options.verifier {
+            _ = try verifier.verify(method: request.method.rawValue, pathAndQuery: request.uri.description,
+                                    headers: request.headers, body: Array(buffer.readableBytesView))
+        }
+        return buffer
     }
 
     /// The random source, shared by all routes of one server.

@@ -28,7 +28,7 @@ extension EndpointRoute: ServedEndpoint {
     func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?) async throws -> Response {
         guard let access else {
             let data = try await serve(request, dispatcher: dispatcher, pending: nil, disconnect: disconnect)
-            return Self.jsonResponse(data, headers: HTTPFields(), body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            return .json(bytes: data)
         }
         // 401, 403 and 429 come before the body is read.
         let pending = try await access.admit(request.headers, endpoint: descriptor.name, price: descriptor.price)
@@ -55,7 +55,7 @@ extension EndpointRoute: ServedEndpoint {
             }
             pending.finish(status: 200, delivered: true)
         }
-        return Self.jsonResponse(data, headers: pending.rateLimitHeaders, body: body)
+        return .json(body, headers: pending.rateLimitHeaders)
     }
 
     /// Reads, validates, charges (when `pending` is set) and dispatches one request.
@@ -87,12 +87,6 @@ extension EndpointRoute: ServedEndpoint {
             throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
         }
         return try JSONEncoder().encode(delivered)
-    }
-
-    private static func jsonResponse(_ data: Data, headers: HTTPFields, body: ResponseBody) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: body)
     }
 
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool {
