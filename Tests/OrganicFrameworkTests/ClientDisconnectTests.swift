@@ -64,6 +64,10 @@ struct ClientDisconnectTests {
         #expect(s.queueStatuses().first?.disconnected == 1)
         s.release(granted[0], endpoint: "e", result: .success)
         #expect(s.statuses().first?.inFlight == 0)
+        // Even with the miner free, a departed caller takes nothing.
+        await #expect(throws: AdmissionRefusal.clientDisconnected) { _ = try await s.admit(self.ticket(gone), scored: false) }
+        #expect(s.statuses().first?.inFlight == 0)
+        #expect(s.queueStatuses().first?.disconnected == 2)
     }
 
     @Test("over random departures, exactly the callers who stayed are served, and departed entries stay bounded")

@@ -46,8 +46,6 @@ final class QueryDispatcher: Sendable {
     /// `flow` and `weight` place the request in the fair queue (normally the API key and its tier).
     func dispatchOrganic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>, flow: String = "anonymous",
                                       weight: Double = 1, disconnect: DisconnectSignal? = nil) async throws -> E.Response {
-        // A caller already gone (say, while its body was read) takes no miner.
-        if disconnect?.isDisconnected == true { throw APIError(AdmissionRefusal.clientDisconnected) }
         let body = try JSONEncoder().encode(request)
         let scored = route.descriptor.scoring == .syntheticAndOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
         let wanted = scored ? max(settings.minersPerQuery, 1) : 1

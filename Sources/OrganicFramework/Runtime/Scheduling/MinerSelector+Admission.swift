@@ -15,6 +15,8 @@ extension MinerSelector {
     /// the request from the queue, and so does the ticket's ``AdmissionTicket/disconnect`` signal
     /// (refusing with ``AdmissionRefusal/clientDisconnected``).
     public func admit(_ ticket: AdmissionTicket, scored: Bool) async throws -> [Neuron] {
+        // A caller already gone (say, while its body was read) takes no miner.
+        if ticket.disconnect?.isDisconnected == true { throw refuseDeparted(ticket) }
         let enqueuedAt = clock.now()
         var queuedID: UInt64 = 0
         if let miners = try admitNow(ticket, scored: scored, now: enqueuedAt, queuedID: &queuedID) {
@@ -23,6 +25,12 @@ extension MinerSelector {
         let observation = observeDisconnect(of: ticket, waiter: queuedID)
         defer { if let observation { ticket.disconnect?.stopObserving(observation) } }
         return try await waitForTurn(queuedID, ticket: ticket, enqueuedAt: enqueuedAt)
+    }
+
+    /// Counts a caller that left before admission; returns the refusal to throw.
+    func refuseDeparted(_ ticket: AdmissionTicket) -> AdmissionRefusal {
+        state.withLock { $0.queues[ticket.endpoint, default: EndpointQueue()].counters.disconnected += 1 }
+        return .clientDisconnected
     }
 
     /// Withdraws waiter `id` as soon as its caller goes (at once if already gone); returns the
