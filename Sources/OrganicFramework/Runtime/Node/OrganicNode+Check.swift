@@ -8,6 +8,7 @@ extension OrganicNode {
         var routes: [any ServedEndpoint]
         var endpointCapacities: [String: Int]
         var adminToken: AdminToken
+        var scoring: ScoringSettings
         var chainSetter: BittensorWeightSetter?
     }
 
@@ -21,10 +22,10 @@ extension OrganicNode {
             throw ConfigurationError("admin.host \(configuration.admin.host) is reachable beyond this machine: set admin.token "
                 + "(ORGANIC_ADMIN_TOKEN) or admin.tokenSha256, or bind the admin API to 127.0.0.1")
         }
-        _ = try ScoringSettings(configuration: configuration, endpoints: names)
+        let scoring = try ScoringSettings(configuration: configuration, endpoints: names)
         try ScoringAssembly.validateWeights(configuration.weights)
         return CheckedConfiguration(settings: settings, routes: routes, endpointCapacities: endpointCapacities, adminToken: adminToken,
-                                    chainSetter: try BittensorWeightSetter.configured(by: configuration))
+                                    scoring: scoring, chainSetter: try BittensorWeightSetter.configured(by: configuration))
     }
 
     /// Checks `configuration` with `plugins` as starting a node would, without starting anything

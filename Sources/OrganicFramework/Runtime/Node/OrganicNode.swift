@@ -135,7 +135,7 @@ public struct OrganicNode: Sendable {
         let refresher = MetagraphRefreshService(source: metagraphSource, selector: selector, clock: clock, logger: logger)
         await refresher.refresh()
 
-        let scoring = try await ScoringAssembly.make(configuration: configuration, endpoints: routes.map(\.descriptor.name),
+        let scoring = try await ScoringAssembly.make(configuration: configuration, settings: checked.scoring,
                                                      database: scoringDatabase, selector: selector, clock: clock, logger: logger,
                                                      chainSetter: chainSetter)
         settings.fallbackEpsilon = scoring.settings.fallbackEpsilon

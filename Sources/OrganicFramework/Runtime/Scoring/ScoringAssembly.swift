@@ -14,10 +14,11 @@ struct ScoringAssembly {
     let periodService: ScoringPeriodService
     let weightService: WeightSettingService?
 
-    /// `chainSetter`, when given (`chain.setWeights`), replaces the `weights.setter` choice.
-    static func make(configuration: NodeConfiguration, endpoints: [String], database: SQLiteDatabase, selector: MinerSelector,
+    /// `settings` and `configuration.weights` come checked (``OrganicNode`` checks them before
+    /// anything starts). `chainSetter`, when given (`chain.setWeights`), replaces the
+    /// `weights.setter` choice.
+    static func make(configuration: NodeConfiguration, settings: ScoringSettings, database: SQLiteDatabase, selector: MinerSelector,
                      clock: any NodeClock, logger: Logger, chainSetter: (any WeightSetter)? = nil) async throws -> ScoringAssembly {
-        let settings = try ScoringSettings(configuration: configuration, endpoints: endpoints)
         let book = ScoreBook(periodSeconds: settings.periodSeconds, periodsKept: settings.periodsKept, now: clock.now())
         let periodService = ScoringPeriodService(book: book, store: SQLitePeriodStore(database: database),
                                                  flushInterval: settings.flushInterval, clock: clock, logger: logger)
@@ -27,7 +28,6 @@ struct ScoringAssembly {
         let w = configuration.weights
         var weightService: WeightSettingService?
         if w.enabled {
-            try validateWeights(w)
             let setter: any WeightSetter
             switch w.setter {
             case _ where chainSetter != nil:
