@@ -8,14 +8,16 @@ struct EndpointQueue {
     /// Live (not cancelled, not granted) waiters per class, since queues drop entries lazily.
     var waitingOrganic = 0
     var waitingSynthetic = 0
-    /// Ids still in the queues whose waiter has left (deadline, cancellation, disconnect).
-    var deadEntries = 0
     /// Whether each recent dispatch was scored, oldest first, for the synthetic floor.
     var recentScored = Deque<Bool>()
     var scoredInWindow = 0
     /// Moving average of how long one miner takes to answer this endpoint, in seconds.
     var meanServiceSeconds: Double?
     var counters = QueueCounters()
+
+    /// Ids still in the queues whose waiter has left (deadline, cancellation, disconnect): the
+    /// queues drop them lazily, so they hold the live waiters plus these.
+    var deadEntries: Int { organic.count + synthetic.count - waitingOrganic - waitingSynthetic }
 
     /// Share of recent dispatches that were scored; 0 before any dispatch.
     var scoredShare: Double {

@@ -191,7 +191,6 @@ extension MinerSelector {
         let continuation: CheckedContinuation<[Neuron], any Error>? = state.withLock { state in
             guard let waiter = state.waiters[id], waiter.outcome == nil else { return nil }
             // Its id stays in the queue until it reaches the head or a compaction.
-            state.queues[waiter.ticket.endpoint]?.deadEntries += 1
             withdraw(&state, waiter: waiter)
             compactIfMostlyDead(&state, endpoint: waiter.ticket.endpoint)
             if case .failure(let error) = outcome, let refusal = error as? AdmissionRefusal {
@@ -233,7 +232,6 @@ extension MinerSelector {
         let isDead = { (id: UInt64) in waiters[id].map { $0.outcome != nil } ?? true }
         queue.organic.removeAll(where: isDead)
         queue.synthetic.removeAll(where: isDead)
-        queue.deadEntries = 0
         state.queues[endpoint] = queue
     }
 
@@ -249,7 +247,6 @@ extension MinerSelector {
         if queue.waitingOrganic == 0, queue.waitingSynthetic == 0, queue.deadEntries > 0 {
             queue.organic = FairQueue()
             queue.synthetic.removeAll()
-            queue.deadEntries = 0
         }
         state.queues[waiter.ticket.endpoint] = queue
     }
@@ -291,20 +288,18 @@ extension MinerSelector {
         for pass in 0..<2 where found == nil {
             if (pass == 0) == syntheticFirst {
                 while found == nil, let id = queue.synthetic.popFirst() {
-                    if isLive(state, id) { found = id } else { queue.deadEntries -= 1 }
+                    if isLive(state, id) { found = id }
                 }
             } else {
                 while found == nil, let (_, id) = queue.organic.dequeue() {
-                    if isLive(state, id) { found = id } else { queue.deadEntries -= 1 }
+                    if isLive(state, id) { found = id }
                 }
             }
         }
         if found == nil {
             queue.waitingOrganic = 0
             queue.waitingSynthetic = 0
-            queue.deadEntries = 0
         }
-        queue.deadEntries = max(queue.deadEntries, 0)
         state.queues[endpoint] = queue
         return found
     }
