@@ -22,9 +22,6 @@ final class ClientConnections: Sendable {
         signals.withLock { $0[channel] }
     }
 
-    /// Number of tracked connections.
-    var count: Int { signals.withLock { $0.count } }
-
     fileprivate func register(_ channel: ObjectIdentifier, _ signal: DisconnectSignal) {
         signals.withLock { $0[channel] = signal }
     }

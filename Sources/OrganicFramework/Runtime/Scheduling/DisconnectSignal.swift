@@ -5,7 +5,7 @@ import Synchronization
 /// answer is not charged to a caller who can no longer receive it.
 ///
 /// The node's HTTP server raises it when a client connection's input closes or the connection
-/// drops (see ``ClientConnections``); tests may raise it directly.
+/// drops (a channel handler in each connection's pipeline); tests may raise it directly.
 public final class DisconnectSignal: Sendable {
     public typealias Observer = @Sendable () -> Void
 
