@@ -19,6 +19,7 @@ var package = Package(
         .library(name: "OrganicTestKit", targets: ["OrganicTestKit"]),
         .library(name: "VisionPlugin", targets: ["VisionPlugin"]),
         .library(name: "TextEmbeddingPlugin", targets: ["TextEmbeddingPlugin"]),
+        .library(name: "TextGenerationPlugin", targets: ["TextGenerationPlugin"]),
         .executable(name: "organic", targets: ["OrganicCommand"]),
         .executable(name: "organic-miner", targets: ["OrganicMinerCommand"]),
         .executable(name: "organic-bench", targets: ["OrganicBench"]),
@@ -102,9 +103,21 @@ var package = Package(
             providers: [.apt(["libturbojpeg0-dev"])]
         ),
         .target(
+            name: "PromptCorpus",
+            dependencies: ["OrganicPluginAPI"],
+            path: "Sources/Plugins/PromptCorpus",
+            swiftSettings: strict
+        ),
+        .target(
             name: "VisionPlugin",
-            dependencies: ["OrganicPluginAPI", "CLibPNG", "CTurboJPEG"],
+            dependencies: ["OrganicPluginAPI", "PromptCorpus", "CLibPNG", "CTurboJPEG"],
             path: "Sources/Plugins/Vision",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TextGenerationPlugin",
+            dependencies: ["OrganicPluginAPI", "PromptCorpus"],
+            path: "Sources/Plugins/TextGeneration",
             swiftSettings: strict
         ),
         .target(
@@ -190,9 +203,18 @@ var package = Package(
         .testTarget(
             name: "VisionPluginTests",
             dependencies: [
-                "VisionPlugin", "OrganicTestKit", "CTurboJPEG",
+                "VisionPlugin", "PromptCorpus", "OrganicTestKit", "CTurboJPEG",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TextGenerationPluginTests",
+            dependencies: [
+                "TextGenerationPlugin", "OrganicTestKit",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/TextGenerationPluginTests",
             swiftSettings: strict
         ),
     ],

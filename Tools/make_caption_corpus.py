@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the vision plugin's bundled caption corpus.
+"""Writes the bundled caption corpus (the PromptCorpus module, shared by the vision and text plugins).
 
 Every word list and sentence pattern below was written for Organic, so the corpus is ours to
 redistribute (same licence as the repository). Output is deterministic for a given --seed.
 
-    python3 Tools/make_caption_corpus.py > Sources/Plugins/Vision/Synthetic/BundledCaptions.swift
+    python3 Tools/make_caption_corpus.py > Sources/Plugins/PromptCorpus/BundledCaptions.swift
     python3 Tools/make_caption_corpus.py --text > captions.txt     # plain text, one caption a line
 """
 import random
@@ -86,8 +86,8 @@ def main():
     print("// under the repository's licence. One caption per line.")
     print()
     print("/// The bundled caption corpus for synthetic prompts (%d captions)." % len(lines))
-    print("enum BundledCaptions {")
-    print('    static let text = #"""')
+    print("public enum BundledCaptions {")
+    print('    public static let text = #"""')
     for line in lines:
         print(line)
     print('"""#')

@@ -40,7 +40,7 @@ public struct TextEmbeddingEndpoint: Endpoint {
         request.seed = context.nextSeed()
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> TextEmbeddingRequest {
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> TextEmbeddingRequest? {
         let count = Int.random(in: 1...min(4, configuration.maxTexts), using: &context.random)
         let texts = (0..<count).map { _ in SyntheticSentences.sentence(using: &context.random, maxLength: configuration.maxTextLength) }
         let dimensions = configuration.dimensions.randomElement(using: &context.random) ?? 64

@@ -13,7 +13,7 @@ struct ConformanceSuiteTests {
             guard request.n >= 0 else { throw RequestValidationError(field: "n", message: "n must be >= 0") }
         }
         // Generates invalid requests half of the time.
-        func makeSyntheticRequest(context: inout SyntheticContext) -> Request { Request(n: Int.random(in: -5...5, using: &context.random)) }
+        func makeSyntheticRequest(context: inout SyntheticContext) -> Request? { Request(n: Int.random(in: -5...5, using: &context.random)) }
         func reward(_ round: ScoringRound<Request, Response>) -> RewardVerdict { .rewards(round.answers.map { _ in MinerReward(score: 2) }) }
     }
 

@@ -81,7 +81,7 @@ struct VisionRewardTests {
         #expect(scores(verdict) == [1, 1, 0])
         #expect(throws: CallerRefusal(status: 403, code: "nsfw_content",
                                       message: "The generated image was flagged as NSFW and is withheld. No credits are charged for it.")) {
-            try plugin.textToImage.responseForCaller(a, to: r)
+            try plugin.textToImage.responseForCaller(a, to: r, caller: r)
         }
         // A flagged answer without hashes is not a valid answer.
         var bare = a

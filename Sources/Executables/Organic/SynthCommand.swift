@@ -36,13 +36,16 @@ struct SynthVisionCommand: ParsableCommand {
 
     static func line<E: Endpoint>(_ endpoint: E, random: inout OrganicRandom, seeds: SeedRange, perturb: Bool) throws -> String {
         var synthetic = SyntheticContext(random: random.split())
-        var request = endpoint.makeSyntheticRequest(context: &synthetic)
-        if perturb {
-            var context = PerturbationContext(random: synthetic.random, seeds: seeds)
-            endpoint.perturb(&request, context: &context)
+        guard let request = endpoint.makeSyntheticRequest(context: &synthetic) else {
+            throw ValidationError("the endpoint '\(endpoint.descriptor.name)' has no synthetic generator")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(request), as: UTF8.self)
+        guard perturb else { return String(decoding: try encoder.encode(request), as: UTF8.self) }
+        // What a miner would receive: the caller's shape mapped and perturbed.
+        var context = PerturbationContext(random: synthetic.random, seeds: seeds)
+        var minerRequest = endpoint.minerRequest(for: request, context: &context)
+        endpoint.perturb(&minerRequest, context: &context)
+        return String(decoding: try encoder.encode(minerRequest), as: UTF8.self)
     }
 }

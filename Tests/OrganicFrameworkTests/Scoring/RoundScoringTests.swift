@@ -16,7 +16,7 @@ struct EchoEndpoint: Endpoint {
     func validate(response: Response, for request: Request) throws(ResponseValidationError) {
         if response.value < 0 { throw ResponseValidationError("value must not be negative") }
     }
-    func makeSyntheticRequest(context: inout SyntheticContext) -> Request { Request(value: 1) }
+    func makeSyntheticRequest(context: inout SyntheticContext) -> Request? { Request(value: 1) }
     func reward(_ round: ScoringRound<Request, Response>) -> RewardVerdict {
         .rewards(round.answers.map { MinerReward(score: $0.response.value == round.request.value ? 1 : round.cappedFallback(0.99)) })
     }
@@ -56,7 +56,7 @@ struct RoundScoringTests {
         let miners = selector.acquire(endpoint: "echo", count: neurons.count)
         let request = EchoEndpoint.Request(value: 7)
         let round = QueryRound(route: route, dispatcher: dispatcher, request: request, body: Array(try JSONEncoder().encode(request)),
-                               initial: miners, scored: true, isOrganic: false, delivery: nil)
+                               task: "echo", initial: miners, scored: true, isOrganic: false, delivery: nil, relay: nil)
         await round.run()
         let rounds = try await store.recentRounds(limit: 10)
         try await store.close()

@@ -156,7 +156,12 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
 
     /// Operator overrides of a plugin's endpoint defaults.
     public struct EndpointOverride: Codable, Sendable, Equatable {
+        /// Credits per call.
         public var price: Double?
+        /// Credits per unit of usage (such as `prompt_tokens`), replacing the plugin's price for those units.
+        public var unitPrices: [String: Double]?
+        /// Longest time the endpoint's reward function may take before its round is discarded.
+        public var scoringTimeoutSeconds: Double?
         public var timeoutSeconds: Double?
         public var maxRequestBytes: Int?
         public var enabled: Bool?

@@ -21,19 +21,9 @@ public struct HTTPMinerTransport: MinerTransport {
     public func send(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerReply {
         let clock = ContinuousClock()
         let start = clock.now
-        guard let base = miner.url else {
+        guard let request = makeRequest(body, to: miner, path: path, accept: "application/json") else {
             return MinerReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
         }
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: userAgent)
-        if let signer {
-            for header in signer.headers(method: "POST", pathAndQuery: Self.requestTarget(base + path), body: body, receiverHotkey: miner.hotkey) {
-                request.headers.add(name: header.name, value: header.value)
-            }
-        }
-        request.body = .bytes(ByteBuffer(bytes: body))
         let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
         do {
             let response = try await client.execute(request, deadline: deadline)
@@ -46,17 +36,64 @@ public struct HTTPMinerTransport: MinerTransport {
             guard (200..<300).contains(status) else {
                 return MinerReply(outcome: .failed(.httpStatus(status)), latency: latency)
             }
-            return MinerReply(outcome: .answered(body: Array(buffer.readableBytesView)), latency: latency)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return MinerReply(outcome: .failed(.timeout), latency: clock.now - start)
-        } catch is NIOTooManyBytesError {
-            return MinerReply(outcome: .failed(.responseTooLarge), latency: clock.now - start)
+            return MinerReply(outcome: .answered(body: Array(buffer.readableBytesView)), latency: latency,
+                              contentType: response.headers.first(name: "content-type"))
         } catch {
             let latency = clock.now - start
-            // A request cancelled at its deadline surfaces as cancellation.
-            if latency >= timeout { return MinerReply(outcome: .failed(.timeout), latency: latency) }
-            return MinerReply(outcome: .failed(.connection(String(describing: error))), latency: latency)
+            return MinerReply(outcome: .failed(Self.failure(for: error, latency: latency, timeout: timeout)), latency: latency)
         }
+    }
+
+    /// Opens the answer for reading as it streams. The whole exchange is bounded by a backstop
+    /// of twice `timeout`; the round enforces the endpoint's timeout and chunk timeout itself.
+    public func open(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerStreamReply {
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard let request = makeRequest(body, to: miner, path: path, accept: "text/event-stream, application/json") else {
+            return MinerStreamReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
+        }
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64((timeout * 2).nanosecondsClamped))
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            let status = Int(response.status.code)
+            let latency = clock.now - start
+            if status == 429 { return MinerStreamReply(outcome: .busy, latency: latency) }
+            guard (200..<300).contains(status) else {
+                return MinerStreamReply(outcome: .failed(.httpStatus(status)), latency: latency)
+            }
+            let stream = MinerResponseStream(contentType: response.headers.first(name: "content-type"), body: response.body)
+            return MinerStreamReply(outcome: .opened(stream), latency: latency)
+        } catch {
+            let latency = clock.now - start
+            return MinerStreamReply(outcome: .failed(Self.failure(for: error, latency: latency, timeout: timeout)), latency: latency)
+        }
+    }
+
+    func makeRequest(_ body: [UInt8], to miner: Neuron, path: String, accept: String) -> HTTPClientRequest? {
+        guard let base = miner.url else { return nil }
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
+        request.headers.add(name: "User-Agent", value: userAgent)
+        if let signer {
+            for header in signer.headers(method: "POST", pathAndQuery: Self.requestTarget(base + path), body: body, receiverHotkey: miner.hotkey) {
+                request.headers.add(name: header.name, value: header.value)
+            }
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return request
+    }
+
+    /// The failure an HTTP client error stands for.
+    static func failure(for error: any Error, latency: Duration, timeout: Duration) -> MinerFailure {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .timeout
+        }
+        if error is NIOTooManyBytesError { return .responseTooLarge }
+        // A request cancelled at its deadline surfaces as cancellation.
+        if latency >= timeout { return .timeout }
+        return .connection(String(describing: error))
     }
 }
 

@@ -17,11 +17,15 @@ final class QueryDispatcher: Sendable {
     let logger: Logger
     /// Receives every round score for the period means; nil keeps rounds only.
     let scoreBook: ScoreBook?
+    /// Runs reward functions bounded in time and concurrency.
+    let rewards: RewardRunner
     private let random: Locked<OrganicRandom>
 
     init(transport: any MinerTransport, selector: MinerSelector, executor: RoundExecutor, store: any ScoreStore,
-         clock: any NodeClock, settings: DispatchSettings, random: OrganicRandom, logger: Logger, scoreBook: ScoreBook? = nil) {
+         clock: any NodeClock, settings: DispatchSettings, random: OrganicRandom, logger: Logger, scoreBook: ScoreBook? = nil,
+         rewards: RewardRunner = RewardRunner()) {
         self.scoreBook = scoreBook
+        self.rewards = rewards
         self.transport = transport
         self.selector = selector
         self.executor = executor
@@ -42,27 +46,33 @@ final class QueryDispatcher: Sendable {
         return random.withLock { Double.random(in: 0..<1, using: &$0) < p }
     }
 
-    /// Serves an organic query: returns the first valid answer, or throws an ``APIError``.
+    /// Serves an organic query: returns the first valid answer, or the news that a stream began
+    /// flowing into `relay`; throws an ``APIError`` when no miner answered.
     /// `flow` and `weight` place the request in the fair queue (normally the API key and its tier).
-    func dispatchOrganic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>, flow: String = "anonymous",
-                                      weight: Double = 1, disconnect: DisconnectSignal? = nil) async throws -> E.Response {
+    func dispatchOrganic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, relay: ChunkRelay<E.MinerChunk>?,
+                                      flow: String = "anonymous", weight: Double = 1,
+                                      disconnect: DisconnectSignal? = nil) async throws -> OrganicAnswer<E> {
         let body = try JSONEncoder().encode(request)
-        let scored = route.descriptor.scoring == .syntheticAndOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
-        let wanted = scored ? max(settings.minersPerQuery, 1) : 1
-        let ticket = AdmissionTicket(endpoint: route.descriptor.name, traffic: .organic, flow: flow, weight: weight, miners: wanted,
-                                     maxWait: route.descriptor.timeout * settings.maxQueueWaitFraction, disconnect: disconnect)
+        let descriptor = route.descriptor
+        let consensus = descriptor.rewardMode == .consensus
+        let scored = descriptor.scoring.scoresOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
+        // Consensus needs N answers; a verification reward scores the one answer the caller gets.
+        let wanted = scored && consensus ? max(settings.minersPerQuery, 1) : 1
+        let ticket = AdmissionTicket(endpoint: task, traffic: .organic, flow: flow, weight: weight, miners: wanted,
+                                     maxWait: descriptor.timeout * settings.maxQueueWaitFraction, disconnect: disconnect)
         let miners: [Neuron]
         do {
             miners = try await selector.admit(ticket, scored: scored)
         } catch let refusal as AdmissionRefusal {
             throw APIError(refusal)
         }
-        // Organic answers are only compared when N miners actually took the query.
-        let delivery = ResponseDelivery<E.Response>()
-        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
-                               scored: scored && miners.count >= max(settings.minersPerQuery, 2), isOrganic: true, delivery: delivery)
+        // Consensus answers are only compared when N miners actually took the query.
+        let delivery = ResponseDelivery<OrganicAnswer<E>>()
+        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), task: task, initial: miners,
+                               scored: scored && (!consensus || miners.count >= max(settings.minersPerQuery, 2)), isOrganic: true,
+                               delivery: delivery, relay: relay)
         guard executor.submit(round) else {
-            for miner in miners { selector.release(miner, endpoint: route.descriptor.name, result: .success) }
+            for miner in miners { selector.release(miner, endpoint: task, result: .success) }
             throw APIError.unavailable("shutting_down", "The node is shutting down.", retryAfter: 5)
         }
         return try await delivery.value()
@@ -70,15 +80,15 @@ final class QueryDispatcher: Sendable {
 
     /// Starts a synthetic round once miners are granted (waiting at most `maxWait`), without
     /// waiting for the round itself. Returns false when it was not admitted.
-    func dispatchSynthetic<E: Endpoint>(_ request: E.Request, route: EndpointRoute<E>, maxWait: Duration) async -> Bool {
+    func dispatchSynthetic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, maxWait: Duration) async -> Bool {
         guard let body = try? JSONEncoder().encode(request) else { return false }
-        let ticket = AdmissionTicket(endpoint: route.descriptor.name, traffic: .synthetic, flow: "synthetic",
-                                     miners: max(settings.minersPerQuery, 1), maxWait: maxWait)
+        let wanted = route.descriptor.rewardMode == .consensus ? max(settings.minersPerQuery, 1) : 1
+        let ticket = AdmissionTicket(endpoint: task, traffic: .synthetic, flow: "synthetic", miners: wanted, maxWait: maxWait)
         guard let miners = try? await selector.admit(ticket, scored: true), !miners.isEmpty else { return false }
-        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), initial: miners,
-                               scored: true, isOrganic: false, delivery: nil)
+        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), task: task, initial: miners,
+                               scored: true, isOrganic: false, delivery: nil, relay: nil)
         guard executor.submit(round) else {
-            for miner in miners { selector.release(miner, endpoint: route.descriptor.name, result: .success) }
+            for miner in miners { selector.release(miner, endpoint: task, result: .success) }
             return false
         }
         return true

@@ -1,28 +1,44 @@
 import Foundation
 import Logging
+import Synchronization
+
+/// What an organic caller receives from a round: the first valid whole answer, or the news that
+/// a miner's stream has started flowing into the caller's ``ChunkRelay``.
+enum OrganicAnswer<E: Endpoint>: Sendable {
+    case whole(E.MinerResponse)
+    case streaming
+}
 
 /// One query sent to one or more miners, from the first attempt to the stored scores.
 struct QueryRound<E: Endpoint>: RoundJob {
     let route: EndpointRoute<E>
     let dispatcher: QueryDispatcher
-    let request: E.Request
+    let request: E.MinerRequest
     let body: [UInt8]
+    /// The scheduling key: the endpoint, or `<endpoint>/<model>` when it routes by model.
+    let task: String
     let initial: [Neuron]
     let scored: Bool
     let isOrganic: Bool
-    let delivery: ResponseDelivery<E.Response>?
+    let delivery: ResponseDelivery<OrganicAnswer<E>>?
+    /// Set when the caller asked for a stream: the first miner whose stream starts feeds it.
+    let relay: ChunkRelay<E.MinerChunk>?
 
     /// How one attempt was judged.
     enum Judgement: Sendable {
-        case valid(E.Response, bytes: Int)
+        case valid(E.MinerResponse, bytes: Int)
         case busy
         case failed(MinerFailure)
+        /// The caller left while this miner streamed to it: not scored either way.
+        case abandoned
     }
 
     struct Attempt: Sendable {
         var miner: Neuron
         var judgement: Judgement
         var latency: Duration
+        var timeToFirstChunk: Duration?
+        var chunkCount = 0
     }
 
     func run() async {
@@ -41,21 +57,24 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 attempts.append(attempt)
                 switch attempt.judgement {
                 case .valid(let response, _):
-                    dispatcher.selector.release(attempt.miner, endpoint: descriptor.name, result: .success)
-                    dispatcher.selector.recordServiceTime(endpoint: descriptor.name, latency: attempt.latency)
-                    delivery?.deliver(.success(response))
+                    dispatcher.selector.release(attempt.miner, endpoint: task, result: .success)
+                    dispatcher.selector.recordServiceTime(endpoint: task, latency: attempt.latency)
+                    if relay == nil { delivery?.deliver(.success(.whole(response))) }
                 case .busy:
-                    dispatcher.selector.release(attempt.miner, endpoint: descriptor.name, result: .busy)
+                    dispatcher.selector.release(attempt.miner, endpoint: task, result: .busy)
+                case .abandoned:
+                    dispatcher.selector.release(attempt.miner, endpoint: task, result: .success)
                 case .failed(let failure):
-                    dispatcher.selector.release(attempt.miner, endpoint: descriptor.name, result: .failure)
+                    dispatcher.selector.release(attempt.miner, endpoint: task, result: .failure)
                     dispatcher.logger.debug("miner attempt failed", metadata: [
                         "endpoint": "\(descriptor.name)", "uid": "\(attempt.miner.uid)", "failure": "\(failure.label)",
+                        "detail": "\(failure.detail)",
                     ])
                 }
                 // Retry on another miner only while a caller still waits and nothing else is running.
-                if let delivery, !delivery.isDelivered, pending == 0, retriesLeft > 0 {
+                if let delivery, !delivery.isDelivered, pending == 0, retriesLeft > 0, relay?.isClosed != true {
                     retriesLeft -= 1
-                    if let next = dispatcher.selector.acquire(endpoint: descriptor.name, count: 1, excluding: tried).first {
+                    if let next = dispatcher.selector.acquire(endpoint: task, count: 1, excluding: tried).first {
                         tried.insert(next.hotkey)
                         pending += 1
                         group.addTask { await self.attempt(next) }
@@ -70,6 +89,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     private func attempt(_ miner: Neuron) async -> Attempt {
         let descriptor = route.descriptor
+        if let streaming = descriptor.streaming { return await streamedAttempt(miner, settings: streaming) }
         let reply = await dispatcher.transport.send(body, to: miner, path: descriptor.minerPath, timeout: descriptor.timeout,
                                                     maxResponseBytes: descriptor.maxResponseBytes)
         switch reply.outcome {
@@ -78,19 +98,98 @@ struct QueryRound<E: Endpoint>: RoundJob {
         case .failed(let failure):
             return Attempt(miner: miner, judgement: .failed(failure), latency: reply.latency)
         case .answered(let bytes):
-            let response: E.Response
-            do {
-                response = try JSONDecoder().decode(E.Response.self, from: Data(bytes))
-            } catch {
-                return Attempt(miner: miner, judgement: .failed(.invalidResponse("response is not valid JSON for this endpoint")), latency: reply.latency)
-            }
-            do {
-                try route.endpoint.validate(response: response, for: request)
-            } catch {
-                return Attempt(miner: miner, judgement: .failed(.invalidResponse(error.message)), latency: reply.latency)
-            }
-            return Attempt(miner: miner, judgement: .valid(response, bytes: bytes.count), latency: reply.latency)
+            return Attempt(miner: miner, judgement: judge(wholeAnswer: bytes), latency: reply.latency)
         }
+    }
+
+    /// Decodes and checks a whole JSON answer.
+    private func judge(wholeAnswer bytes: [UInt8]) -> Judgement {
+        let response: E.MinerResponse
+        do {
+            response = try JSONDecoder().decode(E.MinerResponse.self, from: Data(bytes))
+        } catch {
+            return .failed(.invalidResponse("response: \(ResponseDecoding.describe(error))"))
+        }
+        return judge(response, bytes: bytes.count)
+    }
+
+    private func judge(_ response: E.MinerResponse, bytes: Int) -> Judgement {
+        do {
+            try route.endpoint.validate(response: response, for: request)
+        } catch {
+            return .failed(.invalidResponse(error.message))
+        }
+        return .valid(response, bytes: bytes)
+    }
+
+    /// An attempt on a streaming endpoint: relays the miner's events to a streaming caller as
+    /// they arrive (when this miner is the first to start), and assembles them for scoring.
+    private func streamedAttempt(_ miner: Neuron, settings: StreamingSettings) async -> Attempt {
+        let descriptor = route.descriptor
+        let started = ContinuousClock.now
+        let reply = await dispatcher.transport.open(body, to: miner, path: descriptor.minerPath, timeout: descriptor.timeout,
+                                                    maxResponseBytes: descriptor.maxResponseBytes)
+        let stream: MinerResponseStream
+        switch reply.outcome {
+        case .busy:
+            return Attempt(miner: miner, judgement: .busy, latency: reply.latency)
+        case .failed(let failure):
+            return Attempt(miner: miner, judgement: .failed(failure), latency: reply.latency)
+        case .opened(let opened):
+            stream = opened
+        }
+        guard stream.isEventStream else {
+            // A whole JSON answer: usable for scoring and for callers who did not ask for a stream.
+            var bytes: [UInt8] = []
+            do {
+                for try await buffer in stream {
+                    bytes += buffer.readableBytesView
+                    guard bytes.count <= descriptor.maxResponseBytes else {
+                        return Attempt(miner: miner, judgement: .failed(.responseTooLarge), latency: ContinuousClock.now - started)
+                    }
+                }
+            } catch {
+                return Attempt(miner: miner, judgement: .failed(.connection("answer broke off: \(error)")), latency: ContinuousClock.now - started)
+            }
+            return Attempt(miner: miner, judgement: judge(wholeAnswer: bytes), latency: ContinuousClock.now - started)
+        }
+        let reader = MinerEventStreamReader<E.MinerChunk>(chunkTimeout: settings.chunkTimeout, timeout: descriptor.timeout,
+                                                          maxBytes: descriptor.maxResponseBytes, endMarker: settings.endMarker)
+        let claim = StreamClaim()
+        let relay = self.relay
+        let delivery = self.delivery
+        let outcome = await reader.read(stream, started: started) { chunk, _ in
+            guard let relay else { return true }
+            if !claim.held {
+                // The first miner to produce a chunk serves the caller; the others are only scored.
+                guard relay.claim() else { return true }
+                claim.held = true
+                delivery?.deliver(.success(.streaming))
+            }
+            return await relay.send(chunk)
+        }
+        var attempt = Attempt(miner: miner, judgement: .abandoned, latency: outcome.elapsed,
+                              timeToFirstChunk: outcome.firstChunk, chunkCount: outcome.chunks.count)
+        if outcome.abandoned {
+            return attempt
+        }
+        if let failure = outcome.failure {
+            attempt.judgement = .failed(failure)
+        } else {
+            do {
+                attempt.judgement = judge(try route.endpoint.assemble(outcome.chunks, for: request), bytes: outcome.bytes)
+            } catch {
+                attempt.judgement = .failed(.invalidResponse(error.message))
+            }
+        }
+        if claim.held, let relay {
+            switch attempt.judgement {
+            case .valid: relay.finish(.completed)
+            case .failed(let failure): relay.finish(.failed(failure))
+            case .busy, .abandoned: relay.finish(.failed(.connection("the stream ended")))
+            }
+        }
+        return attempt
     }
 
     /// The error a caller sees when no miner produced a valid answer.
@@ -99,36 +198,43 @@ struct QueryRound<E: Endpoint>: RoundJob {
             if case .failed(let f) = a.judgement { return f }
             return nil
         }
+        if attempts.contains(where: { if case .abandoned = $0.judgement { true } else { false } }) {
+            return APIError(.clientClosedRequest, code: "client_disconnected", message: "The client closed its connection.")
+        }
         if failures.isEmpty {
             return .unavailable("miners_busy", "Every miner asked was at capacity; try again shortly.", retryAfter: 1)
         }
-        if failures.allSatisfy({ $0 == .timeout }) {
+        if failures.allSatisfy({ $0 == .timeout || $0 == .stalled }) {
             return APIError(.gatewayTimeout, code: "miner_timeout", message: "No miner answered in time.")
         }
         return APIError(.badGateway, code: "miner_failed", message: "No miner returned a valid answer.")
     }
 
-    /// Applies the reward function and stores the round.
+    /// Applies the reward function (bounded in time and concurrency) and stores the round.
     private func score(_ attempts: [Attempt]) async {
         let descriptor = route.descriptor
-        var answers: [MinerAnswer<E.Response>] = []
+        var answers: [MinerAnswer<E.MinerResponse>] = []
         for attempt in attempts {
             if case .valid(let response, let bytes) = attempt.judgement {
-                answers.append(MinerAnswer(miner: attempt.miner.identity, response: response, latency: attempt.latency, responseBytes: bytes))
+                answers.append(MinerAnswer(miner: attempt.miner.identity, response: response, latency: attempt.latency, responseBytes: bytes,
+                                           timeToFirstChunk: attempt.timeToFirstChunk, chunkCount: attempt.chunkCount))
             }
         }
         var verdict = "scored"
+        var discarded = false
         var rewards: [String: MinerReward] = [:]
         if !answers.isEmpty {
             let round = ScoringRound(request: request, answers: answers, isOrganic: isOrganic, timeout: descriptor.timeout,
-                                     fallbackEpsilon: dispatcher.settings.fallbackEpsilon)
-            switch route.endpoint.reward(round) {
-            case .rewards(let list):
+                                     fallbackEpsilon: dispatcher.settings.fallbackEpsilon, random: dispatcher.makeRandom())
+            let endpoint = route.endpoint
+            switch await dispatcher.rewards.judge(endpoint: descriptor.name, timeout: descriptor.scoringTimeout, { await endpoint.reward(round) }) {
+            case .judged(.rewards(let list)):
                 if let problem = RewardContract.violation(in: list, expected: answers.count) {
                     dispatcher.logger.error("reward function broke its contract; round discarded", metadata: [
                         "endpoint": "\(descriptor.name)", "problem": "\(problem)",
                     ])
                     verdict = "discarded: \(problem)"
+                    discarded = true
                 } else {
                     for (answer, reward) in zip(answers, list) {
                         rewards[answer.miner.hotkey] = SpeedAdjustment.apply(to: reward, latency: answer.latency, timeout: descriptor.timeout,
@@ -137,25 +243,40 @@ struct QueryRound<E: Endpoint>: RoundJob {
                                                         latencyRatio: answer.latency.seconds / max(descriptor.timeout.seconds, 1e-9))
                     }
                 }
-            case .inconclusive(let why):
+            case .judged(.inconclusive(let why)):
                 verdict = "inconclusive: \(why)"
+            case .timedOut:
+                dispatcher.logger.warning("reward function timed out; round discarded", metadata: [
+                    "endpoint": "\(descriptor.name)", "timeoutSeconds": "\(descriptor.scoringTimeout.seconds)",
+                ])
+                verdict = "discarded: scoring timed out after \(descriptor.scoringTimeout.seconds) s"
+                discarded = true
+            case .overloaded:
+                verdict = "discarded: too many rounds waiting for scoring"
+                discarded = true
             }
         }
-        guard !verdict.hasPrefix("discarded") else { return }
-        let results = attempts.map { attempt -> MinerRoundResult in
+        let results = attempts.compactMap { attempt -> MinerRoundResult? in
             let latency = attempt.latency.seconds
+            let firstChunk = attempt.timeToFirstChunk?.seconds
             switch attempt.judgement {
             case .valid:
                 let reward = rewards[attempt.miner.hotkey]
-                return MinerRoundResult(miner: attempt.miner.identity, outcome: "answered", score: reward?.score, reason: reward?.reason, latencySeconds: latency)
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: "answered", score: reward?.score, reason: reward?.reason,
+                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk)
             case .busy:
                 return MinerRoundResult(miner: attempt.miner.identity, outcome: "busy", score: nil, reason: "miner at capacity", latencySeconds: latency)
+            case .abandoned:
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: "abandoned", score: nil, reason: "the caller left mid-stream",
+                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk)
             case .failed(let failure):
-                return MinerRoundResult(miner: attempt.miner.identity, outcome: failure.label, score: 0, reason: failure.detail, latencySeconds: latency)
+                // A discarded round scores nobody, failures included.
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: failure.label, score: discarded ? nil : 0, reason: failure.detail,
+                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk)
             }
         }
         let record = RoundRecord(endpoint: descriptor.name, isOrganic: isOrganic, createdAt: dispatcher.clock.now(), verdict: verdict, results: results)
-        if let book = dispatcher.scoreBook {
+        if let book = dispatcher.scoreBook, !discarded {
             for result in results {
                 if let score = result.score { book.record(score, miner: result.miner, endpoint: descriptor.name, at: record.createdAt) }
             }
@@ -165,6 +286,16 @@ struct QueryRound<E: Endpoint>: RoundJob {
         } catch {
             dispatcher.logger.error("could not store scores", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// Whether one attempt holds the caller's stream.
+private final class StreamClaim: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    var held: Bool {
+        get { flag.load(ordering: .relaxed) }
+        set { flag.store(newValue, ordering: .relaxed) }
     }
 }
 

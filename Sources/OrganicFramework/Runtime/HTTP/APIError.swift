@@ -2,10 +2,12 @@ public import Hummingbird
 import Foundation
 import NIOCore
 
-/// An error returned to an API caller as `{"error": {"code", "message", "field"?}}`.
+/// An error returned to an API caller as `{"error": {"code", "message", "type", "param", "field"?}}`.
 ///
-/// `code` is stable and meant for programs; `message` is for people. Internal details never
-/// appear in either: a 5xx carries a generic message and the request id, and the cause is logged.
+/// `code` is stable and meant for programs; `message` is for people. `type` and `param` are
+/// OpenAI's names (the error class, and the field at fault or null), so that OpenAI clients
+/// raise the right exception. Internal details never appear: a 5xx carries a generic message and
+/// the request id, and the cause is logged.
 public struct APIError: Error, Sendable, HTTPResponseError {
     public var status: HTTPResponse.Status
     public var code: String
@@ -25,8 +27,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = ErrorBody(error: .init(code: code, message: message, field: field))
-        let data = try JSONEncoder().encode(body)
+        let data = try JSONEncoder().encode(ErrorBody(self))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -34,9 +35,38 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         struct Detail: Codable {
             var code: String
             var message: String
+            var type: String
+            /// Always present (null when no field is at fault), as OpenAI sends it.
+            var param: String?
             var field: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(code, forKey: .code)
+                try container.encode(message, forKey: .message)
+                try container.encode(type, forKey: .type)
+                try container.encode(param, forKey: .param)
+                try container.encodeIfPresent(field, forKey: .field)
+            }
         }
         var error: Detail
+
+        init(_ error: APIError) {
+            self.error = Detail(code: error.code, message: error.message, type: error.type, param: error.field, field: error.field)
+        }
+    }
+
+    /// OpenAI's error class for the status.
+    var type: String {
+        switch status.code {
+        case 400, 404, 409, 413, 415, 422: "invalid_request_error"
+        case 401: "authentication_error"
+        case 402: "insufficient_quota"
+        case 403: "permission_error"
+        case 429: "rate_limit_error"
+        case 499: "client_closed_request"
+        default: status.code >= 500 ? "server_error" : "invalid_request_error"
+        }
     }
 }
 

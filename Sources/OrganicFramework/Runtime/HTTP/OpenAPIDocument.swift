@@ -124,19 +124,25 @@ extension EndpointRoute {
     /// its answer, as JSON.
     func examples(handlers: [any MinerHandler]) async -> (request: JSONValue?, response: JSONValue?) {
         var context = SyntheticContext(random: OrganicRandom(seed: 2024))
-        let request = endpoint.makeSyntheticRequest(context: &context)
+        guard let request = endpoint.makeSyntheticRequest(context: &context) else { return (nil, nil) }
         let requestJSON = (try? JSONValue.from(request)).map(Self.strippingSeed)
+        var perturbation = PerturbationContext(random: context.random, seeds: .unassigned)
+        var minerRequest = endpoint.minerRequest(for: request, context: &perturbation)
+        endpoint.perturb(&minerRequest, context: &perturbation)
         var responseJSON: JSONValue?
         for handler in handlers where handler.endpoint.descriptor.name == descriptor.name {
-            responseJSON = await Self.answer(handler, to: request)
+            responseJSON = await answer(handler, to: minerRequest, caller: request)
         }
         return (requestJSON, responseJSON)
     }
 
-    static func answer<H: MinerHandler>(_ handler: H, to request: E.Request) async -> JSONValue? {
-        guard let typed = request as? H.Served.Request,
-              let response = try? await handler.respond(to: typed, context: MinerContext(random: OrganicRandom(seed: 1))) else { return nil }
-        return (try? JSONValue.from(response)).map(truncatingLongStrings)
+    /// The caller's view of a reference miner's answer.
+    func answer<H: MinerHandler>(_ handler: H, to request: E.MinerRequest, caller: E.Request) async -> JSONValue? {
+        guard let typed = request as? H.Served.MinerRequest,
+              let response = try? await handler.respond(to: typed, context: MinerContext(random: OrganicRandom(seed: 1))),
+              let mine = response as? E.MinerResponse,
+              let delivered = try? endpoint.responseForCaller(mine, to: request, caller: caller) else { return nil }
+        return (try? JSONValue.from(delivered)).map(Self.truncatingLongStrings)
     }
 
     static func strippingSeed(_ value: JSONValue) -> JSONValue {

@@ -13,7 +13,7 @@ enum PublicAPI {
             return HealthReport(status: "ok", endpoints: endpoints.count,
                                 minersHealthy: miners.filter { $0.state == "healthy" }.count, minersKnown: miners.count)
         }
-        let listing = ModelListing(data: endpoints.map(ModelListing.Entry.init))
+        let listing = ModelListing(endpoints: endpoints, created: Int(Date().timeIntervalSince1970))
         router.get("/v1/models") { _, _ in listing }
         router.get("/v1/endpoints") { _, _ in listing }
         router.get("/openapi.json") { _, _ in Response.json(bytes: await openAPI.data()) }
@@ -34,31 +34,60 @@ struct HealthReport: ResponseCodable {
     var minersKnown: Int
 }
 
-/// `GET /v1/models`: what the node serves, with prices and limits.
+/// `GET /v1/models`: what the node serves, in OpenAI's list shape (`object: "list"`, one entry
+/// with `id`, `object: "model"`, `created` and `owned_by` per model), each entry also carrying
+/// the endpoint it belongs to with its prices and limits. An endpoint that names no model is
+/// listed under its own name.
 struct ModelListing: ResponseCodable {
     struct Entry: Codable, Sendable {
+        var id: String
+        var object = "model"
+        var created: Int
+        var ownedBy: String
         var plugin: String
         var endpoint: String
         var path: String
         var summary: String
         var models: [String]
         var price: Double
+        var unitPrices: [String: Double]
+        var streaming: Bool
         var timeoutSeconds: Double
         var maxRequestBytes: Int
         var scoring: String
 
-        init(_ served: any ServedEndpoint) {
+        enum CodingKeys: String, CodingKey {
+            case id, object, created, ownedBy = "owned_by", plugin, endpoint, path, summary, models, price, unitPrices, streaming
+            case timeoutSeconds, maxRequestBytes, scoring
+        }
+
+        init(_ served: any ServedEndpoint, model: String, created: Int) {
             let d = served.descriptor
+            id = model
+            self.created = created
+            ownedBy = served.pluginName
             plugin = served.pluginName
             endpoint = d.name
             path = "/v1/\(d.path)"
             summary = d.summary
             models = d.models
             price = d.price
+            unitPrices = d.unitPrices
+            streaming = d.streaming != nil
             timeoutSeconds = d.timeout.seconds
             maxRequestBytes = d.maxRequestBytes
             scoring = d.scoring.rawValue
         }
     }
+    var object = "list"
     var data: [Entry]
+
+    /// One entry per (endpoint, model); `created` is when the node started, in Unix seconds.
+    init(endpoints: [any ServedEndpoint], created: Int) {
+        data = endpoints.flatMap { served in
+            (served.descriptor.models.isEmpty ? [served.descriptor.name] : served.descriptor.models).map {
+                Entry(served, model: $0, created: created)
+            }
+        }
+    }
 }

@@ -26,8 +26,8 @@ final class AccessControl: Sendable {
     }
 
     /// Authenticates the caller and checks scope and rate limits; the returned ticket must be
-    /// settled with ``PendingRequest/finish(status:delivered:)``.
-    func admit(_ headers: HTTPFields, endpoint: String, price: Double) async throws -> PendingRequest {
+    /// settled with ``PendingRequest/finish(status:delivered:charged:units:)``.
+    func admit(_ headers: HTTPFields, endpoint: String) async throws -> PendingRequest {
         let started = ContinuousClock.now
         let now = clock.now()
         let presented = KeyAuthenticator.presentedKey(authorization: headers[.authorization],
@@ -47,8 +47,7 @@ final class AccessControl: Sendable {
         switch limiter.admit(keyID: record.id, rules: record.rateLimits, maxConcurrent: record.maxConcurrent, endpoint: endpoint,
                              nowNanoseconds: nanos) {
         case .allowed(let status):
-            return PendingRequest(access: self, record: record, endpoint: endpoint, price: record.unlimitedCredits ? .zero : Credits(price) ?? .zero,
-                                  rateLimit: status, holdsSlot: record.maxConcurrent != nil, started: started, time: now)
+            return PendingRequest(access: self, record: record, endpoint: endpoint, rateLimit: status, holdsSlot: record.maxConcurrent != nil, started: started, time: now)
         case .limited(let status, let retryAfter):
             settlements.enqueue(Settlement(reservation: nil, commit: false,
                                            usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 429, credits: .zero, latencySeconds: 0, time: now)))
@@ -93,26 +92,24 @@ final class AccessControl: Sendable {
     }
 }
 
-/// One admitted request: holds its in-flight slot and (after ``reserve()``) its credits until
+/// One admitted request: holds its in-flight slot and (after ``reserve(_:)``) its credits until
 /// it is finished. If it is dropped unfinished (the response was never written), the slot is
 /// freed and the credits are released by the ``SettlementService``.
 final class PendingRequest: Sendable {
     let access: AccessControl
     let record: APIKeyRecord
     let endpoint: String
-    let price: Credits
     let rateLimit: RateLimiter.Status?
     let holdsSlot: Bool
     let started: ContinuousClock.Instant
     let time: Date
     private let state = Locked<(reservation: CreditReservation?, finished: Bool)>((nil, false))
 
-    init(access: AccessControl, record: APIKeyRecord, endpoint: String, price: Credits, rateLimit: RateLimiter.Status?,
+    init(access: AccessControl, record: APIKeyRecord, endpoint: String, rateLimit: RateLimiter.Status?,
          holdsSlot: Bool, started: ContinuousClock.Instant, time: Date) {
         self.access = access
         self.record = record
         self.endpoint = endpoint
-        self.price = price
         self.rateLimit = rateLimit
         self.holdsSlot = holdsSlot
         self.started = started
@@ -122,9 +119,10 @@ final class PendingRequest: Sendable {
     /// Headers that tell the caller where it stands with its rate limit.
     var rateLimitHeaders: HTTPFields { AccessControl.headers(for: rateLimit) }
 
-    /// Holds the endpoint's price; throws 402 when the balance cannot cover it.
-    func reserve() async throws {
-        guard price.millis > 0 else { return }
+    /// Holds `price` (the most the request can cost); throws 402 when the balance cannot cover it.
+    /// Keys with unlimited credits hold nothing.
+    func reserve(_ price: Credits) async throws {
+        guard price.millis > 0, !record.unlimitedCredits else { return }
         switch try await access.store.reserve(id: record.id, amount: price, endpoint: endpoint, now: access.clock.now()) {
         case .reserved(let reservation):
             state.withLock { $0.reservation = reservation }
@@ -136,14 +134,17 @@ final class PendingRequest: Sendable {
         }
     }
 
-    /// Commits the reservation when the answer was delivered, releases it otherwise, and logs;
-    /// written by the ``SettlementService`` in its next batch (within milliseconds).
-    func finish(status: Int, delivered: Bool) {
+    /// Commits the reservation when the answer was delivered (all of it, or `charged` when the
+    /// price depends on what was delivered; never more than was held), releases it otherwise, and
+    /// logs the request with the `units` it consumed; written by the ``SettlementService`` in its
+    /// next batch (within milliseconds).
+    func finish(status: Int, delivered: Bool, charged: Credits? = nil, units: Usage = Usage()) {
         guard let taken = takeForFinish() else { return }
-        let charged = delivered ? (taken.reservation?.amount ?? .zero) : .zero
-        let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: status, credits: charged,
-                               latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now())
-        access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: delivered, usage: usage))
+        let held = taken.reservation?.amount ?? .zero
+        let charge = delivered ? min(charged ?? held, held) : .zero
+        let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: status, credits: charge,
+                               latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now(), units: units)
+        access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: delivered, charged: delivered ? charge : nil, usage: usage))
     }
 
     struct Taken {

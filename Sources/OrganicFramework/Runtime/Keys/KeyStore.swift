@@ -22,8 +22,9 @@ public protocol KeyStore: Sendable {
     /// Holds `amount` for one request, in one transaction that refuses to go negative (after any
     /// automatic refill that is due).
     func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome
-    /// Commits or releases a reservation (at most once) and logs the request, in one transaction.
-    func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws
+    /// Commits (all of it, or `charged` when set) or releases a reservation (at most once) and
+    /// logs the request, in one transaction.
+    func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws
     /// Logs a request that held no reservation.
     func log(_ usage: UsageEntry) async throws
     /// Settles and logs many requests in one transaction (each settlement still at most once).
@@ -46,7 +47,8 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
         case adjustment
         /// Credits held for a request in flight (negative).
         case reservation
-        /// The held credits become a charge (amount 0: the hold already counted).
+        /// The held credits become a charge. Its amount gives back the part of the hold that the
+        /// request did not use (0 for a fixed price: the hold already counted).
         case commit
         /// The held credits come back (failure, timeout, disconnect, crash recovery).
         case release
@@ -81,11 +83,15 @@ public enum ReservationOutcome: Sendable, Equatable {
 public struct Settlement: Sendable, Equatable {
     public var reservation: CreditReservation?
     public var commit: Bool
+    /// The part of the reservation charged when committing; nil charges all of it. Never more
+    /// than the reservation (the rest goes back to the balance).
+    public var charged: Credits?
     public var usage: UsageEntry
 
-    public init(reservation: CreditReservation?, commit: Bool, usage: UsageEntry) {
+    public init(reservation: CreditReservation?, commit: Bool, charged: Credits? = nil, usage: UsageEntry) {
         self.reservation = reservation
         self.commit = commit
+        self.charged = charged
         self.usage = usage
     }
 }
@@ -98,8 +104,11 @@ public struct UsageEntry: Sendable, Equatable {
     public var credits: Credits
     public var latencySeconds: Double
     public var time: Date
+    /// What the request consumed in the endpoint's units (tokens, for example).
+    public var units: Usage
 
-    public init(keyID: String, endpoint: String, status: Int, credits: Credits, latencySeconds: Double, time: Date) {
+    public init(keyID: String, endpoint: String, status: Int, credits: Credits, latencySeconds: Double, time: Date, units: Usage = Usage()) {
+        self.units = units
         self.keyID = keyID
         self.endpoint = endpoint
         self.status = status
@@ -118,10 +127,19 @@ public struct UsageSummary: Codable, Sendable, Equatable {
     public var successes: Int
     public var credits: Credits
     public var meanLatencySeconds: Double
+    /// Units consumed (tokens, for example), summed over the requests.
+    public var units: [String: Int]
 }
 
 /// A key store failure that callers map to a status.
 public enum KeyStoreError: Error, Sendable, Equatable {
     case notFound
     case insufficientCredits(balance: Credits)
+}
+
+extension KeyStore {
+    /// Commits all of a reservation, or releases it, and logs the request.
+    public func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws {
+        try await settle(reservation, commit: commit, charged: nil, usage: usage)
+    }
 }

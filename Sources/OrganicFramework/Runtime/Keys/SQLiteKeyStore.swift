@@ -156,10 +156,10 @@ public struct SQLiteKeyStore: KeyStore {
         return .reserved(CreditReservation(id: entry.id, keyID: id, amount: amount))
     }
 
-    public func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws {
+    public func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws {
         try await database.pool.write { db in
             try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount, commit: commit,
-                            now: usage.time)
+                            charged: charged, now: usage.time)
             try Self.insert(db, usage)
         }
     }
@@ -173,7 +173,7 @@ public struct SQLiteKeyStore: KeyStore {
             for settlement in batch {
                 if let reservation = settlement.reservation {
                     try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount,
-                                    commit: settlement.commit, now: settlement.usage.time)
+                                    commit: settlement.commit, charged: settlement.charged, now: settlement.usage.time)
                 }
                 try Self.insert(db, settlement.usage)
             }
@@ -182,7 +182,7 @@ public struct SQLiteKeyStore: KeyStore {
 
     public func usage(id: String, since: Date) async throws -> [UsageSummary] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: """
+            var summaries = try Row.fetchAll(db, sql: """
                 SELECT date(created_at, 'unixepoch') AS day, endpoint, COUNT(*) AS requests,
                        SUM(CASE WHEN status BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS successes,
                        SUM(credits) AS credits, AVG(latency_seconds) AS latency
@@ -190,8 +190,21 @@ public struct SQLiteKeyStore: KeyStore {
                 GROUP BY day, endpoint ORDER BY day, endpoint
                 """, arguments: [id, since.timeIntervalSince1970]).map { row in
                 UsageSummary(day: row["day"], endpoint: row["endpoint"], requests: row["requests"], successes: row["successes"],
-                             credits: Credits(millis: row["credits"]), meanLatencySeconds: row["latency"] ?? 0)
+                             credits: Credits(millis: row["credits"]), meanLatencySeconds: row["latency"] ?? 0, units: [:])
             }
+            let units = try Row.fetchAll(db, sql: """
+                SELECT date(l.created_at, 'unixepoch') AS day, l.endpoint, u.unit, SUM(u.quantity) AS quantity
+                FROM usage_log l JOIN usage_units u ON u.usage_id = l.id
+                WHERE l.key_id = ? AND l.created_at >= ?
+                GROUP BY day, l.endpoint, u.unit
+                """, arguments: [id, since.timeIntervalSince1970])
+            for row in units {
+                let day: String = row["day"], endpoint: String = row["endpoint"]
+                if let index = summaries.firstIndex(where: { $0.day == day && $0.endpoint == endpoint }) {
+                    summaries[index].units[row["unit"]] = row["quantity"]
+                }
+            }
+            return summaries
         }
     }
 
@@ -212,11 +225,15 @@ public struct SQLiteKeyStore: KeyStore {
 
     // MARK: - Internals
 
-    static func settle(_ db: Database, reservationID: Int64, keyID: String, amount: Credits, commit: Bool, now: Date, note: String? = nil) throws {
+    static func settle(_ db: Database, reservationID: Int64, keyID: String, amount: Credits, commit: Bool, charged: Credits? = nil,
+                       now: Date, note: String? = nil) throws {
         try db.execute(sql: "DELETE FROM open_reservations WHERE reservation_id = ?", arguments: [reservationID])
         // Already settled (never twice).
         guard db.changesCount == 1 else { return }
-        _ = try append(db, keyID: keyID, kind: commit ? .commit : .release, amount: commit ? .zero : amount,
+        // A commit gives back what the request did not use of its hold; a release gives back all.
+        let unused = Credits(millis: max(amount.millis - min(max(charged?.millis ?? amount.millis, 0), amount.millis), 0))
+        let note = note ?? (commit && unused.millis > 0 ? "charged \(Credits(millis: amount.millis - unused.millis)) of \(amount) held" : nil)
+        _ = try append(db, keyID: keyID, kind: commit ? .commit : .release, amount: commit ? unused : amount,
                        reservationID: reservationID, note: note, now: now)
         if commit {
             try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, keyID])
@@ -242,6 +259,11 @@ public struct SQLiteKeyStore: KeyStore {
             INSERT INTO usage_log (key_id, endpoint, status, credits, latency_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [usage.keyID, usage.endpoint, usage.status, usage.credits.millis, usage.latencySeconds,
                              usage.time.timeIntervalSince1970])
+        guard !usage.units.isEmpty else { return }
+        let id = db.lastInsertedRowID
+        for (unit, quantity) in usage.units.units.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "INSERT INTO usage_units (usage_id, unit, quantity) VALUES (?, ?, ?)", arguments: [id, unit, quantity])
+        }
     }
 
     /// Start of the UTC day or month that contains `date`.

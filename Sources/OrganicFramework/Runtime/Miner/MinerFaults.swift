@@ -8,12 +8,30 @@ public struct MinerFaults: Sendable, Hashable, Codable {
     /// Share of requests answered only after `slowDelaySeconds`.
     public var slowRate: Double
     public var slowDelaySeconds: Double
+    /// Share of streamed answers that fall silent after a few events and never finish.
+    public var stallRate: Double
+    /// Share of streamed answers that end halfway, without their end marker.
+    public var truncateRate: Double
 
-    public init(wrongAnswerRate: Double = 0, errorRate: Double = 0, slowRate: Double = 0, slowDelaySeconds: Double = 30) {
+    public init(wrongAnswerRate: Double = 0, errorRate: Double = 0, slowRate: Double = 0, slowDelaySeconds: Double = 30,
+                stallRate: Double = 0, truncateRate: Double = 0) {
         self.wrongAnswerRate = wrongAnswerRate
         self.errorRate = errorRate
         self.slowRate = slowRate
         self.slowDelaySeconds = slowDelaySeconds
+        self.stallRate = stallRate
+        self.truncateRate = truncateRate
+    }
+
+    // Older configuration files have no stream fault rates.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(wrongAnswerRate: try c.decodeIfPresent(Double.self, forKey: .wrongAnswerRate) ?? 0,
+                  errorRate: try c.decodeIfPresent(Double.self, forKey: .errorRate) ?? 0,
+                  slowRate: try c.decodeIfPresent(Double.self, forKey: .slowRate) ?? 0,
+                  slowDelaySeconds: try c.decodeIfPresent(Double.self, forKey: .slowDelaySeconds) ?? 30,
+                  stallRate: try c.decodeIfPresent(Double.self, forKey: .stallRate) ?? 0,
+                  truncateRate: try c.decodeIfPresent(Double.self, forKey: .truncateRate) ?? 0)
     }
 
     /// An honest miner.
@@ -27,13 +45,25 @@ public struct MinerFaults: Sendable, Hashable, Codable {
     /// Every answer comes after `delay` seconds.
     public static func alwaysSlow(_ delay: Double) -> MinerFaults { MinerFaults(slowRate: 1, slowDelaySeconds: delay) }
 
+    /// Every streamed answer stalls after a few events.
+    public static let alwaysStalls = MinerFaults(stallRate: 1)
+    /// Every streamed answer ends halfway.
+    public static let alwaysTruncates = MinerFaults(truncateRate: 1)
+
     /// What to do with one request, given a uniform draw in [0, 1).
-    enum Action: Equatable { case error, slow, wrong, honest }
+    enum Action: Equatable { case error, slow, stall, truncate, wrong, honest }
 
     func action(for draw: Double) -> Action {
-        if draw < errorRate { return .error }
-        if draw < errorRate + slowRate { return .slow }
-        if draw < errorRate + slowRate + wrongAnswerRate { return .wrong }
+        var bound = errorRate
+        if draw < bound { return .error }
+        bound += slowRate
+        if draw < bound { return .slow }
+        bound += stallRate
+        if draw < bound { return .stall }
+        bound += truncateRate
+        if draw < bound { return .truncate }
+        bound += wrongAnswerRate
+        if draw < bound { return .wrong }
         return .honest
     }
 }

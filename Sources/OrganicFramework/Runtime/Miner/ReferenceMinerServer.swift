@@ -86,9 +86,10 @@ public enum ReferenceMinerServer {
             guard gate.enter() else {
                 throw APIError(.tooManyRequests, code: "miner_busy", message: "At capacity (\(gate.capacity) requests in flight on this endpoint).")
             }
-            defer { gate.leave() }
+            var holdsGate = true
+            defer { if holdsGate { gate.leave() } }
             let buffer = try await verifiedBody(of: request, limit: options.maxRequestBytes, options: options)
-            let decoded = try RequestDecoding.decode(H.Served.Request.self, from: buffer)
+            let decoded = try RequestDecoding.decode(H.Served.MinerRequest.self, from: buffer)
             var random = state.random()
             let action = options.faults.action(for: Double.random(in: 0..<1, using: &random))
             switch action {
@@ -99,13 +100,64 @@ public enum ReferenceMinerServer {
                 try? await cancelWhenGracefulShutdown {
                     try await Task.sleep(for: .seconds(double: options.faults.slowDelaySeconds))
                 }
-            case .wrong, .honest:
+            case .wrong, .honest, .stall, .truncate:
                 break
             }
             let context = MinerContext(answerWrongly: action == .wrong, random: random)
+            if let streaming = handler.endpoint.descriptor.streaming, handler.wantsStream(decoded) {
+                // The gate is held until the stream ends, not until the head is sent.
+                holdsGate = false
+                return streamedAnswer(handler, to: decoded, context: context, settings: streaming, action: action) { gate.leave() }
+            }
+            if action == .stall || action == .truncate {
+                throw APIError(.internalServerError, code: "miner_fault", message: "Injected failure.")
+            }
             let answer = try await handler.respond(to: decoded, context: context)
             return .json(bytes: try JSONEncoder().encode(answer))
         }
+    }
+
+    /// A Server-Sent Events answer: one event per chunk, flushed as produced, then the end
+    /// marker. A stall fault stops after two events and holds the connection open; a truncate
+    /// fault stops halfway and closes without the end marker.
+    static func streamedAnswer<H: MinerHandler>(_ handler: H, to request: H.Served.MinerRequest, context: MinerContext, settings: StreamingSettings,
+                                                action: MinerFaults.Action, done: @escaping @Sendable () -> Void) -> Response {
+        let body = ResponseBody { writer in
+            defer { done() }
+            let encoder = JSONEncoder()
+            var sent = 0
+            var chunks = handler.stream(request, context: context).makeAsyncIterator()
+            var pending: [H.Served.MinerChunk] = []
+            if action == .truncate {
+                // Find out how long the answer is, then send half of it.
+                while let chunk = try await chunks.next() { pending.append(chunk) }
+                pending.removeLast(pending.count - pending.count / 2)
+            }
+            while true {
+                let next: H.Served.MinerChunk?
+                if action == .truncate { next = pending.isEmpty ? nil : pending.removeFirst() } else { next = try await chunks.next() }
+                guard let chunk = next else { break }
+                if action == .stall && sent == 2 {
+                    // Silent until the node gives up and closes the connection (or the miner stops).
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+                    return
+                }
+                var out = ByteBuffer()
+                ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(chunk))), into: &out)
+                try await writer.write(out)
+                sent += 1
+            }
+            if action != .truncate, let marker = settings.endMarker {
+                var out = ByteBuffer()
+                ServerSentEventWriter.encode(ServerSentEvent(data: marker), into: &out)
+                try await writer.write(out)
+            }
+            try await writer.finish(nil)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// The request body (at most `limit` bytes, else 413), after checking the sender's

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -8,6 +9,15 @@ struct EndpointRoute<E: Endpoint>: Sendable {
     let pluginName: String
     /// The plugin's descriptor with the operator's price, timeout and size overrides applied.
     let descriptor: EndpointDescriptor
+    /// The descriptor's prices in exact arithmetic.
+    let prices: PriceSchedule
+
+    init(endpoint: E, pluginName: String, descriptor: EndpointDescriptor) {
+        self.endpoint = endpoint
+        self.pluginName = pluginName
+        self.descriptor = descriptor
+        prices = PriceSchedule(price: descriptor.price, unitPrices: descriptor.unitPrices)
+    }
 }
 
 /// What the node does with every endpoint, whatever its request and response types.
@@ -18,7 +28,7 @@ protocol ServedEndpoint: Sendable {
     /// is raised when the caller's connection goes away.
     func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?) async throws -> Response
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
-    /// miners; false when it was not admitted.
+    /// miners; false when it was not admitted (or the endpoint has no generator).
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
     /// Example request and response JSON for the API description.
     func examples(handlers: [any MinerHandler]) async -> (request: JSONValue?, response: JSONValue?)
@@ -26,24 +36,74 @@ protocol ServedEndpoint: Sendable {
 
 extension EndpointRoute: ServedEndpoint {
     func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?) async throws -> Response {
-        guard let access else {
-            let data = try await serve(request, dispatcher: dispatcher, pending: nil, disconnect: disconnect)
-            return .json(bytes: data)
-        }
         // 401, 403 and 429 come before the body is read.
-        let pending = try await access.admit(request.headers, endpoint: descriptor.name, price: descriptor.price)
-        let data: Data
+        let pending = try await access?.admit(request.headers, endpoint: descriptor.name)
         do {
-            data = try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect)
+            return try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect)
         } catch {
             // A body cut short by a departing caller reads as bad JSON; the usage log says why.
             let status = disconnect?.isDisconnected == true ? 499 : Int((error as? APIError)?.status.code ?? 500)
-            pending.finish(status: status, delivered: false)
+            pending?.finish(status: status, delivered: false)
             throw error
         }
-        // Charged only once the answer has been handed to a connection that is still there; a
-        // caller gone before (whose write would still land in the socket buffer) or a failed
-        // write releases.
+    }
+
+    /// Reads, validates, charges (when `pending` is set) and dispatches one request.
+    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?) async throws -> Response {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
+        }
+        let caller = try RequestDecoding.decode(E.Request.self, from: buffer)
+        do {
+            try endpoint.validate(caller)
+        } catch {
+            throw APIError.badRequest(error)
+        }
+        // The most the call can cost is held before any miner works on it.
+        try await pending?.reserve(prices.cost(of: endpoint.maximumUsage(of: caller)))
+        var context = PerturbationContext(random: dispatcher.makeRandom(), seeds: dispatcher.settings.seeds)
+        var minerRequest = endpoint.minerRequest(for: caller, context: &context)
+        endpoint.perturb(&minerRequest, context: &context)
+        // Fair queueing is per key, weighted by the key's tier (metadata `tier`, default standard).
+        let flow = pending?.record.id ?? "anonymous"
+        let tier = pending?.record.metadata["tier"] ?? "standard"
+        let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller) ? ChunkRelay<E.MinerChunk>() : nil
+        let answer: OrganicAnswer<E>
+        do {
+            answer = try await dispatcher.dispatchOrganic(minerRequest, task: descriptor.task(model: endpoint.model(of: caller)), route: self,
+                                                          relay: relay, flow: flow, weight: dispatcher.settings.tierWeights[tier] ?? 1,
+                                                          disconnect: disconnect)
+        } catch {
+            relay?.close()
+            throw error
+        }
+        switch answer {
+        case .whole(let response):
+            return try wholeResponse(response, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect)
+        case .streaming:
+            guard let relay else { throw APIError(.internalServerError, code: "internal_error", message: "The answer could not be delivered.") }
+            return streamedResponse(relay, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect)
+        }
+    }
+
+    /// One JSON body. Charged only once the answer has been handed to a connection that is still
+    /// there; a caller gone before (whose write would still land in the socket buffer) or a
+    /// failed write releases.
+    private func wholeResponse(_ response: E.MinerResponse, minerRequest: E.MinerRequest, caller: E.Request, pending: PendingRequest?,
+                               disconnect: DisconnectSignal?) throws -> Response {
+        let delivered: E.Response
+        do {
+            delivered = try endpoint.responseForCaller(response, to: minerRequest, caller: caller)
+        } catch {
+            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
+        }
+        let data = try JSONEncoder().encode(delivered)
+        guard let pending else { return .json(bytes: data) }
+        let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
+        let charge = prices.cost(of: usage)
         let body = ResponseBody(contentLength: data.count) { writer in
             do {
                 if disconnect?.isDisconnected == true { throw AdmissionRefusal.clientDisconnected }
@@ -53,48 +113,104 @@ extension EndpointRoute: ServedEndpoint {
                 pending.finish(status: 499, delivered: false)
                 throw error
             }
-            pending.finish(status: 200, delivered: true)
+            pending.finish(status: 200, delivered: true, charged: charge, units: usage)
         }
         return .json(body, headers: pending.rateLimitHeaders)
     }
 
-    /// Reads, validates, charges (when `pending` is set) and dispatches one request.
-    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?) async throws -> Data {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
+    /// Server-Sent Events, one per miner chunk as it arrives, then the endpoint's closing events
+    /// and the end marker; an error event if the miner fails mid-stream. The caller is charged
+    /// for what it received: the usage of the chunks written before it left.
+    private func streamedResponse(_ relay: ChunkRelay<E.MinerChunk>, minerRequest: E.MinerRequest, caller: E.Request,
+                                  pending: PendingRequest?, disconnect: DisconnectSignal?) -> Response {
+        let observation = disconnect?.observe { relay.close() }
+        if disconnect != nil && observation == nil { relay.close() }
+        let body = ResponseBody { writer in
+            defer { if let observation { disconnect?.stopObserving(observation) } }
+            var delivered: [E.MinerChunk] = []
+            var ending: ChunkRelay<E.MinerChunk>.Ending?
+            let encoder = JSONEncoder()
+            do {
+                reading: while let item = await relay.next() {
+                    var out = ByteBuffer()
+                    switch item {
+                    case .chunk(let chunk):
+                        if let event = endpoint.callerChunk(chunk, index: delivered.count, for: minerRequest, caller: caller) {
+                            ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
+                            try await writer.write(out)
+                        }
+                        delivered.append(chunk)
+                    case .end(.completed):
+                        ending = .completed
+                        if let response = try? endpoint.assemble(delivered, for: minerRequest) {
+                            for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
+                                ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
+                            }
+                        }
+                        if let marker = descriptor.streaming?.endMarker {
+                            ServerSentEventWriter.encode(ServerSentEvent(data: marker), into: &out)
+                        }
+                        try await writer.write(out)
+                        break reading
+                    case .end(.failed(let failure)):
+                        ending = .failed(failure)
+                        let error = Self.streamError(for: failure)
+                        ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(APIError.ErrorBody(error)))), into: &out)
+                        try await writer.write(out)
+                        break reading
+                    }
+                }
+                relay.close()
+                try await writer.finish(nil)
+            } catch {
+                relay.close()
+                settle(pending, delivered: delivered, ending: nil, minerRequest: minerRequest, caller: caller)
+                throw error
+            }
+            settle(pending, delivered: delivered, ending: ending, minerRequest: minerRequest, caller: caller)
         }
-        var decoded = try RequestDecoding.decode(E.Request.self, from: buffer)
-        do {
-            try endpoint.validate(decoded)
-        } catch {
-            throw APIError.badRequest(error)
+        var headers = pending?.rateLimitHeaders ?? HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        if let noBuffering = HTTPField.Name("X-Accel-Buffering") { headers[noBuffering] = "no" }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// Charges a streamed answer: everything, when it completed; what was delivered, when the
+    /// caller left; nothing when the miner failed mid-stream (the caller got an error event).
+    private func settle(_ pending: PendingRequest?, delivered: [E.MinerChunk], ending: ChunkRelay<E.MinerChunk>.Ending?,
+                        minerRequest: E.MinerRequest, caller: E.Request) {
+        guard let pending else { return }
+        switch ending {
+        case .failed:
+            pending.finish(status: 502, delivered: false)
+        case .completed, nil:
+            guard !delivered.isEmpty, let response = try? endpoint.assemble(delivered, for: minerRequest) else {
+                pending.finish(status: 499, delivered: false)
+                return
+            }
+            let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
+            pending.finish(status: ending == nil ? 499 : 200, delivered: true, charged: prices.cost(of: usage), units: usage)
         }
-        try await pending?.reserve()
-        var context = PerturbationContext(random: dispatcher.makeRandom(), seeds: dispatcher.settings.seeds)
-        endpoint.perturb(&decoded, context: &context)
-        // Fair queueing is per key, weighted by the key's tier (metadata `tier`, default standard).
-        let flow = pending?.record.id ?? "anonymous"
-        let tier = pending?.record.metadata["tier"] ?? "standard"
-        let answer = try await dispatcher.dispatchOrganic(decoded, route: self, flow: flow,
-                                                          weight: dispatcher.settings.tierWeights[tier] ?? 1, disconnect: disconnect)
-        let delivered: E.Response
-        do {
-            delivered = try endpoint.responseForCaller(answer, to: decoded)
-        } catch {
-            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
+    }
+
+    /// The error event a streaming caller receives when its miner fails mid-stream.
+    static func streamError(for failure: MinerFailure) -> APIError {
+        switch failure {
+        case .stalled, .timeout:
+            APIError(.gatewayTimeout, code: "miner_timeout", message: "The miner stopped streaming before the answer was complete.")
+        default:
+            APIError(.badGateway, code: "miner_failed", message: "The miner's stream failed before the answer was complete.")
         }
-        return try JSONEncoder().encode(delivered)
     }
 
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool {
         var synthetic = SyntheticContext(random: dispatcher.makeRandom())
-        var request = endpoint.makeSyntheticRequest(context: &synthetic)
+        guard let caller = endpoint.makeSyntheticRequest(context: &synthetic) else { return false }
         var context = PerturbationContext(random: synthetic.random, seeds: dispatcher.settings.seeds)
+        var request = endpoint.minerRequest(for: caller, context: &context)
         endpoint.perturb(&request, context: &context)
-        return await dispatcher.dispatchSynthetic(request, route: self, maxWait: maxWait)
+        return await dispatcher.dispatchSynthetic(request, task: descriptor.task(model: endpoint.model(of: caller)), route: self, maxWait: maxWait)
     }
 }
 

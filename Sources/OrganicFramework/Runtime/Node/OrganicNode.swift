@@ -154,7 +154,7 @@ public struct OrganicNode: Sendable {
         }
         if configuration.synthetic.enabled {
             let wanted = Set(configuration.synthetic.endpoints)
-            let probed = routes.filter { wanted.isEmpty || wanted.contains($0.descriptor.name) }
+            let probed = routes.filter { $0.descriptor.scoring.scoresSynthetic && (wanted.isEmpty || wanted.contains($0.descriptor.name)) }
             services.append(SyntheticQueryService(endpoints: probed, dispatcher: dispatcher,
                                                   interval: .seconds(double: configuration.synthetic.intervalSeconds),
                                                   clock: clock, logger: logger))
@@ -267,6 +267,19 @@ public struct OrganicNode: Sendable {
                 guard bytes >= 1024 else { throw ConfigurationError("dispatch.endpoints.\(descriptor.name).maxRequestBytes must be at least 1024") }
                 descriptor.maxRequestBytes = bytes
             }
+            for (unit, price) in override.unitPrices ?? [:] {
+                guard price.isFinite, price >= 0 else { throw ConfigurationError("dispatch.endpoints.\(descriptor.name).unitPrices.\(unit) must be >= 0") }
+                descriptor.unitPrices[unit] = price
+            }
+            if let timeout = override.scoringTimeoutSeconds {
+                guard timeout > 0, timeout <= 600 else {
+                    throw ConfigurationError("dispatch.endpoints.\(descriptor.name).scoringTimeoutSeconds must be in (0, 600]")
+                }
+                descriptor.scoringTimeout = .seconds(double: timeout)
+            }
+        }
+        guard descriptor.price.isFinite, descriptor.price >= 0, descriptor.unitPrices.values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw ConfigurationError("endpoint '\(descriptor.name)' has a negative or non-finite price")
         }
         return EndpointRoute(endpoint: endpoint, pluginName: plugin, descriptor: descriptor)
     }

@@ -6,7 +6,8 @@ public struct RoundRecord: Sendable, Hashable, Codable {
     public var endpoint: String
     public var isOrganic: Bool
     public var createdAt: Date
-    /// `scored`, `inconclusive: …` or `discarded: …` (a reward function broke its contract).
+    /// `scored`, `inconclusive: …` or `discarded: …` (a reward function broke its contract, timed
+    /// out or could not run; nobody in a discarded round is scored).
     public var verdict: String
     public var results: [MinerRoundResult]
 
@@ -23,14 +24,18 @@ public struct RoundRecord: Sendable, Hashable, Codable {
 /// One miner's part in a round.
 public struct MinerRoundResult: Sendable, Hashable, Codable {
     public var miner: MinerIdentity
-    /// `answered`, `busy`, or a failure label such as `timeout`.
+    /// `answered`, `busy`, `abandoned` (the caller left mid-stream), or a failure label such as `timeout`.
     public var outcome: String
     /// The score, or nil when the miner was busy or the round was inconclusive.
     public var score: Double?
     public var reason: String?
     public var latencySeconds: Double
+    /// For a streamed answer: seconds from the request to the first event.
+    public var timeToFirstChunkSeconds: Double?
 
-    public init(miner: MinerIdentity, outcome: String, score: Double?, reason: String?, latencySeconds: Double) {
+    public init(miner: MinerIdentity, outcome: String, score: Double?, reason: String?, latencySeconds: Double,
+                timeToFirstChunkSeconds: Double? = nil) {
+        self.timeToFirstChunkSeconds = timeToFirstChunkSeconds
         self.miner = miner
         self.outcome = outcome
         self.score = score

@@ -85,6 +85,17 @@ enum NodeMigrations {
                 """)
         }
         migrator.registerMigration("v2-api-keys", migrate: KeyMigrations.v2APIKeys)
+        migrator.registerMigration("v3-streaming-and-usage-units") { db in
+            try db.execute(sql: """
+                ALTER TABLE round_results ADD COLUMN time_to_first_chunk_seconds REAL;
+                CREATE TABLE usage_units (
+                    usage_id INTEGER NOT NULL REFERENCES usage_log(id) ON DELETE CASCADE,
+                    unit TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    PRIMARY KEY (usage_id, unit)
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

@@ -15,13 +15,13 @@ public struct SQLiteScoreStore: ScoreStore {
                 sql: "INSERT INTO rounds (id, endpoint, is_organic, created_at, verdict) VALUES (?, ?, ?, ?, ?)",
                 arguments: [round.id.uuidString, round.endpoint, round.isOrganic, round.createdAt.timeIntervalSince1970, round.verdict])
             let insert = try db.makeStatement(sql: """
-                INSERT INTO round_results (round_id, uid, hotkey, outcome, score, reason, latency_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO round_results (round_id, uid, hotkey, outcome, score, reason, latency_seconds, time_to_first_chunk_seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for result in round.results {
                 try insert.execute(arguments: [
                     round.id.uuidString, Int(result.miner.uid), result.miner.hotkey, result.outcome,
-                    result.score, result.reason, result.latencySeconds,
+                    result.score, result.reason, result.latencySeconds, result.timeToFirstChunkSeconds,
                 ])
             }
         }
@@ -32,7 +32,7 @@ public struct SQLiteScoreStore: ScoreStore {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT rr.hotkey, MAX(rr.uid) AS uid, r.endpoint,
                        AVG(rr.score) AS mean_score, COUNT(rr.score) AS scored,
-                       SUM(CASE WHEN rr.outcome NOT IN ('answered', 'busy') THEN 1 ELSE 0 END) AS failures,
+                       SUM(CASE WHEN rr.outcome NOT IN ('answered', 'busy', 'abandoned') THEN 1 ELSE 0 END) AS failures,
                        AVG(rr.latency_seconds) AS mean_latency
                 FROM round_results rr JOIN rounds r ON r.id = rr.round_id
                 WHERE r.created_at >= ?
@@ -56,7 +56,7 @@ public struct SQLiteScoreStore: ScoreStore {
                 let results = try Row.fetchAll(db, sql: "SELECT * FROM round_results WHERE round_id = ?", arguments: [id]).map { r in
                     MinerRoundResult(miner: MinerIdentity(uid: UInt16(clamping: r["uid"] as Int), hotkey: r["hotkey"]),
                                      outcome: r["outcome"], score: r["score"], reason: r["reason"],
-                                     latencySeconds: r["latency_seconds"])
+                                     latencySeconds: r["latency_seconds"], timeToFirstChunkSeconds: r["time_to_first_chunk_seconds"])
                 }
                 return RoundRecord(id: UUID(uuidString: id) ?? UUID(), endpoint: row["endpoint"], isOrganic: row["is_organic"],
                                    createdAt: Date(timeIntervalSince1970: row["created_at"]), verdict: row["verdict"], results: results)

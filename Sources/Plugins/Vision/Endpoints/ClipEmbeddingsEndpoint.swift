@@ -41,7 +41,7 @@ public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
         }
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> ClipEmbeddingsRequest {
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> ClipEmbeddingsRequest? {
         let count = Int.random(in: 1...min(3, configuration.maxEmbeddingImages), using: &context.random)
         return ClipEmbeddingsRequest(imageB64s: (0..<count).map { _ in
             ImageInput.encodePNG(resources.syntheticImage(using: &context.random))

@@ -17,7 +17,7 @@ public struct ImageToImageEndpoint: GenerationEndpoint, VisionEndpoint {
         _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> ImageToImageRequest {
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> ImageToImageRequest? {
         let g = SyntheticGeneration.draw(configuration: configuration, prompts: resources.prompts, random: &context.random)
         let image = resources.syntheticImage(using: &context.random)
         return ImageToImageRequest(initImage: ImageInput.encodePNG(image), imageStrength: g.imageStrength, prompt: g.prompt,
@@ -28,7 +28,7 @@ public struct ImageToImageEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: ImageToImageRequest) throws(CallerRefusal) -> ImageResponse {
+    public func responseForCaller(_ response: ImageResponse, to request: ImageToImageRequest, caller: ImageToImageRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

@@ -18,7 +18,7 @@ public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
         _ = try ImageInput.decode(request.mask, field: "mask", configuration: configuration)
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> InpaintRequest {
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> InpaintRequest? {
         let g = SyntheticGeneration.draw(configuration: configuration, prompts: resources.prompts, random: &context.random)
         let image = resources.syntheticImage(using: &context.random)
         let mask = SyntheticMask.make(width: image.width, height: image.height, random: &context.random)
@@ -30,7 +30,7 @@ public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: InpaintRequest) throws(CallerRefusal) -> ImageResponse {
+    public func responseForCaller(_ response: ImageResponse, to request: InpaintRequest, caller: InpaintRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

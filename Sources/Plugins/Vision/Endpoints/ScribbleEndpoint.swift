@@ -16,7 +16,7 @@ public struct ScribbleEndpoint: GenerationEndpoint, VisionEndpoint {
         _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> ScribbleRequest {
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> ScribbleRequest? {
         let g = SyntheticGeneration.draw(configuration: configuration, prompts: resources.prompts, random: &context.random)
         let scribble = ScribbleExtractor.outline(resources.syntheticImage(using: &context.random))
         return ScribbleRequest(initImage: ImageInput.encodePNG(scribble), prompt: g.prompt, steps: g.steps, cfgScale: g.cfgScale,
@@ -27,7 +27,7 @@ public struct ScribbleEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: ScribbleRequest) throws(CallerRefusal) -> ImageResponse {
+    public func responseForCaller(_ response: ImageResponse, to request: ScribbleRequest, caller: ScribbleRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

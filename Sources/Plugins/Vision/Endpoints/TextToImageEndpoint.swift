@@ -15,7 +15,7 @@ public struct TextToImageEndpoint: GenerationEndpoint, VisionEndpoint {
         try GenerationCheck.validate(request, configuration: configuration)
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> TextToImageRequest {
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> TextToImageRequest? {
         let g = SyntheticGeneration.draw(configuration: configuration, prompts: resources.prompts, random: &context.random)
         return TextToImageRequest(prompt: g.prompt, steps: g.steps, cfgScale: g.cfgScale, width: g.width, height: g.height, model: g.model)
     }
@@ -24,7 +24,7 @@ public struct TextToImageEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: TextToImageRequest) throws(CallerRefusal) -> ImageResponse {
+    public func responseForCaller(_ response: ImageResponse, to request: TextToImageRequest, caller: TextToImageRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

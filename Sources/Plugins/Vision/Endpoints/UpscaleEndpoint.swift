@@ -32,7 +32,7 @@ public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
         try GeneratedImageCheck.validate(response, width: header.width * request.scale, height: header.height * request.scale)
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> UpscaleRequest {
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> UpscaleRequest? {
         let scale = configuration.upscaleFactors[Int.random(in: 0..<configuration.upscaleFactors.count, using: &context.random)]
         var image = resources.syntheticImage(using: &context.random)
         let side = Int((Double(configuration.maxUpscaleOutputPixels) / Double(scale * scale)).squareRoot())
@@ -44,7 +44,7 @@ public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
         resources.reward.rewards(for: round.answers)
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: UpscaleRequest) throws(CallerRefusal) -> ImageResponse {
+    public func responseForCaller(_ response: ImageResponse, to request: UpscaleRequest, caller: UpscaleRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

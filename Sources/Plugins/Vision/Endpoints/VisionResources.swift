@@ -1,5 +1,6 @@
 import Foundation
 import OrganicPluginAPI
+import PromptCorpus
 
 /// What the vision endpoints share: settings, the prompt chain, the synthetic image pool and the reward.
 struct VisionResources: Sendable {

@@ -1,4 +1,5 @@
 import OrganicPluginAPI
+import PromptCorpus
 
 /// A request made of the shared generation fields plus its own inputs.
 public protocol GenerationRequest: Codable, Sendable, Hashable {

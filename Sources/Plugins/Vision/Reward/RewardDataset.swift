@@ -1,4 +1,5 @@
 public import OrganicPluginAPI
+public import PromptCorpus
 
 /// Labelled pairs for training the hash reward model, made with the reference generator.
 ///

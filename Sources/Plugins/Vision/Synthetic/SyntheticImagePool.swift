@@ -1,4 +1,5 @@
 public import OrganicPluginAPI
+public import PromptCorpus
 import Synchronization
 
 /// Input pictures for synthetic image-to-image, inpaint, scribble and upscale requests.

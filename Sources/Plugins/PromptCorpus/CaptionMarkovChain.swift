@@ -56,7 +56,7 @@ public final class CaptionMarkovChain: Sendable {
     public static func load(path: String) throws -> CaptionMarkovChain {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let chain = CaptionMarkovChain(corpus: text)
-        guard chain.captionCount > 0 else { throw VisionConfigurationError("caption corpus \(path) has no captions") }
+        guard chain.captionCount > 0 else { throw CaptionCorpusError("caption corpus \(path) has no captions") }
         return chain
     }
 

@@ -2,8 +2,8 @@
 // under the repository's licence. One caption per line.
 
 /// The bundled caption corpus for synthetic prompts (6000 captions).
-enum BundledCaptions {
-    static let text = #"""
+public enum BundledCaptions {
+    public static let text = #"""
 a blue bakery hiding behind a giant harbour
 a tired astronaut painting the sea under a starry sky, pastel drawing
 a shiny caravan leaning along a city square at dusk

@@ -1,0 +1,172 @@
+import DequeModule
+import Synchronization
+
+/// Hands a miner's streamed chunks to the caller's response writer, at most `capacity` at a
+/// time: when the caller reads slowly the miner's side waits (and so stops reading from the
+/// miner's socket), so a slow caller never makes the node buffer without bound.
+///
+/// One producer (the round attempt that claimed the caller) and one consumer (the response body
+/// writer). Either side may end it: the producer with ``finish(_:)``, the consumer with
+/// ``close()`` (the caller left), which makes every later ``send(_:)`` return false.
+final class ChunkRelay<Chunk: Sendable>: Sendable {
+    /// How the stream ended, for the caller.
+    enum Ending: Sendable {
+        /// The miner's stream completed and its answer is valid.
+        case completed
+        /// The miner failed mid-stream; the caller receives an error event.
+        case failed(MinerFailure)
+    }
+
+    enum Item: Sendable {
+        case chunk(Chunk)
+        case end(Ending)
+    }
+
+    private struct State {
+        var buffer = Deque<Item>()
+        var ended = false
+        var closed = false
+        var claimed = false
+        var producer: CheckedContinuation<Bool, Never>?
+        var consumer: CheckedContinuation<Item?, Never>?
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    private enum SendStep { case queued, gone, wait }
+    private enum NextStep { case item(Item, CheckedContinuation<Bool, Never>?), none, wait }
+
+    init(capacity: Int = 16) {
+        self.capacity = max(capacity, 1)
+    }
+
+    /// Makes the caller's stream this producer's, once: the first miner whose stream starts wins.
+    func claim() -> Bool {
+        state.withLock { state in
+            guard !state.claimed, !state.closed else { return false }
+            state.claimed = true
+            return true
+        }
+    }
+
+    /// Whether the consumer has gone.
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Queues a chunk, waiting while `capacity` chunks are unread. False when the caller has gone
+    /// (the chunk is dropped) or the task was cancelled.
+    func send(_ chunk: Chunk) async -> Bool {
+        let first: (SendStep, CheckedContinuation<Item?, Never>?) = state.withLock { state in
+            if state.closed || state.ended { return (.gone, nil) }
+            if let consumer = state.consumer {
+                state.consumer = nil
+                return (.queued, consumer)
+            }
+            if state.buffer.count < capacity {
+                state.buffer.append(.chunk(chunk))
+                return (.queued, nil)
+            }
+            return (.wait, nil)
+        }
+        switch first {
+        case (.gone, _): return false
+        case (.queued, let consumer?):
+            consumer.resume(returning: .chunk(chunk))
+            return true
+        case (.queued, nil): return true
+        case (.wait, _): break
+        }
+        // Full: wait for the consumer to take one (or leave), then queue.
+        let room = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let resumeNow: Bool? = state.withLock { state in
+                    if state.closed || Task.isCancelled { return false }
+                    if state.buffer.count < capacity { return true }
+                    state.producer = continuation
+                    return nil
+                }
+                if let resumeNow { continuation.resume(returning: resumeNow) }
+            }
+        } onCancel: {
+            let waiting = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                defer { state.producer = nil }
+                return state.producer
+            }
+            waiting?.resume(returning: false)
+        }
+        guard room else { return false }
+        return await send(chunk)
+    }
+
+    /// Ends the stream; the consumer receives `ending` after the chunks already queued. Never
+    /// waits (the end may exceed the capacity by one). Later calls are ignored.
+    func finish(_ ending: Ending) {
+        let consumer: CheckedContinuation<Item?, Never>? = state.withLock { state in
+            guard !state.ended, !state.closed else { return nil }
+            state.ended = true
+            if let consumer = state.consumer {
+                state.consumer = nil
+                return consumer
+            }
+            state.buffer.append(.end(ending))
+            return nil
+        }
+        consumer?.resume(returning: .end(ending))
+    }
+
+    /// The next item, waiting for one; nil once the relay is closed or the task is cancelled.
+    func next() async -> Item? {
+        let step: NextStep = state.withLock { state in
+            if state.closed { return .none }
+            if let item = state.buffer.popFirst() {
+                let producer = state.producer
+                state.producer = nil
+                return .item(item, producer)
+            }
+            return .wait
+        }
+        switch step {
+        case .item(let item, let producer):
+            producer?.resume(returning: true)
+            return item
+        case .none:
+            return nil
+        case .wait:
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
+                    let ready: (Item?, CheckedContinuation<Bool, Never>?)? = state.withLock { state in
+                        if state.closed || Task.isCancelled { return (nil, nil) }
+                        if let item = state.buffer.popFirst() {
+                            let producer = state.producer
+                            state.producer = nil
+                            return (item, producer)
+                        }
+                        state.consumer = continuation
+                        return nil
+                    }
+                    if let ready {
+                        ready.1?.resume(returning: true)
+                        continuation.resume(returning: ready.0)
+                    }
+                }
+            } onCancel: {
+                close()
+            }
+        }
+    }
+
+    /// The consumer is gone: drop what is queued and release a waiting producer.
+    func close() {
+        let (producer, consumer): (CheckedContinuation<Bool, Never>?, CheckedContinuation<Item?, Never>?) = state.withLock { state in
+            state.closed = true
+            state.buffer.removeAll()
+            defer {
+                state.producer = nil
+                state.consumer = nil
+            }
+            return (state.producer, state.consumer)
+        }
+        producer?.resume(returning: false)
+        consumer?.resume(returning: nil)
+    }
+}

@@ -1,0 +1,5 @@
+/// A caption corpus that cannot be used.
+public struct CaptionCorpusError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,198 @@
+public import OrganicPluginAPI
+
+/// `POST /v1/chat/completions`, OpenAI-compatible, streamed (`stream: true`) or not.
+///
+/// Callers send OpenAI's request; miners receive it with a validator-chosen seed, `stream: true`
+/// and `logprobs: true` (``MinerChatRequest``), and stream `chat.completion.chunk` events back.
+/// Callers pay per token: prompt tokens (counted by the node's tokenizer, never the miner's) and
+/// the completion tokens they received. The reward verifies a sample of each answer's tokens
+/// against the reference model's log-probabilities, so one answer is enough to score (organic
+/// traffic is scored without a second miner), and multiplies by a speed factor.
+public struct ChatCompletionsEndpoint: Endpoint {
+    public typealias Request = ChatCompletionRequest
+    public typealias Response = ChatCompletion
+    public typealias MinerRequest = MinerChatRequest
+    public typealias MinerResponse = ChatCompletion
+    public typealias MinerChunk = ChatCompletionChunk
+    public typealias CallerChunk = ChatCompletionChunk
+
+    let configuration: TextGenerationConfiguration
+    let model: NGramLanguageModel
+
+    init(configuration: TextGenerationConfiguration, model: NGramLanguageModel = .bundled) {
+        self.configuration = configuration
+        self.model = model
+    }
+
+    public var descriptor: EndpointDescriptor {
+        EndpointDescriptor(
+            name: "chat-completions", path: "chat/completions", minerPath: "/v1/chat/completions",
+            summary: "Generates the next message of a conversation (OpenAI-compatible; streams with stream: true).",
+            timeout: .seconds(double: configuration.timeoutSeconds), price: 0,
+            unitPrices: [TokenUsage.promptTokens: configuration.promptTokenPrice, TokenUsage.completionTokens: configuration.completionTokenPrice],
+            scoring: .syntheticAndOrganic, rewardMode: .verification, scoringTimeout: .seconds(30),
+            maxRequestBytes: 1 << 20, maxResponseBytes: 16 << 20, models: configuration.models, routesByModel: true,
+            streaming: StreamingSettings(chunkTimeout: .seconds(double: configuration.chunkTimeoutSeconds), endMarker: "[DONE]"))
+    }
+
+    public func validate(_ request: ChatCompletionRequest) throws(RequestValidationError) {
+        try FieldCheck.oneOf(configuration.model(named: request.model), configuration.models, field: "model")
+        try FieldCheck.count(request.messages, 1...configuration.maxMessages, field: "messages")
+        for (i, message) in request.messages.enumerated() {
+            guard message.chatRole != nil else {
+                throw RequestValidationError(code: "unsupported_value", field: "messages[\(i)].role",
+                                             message: "messages[\(i)].role must be one of: system, developer, user, assistant; got \(message.role).")
+            }
+            try FieldCheck.text(message.content, maxLength: configuration.maxMessageLength, field: "messages[\(i)].content", allowEmpty: true)
+        }
+        if let t = request.temperature { try FieldCheck.finite(t, 0...2, field: "temperature") }
+        if let p = request.topP {
+            try FieldCheck.finite(p, 0...1, field: "top_p")
+            guard p > 0 else { throw RequestValidationError(code: "out_of_range", field: "top_p", message: "top_p must be greater than 0.") }
+        }
+        if let m = request.maxTokens { try FieldCheck.range(m, 1...configuration.maxTokens, field: "max_tokens") }
+        if let m = request.maxCompletionTokens { try FieldCheck.range(m, 1...configuration.maxTokens, field: "max_completion_tokens") }
+        if let n = request.n { try FieldCheck.range(n, 1...1, field: "n") }
+        if let k = request.topLogprobs { try FieldCheck.range(k, 0...20, field: "top_logprobs") }
+    }
+
+    public func minerRequest(for request: ChatCompletionRequest, context: inout PerturbationContext) -> MinerChatRequest {
+        MinerChatRequest(model: configuration.model(named: request.model), messages: request.messages,
+                         temperature: request.temperature ?? 1, topP: request.topP ?? 1,
+                         maxTokens: maxTokens(of: request), seed: context.nextSeed(),
+                         topLogprobs: request.logprobs == true ? request.topLogprobs : nil)
+    }
+
+    /// The validator picks the seed, whatever the caller sent.
+    public func perturb(_ request: inout MinerChatRequest, context: inout PerturbationContext) {
+        request.seed = context.nextSeed()
+    }
+
+    public func model(of request: ChatCompletionRequest) -> String? { configuration.model(named: request.model) }
+
+    public func streamsToCaller(_ request: ChatCompletionRequest) -> Bool { request.stream ?? false }
+
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> ChatCompletionRequest? {
+        SyntheticChat.request(models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
+    }
+
+    // MARK: Answers
+
+    public func assemble(_ chunks: [ChatCompletionChunk], for request: MinerChatRequest) throws(ResponseValidationError) -> ChatCompletion {
+        var content = ""
+        var tokens: [TokenLogprob] = []
+        var finishReason: String?
+        var sawLogprobs = false
+        for chunk in chunks {
+            for choice in chunk.choices where choice.index == 0 {
+                content += choice.delta.content ?? ""
+                if let logprobs = choice.logprobs {
+                    sawLogprobs = true
+                    tokens += logprobs.content
+                }
+                if let reason = choice.finishReason { finishReason = reason }
+            }
+        }
+        let first = chunks.first
+        return ChatCompletion(id: first?.id ?? "", created: first?.created ?? 0, model: request.model,
+                              choices: [.init(message: .init(content: content), logprobs: sawLogprobs ? ChoiceLogprobs(content: tokens) : nil,
+                                              finishReason: finishReason)],
+                              usage: nil)
+    }
+
+    public func validate(response: ChatCompletion, for request: MinerChatRequest) throws(ResponseValidationError) {
+        guard let choice = response.choices.first else { throw ResponseValidationError("no choices") }
+        guard let tokens = choice.logprobs?.content else { throw ResponseValidationError("no logprobs, which the validator asked for") }
+        guard tokens.count <= request.maxTokens else {
+            throw ResponseValidationError("\(tokens.count) tokens, more than max_tokens \(request.maxTokens)")
+        }
+        guard tokens.map(\.token).joined() == choice.message.content else {
+            throw ResponseValidationError("logprobs tokens do not spell the content")
+        }
+        if let reason = choice.finishReason, FinishReason(rawValue: reason) == nil {
+            throw ResponseValidationError("unknown finish_reason \(reason)")
+        }
+    }
+
+    public func callerChunk(_ chunk: ChatCompletionChunk, index: Int, for request: MinerChatRequest, caller: ChatCompletionRequest) -> ChatCompletionChunk? {
+        var relayed = chunk
+        relayed.model = request.model
+        relayed.usage = nil
+        if caller.logprobs != true {
+            for i in relayed.choices.indices { relayed.choices[i].logprobs = nil }
+        }
+        return relayed
+    }
+
+    public func closingChunks(_ response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> [ChatCompletionChunk] {
+        guard caller.streamOptions?.includeUsage == true else { return [] }
+        return [ChatCompletionChunk(id: response.id, created: response.created, model: request.model, choices: [],
+                                    usage: tokenUsage(of: response, for: request))]
+    }
+
+    public func responseForCaller(_ response: ChatCompletion, to request: MinerChatRequest, caller: ChatCompletionRequest) throws(CallerRefusal) -> ChatCompletion {
+        var delivered = response
+        delivered.model = request.model
+        delivered.usage = tokenUsage(of: response, for: request)
+        if caller.logprobs != true {
+            for i in delivered.choices.indices { delivered.choices[i].logprobs = nil }
+        }
+        return delivered
+    }
+
+    // MARK: Pricing
+
+    public func maximumUsage(of request: ChatCompletionRequest) -> Usage {
+        Usage([TokenUsage.promptTokens: promptTokens(request.messages), TokenUsage.completionTokens: maxTokens(of: request)])
+    }
+
+    public func usage(of response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> Usage {
+        let counted = tokenUsage(of: response, for: request)
+        return Usage([TokenUsage.promptTokens: counted.promptTokens, TokenUsage.completionTokens: counted.completionTokens])
+    }
+
+    /// Tokens as the node counts them: the prompt by its own tokenizer, the answer by its tokens
+    /// (never more than were asked for).
+    func tokenUsage(of response: ChatCompletion, for request: MinerChatRequest) -> CompletionUsage {
+        let choice = response.choices.first
+        let completion = choice?.logprobs?.content.count ?? model.tokenizer.encode(choice?.message.content ?? "").count
+        return CompletionUsage(promptTokens: promptTokens(request.messages), completionTokens: min(completion, request.maxTokens))
+    }
+
+    func promptTokens(_ messages: [ChatCompletionMessage]) -> Int {
+        ChatPrompt(messages: messages.map(\.chatMessage), tokenizer: model.tokenizer).tokenCount
+    }
+
+    func maxTokens(of request: ChatCompletionRequest) -> Int {
+        min(request.maxCompletionTokens ?? request.maxTokens ?? configuration.defaultMaxTokens, configuration.maxTokens)
+    }
+
+    // MARK: Reward
+
+    public func reward(_ round: ScoringRound<MinerChatRequest, ChatCompletion>) async -> RewardVerdict {
+        let verifier = TokenVerifier(model: model, tolerance: configuration.logprobTolerance)
+        let prompt = ChatPrompt(messages: round.request.messages.map(\.chatMessage), tokenizer: model.tokenizer).tokens
+        let parameters = SamplingParameters(maxTokens: round.request.maxTokens, temperature: round.request.temperature, topP: round.request.topP)
+        var random = round.random
+        return .rewards(round.answers.map { answer in
+            TextGenerationReward.reward(answer, verifier: verifier, prompt: prompt, parameters: parameters, samples: configuration.verifiedPositions,
+                                        expectedFirstToken: .seconds(double: configuration.expectedTimeToFirstTokenSeconds),
+                                        expectedTokensPerSecond: configuration.expectedTokensPerSecond, random: &random)
+        })
+    }
+}
+
+/// The units chat completions are priced in.
+public enum TokenUsage {
+    public static let promptTokens = "prompt_tokens"
+    public static let completionTokens = "completion_tokens"
+}
+
+extension ChatCompletionMessage {
+    /// The message as the model reads it (roles the model cannot take were refused by validation).
+    var chatMessage: ChatMessage { ChatMessage(role: chatRole ?? .user, content: content) }
+}
+
+extension Duration {
+    static func seconds(double value: Double) -> Duration { .nanoseconds(Int64((max(value, 0) * 1e9).rounded())) }
+}
