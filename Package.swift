@@ -129,7 +129,7 @@ var package = Package(
         // MARK: Executables
         .target(
             name: "OrganicBundledPlugins",
-            dependencies: ["OrganicFramework", "VisionPlugin", "TextEmbeddingPlugin"],
+            dependencies: ["OrganicFramework", "VisionPlugin", "TextEmbeddingPlugin", "TextGenerationPlugin"],
             path: "Sources/Executables/BundledPlugins",
             swiftSettings: strict
         ),

@@ -8,7 +8,8 @@ public struct Neuron: Sendable, Hashable, Codable {
     /// Stake in TAO.
     public var stake: Double
     public var validatorPermit: Bool
-    /// Endpoint names it serves; nil means all of them.
+    /// Endpoint names it serves; nil means all of them. For an endpoint that routes by model, an
+    /// entry `<endpoint>/<model>` serves only that model, and a plain `<endpoint>` all of them.
     public var endpoints: Set<String>?
     /// Concurrent requests it accepts on each endpoint, as configured; nil means the node's default.
     public var capacity: Int?
@@ -30,9 +31,21 @@ public struct Neuron: Sendable, Hashable, Codable {
 
     public var identity: MinerIdentity { MinerIdentity(uid: uid, hotkey: hotkey) }
 
-    /// Whether the neuron can be asked to serve `endpoint`.
-    public func serves(_ endpoint: String) -> Bool {
-        url != nil && (endpoints?.contains(endpoint) ?? true)
+    /// Whether the neuron can be asked to serve `task`: an endpoint name, or `<endpoint>/<model>`.
+    public func serves(_ task: String) -> Bool {
+        guard url != nil else { return false }
+        guard let endpoints else { return true }
+        if endpoints.contains(task) { return true }
+        guard let slash = task.firstIndex(of: "/") else { return false }
+        return endpoints.contains(String(task[..<slash]))
+    }
+
+    /// The configured capacity for `task`, falling back from `<endpoint>/<model>` to `<endpoint>`.
+    func configuredCapacity(_ task: String) -> Int? {
+        guard let capacities else { return capacity }
+        if let exact = capacities[task] { return exact }
+        if let slash = task.firstIndex(of: "/"), let endpoint = capacities[String(task[..<slash])] { return endpoint }
+        return capacity
     }
 }
 

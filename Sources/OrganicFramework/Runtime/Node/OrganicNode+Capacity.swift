@@ -19,7 +19,9 @@ extension OrganicNode {
         let served = Set(endpoints)
         for (index, miner) in configuration.miners.enumerated() {
             for (name, capacity) in (miner.capacities ?? [:]).sorted(by: { $0.key < $1.key }) {
-                guard served.contains(name) else {
+                // `<endpoint>/<model>` sets the capacity for one model of an endpoint that routes by model.
+                let endpoint = name.split(separator: "/", maxSplits: 1).first.map(String.init) ?? name
+                guard served.contains(name) || served.contains(endpoint) else {
                     throw ConfigurationError("miners[\(index)].capacities.\(name): no endpoint of that name is served (known: \(served.sorted().joined(separator: ", ")))")
                 }
                 guard capacity >= 1 else { throw ConfigurationError("miners[\(index)].capacities.\(name) must be at least 1") }
@@ -36,7 +38,10 @@ extension OrganicNode {
         let served = Set(endpoints)
         let targets = plugins.compactMap { plugin -> CapacityProbeService.Target? in
             guard let declaration = plugin.capacityDeclaration else { return nil }
-            let names = plugin.endpoints.map { $0.descriptor.name }.filter { served.contains($0) }
+            // Endpoints that route by model are declared per model too (`<endpoint>/<model>`).
+            let names = plugin.endpoints.map(\.descriptor).filter { served.contains($0.name) }.flatMap { d in
+                [d.name] + (d.routesByModel ? d.models.map { d.task(model: $0) } : [])
+            }
             return names.isEmpty ? nil : CapacityProbeService.Target(plugin: type(of: plugin).name, declaration: declaration, endpoints: names)
         }
         guard !targets.isEmpty else { return nil }

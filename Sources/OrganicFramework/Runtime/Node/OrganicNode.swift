@@ -238,6 +238,10 @@ public struct OrganicNode: Sendable {
                 guard let route else { continue }
                 let d = route.descriptor
                 guard names.insert(d.name).inserted else { throw ConfigurationError("two endpoints are named '\(d.name)'") }
+                // `/` separates an endpoint from a model in scheduling keys (`<endpoint>/<model>`).
+                guard !d.name.contains("/"), !d.models.contains(where: { $0.contains("/") }) else {
+                    throw ConfigurationError("endpoint '\(d.name)': endpoint and model names must not contain '/'")
+                }
                 guard paths.insert(d.path).inserted else { throw ConfigurationError("two endpoints use the path /v1/\(d.path)") }
                 guard !d.path.isEmpty, d.path.allSatisfy({ $0.isLetter || $0.isNumber || "-_/".contains($0) }) else {
                     throw ConfigurationError("endpoint '\(d.name)' has an invalid path '\(d.path)'")

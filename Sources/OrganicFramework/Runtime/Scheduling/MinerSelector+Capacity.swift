@@ -46,12 +46,15 @@ extension MinerSelector {
     /// The capacity for endpoints without an operator default of their own.
     func fallbackCapacity(_ endpoint: String) -> Int {
         if policy.endpointCapacities.isEmpty { return policy.defaultCapacity }
-        return policy.endpointCapacities[endpoint] ?? policy.defaultCapacity
+        if let exact = policy.endpointCapacities[endpoint] { return exact }
+        // A model's task (`<endpoint>/<model>`) takes its endpoint's default.
+        if let slash = endpoint.firstIndex(of: "/"), let base = policy.endpointCapacities[String(endpoint[..<slash])] { return base }
+        return policy.defaultCapacity
     }
 
     /// A miner's capacity on `endpoint` before the stake share, and where it comes from.
     func baseCapacity(_ neuron: Neuron, endpoint: String, declared: Int?, fallback: Int) -> (Int, CapacitySource) {
-        let configured = neuron.capacities?[endpoint] ?? neuron.capacity
+        let configured = neuron.configuredCapacity(endpoint)
         if let declared {
             return (max(min(declared, configured ?? .max, policy.maxDeclaredCapacity), 0), .declared)
         }

@@ -1,0 +1,48 @@
+import Foundation
+import OrganicFramework
+import OrganicTestKit
+@testable import TextGenerationPlugin
+import Testing
+
+@Suite("Chat completions through a node")
+struct ChatCompletionsNodeTests {
+    static let question = ChatCompletionRequest(messages: [.init(role: "user", content: "Describe a lighthouse at dusk.")], maxTokens: 24)
+
+    @Test("passes the framework's conformance suite")
+    func conformance() async throws {
+        try await PluginConformance.check(try TextGenerationPlugin(), samples: 20)
+    }
+
+    @Test("stream: false returns one chat.completion with usage; stream: true returns OpenAI SSE chunks ending in [DONE]")
+    func wholeAndStreamed() async throws {
+        try await PluginHarness.run(plugins: [try TextGenerationPlugin()], miners: PluginHarness.honestMiners(2)) { net in
+            let whole = try await net.post("/v1/chat/completions", json: Self.question)
+            #expect(whole.status == 200, "\(whole.text)")
+            let completion = try whole.decode(ChatCompletion.self)
+            #expect(completion.object == "chat.completion")
+            #expect(completion.model == "chat-llama-3-2-3b")
+            let content = completion.choices.first?.message.content ?? ""
+            #expect(!content.isEmpty)
+            #expect(completion.choices.first?.logprobs == nil, "logprobs only when asked")
+            #expect((completion.usage?.completionTokens ?? 0) > 0 && (completion.usage?.completionTokens ?? 99) <= 24)
+
+            var streaming = Self.question
+            streaming.stream = true
+            streaming.streamOptions = .init(includeUsage: true)
+            let streamed = try await net.post("/v1/chat/completions", json: streaming)
+            #expect(streamed.status == 200)
+            #expect(streamed.header("content-type")?.hasPrefix("text/event-stream") == true)
+            let events = streamed.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(events.last == "data: [DONE]")
+            let chunks = try events.dropLast().map { event -> ChatCompletionChunk in
+                #expect(event.hasPrefix("data: "))
+                return try JSONDecoder().decode(ChatCompletionChunk.self, from: Data(event.dropFirst(6).utf8))
+            }
+            #expect(chunks.allSatisfy { $0.object == "chat.completion.chunk" })
+            #expect(chunks.last?.usage != nil, "a usage chunk when stream_options.include_usage is set")
+            let text = chunks.flatMap(\.choices).compactMap(\.delta.content).joined()
+            #expect(!text.isEmpty)
+            #expect(chunks.flatMap(\.choices).compactMap(\.finishReason).count == 1)
+        }
+    }
+}
