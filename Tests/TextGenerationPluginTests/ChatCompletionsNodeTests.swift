@@ -46,3 +46,48 @@ struct ChatCompletionsNodeTests {
         }
     }
 }
+
+@Suite("Text completions through a node")
+struct CompletionsNodeTests {
+    @Test("legacy /v1/completions: whole answer with logprobs on request, and a stream ending in [DONE]")
+    func legacyCompletions() async throws {
+        try await PluginHarness.run(plugins: [try TextGenerationPlugin()], miners: PluginHarness.honestMiners(1)) { net in
+            var request = CompletionRequest(prompt: "A lighthouse at dusk", maxTokens: 12, logprobs: 1)
+            let whole = try await net.post("/v1/completions", json: request)
+            #expect(whole.status == 200, "\(whole.text)")
+            let completion = try whole.decode(TextCompletion.self)
+            #expect(completion.object == "text_completion")
+            let choice = try #require(completion.choices.first)
+            #expect(!choice.text.isEmpty)
+            #expect(choice.logprobs?.tokens.joined() == choice.text)
+            #expect(choice.logprobs?.textOffset.count == choice.logprobs?.tokens.count)
+            #expect(completion.usage?.completionTokens == choice.logprobs?.tokens.count)
+
+            request.stream = true
+            request.logprobs = nil
+            let streamed = try await net.post("/v1/completions", json: request)
+            #expect(streamed.status == 200)
+            let events = streamed.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(events.last == "data: [DONE]")
+            let chunks = try events.dropLast().map { try JSONDecoder().decode(TextCompletion.self, from: Data($0.dropFirst(6).utf8)) }
+            let text = chunks.compactMap { $0.choices.first?.text }.joined()
+            #expect(text.count > 0)
+            #expect(chunks.allSatisfy { $0.choices.allSatisfy { $0.logprobs == nil } }, "no logprobs unless asked")
+        }
+    }
+
+    @Test("echo and several prompts are refused with the field named")
+    func refusals() async throws {
+        try await PluginHarness.run(plugins: [try TextGenerationPlugin()], miners: PluginHarness.honestMiners(1)) { net in
+            let echo = try await net.post("/v1/completions", raw: Data(#"{"prompt": "hi", "echo": true}"#.utf8))
+            #expect(echo.status == 400 && echo.errorField == "echo")
+            let many = try await net.post("/v1/completions", raw: Data(#"{"prompt": ["a", "b"]}"#.utf8))
+            #expect(many.status == 400 && many.errorField == "prompt")
+            let model = try await net.post("/v1/chat/completions", raw: Data(#"{"model": "gpt-9", "messages": [{"role": "user", "content": "hi"}]}"#.utf8))
+            #expect(model.status == 400 && model.errorCode == "unsupported_value" && model.errorField == "model")
+            let body = try JSONSerialization.jsonObject(with: model.body) as? [String: [String: Any]]
+            #expect(body?["error"]?["type"] as? String == "invalid_request_error")
+            #expect(body?["error"]?["param"] as? String == "model")
+        }
+    }
+}

@@ -170,14 +170,15 @@ public struct ChatCompletionsEndpoint: Endpoint {
     // MARK: Reward
 
     public func reward(_ round: ScoringRound<MinerChatRequest, ChatCompletion>) async -> RewardVerdict {
-        let verifier = TokenVerifier(model: model, tolerance: configuration.logprobTolerance)
+        let reward = TextGenerationReward(model: model, configuration: configuration)
         let prompt = ChatPrompt(messages: round.request.messages.map(\.chatMessage), tokenizer: model.tokenizer).tokens
         let parameters = SamplingParameters(maxTokens: round.request.maxTokens, temperature: round.request.temperature, topP: round.request.topP)
         var random = round.random
         return .rewards(round.answers.map { answer in
-            TextGenerationReward.reward(answer, verifier: verifier, prompt: prompt, parameters: parameters, samples: configuration.verifiedPositions,
-                                        expectedFirstToken: .seconds(double: configuration.expectedTimeToFirstTokenSeconds),
-                                        expectedTokensPerSecond: configuration.expectedTokensPerSecond, random: &random)
+            let choice = answer.response.choices.first
+            let claimed = (choice?.logprobs?.content ?? []).map { ClaimedToken(text: $0.token, logprob: $0.logprob) }
+            return reward.reward(answer, claimed: claimed, finishReason: choice?.finishReason, prompt: prompt, parameters: parameters,
+                                 random: &random)
         })
     }
 }

@@ -36,31 +36,21 @@ public struct ReferenceChatMiner: MinerHandler {
         let prompt = ChatPrompt(messages: request.messages.map(\.chatMessage), tokenizer: model.tokenizer)
         let parameters = SamplingParameters(maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP,
                                             topLogprobs: request.topLogprobs ?? 0)
-        var sampler = Sampler(model: model, prompt: prompt.tokens, parameters: parameters, seed: request.seed)
+        let (tokens, finish) = ReferenceGeneration.generate(model: model, prompt: prompt.tokens, parameters: parameters, seed: request.seed,
+                                                            noiseSeed: noiseSeed, context: context)
         var random = context.random
-        var noise = noiseSeed.map { OrganicRandom(seed: $0 ^ request.seed) }
         let id = "chatcmpl-" + String(random.next(), radix: 36)
-        let created = 1_700_000_000
         func chunk(_ delta: ChatCompletionChunk.Delta, logprobs: [TokenLogprob]? = nil, finish: String? = nil) -> ChatCompletionChunk {
-            ChatCompletionChunk(id: id, created: created, model: request.model,
+            ChatCompletionChunk(id: id, created: ReferenceGeneration.created, model: request.model,
                                 choices: [.init(delta: delta, logprobs: logprobs.map(ChoiceLogprobs.init(content:)), finishReason: finish)])
         }
         var chunks = [chunk(.init(role: "assistant", content: ""), logprobs: request.logprobs ? [] : nil)]
-        while let token = sampler.next() {
-            var text = token.text
-            var logprob = token.logprob
-            if var generator = noise {
-                logprob += Double.random(in: -0.01...0.01, using: &generator)
-                noise = generator
-            }
-            if context.answerWrongly, Bool.random(using: &random) {
-                text = model.tokenizer.text(of: Int.random(in: 2..<model.vocabularySize, using: &random))
-            }
-            let alternatives = token.topLogprobs.map { TokenLogprob.Alternative(token: $0.text, logprob: $0.logprob) }
-            chunks.append(chunk(.init(content: text),
-                                logprobs: request.logprobs ? [TokenLogprob(token: text, logprob: logprob, topLogprobs: alternatives)] : nil))
+        for token in tokens {
+            let alternatives = token.alternatives.map { TokenLogprob.Alternative(token: $0.text, logprob: $0.logprob) }
+            chunks.append(chunk(.init(content: token.text),
+                                logprobs: request.logprobs ? [TokenLogprob(token: token.text, logprob: token.logprob, topLogprobs: alternatives)] : nil))
         }
-        chunks.append(chunk(.init(), logprobs: request.logprobs ? [] : nil, finish: (sampler.finishReason ?? .length).rawValue))
+        chunks.append(chunk(.init(), logprobs: request.logprobs ? [] : nil, finish: finish.rawValue))
         return chunks
     }
 }

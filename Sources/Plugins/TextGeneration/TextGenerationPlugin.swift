@@ -12,15 +12,18 @@ public struct TextGenerationPlugin: SubnetPlugin {
     public typealias Configuration = TextGenerationConfiguration
 
     public let chat: ChatCompletionsEndpoint
+    public let completions: CompletionsEndpoint
 
     public init(configuration: TextGenerationConfiguration) throws {
         try configuration.check()
         chat = ChatCompletionsEndpoint(configuration: configuration)
+        completions = CompletionsEndpoint(configuration: configuration)
     }
 
-    public var endpoints: [any Endpoint] { [chat] }
+    public var endpoints: [any Endpoint] { [chat, completions] }
 
     public func referenceMiners(options: ReferenceMinerOptions) -> [any MinerHandler] {
-        [ReferenceChatMiner(endpoint: chat, noiseSeed: options.hardwareNoiseSeed)]
+        [ReferenceChatMiner(endpoint: chat, noiseSeed: options.hardwareNoiseSeed),
+         ReferenceCompletionMiner(endpoint: completions, noiseSeed: options.hardwareNoiseSeed)]
     }
 }

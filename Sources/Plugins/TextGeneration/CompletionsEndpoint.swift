@@ -1,0 +1,181 @@
+public import OrganicPluginAPI
+
+/// `POST /v1/completions`, OpenAI's legacy text completions: a raw prompt (no chat template)
+/// continued by the model, streamed (`stream: true`) or not, priced and scored like
+/// ``ChatCompletionsEndpoint``.
+public struct CompletionsEndpoint: Endpoint {
+    public typealias Request = CompletionRequest
+    public typealias Response = TextCompletion
+    public typealias MinerRequest = MinerCompletionRequest
+    public typealias MinerResponse = TextCompletion
+    public typealias MinerChunk = TextCompletion
+    public typealias CallerChunk = TextCompletion
+
+    let configuration: TextGenerationConfiguration
+    let model: NGramLanguageModel
+
+    init(configuration: TextGenerationConfiguration, model: NGramLanguageModel = .bundled) {
+        self.configuration = configuration
+        self.model = model
+    }
+
+    public var descriptor: EndpointDescriptor {
+        EndpointDescriptor(
+            name: "completions", path: "completions", minerPath: "/v1/completions",
+            summary: "Continues a text prompt (OpenAI-compatible legacy completions; streams with stream: true).",
+            timeout: .seconds(double: configuration.timeoutSeconds), price: 0,
+            unitPrices: [TokenUsage.promptTokens: configuration.promptTokenPrice, TokenUsage.completionTokens: configuration.completionTokenPrice],
+            scoring: .syntheticAndOrganic, rewardMode: .verification, scoringTimeout: .seconds(30),
+            maxRequestBytes: 1 << 20, maxResponseBytes: 16 << 20, models: configuration.models, routesByModel: true,
+            streaming: StreamingSettings(chunkTimeout: .seconds(double: configuration.chunkTimeoutSeconds), endMarker: "[DONE]"))
+    }
+
+    public func validate(_ request: CompletionRequest) throws(RequestValidationError) {
+        try FieldCheck.oneOf(configuration.model(named: request.model), configuration.models, field: "model")
+        try FieldCheck.text(request.prompt, maxLength: configuration.maxMessageLength, field: "prompt")
+        if let t = request.temperature { try FieldCheck.finite(t, 0...2, field: "temperature") }
+        if let p = request.topP {
+            try FieldCheck.finite(p, 0...1, field: "top_p")
+            guard p > 0 else { throw RequestValidationError(code: "out_of_range", field: "top_p", message: "top_p must be greater than 0.") }
+        }
+        if let m = request.maxTokens { try FieldCheck.range(m, 1...configuration.maxTokens, field: "max_tokens") }
+        if let k = request.logprobs { try FieldCheck.range(k, 0...5, field: "logprobs") }
+        if let n = request.n { try FieldCheck.range(n, 1...1, field: "n") }
+        if request.echo == true {
+            throw RequestValidationError(code: "unsupported_value", field: "echo", message: "echo is not supported; send echo: false or leave it out.")
+        }
+    }
+
+    public func minerRequest(for request: CompletionRequest, context: inout PerturbationContext) -> MinerCompletionRequest {
+        MinerCompletionRequest(model: configuration.model(named: request.model), prompt: request.prompt, maxTokens: maxTokens(of: request),
+                               temperature: request.temperature ?? 1, topP: request.topP ?? 1, seed: context.nextSeed(),
+                               logprobs: request.logprobs ?? 0)
+    }
+
+    /// The validator picks the seed, whatever the caller sent.
+    public func perturb(_ request: inout MinerCompletionRequest, context: inout PerturbationContext) {
+        request.seed = context.nextSeed()
+    }
+
+    public func model(of request: CompletionRequest) -> String? { configuration.model(named: request.model) }
+
+    public func streamsToCaller(_ request: CompletionRequest) -> Bool { request.stream ?? false }
+
+    public func makeSyntheticRequest(context: inout SyntheticContext) -> CompletionRequest? {
+        let chat = SyntheticChat.request(models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
+        var request = CompletionRequest(model: chat.model, prompt: chat.messages.map(\.content).joined(separator: "\n"), maxTokens: chat.maxTokens,
+                                        temperature: chat.temperature, topP: chat.topP, stream: true)
+        request.logprobs = Int.random(in: 0...2, using: &context.random)
+        return request
+    }
+
+    // MARK: Answers
+
+    public func assemble(_ chunks: [TextCompletion], for request: MinerCompletionRequest) throws(ResponseValidationError) -> TextCompletion {
+        var text = ""
+        var logprobs = TextCompletion.Logprobs()
+        var sawLogprobs = false
+        var finishReason: String?
+        for chunk in chunks {
+            for choice in chunk.choices where choice.index == 0 {
+                if let piece = choice.logprobs {
+                    sawLogprobs = true
+                    // Offsets are rebased onto the assembled text.
+                    let base = text.count
+                    logprobs.tokens += piece.tokens
+                    logprobs.tokenLogprobs += piece.tokenLogprobs
+                    logprobs.topLogprobs += piece.topLogprobs
+                    var offset = base
+                    for token in piece.tokens {
+                        logprobs.textOffset.append(offset)
+                        offset += token.count
+                    }
+                }
+                text += choice.text
+                if let reason = choice.finishReason { finishReason = reason }
+            }
+        }
+        let first = chunks.first
+        return TextCompletion(id: first?.id ?? "", created: first?.created ?? 0, model: request.model,
+                              choices: [.init(text: text, logprobs: sawLogprobs ? logprobs : nil, finishReason: finishReason)])
+    }
+
+    public func validate(response: TextCompletion, for request: MinerCompletionRequest) throws(ResponseValidationError) {
+        guard let choice = response.choices.first else { throw ResponseValidationError("no choices") }
+        guard let logprobs = choice.logprobs else { throw ResponseValidationError("no logprobs, which the validator asked for") }
+        guard logprobs.tokens.count == logprobs.tokenLogprobs.count else {
+            throw ResponseValidationError("logprobs.tokens and logprobs.token_logprobs differ in length")
+        }
+        guard logprobs.tokens.count <= request.maxTokens else {
+            throw ResponseValidationError("\(logprobs.tokens.count) tokens, more than max_tokens \(request.maxTokens)")
+        }
+        guard logprobs.tokens.joined() == choice.text else { throw ResponseValidationError("logprobs tokens do not spell the text") }
+        if let reason = choice.finishReason, FinishReason(rawValue: reason) == nil {
+            throw ResponseValidationError("unknown finish_reason \(reason)")
+        }
+    }
+
+    public func callerChunk(_ chunk: TextCompletion, index: Int, for request: MinerCompletionRequest, caller: CompletionRequest) -> TextCompletion? {
+        var relayed = chunk
+        relayed.model = request.model
+        relayed.usage = nil
+        if caller.logprobs == nil {
+            for i in relayed.choices.indices { relayed.choices[i].logprobs = nil }
+        }
+        return relayed
+    }
+
+    public func closingChunks(_ response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> [TextCompletion] {
+        guard caller.streamOptions?.includeUsage == true else { return [] }
+        return [TextCompletion(id: response.id, created: response.created, model: request.model, choices: [],
+                               usage: tokenUsage(of: response, for: request))]
+    }
+
+    public func responseForCaller(_ response: TextCompletion, to request: MinerCompletionRequest, caller: CompletionRequest) throws(CallerRefusal) -> TextCompletion {
+        var delivered = response
+        delivered.model = request.model
+        delivered.usage = tokenUsage(of: response, for: request)
+        if caller.logprobs == nil {
+            for i in delivered.choices.indices { delivered.choices[i].logprobs = nil }
+        }
+        return delivered
+    }
+
+    // MARK: Pricing
+
+    public func maximumUsage(of request: CompletionRequest) -> Usage {
+        Usage([TokenUsage.promptTokens: model.tokenizer.encode(request.prompt).count, TokenUsage.completionTokens: maxTokens(of: request)])
+    }
+
+    public func usage(of response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> Usage {
+        let counted = tokenUsage(of: response, for: request)
+        return Usage([TokenUsage.promptTokens: counted.promptTokens, TokenUsage.completionTokens: counted.completionTokens])
+    }
+
+    func tokenUsage(of response: TextCompletion, for request: MinerCompletionRequest) -> CompletionUsage {
+        let choice = response.choices.first
+        let completion = choice?.logprobs?.tokens.count ?? model.tokenizer.encode(choice?.text ?? "").count
+        return CompletionUsage(promptTokens: model.tokenizer.encode(request.prompt).count, completionTokens: min(completion, request.maxTokens))
+    }
+
+    /// OpenAI's legacy default is 16 tokens.
+    func maxTokens(of request: CompletionRequest) -> Int {
+        min(request.maxTokens ?? 16, configuration.maxTokens)
+    }
+
+    // MARK: Reward
+
+    public func reward(_ round: ScoringRound<MinerCompletionRequest, TextCompletion>) async -> RewardVerdict {
+        let reward = TextGenerationReward(model: model, configuration: configuration)
+        let prompt = model.tokenizer.encode(round.request.prompt)
+        let parameters = SamplingParameters(maxTokens: round.request.maxTokens, temperature: round.request.temperature, topP: round.request.topP)
+        var random = round.random
+        return .rewards(round.answers.map { answer in
+            let choice = answer.response.choices.first
+            let logprobs = choice?.logprobs
+            let claimed = zip(logprobs?.tokens ?? [], logprobs?.tokenLogprobs ?? []).map { ClaimedToken(text: $0, logprob: $1) }
+            return reward.reward(answer, claimed: claimed, finishReason: choice?.finishReason, prompt: prompt, parameters: parameters,
+                                 random: &random)
+        })
+    }
+}
