@@ -158,7 +158,7 @@ var package = Package(
         .executableTarget(
             name: "OrganicBench",
             dependencies: [
-                "OrganicFramework", "OrganicBundledPlugins", "TextEmbeddingPlugin",
+                "OrganicFramework", "OrganicBundledPlugins", "TextEmbeddingPlugin", "TextGenerationPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,7 +7,7 @@ struct OrganicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "organic-bench",
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
-        subcommands: [EndToEndBenchmark.self, KeysBenchmarkCommand.self, SchedulerBenchmark.self, OverloadBenchmark.self,
+        subcommands: [EndToEndBenchmark.self, StreamBenchmark.self, KeysBenchmarkCommand.self, SchedulerBenchmark.self, OverloadBenchmark.self,
                       VisionBenchmark.self, ScoringBenchmark.self, CryptoBenchmark.self],
         defaultSubcommand: EndToEndBenchmark.self)
 }

@@ -94,6 +94,14 @@ struct DemoCommand: AsyncParsableCommand {
                    -d '{"prompt": "a lighthouse at dusk", "model": "proteus-text-to-image", "width": 512, "height": 512, "steps": 8}' \\
                 | python3 -c 'import sys,json,base64; open("out.png","wb").write(base64.b64decode(json.load(sys.stdin)["image_b64"]))'
 
+              curl -sN \(api)/v1/chat/completions -H "Authorization: Bearer $ORGANIC_API_KEY" -H 'Content-Type: application/json' \\
+                   -d '{"model": "chat-llama-3-2-3b", "messages": [{"role": "user", "content": "Describe a harbour"}], "stream": true}'
+
+            The official OpenAI client works unchanged (pip install openai):
+              python3 -c 'from openai import OpenAI; c = OpenAI(base_url="\(api)/v1", api_key="'$ORGANIC_API_KEY'")
+              for e in c.chat.completions.create(model="chat-llama-3-2-3b", messages=[{"role": "user", "content": "Hi"}], stream=True):
+                  print(e.choices[0].delta.content or "", end="", flush=True) if e.choices else None'
+
             Keys, credits and usage:
               organic keys list --admin-url \(admin)
               organic keys usage <key id> --admin-url \(admin)

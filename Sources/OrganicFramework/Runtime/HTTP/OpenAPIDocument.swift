@@ -53,12 +53,22 @@ enum OpenAPIDocument {
     static func operation(_ d: EndpointDescriptor, plugin: String, examples: (request: JSONValue?, response: JSONValue?)) -> JSONValue {
         var responses: [String: JSONValue] = [:]
         var ok: [String: JSONValue] = ["description": .string("The first valid answer from a miner.")]
+        var content: [String: JSONValue] = [:]
         if let response = examples.response {
-            ok["content"] = .object(["application/json": .object(["schema": schema(for: response), "example": response])])
+            content["application/json"] = .object(["schema": schema(for: response), "example": response])
         }
+        if let streaming = d.streaming {
+            ok["description"] = .string("The first valid answer from a miner; with `stream: true`, Server-Sent Events as the miner produces "
+                + "them, one JSON chunk per `data:` event" + (streaming.endMarker.map { ", ending with `data: \($0)`" } ?? "")
+                + ". A stream the miner breaks off ends with one `data: {\"error\": …}` event.")
+            content["text/event-stream"] = .object(["schema": .object(["type": .string("string")])])
+        }
+        if !content.isEmpty { ok["content"] = .object(content) }
         responses["200"] = .object(ok)
         let errors: [(String, String)] = [
             ("400", "Invalid JSON or a field outside its allowed values; `error.field` names it."),
+            ("401", "Missing or invalid API key."),
+            ("402", "`insufficient_credits`: the balance cannot cover the most this request can cost."),
             ("404", "No such route."),
             ("413", "The body exceeds \(d.maxRequestBytes) bytes."),
             ("429", "`queue_full` or `queue_timeout`; see `Retry-After`."),
@@ -75,8 +85,9 @@ enum OpenAPIDocument {
         var op: [String: JSONValue] = [
             "operationId": .string(d.name),
             "summary": .string(d.summary),
-            "description": .string("Plugin `\(plugin)`. Price \(d.price) credits per successful call. Timeout \(d.timeout.seconds) s. "
-                + "Any `seed` is replaced by one the validator assigns."),
+            "description": .string("Plugin `\(plugin)`. Price \(d.price) credits per successful call"
+                + d.unitPrices.sorted(by: { $0.key < $1.key }).map { " + \($0.value) per \($0.key)" }.joined()
+                + ". Timeout \(d.timeout.seconds) s. Any `seed` is replaced by one the validator assigns."),
             "tags": .array([.string(plugin)]),
             "responses": .object(responses),
         ]
@@ -113,6 +124,8 @@ enum OpenAPIDocument {
             "properties": .object([
                 "code": .object(["type": .string("string"), "description": .string("Stable, machine-readable.")]),
                 "message": .object(["type": .string("string")]),
+                "type": .object(["type": .string("string"), "description": .string("OpenAI's error class, such as invalid_request_error.")]),
+                "param": .object(["type": .array([.string("string"), .string("null")]), "description": .string("OpenAI's name for `field`.")]),
                 "field": .object(["type": .string("string"), "description": .string("The request field at fault, if any.")]),
             ]),
         ])]),

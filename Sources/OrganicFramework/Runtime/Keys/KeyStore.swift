@@ -23,7 +23,7 @@ public protocol KeyStore: Sendable {
     /// automatic refill that is due).
     func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome
     /// Commits (all of it, or `charged` when set) or releases a reservation (at most once) and
-    /// logs the request, in one transaction.
+    /// logs the request, in one transaction; a repeated settlement changes and logs nothing.
     func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws
     /// Logs a request that held no reservation.
     func log(_ usage: UsageEntry) async throws

@@ -32,6 +32,7 @@ struct PriceSchedule: Sendable, Hashable {
             total = sum
         }
         // Round up to the ledger's thousandths: a call never costs less than its listed prices.
-        return Credits(millis: (total + 999) / 1000)
+        // (Divided first: `total + 999` would overflow within a thousandth of Int64.max.)
+        return Credits(millis: total / 1000 + (total % 1000 > 0 ? 1 : 0))
     }
 }

@@ -158,8 +158,9 @@ public struct SQLiteKeyStore: KeyStore {
 
     public func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws {
         try await database.pool.write { db in
-            try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount, commit: commit,
-                            charged: charged, now: usage.time)
+            // A repeated settlement is the same request: it is not logged again.
+            guard try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount, commit: commit,
+                                  charged: charged, now: usage.time) else { return }
             try Self.insert(db, usage)
         }
     }
@@ -172,8 +173,8 @@ public struct SQLiteKeyStore: KeyStore {
         try await database.pool.write { db in
             for settlement in batch {
                 if let reservation = settlement.reservation {
-                    try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount,
-                                    commit: settlement.commit, charged: settlement.charged, now: settlement.usage.time)
+                    guard try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount,
+                                          commit: settlement.commit, charged: settlement.charged, now: settlement.usage.time) else { continue }
                 }
                 try Self.insert(db, settlement.usage)
             }
@@ -225,11 +226,13 @@ public struct SQLiteKeyStore: KeyStore {
 
     // MARK: - Internals
 
+    /// Settles the reservation unless it already was; returns whether it did.
+    @discardableResult
     static func settle(_ db: Database, reservationID: Int64, keyID: String, amount: Credits, commit: Bool, charged: Credits? = nil,
-                       now: Date, note: String? = nil) throws {
+                       now: Date, note: String? = nil) throws -> Bool {
         try db.execute(sql: "DELETE FROM open_reservations WHERE reservation_id = ?", arguments: [reservationID])
         // Already settled (never twice).
-        guard db.changesCount == 1 else { return }
+        guard db.changesCount == 1 else { return false }
         // A commit gives back what the request did not use of its hold; a release gives back all.
         let unused = Credits(millis: max(amount.millis - min(max(charged?.millis ?? amount.millis, 0), amount.millis), 0))
         let note = note ?? (commit && unused.millis > 0 ? "charged \(Credits(millis: amount.millis - unused.millis)) of \(amount) held" : nil)
@@ -238,6 +241,7 @@ public struct SQLiteKeyStore: KeyStore {
         if commit {
             try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, keyID])
         }
+        return true
     }
 
     /// Appends a ledger line and moves the cached balance by the same amount.

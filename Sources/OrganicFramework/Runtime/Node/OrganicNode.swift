@@ -144,9 +144,15 @@ public struct OrganicNode: Sendable {
 
         let executor = RoundExecutor()
         services.append(executor)
+        let rewardLimits = configuration.scoring
+        guard rewardLimits.maxConcurrentRewards >= 1, rewardLimits.maxWaitingRewards >= 0 else {
+            throw ConfigurationError("scoring.maxConcurrentRewards must be at least 1 and scoring.maxWaitingRewards at least 0")
+        }
         let dispatcher = QueryDispatcher(transport: minerTransport, selector: selector, executor: executor, store: scoreStore,
                                          clock: clock, settings: settings, random: random.split(), logger: logger,
-                                         scoreBook: scoring.book)
+                                         scoreBook: scoring.book,
+                                         rewards: RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards,
+                                                               maxWaiting: rewardLimits.maxWaitingRewards))
         services.append(refresher)
         if let probe = Self.capacityProbe(plugins: plugins, endpoints: routes.map(\.descriptor.name), selector: selector,
                                           transport: minerTransport, configuration: configuration, clock: clock, logger: logger) {

@@ -20,6 +20,11 @@ extension NodeConfiguration {
         /// Rewards that rest on a fallback similarity are capped at `1 - fallbackEpsilon`
         /// (plugins use `ScoringRound.cappedFallback`).
         public var fallbackEpsilon = 0.05
+        /// Reward functions running at once per endpoint (they may call a checking service);
+        /// more rounds wait for a slot within their endpoint's scoring timeout.
+        public var maxConcurrentRewards = 16
+        /// Rounds per endpoint waiting for a reward slot; beyond it a round is discarded.
+        public var maxWaitingRewards = 1024
         public init() {}
     }
 

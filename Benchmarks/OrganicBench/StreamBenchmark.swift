@@ -1,0 +1,244 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import OrganicFramework
+import TextGenerationPlugin
+
+/// Streamed chat completions, directly from a text-generation reference miner and through a node
+/// in front of it, in the same run: the time to first token the node adds, and the share of the
+/// miner's token throughput that reaches callers through the node.
+struct StreamBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Streamed chat completions: time to first token and tokens/s, direct to miner vs through the node.",
+        discussion: """
+            Starts a text-generation reference miner and a node in front of it on loopback, then measures
+            (a) time to first token (the first SSE data event carrying content) at concurrency 1, one
+            request direct and one through the node in turn, and (b) streamed tokens per second with
+            --concurrency streams at once, for long answers (--max-tokens). The node gives the miner
+            its own seed, so the two paths generate different texts: they are compared per token,
+            never by totals. Goals (issue 11): added time to first token p50 <= 1 ms, throughput
+            node/direct >= 0.9.
+            """)
+
+    @Option(help: "Requests per path for time to first token.") var requests = 300
+    @Option(help: "max_tokens of the time-to-first-token requests (the reference miner samples the whole answer before sending its first chunk, so short answers keep the two paths comparable).")
+    var ttftMaxTokens = 16
+    @Option(help: "max_tokens of the throughput requests.") var maxTokens = 500
+    @Option(help: "Sampling temperature of every request.") var temperature = 1.0
+    @Option(parsing: .upToNextOption, help: "Concurrent streams for the throughput phases.") var concurrency = [8, 32]
+    @Option(help: "Seconds of throughput measurement per path and concurrency.") var seconds = 8.0
+    @Option(help: "Seconds of warm-up before each throughput measurement.") var warmup = 2.0
+    @Flag(help: "Run the node with API keys on: authentication, rate limits and per-token credits on every request.") var keys = false
+
+    static let model = "chat-llama-3-2-3b"
+    static let messages = [ChatCompletionMessage(role: "user", content: "Describe a lighthouse at dusk.")]
+
+    func run() async throws {
+        var configuration = NodeConfiguration()
+        configuration.server.port = 0
+        configuration.admin.enabled = false
+        configuration.synthetic.enabled = false
+        configuration.auth.enabled = keys
+        // Relay cost only: no organic answer is verified against the reference model.
+        configuration.dispatch.organicScoringProbability = 0
+        configuration.dispatch.defaultMinerCapacity = 4096
+        configuration.database.path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("organic-bench-\(UUID().uuidString)/organic.sqlite").path
+        let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let plugin = try TextGenerationPlugin()
+        let loadBefore = Self.loadAverage()
+
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let (requests, ttftMaxTokens, maxTokens, concurrency, seconds, warmup) = (requests, ttftMaxTokens, maxTokens, concurrency, seconds, warmup)
+        let temperature = temperature
+
+        let (ttft, throughput) = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096)], configuration: configuration,
+                                                            logger: logger) { network in
+            var headers: [(String, String)] = []
+            if let manager = network.keys {
+                let key = try await manager.create(KeyCreation(name: "bench", credits: 1_000_000_000, rateLimits: ["1000000/s"]))
+                headers = [("Authorization", "Bearer \(key.key)")]
+            }
+            let direct = StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions")
+            let node = StreamingClient(client: httpClient, url: network.node.publicURL + "/v1/chat/completions", headers: headers)
+            let ttft = try await Self.timeToFirstToken(direct: direct, node: node, requests: requests, maxTokens: ttftMaxTokens,
+                                                      temperature: temperature)
+            var throughput: [(concurrency: Int, direct: Throughput, node: Throughput)] = []
+            for streams in concurrency {
+                let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds))
+                let viaMiner = try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens, temperature: temperature))
+                let viaNode = try await Self.throughput(node, load: load, body: Self.nodeBody(maxTokens: maxTokens, temperature: temperature))
+                throughput.append((streams, viaMiner, viaNode))
+            }
+            return (ttft, throughput)
+        }
+        try await httpClient.shutdown()
+
+        print("organic-bench stream: chat completions from one reference n-gram miner, node auth \(keys ? "on" : "off"), organic scoring off; "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load average before \(loadBefore), after \(Self.loadAverage())")
+        print("time to first token: concurrency 1, max_tokens \(ttftMaxTokens), \(requests) requests per path, alternating")
+        print(EndToEndBenchmark.row("phase", "p50 ms", "p99 ms", "mean ms", "failures"))
+        print(Self.row("direct to miner", ttft.direct))
+        print(Self.row("through node", ttft.node))
+        let addedP50 = ttft.node.percentile(50).milliseconds - ttft.direct.percentile(50).milliseconds
+        let addedP99 = ttft.node.percentile(99).milliseconds - ttft.direct.percentile(99).milliseconds
+        print(String(format: "added by the node: p50 %.3f ms, p99 %.3f ms", addedP50, addedP99)
+              + "   (goal: added p50 <= 1 ms: \(addedP50 <= 1 ? "met" : "NOT met"))")
+        print("streamed tokens: max_tokens \(maxTokens), temperature \(temperature), \(Int(seconds)) s per phase after \(Int(warmup)) s warm-up")
+        print(Self.throughputRow("concurrency", "direct tok/s", "node tok/s", "ratio", "per-stream d/n", "answer tokens d/n", "streams d/n",
+                                 "failures d/n"))
+        for row in throughput {
+            let ratio = row.node.tokensPerSecond / max(row.direct.tokensPerSecond, 1e-9)
+            print(Self.throughputRow(
+                "\(row.concurrency)", String(format: "%.0f", row.direct.tokensPerSecond), String(format: "%.0f", row.node.tokensPerSecond),
+                String(format: "%.3f", ratio), String(format: "%.0f/%.0f", row.direct.medianStreamRate, row.node.medianStreamRate),
+                String(format: "%.0f/%.0f", row.direct.meanAnswerTokens, row.node.meanAnswerTokens),
+                "\(row.direct.streams)/\(row.node.streams)", "\(row.direct.failures)/\(row.node.failures)"))
+        }
+        let worst = throughput.map { $0.node.tokensPerSecond / max($0.direct.tokensPerSecond, 1e-9) }.min() ?? 0
+        print(String(format: "throughput node/direct: lowest %.3f", worst) + "   (goal: >= 0.9: \(worst >= 0.9 ? "met" : "NOT met"))")
+        print("per-stream: median tokens/s of one stream after its first token; answer tokens: mean content events per stream")
+    }
+
+    // MARK: Requests
+
+    /// What the node sends the miner (``MinerChatRequest``), with a fresh seed per request as the node would.
+    static func minerBody(maxTokens: Int, temperature: Double) -> @Sendable (UInt64) -> [UInt8] {
+        { seed in
+            let request = MinerChatRequest(model: model, messages: messages, temperature: temperature, topP: 1, maxTokens: maxTokens, seed: seed)
+            return Array((try? JSONEncoder().encode(request)) ?? Data())
+        }
+    }
+
+    /// What an OpenAI client sends the node; the node chooses the seed.
+    static func nodeBody(maxTokens: Int, temperature: Double) -> @Sendable (UInt64) -> [UInt8] {
+        let request = ChatCompletionRequest(model: model, messages: messages, temperature: temperature, maxTokens: maxTokens, stream: true)
+        let body = Array((try? JSONEncoder().encode(request)) ?? Data())
+        return { _ in body }
+    }
+
+    // MARK: Time to first token
+
+    /// One request direct, then one through the node, `requests` times (after a short warm-up), so
+    /// that a change in machine load affects both paths alike. Failures carry no time.
+    static func timeToFirstToken(direct: StreamingClient, node: StreamingClient, requests: Int,
+                                 maxTokens: Int, temperature: Double) async throws -> (direct: LoadGenerator.Result, node: LoadGenerator.Result) {
+        let minerBody = minerBody(maxTokens: maxTokens, temperature: temperature)
+        let nodeBody = nodeBody(maxTokens: maxTokens, temperature: temperature)
+        var seeds = OrganicRandom(seed: 11)
+        for _ in 0..<20 {
+            _ = await direct.send(minerBody(seeds.next()))
+            _ = await node.send(nodeBody(0))
+        }
+        var results = (direct: LoadGenerator.Result(requests: 0, failures: 0, elapsed: .zero, latencies: []),
+                       node: LoadGenerator.Result(requests: 0, failures: 0, elapsed: .zero, latencies: []))
+        func record(_ timing: StreamingClient.Timing, into result: inout LoadGenerator.Result) {
+            if timing.completed, let first = timing.firstToken {
+                result.requests += 1
+                result.latencies.append(first)
+            } else {
+                result.failures += 1
+            }
+        }
+        for _ in 0..<requests {
+            try Task.checkCancellation()
+            record(await direct.send(minerBody(seeds.next())), into: &results.direct)
+            record(await node.send(nodeBody(0)), into: &results.node)
+        }
+        return results
+    }
+
+    // MARK: Throughput
+
+    struct Throughput: Sendable {
+        /// Content events received inside the measurement window.
+        var tokens = 0
+        var elapsed: Duration = .zero
+        /// Streams started inside the window that completed, and failed streams.
+        var streams = 0
+        var failures = 0
+        var streamRates: [Double] = []
+        /// Requests sent and the content events they received, warm-up included: the mean answer length.
+        var sent = 0
+        var streamedTokens = 0
+        var meanAnswerTokens: Double { Double(streamedTokens) / Double(max(sent, 1)) }
+
+        var tokensPerSecond: Double { Double(tokens) / max(elapsed.secondsValue, 1e-9) }
+        var medianStreamRate: Double {
+            guard !streamRates.isEmpty else { return 0 }
+            return streamRates.sorted()[streamRates.count / 2]
+        }
+    }
+
+    /// `load.streams` closed-loop streams for warm-up plus duration; tokens are counted by arrival
+    /// time, so streams running across the window's edges count only their tokens inside it.
+    static func throughput(_ client: StreamingClient, load: (streams: Int, warmup: Duration, duration: Duration),
+                           body: @escaping @Sendable (UInt64) -> [UInt8]) async throws -> Throughput {
+        let clock = ContinuousClock()
+        let start = clock.now + load.warmup
+        let end = start + load.duration
+        var total = try await withThrowingTaskGroup(of: Throughput.self) { group in
+            for worker in 0..<load.streams {
+                group.addTask {
+                    var result = Throughput()
+                    var seeds = OrganicRandom(seed: 1_000 + UInt64(worker))
+                    var counted = 0
+                    var streamed = 0
+                    while clock.now < end {
+                        try Task.checkCancellation()
+                        let begun = clock.now
+                        let timing = await client.send(body(seeds.next())) { arrival in
+                            if arrival >= start && arrival < end { counted += 1 }
+                        }
+                        streamed += timing.tokens
+                        result.sent += 1
+                        if !timing.completed {
+                            result.failures += 1
+                        } else if begun >= start && begun < end {
+                            result.streams += 1
+                            if let rate = timing.streamRate { result.streamRates.append(rate) }
+                        }
+                    }
+                    result.tokens = counted
+                    result.streamedTokens = streamed
+                    return result
+                }
+            }
+            return try await group.reduce(into: Throughput()) { total, part in
+                total.tokens += part.tokens
+                total.streamedTokens += part.streamedTokens
+                total.sent += part.sent
+                total.streams += part.streams
+                total.failures += part.failures
+                total.streamRates += part.streamRates
+            }
+        }
+        total.elapsed = load.duration
+        return total
+    }
+
+    // MARK: Output
+
+    static func row(_ name: String, _ result: LoadGenerator.Result) -> String {
+        let mean = result.latencies.isEmpty ? 0 : result.latencies.map(\.milliseconds).reduce(0, +) / Double(result.latencies.count)
+        return EndToEndBenchmark.row(name, String(format: "%.3f", result.percentile(50).milliseconds),
+                                     String(format: "%.3f", result.percentile(99).milliseconds), String(format: "%.3f", mean), "\(result.failures)")
+    }
+
+    static func throughputRow(_ columns: String...) -> String {
+        columns.enumerated().map { index, text in
+            let width = index == 0 ? 12 : 18
+            return String(repeating: " ", count: max(0, width - text.count)) + text
+        }.joined()
+    }
+
+    /// The 1, 5 and 15 minute load averages (Linux), to read the figures against.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+}
