@@ -49,15 +49,18 @@ struct SignedDispatchTests {
             }
             guard case .answered = await send(BTAuthRequestSigner(keypair: alice)) else { Issue.record("btauth refused"); return }
             guard case .answered = await send(EpistulaRequestSigner(keypair: alice)) else { Issue.record("epistula refused"); return }
-            guard case .failed(.httpStatus(401)) = await send(nil) else { Issue.record("unsigned accepted"); return }
-            guard case .failed(.httpStatus(403)) = await send(BTAuthRequestSigner(keypair: charlie)) else {
+            guard case .failed(.httpStatus(401, _)) = await send(nil) else { Issue.record("unsigned accepted"); return }
+            guard case .failed(let refusal) = await send(BTAuthRequestSigner(keypair: charlie)), case .httpStatus(403, let reason) = refusal else {
                 Issue.record("unregistered sender accepted"); return
             }
+            // The miner's reason is kept for /admin/rounds and the logs, bounded.
+            #expect(reason.contains("\"code\"") && reason.count <= minerRefusalBodyLimit, "\(reason)")
+            #expect(refusal.detail.hasPrefix("answered HTTP 403: "))
             // Signed for another miner: refused.
             let elsewhere = Neuron(uid: 2, hotkey: charlie.ss58Address, url: url)
             let reply = await HTTPMinerTransport(client: client, signer: BTAuthRequestSigner(keypair: alice))
                 .send(Array(body), to: elsewhere, path: path, timeout: .seconds(10), maxResponseBytes: 1 << 20)
-            guard case .failed(.httpStatus(401)) = reply.outcome else { Issue.record("wrong receiver accepted"); return }
+            guard case .failed(.httpStatus(401, _)) = reply.outcome else { Issue.record("wrong receiver accepted"); return }
         }
         try await client.shutdown()
     }

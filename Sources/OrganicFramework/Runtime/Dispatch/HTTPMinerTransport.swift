@@ -31,11 +31,12 @@ public struct HTTPMinerTransport: MinerTransport {
             if status == 429 {
                 return MinerReply(outcome: .busy, latency: clock.now - start)
             }
+            guard (200..<300).contains(status) else {
+                let reason = await Self.refusalReason(response.body)
+                return MinerReply(outcome: .failed(.httpStatus(status, body: reason)), latency: clock.now - start)
+            }
             let buffer = try await response.body.collect(upTo: maxResponseBytes)
             let latency = clock.now - start
-            guard (200..<300).contains(status) else {
-                return MinerReply(outcome: .failed(.httpStatus(status)), latency: latency)
-            }
             return MinerReply(outcome: .answered(body: Array(buffer.readableBytesView)), latency: latency,
                               contentType: response.headers.first(name: "content-type"))
         } catch {
@@ -59,7 +60,8 @@ public struct HTTPMinerTransport: MinerTransport {
             let latency = clock.now - start
             if status == 429 { return MinerStreamReply(outcome: .busy, latency: latency) }
             guard (200..<300).contains(status) else {
-                return MinerStreamReply(outcome: .failed(.httpStatus(status)), latency: latency)
+                let reason = await Self.refusalReason(response.body)
+                return MinerStreamReply(outcome: .failed(.httpStatus(status, body: reason)), latency: clock.now - start)
             }
             let stream = MinerResponseStream(contentType: response.headers.first(name: "content-type"), body: response.body)
             return MinerStreamReply(outcome: .opened(stream), latency: latency)
@@ -67,6 +69,23 @@ public struct HTTPMinerTransport: MinerTransport {
             let latency = clock.now - start
             return MinerStreamReply(outcome: .failed(Self.failure(for: error, latency: latency, timeout: timeout)), latency: latency)
         }
+    }
+
+    /// The first ``minerRefusalBodyLimit`` bytes of a refusal, as text with control characters
+    /// replaced; the rest is not read (the connection is then closed rather than reused).
+    static func refusalReason(_ body: HTTPClientResponse.Body) async -> String {
+        var bytes: [UInt8] = []
+        do {
+            for try await buffer in body {
+                bytes += buffer.readableBytesView.prefix(minerRefusalBodyLimit - bytes.count)
+                if bytes.count >= minerRefusalBodyLimit { break }
+            }
+        } catch {
+            // Keep what arrived before the failure.
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            .trimmingCharacters(in: .whitespaces)
     }
 
     func makeRequest(_ body: [UInt8], to miner: Neuron, path: String, accept: String) -> HTTPClientRequest? {

@@ -120,10 +120,16 @@ public struct MinerResponseStream: AsyncSequence, Sendable {
 }
 
 /// Why an attempt produced no usable answer. The raw values are stored with scores.
+///
+/// How many bytes of a refusing miner's body are kept, so operators see its reason in
+/// `/admin/rounds` and logs without a misbehaving miner filling the database.
+public let minerRefusalBodyLimit = 512
+
 public enum MinerFailure: Sendable, Hashable {
     case timeout
     case connection(String)
-    case httpStatus(Int)
+    /// A status other than 2xx or 429, with the start of the miner's body (its reason).
+    case httpStatus(Int, body: String)
     case responseTooLarge
     case invalidResponse(String)
     /// A streamed answer fell silent for longer than the endpoint's chunk timeout.
@@ -136,7 +142,7 @@ public enum MinerFailure: Sendable, Hashable {
         switch self {
         case .timeout: "timeout"
         case .connection: "connection_error"
-        case .httpStatus(let s): "http_\(s)"
+        case .httpStatus(let s, _): "http_\(s)"
         case .responseTooLarge: "response_too_large"
         case .invalidResponse: "invalid_response"
         case .stalled: "stream_stalled"
@@ -148,7 +154,7 @@ public enum MinerFailure: Sendable, Hashable {
         switch self {
         case .timeout: "no answer before the timeout"
         case .connection(let m): m
-        case .httpStatus(let s): "answered HTTP \(s)"
+        case .httpStatus(let s, let body): body.isEmpty ? "answered HTTP \(s)" : "answered HTTP \(s): \(body)"
         case .responseTooLarge: "response exceeded the size limit"
         case .invalidResponse(let m): m
         case .stalled: "the stream fell silent for longer than the chunk timeout"
