@@ -6,7 +6,7 @@ public import Foundation
 /// temporary SQLite database. For plugin authors' end-to-end tests:
 ///
 /// ```swift
-/// try await PluginHarness.run(plugins: [try MyPlugin()], miners: 2) { net in
+/// try await PluginHarness.run(plugins: [try MyPlugin()], miners: PluginHarness.honestMiners(2)) { net in
 ///     let reply = try await net.post("/v1/my-endpoint", json: MyRequest(...))
 ///     #expect(reply.status == 200)
 /// }

@@ -25,14 +25,8 @@ public struct ChatCompletionsEndpoint: Endpoint {
     }
 
     public var descriptor: EndpointDescriptor {
-        EndpointDescriptor(
-            name: "chat-completions", path: "chat/completions", minerPath: "/v1/chat/completions",
-            summary: "Generates the next message of a conversation (OpenAI-compatible; streams with stream: true).",
-            timeout: .seconds(double: configuration.timeoutSeconds), price: 0,
-            unitPrices: [TokenUsage.promptTokens: configuration.promptTokenPrice, TokenUsage.completionTokens: configuration.completionTokenPrice],
-            scoring: .syntheticAndOrganic, rewardMode: .verification, scoringTimeout: .seconds(30),
-            maxRequestBytes: 1 << 20, maxResponseBytes: 16 << 20, models: configuration.models, routesByModel: true,
-            streaming: StreamingSettings(chunkTimeout: .seconds(double: configuration.chunkTimeoutSeconds), endMarker: "[DONE]"))
+        configuration.descriptor(name: "chat-completions", path: "chat/completions",
+                                 summary: "Generates the next message of a conversation (OpenAI-compatible; streams with stream: true).")
     }
 
     public func validate(_ request: ChatCompletionRequest) throws(RequestValidationError) {
@@ -45,14 +39,8 @@ public struct ChatCompletionsEndpoint: Endpoint {
             }
             try FieldCheck.text(message.content, maxLength: configuration.maxMessageLength, field: "messages[\(i)].content", allowEmpty: true)
         }
-        if let t = request.temperature { try FieldCheck.finite(t, 0...2, field: "temperature") }
-        if let p = request.topP {
-            try FieldCheck.finite(p, 0...1, field: "top_p")
-            guard p > 0 else { throw RequestValidationError(code: "out_of_range", field: "top_p", message: "top_p must be greater than 0.") }
-        }
-        if let m = request.maxTokens { try FieldCheck.range(m, 1...configuration.maxTokens, field: "max_tokens") }
+        try configuration.validateSampling(temperature: request.temperature, topP: request.topP, maxTokens: request.maxTokens, n: request.n)
         if let m = request.maxCompletionTokens { try FieldCheck.range(m, 1...configuration.maxTokens, field: "max_completion_tokens") }
-        if let n = request.n { try FieldCheck.range(n, 1...1, field: "n") }
         if let k = request.topLogprobs { try FieldCheck.range(k, 0...20, field: "top_logprobs") }
     }
 
@@ -183,17 +171,7 @@ public struct ChatCompletionsEndpoint: Endpoint {
     }
 }
 
-/// The units chat completions are priced in.
-public enum TokenUsage {
-    public static let promptTokens = "prompt_tokens"
-    public static let completionTokens = "completion_tokens"
-}
-
 extension ChatCompletionMessage {
     /// The message as the model reads it (roles the model cannot take were refused by validation).
     var chatMessage: ChatMessage { ChatMessage(role: chatRole ?? .user, content: content) }
-}
-
-extension Duration {
-    static func seconds(double value: Double) -> Duration { .nanoseconds(Int64((max(value, 0) * 1e9).rounded())) }
 }

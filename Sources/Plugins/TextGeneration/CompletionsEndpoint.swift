@@ -20,27 +20,15 @@ public struct CompletionsEndpoint: Endpoint {
     }
 
     public var descriptor: EndpointDescriptor {
-        EndpointDescriptor(
-            name: "completions", path: "completions", minerPath: "/v1/completions",
-            summary: "Continues a text prompt (OpenAI-compatible legacy completions; streams with stream: true).",
-            timeout: .seconds(double: configuration.timeoutSeconds), price: 0,
-            unitPrices: [TokenUsage.promptTokens: configuration.promptTokenPrice, TokenUsage.completionTokens: configuration.completionTokenPrice],
-            scoring: .syntheticAndOrganic, rewardMode: .verification, scoringTimeout: .seconds(30),
-            maxRequestBytes: 1 << 20, maxResponseBytes: 16 << 20, models: configuration.models, routesByModel: true,
-            streaming: StreamingSettings(chunkTimeout: .seconds(double: configuration.chunkTimeoutSeconds), endMarker: "[DONE]"))
+        configuration.descriptor(name: "completions", path: "completions",
+                                 summary: "Continues a text prompt (OpenAI-compatible legacy completions; streams with stream: true).")
     }
 
     public func validate(_ request: CompletionRequest) throws(RequestValidationError) {
         try FieldCheck.oneOf(configuration.model(named: request.model), configuration.models, field: "model")
         try FieldCheck.text(request.prompt, maxLength: configuration.maxMessageLength, field: "prompt")
-        if let t = request.temperature { try FieldCheck.finite(t, 0...2, field: "temperature") }
-        if let p = request.topP {
-            try FieldCheck.finite(p, 0...1, field: "top_p")
-            guard p > 0 else { throw RequestValidationError(code: "out_of_range", field: "top_p", message: "top_p must be greater than 0.") }
-        }
-        if let m = request.maxTokens { try FieldCheck.range(m, 1...configuration.maxTokens, field: "max_tokens") }
+        try configuration.validateSampling(temperature: request.temperature, topP: request.topP, maxTokens: request.maxTokens, n: request.n)
         if let k = request.logprobs { try FieldCheck.range(k, 0...5, field: "logprobs") }
-        if let n = request.n { try FieldCheck.range(n, 1...1, field: "n") }
         if request.echo == true {
             throw RequestValidationError(code: "unsupported_value", field: "echo", message: "echo is not supported; send echo: false or leave it out.")
         }
@@ -73,7 +61,7 @@ public struct CompletionsEndpoint: Endpoint {
 
     public func assemble(_ chunks: [TextCompletion], for request: MinerCompletionRequest) throws(ResponseValidationError) -> TextCompletion {
         var text = ""
-        var logprobs = TextCompletion.Logprobs()
+        var logprobs = TextCompletionLogprobs()
         var sawLogprobs = false
         var finishReason: String?
         for chunk in chunks {

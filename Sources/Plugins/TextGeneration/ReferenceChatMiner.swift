@@ -23,11 +23,7 @@ public struct ReferenceChatMiner: MinerHandler {
     }
 
     public func stream(_ request: MinerChatRequest, context: MinerContext) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
-        let chunks = chunks(for: request, context: context)
-        return AsyncThrowingStream { continuation in
-            for chunk in chunks { continuation.yield(chunk) }
-            continuation.finish()
-        }
+        referenceStream(chunks(for: request, context: context))
     }
 
     /// The whole answer as OpenAI-style chunks: the role, one chunk per token, then the finish reason.
@@ -40,7 +36,7 @@ public struct ReferenceChatMiner: MinerHandler {
                                                             noiseSeed: noiseSeed, context: context)
         var random = context.random
         let id = "chatcmpl-" + String(random.next(), radix: 36)
-        func chunk(_ delta: ChatCompletionChunk.Delta, logprobs: [TokenLogprob]? = nil, finish: String? = nil) -> ChatCompletionChunk {
+        func chunk(_ delta: ChatCompletionChunkChoice.Delta, logprobs: [TokenLogprob]? = nil, finish: String? = nil) -> ChatCompletionChunk {
             ChatCompletionChunk(id: id, created: ReferenceGeneration.created, model: request.model,
                                 choices: [.init(delta: delta, logprobs: logprobs.map(ChoiceLogprobs.init(content:)), finishReason: finish)])
         }

@@ -18,11 +18,7 @@ public struct ReferenceCompletionMiner: MinerHandler {
     }
 
     public func stream(_ request: MinerCompletionRequest, context: MinerContext) -> AsyncThrowingStream<TextCompletion, any Error> {
-        let chunks = chunks(for: request, context: context)
-        return AsyncThrowingStream { continuation in
-            for chunk in chunks { continuation.yield(chunk) }
-            continuation.finish()
-        }
+        referenceStream(chunks(for: request, context: context))
     }
 
     func chunks(for request: MinerCompletionRequest, context: MinerContext) -> [TextCompletion] {
