@@ -74,6 +74,8 @@ var package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC and RSA-OAEP for fiber's miner protocol (same name in swift-crypto 3.x and 4.x).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
@@ -213,6 +215,8 @@ var package = Package(
             dependencies: [
                 "TextGenerationPlugin", "OrganicTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                // A client with more connections than the shared one, for load tests.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/TextGenerationPluginTests",
             swiftSettings: strict

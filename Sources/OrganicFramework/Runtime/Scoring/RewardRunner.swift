@@ -21,7 +21,7 @@ final class RewardRunner: Sendable {
 
     struct EndpointSlots {
         var running = 0
-        var waiting = Deque<(id: UInt64, continuation: CheckedContinuation<Bool, Never>)>()
+        var waiting = Deque<(id: UInt64, continuation: CheckedContinuation<Acquisition, Never>)>()
         var nextID: UInt64 = 0
     }
 
@@ -58,55 +58,74 @@ final class RewardRunner: Sendable {
         return .judged(verdict)
     }
 
-    private enum Acquisition { case acquired, timedOut, overloaded }
+    enum Acquisition { case acquired, timedOut, overloaded }
+
+    /// Rewards of `endpoint` running (or timed out and not yet returned) and rounds waiting.
+    func load(_ endpoint: String) -> (running: Int, waiting: Int) {
+        slots.withLock { all in (all[endpoint]?.running ?? 0, all[endpoint]?.waiting.count ?? 0) }
+    }
 
     private func acquire(_ endpoint: String, deadline: ContinuousClock.Instant) async -> Acquisition {
-        enum First { case acquired, overloaded, wait(UInt64) }
-        let first: First = slots.withLock { all in
-            var slots = all[endpoint] ?? EndpointSlots()
-            defer { all[endpoint] = slots }
-            if slots.running < maxConcurrent {
-                slots.running += 1
-                return .acquired
-            }
-            if slots.waiting.count >= maxWaiting { return .overloaded }
+        enum First { case decided(Acquisition), wait(UInt64) }
+        let first: First = withSlots(endpoint) { slots in
+            if let decided = decide(&slots) { return .decided(decided) }
             slots.nextID += 1
             return .wait(slots.nextID)
         }
+        let id: UInt64
         switch first {
-        case .acquired: return .acquired
-        case .overloaded: return .overloaded
-        case .wait(let id):
-            let timer = Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                self.withdraw(endpoint, id: id)
-            }
-            let granted = await withCheckedContinuation { continuation in
-                slots.withLock { all in all[endpoint, default: EndpointSlots()].waiting.append((id, continuation)) }
-                // The deadline may already have passed while registering.
-                if ContinuousClock.now >= deadline { withdraw(endpoint, id: id) }
-            }
-            timer.cancel()
-            return granted ? .acquired : .timedOut
+        case .decided(let decided): return decided
+        case .wait(let next): id = next
         }
+        let timer = Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            self.withdraw(endpoint, id: id)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            // Decided again and queued under one lock: a slot freed since the first look is not
+            // missed, and the queue never exceeds maxWaiting.
+            let now: Acquisition? = withSlots(endpoint) { slots in
+                if let decided = decide(&slots) { return decided }
+                // The timer may already have fired (and found nothing to withdraw).
+                if ContinuousClock.now >= deadline { return .timedOut }
+                slots.waiting.append((id, continuation))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    /// Takes a free slot, or refuses when the queue is full; nil means wait.
+    private func decide(_ slots: inout EndpointSlots) -> Acquisition? {
+        if slots.running < maxConcurrent {
+            slots.running += 1
+            return .acquired
+        }
+        return slots.waiting.count >= maxWaiting ? .overloaded : nil
+    }
+
+    /// Runs `body` on the endpoint's slots in place, under the lock.
+    private func withSlots<T>(_ endpoint: String, _ body: (inout EndpointSlots) -> T) -> T {
+        slots.withLock { all in body(&all[endpoint, default: EndpointSlots()]) }
     }
 
     /// Hands the slot to the next waiter, or frees it.
     private func release(_ endpoint: String) {
-        let next = slots.withLock { all -> CheckedContinuation<Bool, Never>? in
-            if let waiter = all[endpoint]?.waiting.popFirst() { return waiter.continuation }
-            all[endpoint]?.running -= 1
+        let next = withSlots(endpoint) { slots -> CheckedContinuation<Acquisition, Never>? in
+            if let waiter = slots.waiting.popFirst() { return waiter.continuation }
+            slots.running -= 1
             return nil
         }
-        next?.resume(returning: true)
+        next?.resume(returning: .acquired)
     }
 
     private func withdraw(_ endpoint: String, id: UInt64) {
-        let waiter = slots.withLock { all -> CheckedContinuation<Bool, Never>? in
-            guard let index = all[endpoint]?.waiting.firstIndex(where: { $0.id == id }) else { return nil }
-            return all[endpoint]?.waiting.remove(at: index).continuation
+        let waiter = withSlots(endpoint) { slots -> CheckedContinuation<Acquisition, Never>? in
+            guard let index = slots.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            return slots.waiting.remove(at: index).continuation
         }
-        waiter?.resume(returning: false)
+        waiter?.resume(returning: .timedOut)
     }
 }
 
