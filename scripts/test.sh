@@ -28,5 +28,49 @@ if [ -f "$stamp" ]; then
   export ORGANIC_IMAGEHASH_FIXTURES="$PWD/$fixtures"
 fi
 
+# Bittensor SDK 10.5 (Axon/Dendrite/Synapse, the "Axon synapse" miner protocol) in its own venv:
+# bittensor 11.3 in .venv cannot share one with it. Same refresh rule; its tests skip without it.
+requirements_sdk10=scripts/python-test-requirements-sdk10.txt
+stamp_sdk10=.venv-sdk10/.requirements.sha256
+wanted_sdk10=$(sha256sum "$requirements_sdk10" | cut -d' ' -f1)
+if [ ! -x .venv-sdk10/bin/python ] || [ "$(cat "$stamp_sdk10" 2>/dev/null)" != "$wanted_sdk10" ]; then
+  echo "test: installing the Bittensor SDK 10 test peer into .venv-sdk10 (a few minutes the first time)"
+  rm -f "$stamp_sdk10"
+  if python3 -m venv .venv-sdk10 && .venv-sdk10/bin/pip install -q --disable-pip-version-check -r "$requirements_sdk10"; then
+    echo "$wanted_sdk10" > "$stamp_sdk10"
+  else
+    echo "test: WARNING: could not install bittensor 10.5 into .venv-sdk10; the Axon-synapse cross-checks will be skipped" >&2
+  fi
+fi
+if [ -f "$stamp_sdk10" ]; then export ORGANIC_PYTHON_SDK10="$PWD/.venv-sdk10/bin/python"; fi
+
+# fiber 1.0.0 and 2.1.0 (miner-protocol test peers) from the source archives in ../shared/peers:
+# one venv each (both are the package `fiber`, and pin versions that bittensor 11 does not
+# share), refreshed when the archive changes. Without the archive the fiber tests skip.
+install_fiber_venv() { # version venv variable
+  local archive="../shared/peers/fiber-$1.tar.gz" venv=$2 variable=$3
+  if [ ! -f "$archive" ]; then
+    echo "test: WARNING: $archive not found; the fiber $1 tests will be skipped" >&2
+    return 0
+  fi
+  local stamp="$venv/.archive.sha256" wanted source
+  wanted=$(sha256sum "$archive" | cut -d' ' -f1)
+  if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    echo "test: installing fiber $1 into $venv (15-20 s the first time)"
+    rm -rf "$venv"
+    source=$(mktemp -d)
+    if tar -xzf "$archive" -C "$source" && python3 -m venv "$venv" &&
+       "$venv/bin/pip" install -q --disable-pip-version-check "$(find "$source" -mindepth 1 -maxdepth 1 -type d | head -n1)[full]"; then
+      echo "$wanted" > "$stamp"
+    else
+      echo "test: WARNING: could not install fiber $1; its tests will be skipped" >&2
+    fi
+    rm -rf "$source"
+  fi
+  if [ -f "$stamp" ]; then export "$variable=$PWD/$venv/bin/python"; fi
+}
+install_fiber_venv 1.0.0 .venv-fiber1 ORGANIC_PYTHON_FIBER1
+install_fiber_venv 2.1.0 .venv-fiber2 ORGANIC_PYTHON_FIBER2
+
 swift build --build-tests
 swift test --skip-build
