@@ -91,3 +91,26 @@ struct CompletionsNodeTests {
         }
     }
 }
+
+@Suite("Model listing")
+struct ModelListingTests {
+    @Test("/v1/models lists each model once, in OpenAI's shape, with every endpoint that serves it")
+    func uniqueModels() async throws {
+        try await PluginHarness.run(plugins: [try TextGenerationPlugin()], miners: []) { net in
+            let reply = try await net.get("/v1/models")
+            struct Listing: Decodable {
+                struct Entry: Decodable {
+                    struct Served: Decodable { var path: String; var streaming: Bool }
+                    var id: String; var object: String; var owned_by: String; var endpoints: [Served]
+                }
+                var object: String; var data: [Entry]
+            }
+            let listing = try reply.decode(Listing.self)
+            #expect(listing.object == "list")
+            #expect(listing.data.map(\.id) == ["chat-llama-3-2-3b"])
+            #expect(listing.data.first?.object == "model" && listing.data.first?.owned_by == "text-generation")
+            #expect(listing.data.first?.endpoints.map(\.path) == ["/v1/chat/completions", "/v1/completions"])
+            #expect(listing.data.first?.endpoints.allSatisfy(\.streaming) == true)
+        }
+    }
+}

@@ -100,8 +100,8 @@ struct CounterMiner: MinerHandler {
     let probe: StreamProbe
 
     func stream(_ request: CounterRequest, context: MinerContext) -> AsyncThrowingStream<CounterChunk, any Error> {
-        // Freed with the stream: when the server stops consuming it, because the answer is
-        // complete or because its connection to the node closed.
+        // Freed with the stream (the pull-based form has no onTermination): when the server
+        // stops consuming it, because the answer is complete or its connection to the node closed.
         let state = CounterStreamState(probe: probe)
         let pad = request.padding.map { String(repeating: "x", count: $0) }
         return AsyncThrowingStream {

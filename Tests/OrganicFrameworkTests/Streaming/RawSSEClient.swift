@@ -21,6 +21,8 @@ final class RawSSEClient {
     private let socket: Int32
     private var isOpen = true
     private var parser = HTTPStreamParser()
+    /// Everything read from the socket so far, head included.
+    private(set) var bytesReceived = 0
 
     /// Connects to the node on loopback. `receiveBuffer` caps the kernel's buffer for this
     /// socket (set before connecting, so that the TCP window honours it).
@@ -93,6 +95,7 @@ final class RawSSEClient {
         while true {
             let count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
             if count > 0 {
+                bytesReceived += count
                 try parser.feed(buffer[..<count])
                 return true
             }
@@ -143,11 +146,15 @@ struct HTTPStreamParser {
     /// The data of the next whole event in the body so far.
     mutating func nextEventData() -> [UInt8]? {
         while let end = Self.find([10, 10], in: body, from: bodyStart) {
-            let block = body[bodyStart..<end]
+            let block = bodyStart..<end + 1
             bodyStart = end + 2
             var data: [UInt8]?
-            for line in block.split(separator: 10, omittingEmptySubsequences: false) where line.starts(with: Array("data:".utf8)) {
-                var value = line.dropFirst(5)
+            var lineStart = block.lowerBound
+            while let lineEnd = Self.find([10], in: body, from: lineStart), lineEnd < block.upperBound {
+                let line = body[lineStart..<lineEnd]
+                lineStart = lineEnd + 1
+                guard line.starts(with: Self.dataField) else { continue }
+                var value = line.dropFirst(Self.dataField.count)
                 if value.first == 32 { value = value.dropFirst() }
                 data = data.map { $0 + [10] + value } ?? Array(value)
             }
@@ -155,6 +162,8 @@ struct HTTPStreamParser {
         }
         return nil
     }
+
+    private static let dataField = Array("data:".utf8)
 
     private mutating func parseHead() throws {
         guard let end = Self.find([13, 10, 13, 10], in: raw, from: rawStart) else { return }
@@ -231,21 +240,18 @@ struct HTTPStreamParser {
         }
     }
 
+    /// Where `pattern` first occurs in `bytes` at or after `start` (memchr: tests run unoptimised).
     private static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-        guard bytes.count - start >= pattern.count else { return nil }
-        var index = start
-        let last = bytes.count - pattern.count
-        while index <= last {
-            if bytes[index] == pattern[0] {
-                var matched = true
-                for offset in 1..<pattern.count where bytes[index + offset] != pattern[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
+            var from = start
+            while buffer.count - from >= pattern.count {
+                guard let hit = memchr(base + from, Int32(pattern[0]), buffer.count - from - pattern.count + 1) else { return nil }
+                let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if pattern.count == 1 || memcmp(base + index, pattern, pattern.count) == 0 { return index }
+                from = index + 1
             }
-            index += 1
+            return nil
         }
-        return nil
     }
 }

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Foundation
+import NIOCore
 
 /// The request context of the node's HTTP servers.
 ///
@@ -10,10 +11,13 @@ public struct OrganicRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client connection, to find its ``DisconnectSignal`` in ``ClientConnections``.
     let connection: ObjectIdentifier
+    /// The connection's event loop, so that streamed bodies can pace their writes (``WritePacer``).
+    let eventLoop: any EventLoop
 
     public init(source: Source) {
         coreContext = .init(source: source)
         connection = ObjectIdentifier(source.channel)
+        eventLoop = source.channel.eventLoop
     }
 
     public var responseEncoder: JSONEncoder {

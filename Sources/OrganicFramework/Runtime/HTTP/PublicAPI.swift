@@ -20,7 +20,7 @@ enum PublicAPI {
         for endpoint in endpoints {
             router.post("/v1/\(endpoint.descriptor.path)") { request, context in
                 try await endpoint.handle(request, dispatcher: dispatcher, access: access,
-                                          disconnect: connections.signal(for: context.connection))
+                                          disconnect: connections.signal(for: context.connection), eventLoop: context.eventLoop)
             }
         }
         return router
@@ -34,9 +34,9 @@ struct HealthReport: ResponseCodable {
     var minersKnown: Int
 }
 
-/// `GET /v1/models`: what the node serves, in OpenAI's list shape (`object: "list"`, one entry
-/// with `id`, `object: "model"`, `created` and `owned_by` per model), each entry also carrying
-/// the endpoint it belongs to with its prices and limits. An endpoint that names no model is
+/// `GET /v1/models`: what the node serves, in OpenAI's list shape (`object: "list"`, one entry with
+/// `id`, `object: "model"`, `created` and `owned_by` per model, ids unique), each entry also naming
+/// the endpoints that serve it with their prices and limits. An endpoint that names no model is
 /// listed under its own name.
 struct ModelListing: ResponseCodable {
     struct Entry: Codable, Sendable {
@@ -44,6 +44,13 @@ struct ModelListing: ResponseCodable {
         var object = "model"
         var created: Int
         var ownedBy: String
+        var endpoints: [EndpointEntry]
+
+        enum CodingKeys: String, CodingKey { case id, object, created, ownedBy = "owned_by", endpoints }
+    }
+
+    /// One endpoint that serves a model.
+    struct EndpointEntry: Codable, Sendable {
         var plugin: String
         var endpoint: String
         var path: String
@@ -56,16 +63,8 @@ struct ModelListing: ResponseCodable {
         var maxRequestBytes: Int
         var scoring: String
 
-        enum CodingKeys: String, CodingKey {
-            case id, object, created, ownedBy = "owned_by", plugin, endpoint, path, summary, models, price, unitPrices, streaming
-            case timeoutSeconds, maxRequestBytes, scoring
-        }
-
-        init(_ served: any ServedEndpoint, model: String, created: Int) {
+        init(_ served: any ServedEndpoint) {
             let d = served.descriptor
-            id = model
-            self.created = created
-            ownedBy = served.pluginName
             plugin = served.pluginName
             endpoint = d.name
             path = "/v1/\(d.path)"
@@ -79,15 +78,26 @@ struct ModelListing: ResponseCodable {
             scoring = d.scoring.rawValue
         }
     }
+
     var object = "list"
     var data: [Entry]
 
-    /// One entry per (endpoint, model); `created` is when the node started, in Unix seconds.
+    /// One entry per model, in the order the endpoints list them; `created` is when the node
+    /// started, in Unix seconds.
     init(endpoints: [any ServedEndpoint], created: Int) {
-        data = endpoints.flatMap { served in
-            (served.descriptor.models.isEmpty ? [served.descriptor.name] : served.descriptor.models).map {
-                Entry(served, model: $0, created: created)
+        var entries: [Entry] = []
+        var index: [String: Int] = [:]
+        for served in endpoints {
+            let d = served.descriptor
+            for model in d.models.isEmpty ? [d.name] : d.models {
+                if let at = index[model] {
+                    entries[at].endpoints.append(EndpointEntry(served))
+                } else {
+                    index[model] = entries.count
+                    entries.append(Entry(id: model, created: created, ownedBy: served.pluginName, endpoints: [EndpointEntry(served)]))
+                }
             }
         }
+        data = entries
     }
 }

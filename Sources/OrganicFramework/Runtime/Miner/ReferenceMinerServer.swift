@@ -82,7 +82,7 @@ public enum ReferenceMinerServer {
 
     static func register<H: MinerHandler>(_ handler: H, on router: Router<OrganicRequestContext>, state: MinerState, options: Options) {
         let gate = CapacityGate(capacity: options.capacity(for: handler.endpoint.descriptor.name))
-        router.post(RouterPath(handler.endpoint.descriptor.minerPath)) { request, _ -> Response in
+        router.post(RouterPath(handler.endpoint.descriptor.minerPath)) { request, requestContext -> Response in
             guard gate.enter() else {
                 throw APIError(.tooManyRequests, code: "miner_busy", message: "At capacity (\(gate.capacity) requests in flight on this endpoint).")
             }
@@ -107,7 +107,8 @@ public enum ReferenceMinerServer {
             if let streaming = handler.endpoint.descriptor.streaming, handler.wantsStream(decoded) {
                 // The gate is held until the stream ends, not until the head is sent.
                 holdsGate = false
-                return streamedAnswer(handler, to: decoded, context: context, settings: streaming, action: action) { gate.leave() }
+                return streamedAnswer(handler, to: decoded, context: context, settings: streaming, action: action,
+                                      eventLoop: requestContext.eventLoop) { gate.leave() }
             }
             if action == .stall || action == .truncate {
                 throw APIError(.internalServerError, code: "miner_fault", message: "Injected failure.")
@@ -121,10 +122,13 @@ public enum ReferenceMinerServer {
     /// marker. A stall fault stops after two events and holds the connection open; a truncate
     /// fault stops halfway and closes without the end marker.
     static func streamedAnswer<H: MinerHandler>(_ handler: H, to request: H.Served.MinerRequest, context: MinerContext, settings: StreamingSettings,
-                                                action: MinerFaults.Action, done: @escaping @Sendable () -> Void) -> Response {
+                                                action: MinerFaults.Action, eventLoop: (any EventLoop)?,
+                                                done: @escaping @Sendable () -> Void) -> Response {
         let body = ResponseBody { writer in
             defer { done() }
             let encoder = JSONEncoder()
+            // So that a node reading slowly holds the handler back instead of filling the event loop's queue.
+            var pacer = WritePacer(eventLoop: eventLoop)
             var sent = 0
             var chunks = handler.stream(request, context: context).makeAsyncIterator()
             var pending: [H.Served.MinerChunk] = []
@@ -138,13 +142,15 @@ public enum ReferenceMinerServer {
                 if action == .truncate { next = pending.isEmpty ? nil : pending.removeFirst() } else { next = try await chunks.next() }
                 guard let chunk = next else { break }
                 if action == .stall && sent == 2 {
-                    // Silent until the node gives up and closes the connection (or the miner stops).
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+                    // Returning without finishing the body leaves the answer open and silent until
+                    // the node gives up and closes the connection; sleeping here instead would
+                    // hold this endpoint's capacity slot long after the node had gone.
                     return
                 }
                 var out = ByteBuffer()
                 ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(chunk))), into: &out)
                 try await writer.write(out)
+                try await pacer.wrote(out.readableBytes)
                 sent += 1
             }
             if action != .truncate, let marker = settings.endMarker {

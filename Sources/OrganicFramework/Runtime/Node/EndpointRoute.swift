@@ -25,8 +25,10 @@ protocol ServedEndpoint: Sendable {
     var pluginName: String { get }
     var descriptor: EndpointDescriptor { get }
     /// Handles `POST /v1/<path>`; `access` is nil when API keys are switched off; `disconnect`
-    /// is raised when the caller's connection goes away.
-    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?) async throws -> Response
+    /// is raised when the caller's connection goes away; `eventLoop` is the connection's, which
+    /// paces a streamed answer.
+    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
+                eventLoop: (any EventLoop)?) async throws -> Response
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
     /// miners; false when it was not admitted (or the endpoint has no generator).
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
@@ -35,11 +37,12 @@ protocol ServedEndpoint: Sendable {
 }
 
 extension EndpointRoute: ServedEndpoint {
-    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?) async throws -> Response {
+    func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
+                eventLoop: (any EventLoop)?) async throws -> Response {
         // 401, 403 and 429 come before the body is read.
         let pending = try await access?.admit(request.headers, endpoint: descriptor.name)
         do {
-            return try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect)
+            return try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect, eventLoop: eventLoop)
         } catch {
             // A body cut short by a departing caller reads as bad JSON; the usage log says why.
             let status = disconnect?.isDisconnected == true ? 499 : Int((error as? APIError)?.status.code ?? 500)
@@ -49,7 +52,8 @@ extension EndpointRoute: ServedEndpoint {
     }
 
     /// Reads, validates, charges (when `pending` is set) and dispatches one request.
-    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?) async throws -> Response {
+    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?,
+                       eventLoop: (any EventLoop)?) async throws -> Response {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
@@ -85,7 +89,8 @@ extension EndpointRoute: ServedEndpoint {
             return try wholeResponse(response, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect)
         case .streaming:
             guard let relay else { throw APIError(.internalServerError, code: "internal_error", message: "The answer could not be delivered.") }
-            return streamedResponse(relay, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect)
+            return streamedResponse(relay, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect,
+                                    eventLoop: eventLoop)
         }
     }
 
@@ -122,7 +127,7 @@ extension EndpointRoute: ServedEndpoint {
     /// and the end marker; an error event if the miner fails mid-stream. The caller is charged
     /// for what it received: the usage of the chunks written before it left.
     private func streamedResponse(_ relay: ChunkRelay<E.MinerChunk>, minerRequest: E.MinerRequest, caller: E.Request,
-                                  pending: PendingRequest?, disconnect: DisconnectSignal?) -> Response {
+                                  pending: PendingRequest?, disconnect: DisconnectSignal?, eventLoop: (any EventLoop)?) -> Response {
         let observation = disconnect?.observe { relay.close() }
         if disconnect != nil && observation == nil { relay.close() }
         let body = ResponseBody { writer in
@@ -130,6 +135,8 @@ extension EndpointRoute: ServedEndpoint {
             var delivered: [E.MinerChunk] = []
             var ending: ChunkRelay<E.MinerChunk>.Ending?
             let encoder = JSONEncoder()
+            // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
+            var pacer = WritePacer(eventLoop: eventLoop)
             do {
                 reading: while let item = await relay.next() {
                     var out = ByteBuffer()
@@ -140,6 +147,7 @@ extension EndpointRoute: ServedEndpoint {
                             try await writer.write(out)
                         }
                         delivered.append(chunk)
+                        try await pacer.wrote(out.readableBytes)
                     case .end(.completed):
                         ending = .completed
                         if let response = try? endpoint.assemble(delivered, for: minerRequest) {
