@@ -15,9 +15,9 @@ struct StreamingFaultTests {
 
     /// One reference miner serving the counter endpoint with `faults`, organic rounds always
     /// scored, no retries; the body gets a key holding `credits`.
-    func withCounterNetwork(faults: MinerFaults = .none, capacity: Int = 16, credits: Double = 100,
+    func withCounterNetwork(faults: MinerFaults = .none, capacity: Int = 16, credits: Double = 100, timeout: Duration = .seconds(30),
                             _ body: @Sendable (PluginHarness.Network, StreamProbe, CreatedKey) async throws -> Void) async throws {
-        let plugin = CounterStreamPlugin(chunkTimeout: Self.chunkTimeout)
+        let plugin = CounterStreamPlugin(chunkTimeout: Self.chunkTimeout, timeout: timeout)
         var configuration = PluginHarness.testConfiguration()
         configuration.dispatch.organicScoringProbability = 1
         configuration.dispatch.retries = 0
@@ -233,6 +233,22 @@ struct StreamingFaultTests {
             #expect(result.score == 1)
             let details = try await settledKey(net, key)
             #expect(key.balance.millis - details.balance.millis == Int64(count) * Self.price.millis)
+        }
+    }
+
+    @Test("a caller that holds the stream without reading for longer than the endpoint's timeout lets the miner go, unscored")
+    func callerHoldsTooLong() async throws {
+        try await withCounterNetwork(credits: 2_000, timeout: .seconds(2)) { net, probe, key in
+            let client = try await openStream(net, key: key, CounterRequest(count: 40_000, padding: 400), receiveBuffer: 16 << 10)
+            #expect(try Self.chunk(try await client.nextEvent()).n == 0)
+            // Not reading: once the caller has held the stream for the timeout, the node closes
+            // its connection to the miner instead of holding the miner's slot for the caller.
+            #expect(await eventually(timeout: .seconds(15)) { probe.streams.first?.released == true })
+            #expect(probe.streams.first?.finished == false)
+            let result = try await roundResult(net)
+            #expect(result.outcome == "abandoned")
+            #expect(result.score == nil)
+            client.close()
         }
     }
 

@@ -25,6 +25,8 @@ public struct HTTPMinerTransport: MinerTransport {
             return MinerReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
         }
         let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
+        // AsyncHTTPClient's deadline covers the head only; the body must arrive by the same time.
+        let bodyDeadline = start + timeout
         do {
             let response = try await client.execute(request, deadline: deadline)
             let status = Int(response.status.code)
@@ -32,10 +34,11 @@ public struct HTTPMinerTransport: MinerTransport {
                 return MinerReply(outcome: .busy, latency: clock.now - start)
             }
             guard (200..<300).contains(status) else {
-                let reason = await Self.refusalReason(response.body)
+                let reason = (try? await Self.by(bodyDeadline) { await Self.refusalReason(response.body) }) ?? ""
                 return MinerReply(outcome: .failed(.httpStatus(status, body: reason)), latency: clock.now - start)
             }
-            let buffer = try await response.body.collect(upTo: maxResponseBytes)
+            let body = response.body
+            let buffer = try await Self.by(bodyDeadline) { try await body.collect(upTo: maxResponseBytes) }
             let latency = clock.now - start
             return MinerReply(outcome: .answered(body: Array(buffer.readableBytesView)), latency: latency,
                               contentType: response.headers.first(name: "content-type"))
@@ -45,8 +48,9 @@ public struct HTTPMinerTransport: MinerTransport {
         }
     }
 
-    /// Opens the answer for reading as it streams. The whole exchange is bounded by a backstop
-    /// of twice `timeout`; the round enforces the endpoint's timeout and chunk timeout itself.
+    /// Opens the answer for reading as it streams. The head must come within twice `timeout`
+    /// (AsyncHTTPClient's deadline covers the head only); the round's watchdog enforces the
+    /// endpoint's timeout and chunk timeout on the body.
     public func open(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerStreamReply {
         let clock = ContinuousClock()
         let start = clock.now
@@ -60,7 +64,7 @@ public struct HTTPMinerTransport: MinerTransport {
             let latency = clock.now - start
             if status == 429 { return MinerStreamReply(outcome: .busy, latency: latency) }
             guard (200..<300).contains(status) else {
-                let reason = await Self.refusalReason(response.body)
+                let reason = (try? await Self.by(start + timeout) { await Self.refusalReason(response.body) }) ?? ""
                 return MinerStreamReply(outcome: .failed(.httpStatus(status, body: reason)), latency: clock.now - start)
             }
             let stream = MinerResponseStream(contentType: response.headers.first(name: "content-type"), body: response.body)
@@ -68,6 +72,21 @@ public struct HTTPMinerTransport: MinerTransport {
         } catch {
             let latency = clock.now - start
             return MinerStreamReply(outcome: .failed(Self.failure(for: error, latency: latency, timeout: timeout)), latency: latency)
+        }
+    }
+
+    /// Runs `work`, or throws ``HTTPClientError/deadlineExceeded`` at `deadline` (cancelling it,
+    /// which closes the connection): a miner that trickles its body cannot hold a round past its timeout.
+    static func by<T: Sendable>(_ deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw HTTPClientError.deadlineExceeded }
+            return value
         }
     }
 

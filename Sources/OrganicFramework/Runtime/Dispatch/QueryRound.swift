@@ -171,6 +171,9 @@ struct QueryRound<E: Endpoint>: RoundJob {
         var attempt = Attempt(miner: miner, judgement: .abandoned, latency: outcome.elapsed,
                               timeToFirstChunk: outcome.firstChunk, chunkCount: outcome.chunks.count)
         if outcome.abandoned {
+            // The caller left or stopped reading: its stream ends (a writer still blocked on it
+            // stops at its next chunk) and nobody is scored.
+            if claim.held { relay?.close() }
             return attempt
         }
         if let failure = outcome.failure {

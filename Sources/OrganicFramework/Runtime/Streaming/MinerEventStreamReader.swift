@@ -48,8 +48,17 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                 } else {
                     // The watchdog fired: keep the failure it recorded, and what was read so far.
                     if let partial = await group.next() ?? nil { result = partial }
-                    result.failure = watch.verdict ?? .timeout
-                    result.abandoned = false
+                    switch watch.verdict {
+                    case .miner(let failure)?:
+                        result.failure = failure
+                        result.abandoned = false
+                    case .callerTooSlow?:
+                        // Not the miner's fault; the miner is let go rather than held for the caller.
+                        result.failure = nil
+                        result.abandoned = true
+                    case nil:
+                        result.failure = .timeout
+                    }
                 }
             }
             result.elapsed = watch.elapsed()
@@ -110,12 +119,13 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
     }
 
     /// Wakes at each chunk deadline; returns nil (after recording why) when the miner fell
-    /// silent too long or ran past the timeout. Cancelled when the reader finishes first.
+    /// silent too long or ran past the timeout, or when the caller has held the stream (not
+    /// reading) for longer than the timeout. Cancelled when the reader finishes first.
     private func watchdog(_ watch: StreamWatch) async -> Outcome? {
         while !Task.isCancelled {
             let now = ContinuousClock.now
-            if let failure = watch.check(now: now, chunkTimeout: chunkTimeout, timeout: timeout) {
-                watch.verdict = failure
+            if let verdict = watch.check(now: now, chunkTimeout: chunkTimeout, timeout: timeout) {
+                watch.verdict = verdict
                 return nil
             }
             let wait = min(chunkTimeout, timeout) / 4
@@ -133,13 +143,20 @@ final class StreamWatch: Sendable {
     /// When the current pause began (ns since `started`), and the pauses so far.
     private let pauseStart = Atomic<Int64>(0)
     private let paused = Atomic<Int64>(0)
-    private let failure = Mutex<MinerFailure?>(nil)
+    private let failure = Mutex<Verdict?>(nil)
+
+    /// Why the watchdog ended a stream.
+    enum Verdict: Sendable {
+        case miner(MinerFailure)
+        /// The caller held the stream without reading for longer than the timeout.
+        case callerTooSlow
+    }
 
     init(started: ContinuousClock.Instant) {
         self.started = started
     }
 
-    var verdict: MinerFailure? {
+    var verdict: Verdict? {
         get { failure.withLock { $0 } }
         set { failure.withLock { $0 = newValue } }
     }
@@ -153,7 +170,7 @@ final class StreamWatch: Sendable {
     func pause() {
         let now = offset()
         pauseStart.store(now, ordering: .relaxed)
-        lastActivity.store(-1, ordering: .relaxed)
+        lastActivity.store(-1, ordering: .releasing)
     }
 
     func resume() {
@@ -167,12 +184,15 @@ final class StreamWatch: Sendable {
         .nanoseconds(offset(now) - paused.load(ordering: .relaxed))
     }
 
-    func check(now: ContinuousClock.Instant, chunkTimeout: Duration, timeout: Duration) -> MinerFailure? {
-        let last = lastActivity.load(ordering: .relaxed)
-        guard last >= 0 else { return nil }
+    func check(now: ContinuousClock.Instant, chunkTimeout: Duration, timeout: Duration) -> Verdict? {
+        let last = lastActivity.load(ordering: .acquiring)
         let at = offset(now)
-        if at - paused.load(ordering: .relaxed) > timeout.nanosecondsClamped { return .timeout }
-        if at - last > chunkTimeout.nanosecondsClamped { return .stalled }
+        guard last >= 0 else {
+            // Paused for the caller: bounded too, so a caller that never reads cannot hold a miner.
+            return at - pauseStart.load(ordering: .relaxed) > timeout.nanosecondsClamped ? .callerTooSlow : nil
+        }
+        if at - paused.load(ordering: .relaxed) > timeout.nanosecondsClamped { return .miner(.timeout) }
+        if at - last > chunkTimeout.nanosecondsClamped { return .miner(.stalled) }
         return nil
     }
 }

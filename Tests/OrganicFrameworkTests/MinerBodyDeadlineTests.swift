@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Testing
+@testable import OrganicFramework
+
+/// A miner that sends its head at once and then trickles its body must not hold a round (and its
+/// caller) past the endpoint's timeout: AsyncHTTPClient's deadline covers the head only.
+@Suite("Miner body deadline")
+struct MinerBodyDeadlineTests {
+    @Test("a body trickled past the timeout is a timeout, returned within it; a refusal body likewise")
+    func trickledBody() async throws {
+        let router = Router()
+        // One byte every 100 ms for 10 s.
+        let trickle: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                for _ in 0..<100 {
+                    try await writer.write(ByteBuffer(string: " "))
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        router.post("/answer", use: trickle)
+        router.post("/refuse") { _, _ in
+            Response(status: .forbidden, body: ResponseBody { writer in
+                for _ in 0..<100 {
+                    try await writer.write(ByteBuffer(string: "x"))
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+                              logger: Logger(label: "trickle", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let group = ServiceGroup(services: [app], logger: Logger(label: "trickle", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            let miner = Neuron(uid: 1, hotkey: "miner", url: "http://127.0.0.1:\(port)")
+            let transport = HTTPMinerTransport(client: client)
+            let clock = ContinuousClock()
+            for path in ["/answer", "/refuse"] {
+                let started = clock.now
+                let reply = await transport.send(Array("{}".utf8), to: miner, path: path, timeout: .seconds(1), maxResponseBytes: 1 << 20)
+                let took = clock.now - started
+                #expect(took < .seconds(5), "\(path) held the round for \(took)")
+                switch (path, reply.outcome) {
+                case ("/answer", .failed(.timeout)): break
+                case ("/refuse", .failed(.httpStatus(403, _))): break
+                default: Issue.record("\(path): unexpected \(reply.outcome)")
+                }
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await client.shutdown()
+    }
+}
