@@ -138,35 +138,44 @@ extension EndpointRoute: ServedEndpoint {
             // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
             var pacer = WritePacer(eventLoop: eventLoop)
             do {
-                reading: while let item = await relay.next() {
+                // Chunks that queued up while the last write went out leave in one write.
+                var batch: [ChunkRelay<E.MinerChunk>.Item] = []
+                reading: while let first = await relay.next() {
+                    batch.removeAll(keepingCapacity: true)
+                    batch.append(first)
+                    relay.takeAvailable(into: &batch, limit: 64)
                     var out = ByteBuffer()
-                    switch item {
-                    case .chunk(let chunk):
-                        if let event = endpoint.callerChunk(chunk, index: delivered.count, for: minerRequest, caller: caller) {
-                            ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
-                            try await writer.write(out)
-                        }
-                        delivered.append(chunk)
-                        try await pacer.wrote(out.readableBytes)
-                    case .end(.completed):
-                        ending = .completed
-                        if let response = try? endpoint.assemble(delivered, for: minerRequest) {
-                            for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
+                    var written = 0
+                    for item in batch {
+                        switch item {
+                        case .chunk(let chunk):
+                            if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
                                 ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
                             }
+                            written += 1
+                        case .end(.completed):
+                            ending = .completed
+                            let all = delivered + batch.prefix(written).compactMap(\.chunk)
+                            if let response = try? endpoint.assemble(all, for: minerRequest) {
+                                for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
+                                    ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
+                                }
+                            }
+                            if let marker = descriptor.streaming?.endMarker {
+                                ServerSentEventWriter.encode(ServerSentEvent(data: marker), into: &out)
+                            }
+                        case .end(.failed(let failure)):
+                            ending = .failed(failure)
+                            let error = Self.streamError(for: failure)
+                            ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(APIError.ErrorBody(error)))), into: &out)
                         }
-                        if let marker = descriptor.streaming?.endMarker {
-                            ServerSentEventWriter.encode(ServerSentEvent(data: marker), into: &out)
-                        }
-                        try await writer.write(out)
-                        break reading
-                    case .end(.failed(let failure)):
-                        ending = .failed(failure)
-                        let error = Self.streamError(for: failure)
-                        ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(APIError.ErrorBody(error)))), into: &out)
-                        try await writer.write(out)
-                        break reading
                     }
+                    let bytes = out.readableBytes
+                    if bytes > 0 { try await writer.write(out) }
+                    // Delivered once written: a caller gone before is charged only what it got.
+                    delivered += batch.prefix(written).compactMap(\.chunk)
+                    if ending != nil { break reading }
+                    try await pacer.wrote(bytes)
                 }
                 relay.close()
                 try await writer.finish(nil)

@@ -20,6 +20,11 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
     enum Item: Sendable {
         case chunk(Chunk)
         case end(Ending)
+
+        var chunk: Chunk? {
+            if case .chunk(let chunk) = self { return chunk }
+            return nil
+        }
     }
 
     private struct State {
@@ -153,6 +158,23 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
                 close()
             }
         }
+    }
+
+    /// Moves up to `limit` items that are already queued into `items`, without waiting, and lets a
+    /// producer waiting for room go on.
+    func takeAvailable(into items: inout [Item], limit: Int) {
+        let producer: CheckedContinuation<Bool, Never>? = state.withLock { state in
+            guard !state.closed else { return nil }
+            var taken = 0
+            while taken < limit, let item = state.buffer.popFirst() {
+                items.append(item)
+                taken += 1
+            }
+            guard taken > 0 else { return nil }
+            defer { state.producer = nil }
+            return state.producer
+        }
+        producer?.resume(returning: true)
     }
 
     /// The consumer is gone: drop what is queued and release a waiting producer.
