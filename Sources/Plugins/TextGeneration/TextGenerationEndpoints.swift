@@ -1,4 +1,4 @@
-public import OrganicPluginAPI
+import OrganicPluginAPI
 
 /// What chat and text completions share: how they are served, priced, streamed and scored, and
 /// the sampling settings callers may send.
