@@ -111,14 +111,17 @@ struct StreamBenchmark: AsyncParsableCommand {
     /// What the node sends the miner (``MinerChatRequest``), with a fresh seed per request as the node would.
     static func minerBody(maxTokens: Int) -> @Sendable (UInt64) -> [UInt8] {
         { seed in
-            let request = MinerChatRequest(model: model, messages: messages, temperature: 1, topP: 1, maxTokens: maxTokens, seed: seed)
+            let request = MinerChatRequest(model: model, messages: messages, temperature: 1, topP: 1, maxTokens: maxTokens, minTokens: maxTokens,
+                                           seed: seed)
             return Array((try? JSONEncoder().encode(request)) ?? Data())
         }
     }
 
     /// What an OpenAI client sends the node; the node chooses the seed.
     static func nodeBody(maxTokens: Int) -> @Sendable (UInt64) -> [UInt8] {
-        let request = ChatCompletionRequest(model: model, messages: messages, maxTokens: maxTokens, stream: true)
+        // min_tokens = max_tokens: every answer is as long as asked, so the relay's per-token cost shows.
+        var request = ChatCompletionRequest(model: model, messages: messages, maxTokens: maxTokens, stream: true)
+        request.minTokens = maxTokens
         let body = Array((try? JSONEncoder().encode(request)) ?? Data())
         return { _ in body }
     }

@@ -47,6 +47,30 @@ struct ChatCompletionsNodeTests {
     }
 }
 
+@Suite("Chat completions: min_tokens")
+struct MinTokensTests {
+    @Test("min_tokens holds the end back: the answer is exactly max_tokens long and the verifier still accepts it")
+    func minTokens() async throws {
+        var configuration = PluginHarness.testConfiguration()
+        configuration.dispatch.organicScoringProbability = 1
+        try await PluginHarness.run(plugins: [try TextGenerationPlugin()], miners: PluginHarness.honestMiners(1),
+                                    configuration: configuration) { net in
+            var request = ChatCompletionsNodeTests.question
+            request.maxTokens = 80
+            request.minTokens = 80
+            let reply = try await net.post("/v1/chat/completions", json: request)
+            #expect(reply.status == 200, "\(reply.text)")
+            let completion = try reply.decode(ChatCompletion.self)
+            #expect(completion.usage?.completionTokens == 80)
+            #expect(completion.choices.first?.finishReason == "length")
+            let rounds = try await net.waitForRounds(atLeast: 1)
+            #expect(rounds.first?.results.first?.score == 1, "\(rounds.first?.results.first?.reason ?? "")")
+            request.minTokens = 81
+            #expect(try await net.post("/v1/chat/completions", json: request).errorField == "min_tokens")
+        }
+    }
+}
+
 @Suite("Text completions through a node")
 struct CompletionsNodeTests {
     @Test("legacy /v1/completions: whole answer with logprobs on request, and a stream ending in [DONE]")

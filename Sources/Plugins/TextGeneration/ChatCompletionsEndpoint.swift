@@ -41,13 +41,14 @@ public struct ChatCompletionsEndpoint: Endpoint {
         }
         try configuration.validateSampling(temperature: request.temperature, topP: request.topP, maxTokens: request.maxTokens, n: request.n)
         if let m = request.maxCompletionTokens { try FieldCheck.range(m, 1...configuration.maxTokens, field: "max_completion_tokens") }
+        if let m = request.minTokens { try FieldCheck.range(m, 0...maxTokens(of: request), field: "min_tokens") }
         if let k = request.topLogprobs { try FieldCheck.range(k, 0...20, field: "top_logprobs") }
     }
 
     public func minerRequest(for request: ChatCompletionRequest, context: inout PerturbationContext) -> MinerChatRequest {
         MinerChatRequest(model: configuration.model(named: request.model), messages: request.messages,
                          temperature: request.temperature ?? 1, topP: request.topP ?? 1,
-                         maxTokens: maxTokens(of: request), seed: context.nextSeed(),
+                         maxTokens: maxTokens(of: request), minTokens: request.minTokens, seed: context.nextSeed(),
                          topLogprobs: request.logprobs == true ? request.topLogprobs : nil)
     }
 
@@ -160,7 +161,8 @@ public struct ChatCompletionsEndpoint: Endpoint {
     public func reward(_ round: ScoringRound<MinerChatRequest, ChatCompletion>) async -> RewardVerdict {
         let reward = TextGenerationReward(model: model, configuration: configuration)
         let prompt = ChatPrompt(messages: round.request.messages.map(\.chatMessage), tokenizer: model.tokenizer).tokens
-        let parameters = SamplingParameters(maxTokens: round.request.maxTokens, temperature: round.request.temperature, topP: round.request.topP)
+        let parameters = SamplingParameters(maxTokens: round.request.maxTokens, temperature: round.request.temperature, topP: round.request.topP,
+                                            minTokens: round.request.minTokens ?? 0)
         var random = round.random
         return .rewards(round.answers.map { answer in
             let choice = answer.response.choices.first

@@ -31,6 +31,7 @@ public struct ReferenceChatMiner: MinerHandler {
         let model = endpoint.model
         let prompt = ChatPrompt(messages: request.messages.map(\.chatMessage), tokenizer: model.tokenizer)
         let parameters = SamplingParameters(maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP,
+                                            minTokens: request.minTokens ?? 0,
                                             topLogprobs: request.topLogprobs ?? 0)
         let (tokens, finish) = ReferenceGeneration.generate(model: model, prompt: prompt.tokens, parameters: parameters, seed: request.seed,
                                                             noiseSeed: noiseSeed, context: context)

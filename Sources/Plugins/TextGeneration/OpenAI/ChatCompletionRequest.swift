@@ -11,6 +11,8 @@ public struct ChatCompletionRequest: Codable, Sendable, Hashable {
     public var maxTokens: Int?
     /// OpenAI's newer name for `max_tokens`.
     public var maxCompletionTokens: Int?
+    /// vLLM's extension: the answer does not end before this many tokens.
+    public var minTokens: Int?
     public var stream: Bool?
     public var streamOptions: StreamOptions?
     public var logprobs: Bool?
@@ -43,6 +45,7 @@ public struct ChatCompletionRequest: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case model, messages, temperature, topP = "top_p", maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens"
+        case minTokens = "min_tokens"
         case stream, streamOptions = "stream_options", logprobs, topLogprobs = "top_logprobs", n, seed
     }
 }
@@ -56,13 +59,16 @@ public struct MinerChatRequest: Codable, Sendable, Hashable {
     public var temperature: Double
     public var topP: Double
     public var maxTokens: Int
+    /// vLLM's `min_tokens`: end-of-text is not drawn before this many tokens (nil: no minimum).
+    public var minTokens: Int?
     public var seed: UInt64
     public var stream: Bool
     public var logprobs: Bool
     public var topLogprobs: Int?
 
-    public init(model: String, messages: [ChatCompletionMessage], temperature: Double, topP: Double, maxTokens: Int, seed: UInt64,
-                stream: Bool = true, logprobs: Bool = true, topLogprobs: Int? = nil) {
+    public init(model: String, messages: [ChatCompletionMessage], temperature: Double, topP: Double, maxTokens: Int, minTokens: Int? = nil,
+                seed: UInt64, stream: Bool = true, logprobs: Bool = true, topLogprobs: Int? = nil) {
+        self.minTokens = minTokens
         self.model = model
         self.messages = messages
         self.temperature = temperature
@@ -75,6 +81,7 @@ public struct MinerChatRequest: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, topP = "top_p", maxTokens = "max_tokens", seed, stream, logprobs, topLogprobs = "top_logprobs"
+        case model, messages, temperature, topP = "top_p", maxTokens = "max_tokens", minTokens = "min_tokens", seed, stream, logprobs
+        case topLogprobs = "top_logprobs"
     }
 }
