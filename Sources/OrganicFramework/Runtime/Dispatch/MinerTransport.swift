@@ -123,7 +123,7 @@ public struct MinerResponseStream: AsyncSequence, Sendable {
 ///
 /// How many bytes of a refusing miner's body are kept, so operators see its reason in
 /// `/admin/rounds` and logs without a misbehaving miner filling the database.
-public let minerRefusalBodyLimit = 512
+package let minerRefusalBodyLimit = 512
 
 public enum MinerFailure: Sendable, Hashable {
     case timeout

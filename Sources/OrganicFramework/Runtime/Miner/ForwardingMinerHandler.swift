@@ -26,6 +26,12 @@ public struct ForwardingMinerHandler<Served: Endpoint>: MinerHandler {
 
     public func respond(to request: Served.MinerRequest, context: MinerContext) async throws -> Served.MinerResponse {
         let descriptor = endpoint.descriptor
+        if descriptor.streaming != nil {
+            // The worker streams what a streaming endpoint's miner request asks for; assemble it.
+            var chunks: [Served.MinerChunk] = []
+            for try await chunk in stream(request, context: context) { chunks.append(chunk) }
+            return try endpoint.assemble(chunks, for: request)
+        }
         let response = try await send(request, accept: "application/json")
         let body = try await response.body.collect(upTo: descriptor.maxResponseBytes)
         return try JSONDecoder().decode(Served.MinerResponse.self, from: Data(body.readableBytesView))

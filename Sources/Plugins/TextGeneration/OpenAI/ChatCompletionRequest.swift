@@ -31,7 +31,8 @@ public struct ChatCompletionRequest: Codable, Sendable, Hashable {
     }
 
     public init(model: String? = nil, messages: [ChatCompletionMessage], temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil,
-                stream: Bool? = nil, streamOptions: StreamOptions? = nil, logprobs: Bool? = nil, topLogprobs: Int? = nil) {
+                minTokens: Int? = nil, stream: Bool? = nil, streamOptions: StreamOptions? = nil, logprobs: Bool? = nil, topLogprobs: Int? = nil) {
+        self.minTokens = minTokens
         self.model = model
         self.messages = messages
         self.temperature = temperature
