@@ -104,29 +104,16 @@ public struct ChatCompletionsEndpoint: Endpoint {
     }
 
     public func callerChunk(_ chunk: ChatCompletionChunk, index: Int, for request: MinerChatRequest, caller: ChatCompletionRequest) -> ChatCompletionChunk? {
-        var relayed = chunk
-        relayed.model = request.model
-        relayed.usage = nil
-        if caller.logprobs != true {
-            for i in relayed.choices.indices { relayed.choices[i].logprobs = nil }
-        }
-        return relayed
+        chunk.forCaller(model: request.model, usage: nil, logprobs: caller.logprobs == true)
     }
 
     public func closingChunks(_ response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> [ChatCompletionChunk] {
         guard caller.streamOptions?.includeUsage == true else { return [] }
-        return [ChatCompletionChunk(id: response.id, created: response.created, model: request.model, choices: [],
-                                    usage: tokenUsage(of: response, for: request))]
+        return [.usageChunk(after: response, model: request.model, usage: tokenUsage(of: response, for: request))]
     }
 
     public func responseForCaller(_ response: ChatCompletion, to request: MinerChatRequest, caller: ChatCompletionRequest) throws(CallerRefusal) -> ChatCompletion {
-        var delivered = response
-        delivered.model = request.model
-        delivered.usage = tokenUsage(of: response, for: request)
-        if caller.logprobs != true {
-            for i in delivered.choices.indices { delivered.choices[i].logprobs = nil }
-        }
-        return delivered
+        response.forCaller(model: request.model, usage: tokenUsage(of: response, for: request), logprobs: caller.logprobs == true)
     }
 
     // MARK: Pricing
@@ -136,8 +123,7 @@ public struct ChatCompletionsEndpoint: Endpoint {
     }
 
     public func usage(of response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> Usage {
-        let counted = tokenUsage(of: response, for: request)
-        return Usage([TokenUsage.promptTokens: counted.promptTokens, TokenUsage.completionTokens: counted.completionTokens])
+        tokenUsage(of: response, for: request).priced
     }
 
     /// Tokens as the node counts them: the prompt by its own tokenizer, the answer by its tokens

@@ -104,29 +104,16 @@ public struct CompletionsEndpoint: Endpoint {
     }
 
     public func callerChunk(_ chunk: TextCompletion, index: Int, for request: MinerCompletionRequest, caller: CompletionRequest) -> TextCompletion? {
-        var relayed = chunk
-        relayed.model = request.model
-        relayed.usage = nil
-        if caller.logprobs == nil {
-            for i in relayed.choices.indices { relayed.choices[i].logprobs = nil }
-        }
-        return relayed
+        chunk.forCaller(model: request.model, usage: nil, logprobs: caller.logprobs != nil)
     }
 
     public func closingChunks(_ response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> [TextCompletion] {
         guard caller.streamOptions?.includeUsage == true else { return [] }
-        return [TextCompletion(id: response.id, created: response.created, model: request.model, choices: [],
-                               usage: tokenUsage(of: response, for: request))]
+        return [.usageChunk(after: response, model: request.model, usage: tokenUsage(of: response, for: request))]
     }
 
     public func responseForCaller(_ response: TextCompletion, to request: MinerCompletionRequest, caller: CompletionRequest) throws(CallerRefusal) -> TextCompletion {
-        var delivered = response
-        delivered.model = request.model
-        delivered.usage = tokenUsage(of: response, for: request)
-        if caller.logprobs == nil {
-            for i in delivered.choices.indices { delivered.choices[i].logprobs = nil }
-        }
-        return delivered
+        response.forCaller(model: request.model, usage: tokenUsage(of: response, for: request), logprobs: caller.logprobs != nil)
     }
 
     // MARK: Pricing
@@ -136,8 +123,7 @@ public struct CompletionsEndpoint: Endpoint {
     }
 
     public func usage(of response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> Usage {
-        let counted = tokenUsage(of: response, for: request)
-        return Usage([TokenUsage.promptTokens: counted.promptTokens, TokenUsage.completionTokens: counted.completionTokens])
+        tokenUsage(of: response, for: request).priced
     }
 
     func tokenUsage(of response: TextCompletion, for request: MinerCompletionRequest) -> CompletionUsage {

@@ -8,6 +8,11 @@ public struct ChatCompletionChoice: CompletionChoice {
     /// `stop`, `length`, or nil for an answer cut short.
     public var finishReason: String?
 
+    public var hasLogprobs: Bool {
+        get { logprobs != nil }
+        set { if !newValue { logprobs = nil } }
+    }
+
     public struct Message: Codable, Sendable, Hashable {
         public var role: String
         public var content: String
@@ -44,6 +49,11 @@ public struct ChatCompletionChunkChoice: CompletionChoice {
     public var delta: Delta
     public var logprobs: ChoiceLogprobs?
     public var finishReason: String?
+
+    public var hasLogprobs: Bool {
+        get { logprobs != nil }
+        set { if !newValue { logprobs = nil } }
+    }
 
     public struct Delta: Codable, Sendable, Hashable {
         public var role: String?

@@ -1,3 +1,5 @@
+import OrganicPluginAPI
+
 /// OpenAI's `usage` object: tokens in the prompt and in the answer.
 public struct CompletionUsage: Codable, Sendable, Hashable {
     public var promptTokens: Int
@@ -12,5 +14,10 @@ public struct CompletionUsage: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
+    }
+
+    /// The same counts in the units the endpoints are priced in.
+    var priced: Usage {
+        Usage([TokenUsage.promptTokens: promptTokens, TokenUsage.completionTokens: completionTokens])
     }
 }

@@ -37,6 +37,28 @@ public struct OpenAICompletion<Choice: CompletionChoice>: Codable, Sendable, Has
 public protocol CompletionChoice: Codable, Sendable, Hashable {
     /// The `object` of the envelope that carries this kind of choice.
     static var object: String { get }
+    /// Whether the choice carries log-probabilities; setting false removes them.
+    var hasLogprobs: Bool { get set }
+}
+
+extension OpenAICompletion {
+    /// What a caller receives of a miner's completion or chunk: the model name it asked for, the
+    /// node's own token count (nil on a chunk), and log-probabilities only when it asked for them.
+    func forCaller(model: String, usage: CompletionUsage?, logprobs: Bool) -> Self {
+        var delivered = self
+        delivered.model = model
+        delivered.usage = usage
+        if !logprobs {
+            for i in delivered.choices.indices { delivered.choices[i].hasLogprobs = false }
+        }
+        return delivered
+    }
+
+    /// The last chunk of a stream when the caller asked for `stream_options.include_usage`: no
+    /// choices, only `usage`.
+    static func usageChunk<Whole>(after response: OpenAICompletion<Whole>, model: String, usage: CompletionUsage) -> Self {
+        Self(id: response.id, created: response.created, model: model, choices: [], usage: usage)
+    }
 }
 
 /// A whole chat completion: what a caller who did not ask for a stream receives, and what the

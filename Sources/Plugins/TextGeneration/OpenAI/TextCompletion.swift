@@ -7,6 +7,11 @@ public struct TextCompletionChoice: CompletionChoice {
     public var logprobs: TextCompletionLogprobs?
     public var finishReason: String?
 
+    public var hasLogprobs: Bool {
+        get { logprobs != nil }
+        set { if !newValue { logprobs = nil } }
+    }
+
     public init(text: String, index: Int = 0, logprobs: TextCompletionLogprobs? = nil, finishReason: String? = nil) {
         self.text = text
         self.index = index
