@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
 import Testing
 @testable import OrganicFramework
 
@@ -33,17 +32,9 @@ struct MinerBodyDeadlineTests {
                 try await writer.finish(nil)
             })
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-                              logger: Logger(label: "trickle", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let group = ServiceGroup(services: [app], logger: Logger(label: "trickle", factory: { _ in SwiftLogNoOpLogHandler() }))
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            let miner = Neuron(uid: 1, hotkey: "miner", url: "http://127.0.0.1:\(port)")
+        try await withLoopbackServer(router) { url in
+            let miner = Neuron(uid: 1, hotkey: "miner", url: url)
             let transport = HTTPMinerTransport(client: client)
             let clock = ContinuousClock()
             for path in ["/answer", "/refuse"] {
@@ -57,8 +48,6 @@ struct MinerBodyDeadlineTests {
                 default: Issue.record("\(path): unexpected \(reply.outcome)")
                 }
             }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
         try await client.shutdown()
     }
