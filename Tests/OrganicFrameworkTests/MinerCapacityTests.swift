@@ -191,8 +191,9 @@ struct CapacityProbeTests {
     }
 
     func probe(url: String, selector: MinerSelector) -> CapacityProbeService {
-        CapacityProbeService(targets: [.init(plugin: "t", declaration: CapacityDeclaration(), endpoints: ["a", "b"])], selector: selector,
-                             transport: HTTPMinerTransport(client: .shared), interval: .seconds(60), timeout: .seconds(5),
+        CapacityProbeService(targets: [.init(plugin: "t", declaration: CapacityDeclaration(), endpoints: ["a", "b"],
+                                             transport: HTTPMinerTransport(client: .shared))],
+                             selector: selector, interval: .seconds(60), timeout: .seconds(5),
                              clock: ManualNodeClock(), logger: Logger(label: "probe", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 

@@ -3,24 +3,29 @@ import Foundation
 /// How a plugin's miners tell validators how many concurrent requests they accept on each
 /// endpoint. A plugin opts in by returning one from ``SubnetPlugin/capacityDeclaration``.
 ///
-/// The node asks every miner periodically: `POST <minerPath>` with the body `{}`, signed like
-/// any other request to the miner. The miner answers 200 with a body that `decode` turns into
-/// `[endpointName: concurrentRequests]`. By default that body is
-/// `{"capacities": {"<endpoint>": <int>, ...}}`. A 0 means "not serving this endpoint now".
+/// The node asks every miner periodically: `POST <minerPath>` with ``requestBody`` (by default
+/// `{}`), signed like any other request to the miner. The miner answers 200 with a body that
+/// `decode` turns into `[schedulingKey: concurrentRequests]`, where a scheduling key is an
+/// endpoint name, or `<endpoint>/<model>` for an endpoint that routes by model. By default that
+/// body is `{"capacities": {"<endpoint>": <int>, ...}}`. A 0 means "not serving this endpoint now".
 /// The node ignores endpoints that are not the plugin's, never trusts more than the operator
 /// allows, and keeps the last good answer when a later one is malformed.
 public struct CapacityDeclaration: Sendable {
     /// Path on the miner, such as `/capacity`.
     public var minerPath: String
+    /// The JSON body the node sends with every probe; `{}` by default.
+    public var requestBody: [UInt8]
     /// Reads a miner's answer; throw when it is malformed.
     public var decode: @Sendable ([UInt8]) throws -> [String: Int]
     /// Writes an answer (used by reference miners); must round-trip through `decode`.
     public var encode: @Sendable ([String: Int]) throws -> [UInt8]
 
     public init(minerPath: String = "/capacity",
+                requestBody: [UInt8] = Array("{}".utf8),
                 decode: @escaping @Sendable ([UInt8]) throws -> [String: Int] = CapacityDeclaration.decodeStandard,
                 encode: @escaping @Sendable ([String: Int]) throws -> [UInt8] = CapacityDeclaration.encodeStandard) {
         self.minerPath = minerPath
+        self.requestBody = requestBody
         self.decode = decode
         self.encode = encode
     }

@@ -33,6 +33,9 @@ public struct EndpointDescriptor: Sendable, Hashable, Codable {
     public var routesByModel: Bool
     /// Set when miners stream their answers; see ``StreamingSettings``.
     public var streaming: StreamingSettings?
+    /// The SDK ≤ 10 synapse carrying this endpoint, for miners reached over
+    /// ``MinerProtocol/axonSynapse``; the Axon's route `/<name>` replaces ``minerPath``.
+    public var synapse: SynapseDescription?
 
     public init(
         name: String,
@@ -49,7 +52,8 @@ public struct EndpointDescriptor: Sendable, Hashable, Codable {
         maxResponseBytes: Int = 8 << 20,
         models: [String] = [],
         routesByModel: Bool = false,
-        streaming: StreamingSettings? = nil
+        streaming: StreamingSettings? = nil,
+        synapse: SynapseDescription? = nil
     ) {
         self.name = name
         self.path = path ?? name
@@ -66,6 +70,7 @@ public struct EndpointDescriptor: Sendable, Hashable, Codable {
         self.models = models
         self.routesByModel = routesByModel
         self.streaming = streaming
+        self.synapse = synapse
     }
 
     /// The scheduling key of a request for `model`: the endpoint name, or `<name>/<model>` when

@@ -24,11 +24,16 @@ public protocol SubnetPlugin: Sendable {
     /// How this plugin's miners declare their capacity per endpoint over HTTP; nil (the
     /// default) means they do not, and the operator's configured capacities apply.
     var capacityDeclaration: CapacityDeclaration? { get }
+
+    /// The protocol this subnet's miners speak; nil (the default) leaves the choice to the
+    /// node's `dispatch.minerProtocol`. Operators may override it per plugin or per endpoint.
+    var minerProtocol: MinerProtocol? { get }
 }
 
 extension SubnetPlugin {
     public func referenceMiners(options: ReferenceMinerOptions) -> [any MinerHandler] { [] }
     public var capacityDeclaration: CapacityDeclaration? { nil }
+    public var minerProtocol: MinerProtocol? { nil }
 }
 
 extension SubnetPlugin {

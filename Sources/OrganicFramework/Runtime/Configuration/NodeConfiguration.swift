@@ -16,6 +16,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var miners: [StaticMiner] = []
     public var logging = Logging()
     public var chain = Chain()
+    /// Further subnets served by this node, each with its own plugins, identity and miners
+    /// (see ``Subnet``); empty: one subnet with every plugin.
+    public var subnets: [Subnet] = []
 
     public init() {}
 
@@ -124,7 +127,32 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// Use only this validator's stake share of each miner's capacity; null: automatic
         /// (on when `node.validatorUID` is set and the metagraph has stakes).
         public var stakeProportionalCapacity: Bool?
+        /// The protocol miners speak when neither the endpoint (`endpoints.<name>.minerProtocol`),
+        /// nor its subnet (`subnets[].minerProtocol`), nor its plugin chooses one: `btauth/1`,
+        /// `epistula/2`, `axon`, `fiber/1`, `fiber/2` or `unsigned`. Null follows `signing`.
+        public var minerProtocol: MinerProtocol?
         public init() {}
+
+        /// Unset values are written as null so the loader knows every key (see `Identity`).
+        /// New properties must be added here too.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(minersPerQuery, forKey: .minersPerQuery)
+            try container.encode(retries, forKey: .retries)
+            try container.encode(organicScoringProbability, forKey: .organicScoringProbability)
+            try container.encode(defaultMinerCapacity, forKey: .defaultMinerCapacity)
+            try container.encode(capacityProbeSeconds, forKey: .capacityProbeSeconds)
+            try container.encode(maxDeclaredCapacity, forKey: .maxDeclaredCapacity)
+            try container.encode(cooldownBaseSeconds, forKey: .cooldownBaseSeconds)
+            try container.encode(cooldownMaxSeconds, forKey: .cooldownMaxSeconds)
+            try container.encode(busyBackoffSeconds, forKey: .busyBackoffSeconds)
+            try container.encode(endpoints, forKey: .endpoints)
+            try container.encode(signing, forKey: .signing)
+            try container.encode(queues, forKey: .queues)
+            try container.encode(selection, forKey: .selection)
+            try container.encode(stakeProportionalCapacity, forKey: .stakeProportionalCapacity)
+            try container.encode(minerProtocol, forKey: .minerProtocol)
+        }
     }
 
     public struct Queues: Codable, Sendable, Equatable {
@@ -168,6 +196,11 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// Concurrent requests per miner on this endpoint when the miner's entry sets none and
         /// it declares none; replaces `dispatch.defaultMinerCapacity` for this endpoint.
         public var minerCapacity: Int?
+        /// The protocol this endpoint's miners speak, overriding its subnet's and plugin's.
+        public var minerProtocol: MinerProtocol?
+        /// The SDK ≤ 10 synapse for `minerProtocol: axon`, overriding the plugin's
+        /// (`{name, requiredHashFields, floatFields}`).
+        public var synapse: SynapseDescription?
         public init() {}
     }
 

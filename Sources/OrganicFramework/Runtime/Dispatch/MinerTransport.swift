@@ -136,6 +136,9 @@ public enum MinerFailure: Sendable, Hashable {
     case stalled
     /// A streamed answer ended before its end marker.
     case truncated
+    /// The request could not be put in the miner protocol's form (a plugin or configuration
+    /// error, such as a field the protocol reserves); no miner was contacted.
+    case unsendable(String)
 
     /// A short, stable label for storage and logs.
     public var label: String {
@@ -147,6 +150,7 @@ public enum MinerFailure: Sendable, Hashable {
         case .invalidResponse: "invalid_response"
         case .stalled: "stream_stalled"
         case .truncated: "stream_truncated"
+        case .unsendable: "request_unsendable"
         }
     }
 
@@ -159,6 +163,7 @@ public enum MinerFailure: Sendable, Hashable {
         case .invalidResponse(let m): m
         case .stalled: "the stream fell silent for longer than the chunk timeout"
         case .truncated: "the stream ended before its end marker"
+        case .unsendable(let m): "the request cannot be sent \(m)"
         }
     }
 }

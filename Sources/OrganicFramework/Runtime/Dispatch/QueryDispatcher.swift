@@ -8,6 +8,9 @@ import Logging
 /// the round runs on the ``RoundExecutor`` until every miner has answered or timed out, then
 /// the reward function compares the answers and the scores are stored.
 final class QueryDispatcher: Sendable {
+    /// Each endpoint's transport (its miners' protocol), by endpoint name.
+    let transports: [String: any MinerTransport]
+    /// The transport of endpoints not in `transports`.
     let transport: any MinerTransport
     let selector: MinerSelector
     let executor: RoundExecutor
@@ -21,12 +24,13 @@ final class QueryDispatcher: Sendable {
     let rewards: RewardRunner
     private let random: Locked<OrganicRandom>
 
-    init(transport: any MinerTransport, selector: MinerSelector, executor: RoundExecutor, store: any ScoreStore,
+    init(transport: any MinerTransport, transports: [String: any MinerTransport] = [:], selector: MinerSelector, executor: RoundExecutor, store: any ScoreStore,
          clock: any NodeClock, settings: DispatchSettings, random: OrganicRandom, logger: Logger, scoreBook: ScoreBook? = nil,
          rewards: RewardRunner = RewardRunner()) {
         self.scoreBook = scoreBook
         self.rewards = rewards
         self.transport = transport
+        self.transports = transports
         self.selector = selector
         self.executor = executor
         self.store = store
@@ -34,6 +38,11 @@ final class QueryDispatcher: Sendable {
         self.settings = settings
         self.random = Locked(random)
         self.logger = logger
+    }
+
+    /// The transport reaching `endpoint`'s miners.
+    func transport(for endpoint: String) -> any MinerTransport {
+        transports[endpoint] ?? transport
     }
 
     /// A new independent random stream, for one request's perturbation or generation.

@@ -90,7 +90,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
     private func attempt(_ miner: Neuron) async -> Attempt {
         let descriptor = route.descriptor
         if let streaming = descriptor.streaming { return await streamedAttempt(miner, settings: streaming) }
-        let reply = await dispatcher.transport.send(body, to: miner, path: descriptor.minerPath, timeout: descriptor.timeout,
+        let reply = await dispatcher.transport(for: descriptor.name).send(body, to: miner, path: descriptor.minerPath, timeout: descriptor.timeout,
                                                     maxResponseBytes: descriptor.maxResponseBytes)
         switch reply.outcome {
         case .busy:
@@ -127,7 +127,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
     private func streamedAttempt(_ miner: Neuron, settings: StreamingSettings) async -> Attempt {
         let descriptor = route.descriptor
         let started = ContinuousClock.now
-        let reply = await dispatcher.transport.open(body, to: miner, path: descriptor.minerPath, timeout: descriptor.timeout,
+        let reply = await dispatcher.transport(for: descriptor.name).open(body, to: miner, path: descriptor.minerPath, timeout: descriptor.timeout,
                                                     maxResponseBytes: descriptor.maxResponseBytes)
         let stream: MinerResponseStream
         switch reply.outcome {

@@ -7,8 +7,16 @@ public import Hummingbird
 /// read-only reports stay open (the node refuses to bind them beyond loopback) and key
 /// management answers 503.
 enum AdminAPI {
-    static func router(store: any ScoreStore, selector: MinerSelector, clock: any NodeClock, scoreBoard: ScoreBoard? = nil,
-                       keys: KeyManager?, adminToken: AdminToken) -> Router<OrganicRequestContext> {
+    /// One subnet's miners and scores, as the reports show them.
+    struct Subnet: Sendable {
+        var name: String
+        var selector: MinerSelector
+        var scoreBoard: ScoreBoard?
+    }
+
+    /// `subnets` come in the node's order; reports that take `?subnet=<name>` default to the first.
+    static func router(store: any ScoreStore, subnets: [Subnet], clock: any NodeClock, keys: KeyManager?,
+                       adminToken: AdminToken) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.get("/admin/healthz") { _, _ in ["status": "ok"] }
@@ -18,8 +26,11 @@ enum AdminAPI {
             guard window.isFinite, window > 0 else {
                 throw APIError(.badRequest, code: "invalid_query", message: "window_seconds must be a positive number.", field: "window_seconds")
             }
+            let subnet = try Self.subnet(named: request.uri.queryParameters.get("subnet"), in: subnets)
             let since = clock.now().addingTimeInterval(-window)
-            return ScoreReport(windowSeconds: window, miners: try await store.summaries(since: since), standings: await scoreBoard?.standings())
+            return ScoreReport(windowSeconds: window, miners: try await store.summaries(since: since),
+                               standings: await subnet?.scoreBoard?.standings(), subnet: subnet?.name,
+                               subnets: subnets.map(\.name))
         }
         reports.get("rounds") { request, _ in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
@@ -29,14 +40,25 @@ enum AdminAPI {
             return RoundsReport(rounds: try await store.recentRounds(limit: limit))
         }
         reports.get("miners") { _, _ in
-            MinersReport(miners: selector.statuses())
+            MinersReport(miners: subnets.flatMap { $0.selector.statuses() })
         }
         reports.get("queues") { _, _ in
-            QueuesReport(endpoints: selector.queueStatuses(), miners: selector.statuses())
+            QueuesReport(endpoints: subnets.flatMap { $0.selector.queueStatuses() }, miners: subnets.flatMap { $0.selector.statuses() })
         }
-        if let scoreBoard { ScoringAdminRoutes.register(on: reports, board: scoreBoard) }
+        ScoringAdminRoutes.register(on: reports) { name throws(APIError) in try Self.subnet(named: name, in: subnets)?.scoreBoard }
         KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         return router
+    }
+
+    /// The subnet `name` (the first when nil); 404 for a name the node does not serve.
+    static func subnet(named name: String?, in subnets: [Subnet]) throws(APIError) -> Subnet? {
+        guard let name else { return subnets.first }
+        guard let subnet = subnets.first(where: { $0.name == name }) else {
+            throw APIError(.notFound, code: "unknown_subnet",
+                           message: "This node serves no subnet named '\(name)' (it serves: \(subnets.map(\.name).joined(separator: ", "))).",
+                           field: "subnet")
+        }
+        return subnet
     }
 }
 
@@ -44,8 +66,12 @@ enum AdminAPI {
 public struct ScoreReport: ResponseCodable, Sendable {
     public var windowSeconds: Double
     public var miners: [MinerScoreSummary]
-    /// Period-based scores and weights (see Docs/Scoring.md); nil on nodes without scoring.
+    /// Period-based scores and weights of one subnet (see Docs/Scoring.md); nil on nodes without scoring.
     public var standings: StandingsReport?
+    /// The subnet `standings` are for (`?subnet=`, default the first).
+    public var subnet: String?
+    /// Every subnet this node serves.
+    public var subnets: [String]
 }
 
 struct RoundsReport: ResponseCodable {

@@ -4,12 +4,17 @@ import NIOCore
 
 /// The routes third parties call: one `POST /v1/<path>` per endpoint, plus discovery and health.
 enum PublicAPI {
-    static func router(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, access: AccessControl?, openAPI: OpenAPIDocument.Cache,
-                       connections: ClientConnections) -> Router<OrganicRequestContext> {
+    /// `dispatchers` holds each endpoint's subnet dispatcher, by endpoint name.
+    static func router(endpoints: [any ServedEndpoint], dispatchers: [String: QueryDispatcher], access: AccessControl?,
+                       openAPI: OpenAPIDocument.Cache, connections: ClientConnections) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        router.get("/healthz") { _, _ in
-            let miners = dispatcher.selector.statuses()
+        var selectors: [MinerSelector] = []
+        for dispatcher in dispatchers.values where !selectors.contains(where: { $0 === dispatcher.selector }) {
+            selectors.append(dispatcher.selector)
+        }
+        router.get("/healthz") { [selectors] _, _ in
+            let miners = selectors.flatMap { $0.statuses() }
             return HealthReport(status: "ok", endpoints: endpoints.count,
                                 minersHealthy: miners.filter { $0.state == "healthy" }.count, minersKnown: miners.count)
         }
@@ -18,6 +23,7 @@ enum PublicAPI {
         router.get("/v1/endpoints") { _, _ in listing }
         router.get("/openapi.json") { _, _ in Response.json(bytes: await openAPI.data()) }
         for endpoint in endpoints {
+            guard let dispatcher = dispatchers[endpoint.descriptor.name] else { continue }
             router.post("/v1/\(endpoint.descriptor.path)") { request, context in
                 try await endpoint.handle(request, dispatcher: dispatcher, access: access,
                                           disconnect: connections.signal(for: context.connection), eventLoop: context.eventLoop)

@@ -6,7 +6,11 @@ extension OrganicNode {
     public static func metagraphSource(for configuration: NodeConfiguration, logger: Logger) throws(ConfigurationError) -> any MetagraphSource {
         let chain = configuration.chain
         guard let endpoint = chain.endpoint, !endpoint.isEmpty else {
-            return try StaticMetagraphSource(miners: configuration.miners)
+            let netuid = try chain.netuid.map { value throws(ConfigurationError) in
+                guard let netuid = UInt16(exactly: value) else { throw ConfigurationError("chain.netuid must be 0...65535") }
+                return netuid
+            }
+            return try StaticMetagraphSource(miners: configuration.miners, netuid: netuid)
         }
         guard endpoint.hasPrefix("ws://") || endpoint.hasPrefix("wss://") else {
             throw ConfigurationError("chain.endpoint must start with ws:// or wss://")

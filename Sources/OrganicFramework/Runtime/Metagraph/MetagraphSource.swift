@@ -16,7 +16,8 @@ public struct StaticMetagraphSource: MetagraphSource {
     }
 
     /// Builds the metagraph from configuration entries, refusing duplicates and bad values.
-    public init(miners: [StaticMiner]) throws(ConfigurationError) {
+    /// `netuid` labels it (weights reports and submissions name their subnet).
+    public init(miners: [StaticMiner], netuid: UInt16? = nil) throws(ConfigurationError) {
         var neurons: [Neuron] = []
         var uids = Set<Int>()
         var hotkeys = Set<String>()
@@ -40,7 +41,7 @@ public struct StaticMetagraphSource: MetagraphSource {
                                   stake: miner.stake ?? 0, endpoints: miner.endpoints.map(Set.init), capacity: miner.capacity,
                                   capacities: miner.capacities))
         }
-        self.metagraph = Metagraph(neurons: neurons)
+        self.metagraph = Metagraph(netuid: netuid, neurons: neurons)
     }
 
     public func fetch() async throws -> Metagraph { metagraph }

@@ -1,4 +1,5 @@
 import Logging
+import OrganicCrypto
 
 extension OrganicNode {
     /// The operator's default miner capacity for each served endpoint
@@ -32,21 +33,32 @@ extension OrganicNode {
         return capacities
     }
 
-    /// The service that asks miners for their declared capacities, when a plugin declares one.
-    static func capacityProbe(plugins: [any SubnetPlugin], endpoints: [String], selector: MinerSelector, transport: any MinerTransport,
-                              configuration: NodeConfiguration, clock: any NodeClock, logger: Logger) -> CapacityProbeService? {
-        let served = Set(endpoints)
-        let targets = plugins.compactMap { plugin -> CapacityProbeService.Target? in
-            guard let declaration = plugin.capacityDeclaration else { return nil }
+    /// The service that asks a subnet's miners for their declared capacities, when a plugin
+    /// declares one, over the plugin's protocol. Axon miners have no such route and are not asked.
+    static func capacityProbe(plan: SubnetPlan, selector: MinerSelector, transports: MinerTransportFactory, keypair: Sr25519Keypair?,
+                              clock: any NodeClock, logger: Logger) throws(ConfigurationError) -> CapacityProbeService? {
+        let served = Set(plan.routes.map(\.descriptor.name))
+        var targets: [CapacityProbeService.Target] = []
+        for plugin in plan.plugins {
+            let name = type(of: plugin).name
+            guard let declaration = plugin.capacityDeclaration else { continue }
+            let chosen = plan.pluginProtocols[name] ?? .unsigned
+            guard chosen != .axonSynapse else {
+                logger.notice("not asking Axon miners for their capacity (the SDK has no such route); configured capacities apply",
+                              metadata: ["plugin": "\(name)"])
+                continue
+            }
             // Endpoints that route by model are declared per model too (`<endpoint>/<model>`).
             let names = plugin.endpoints.map(\.descriptor).filter { served.contains($0.name) }.flatMap { d in
                 [d.name] + (d.routesByModel ? d.models.map { d.task(model: $0) } : [])
             }
-            return names.isEmpty ? nil : CapacityProbeService.Target(plugin: type(of: plugin).name, declaration: declaration, endpoints: names)
+            guard !names.isEmpty else { continue }
+            let transport = try transports.transport(chosen, keypair: keypair, synapse: nil, endpoint: "\(name) capacity")
+            targets.append(CapacityProbeService.Target(plugin: name, declaration: declaration, endpoints: names, transport: transport))
         }
         guard !targets.isEmpty else { return nil }
-        let interval = Duration.seconds(double: configuration.dispatch.capacityProbeSeconds)
-        return CapacityProbeService(targets: targets, selector: selector, transport: transport, interval: interval,
+        let interval = Duration.seconds(double: plan.configuration.dispatch.capacityProbeSeconds)
+        return CapacityProbeService(targets: targets, selector: selector, interval: interval,
                                     timeout: min(.seconds(5), interval), clock: clock, logger: logger)
     }
 }

@@ -14,30 +14,35 @@ import NIOCore
 /// let node = try OrganicNode(configuration: config, plugins: [try VisionPlugin()], logger: logger)
 /// try await node.run()   // until SIGINT or SIGTERM
 /// ```
-/// Backends are chosen here: pass a ``MetagraphSource``, ``MinerTransport`` or ``ScoreStore`` to
-/// replace the defaults (the `miners:` list, HTTP, the SQLite file at `database.path`).
+/// Backends are chosen here: pass a ``MetagraphSource`` or ``ScoreStore`` to replace the
+/// defaults (the `miners:` list, the SQLite file at `database.path`). Miners are reached over
+/// each endpoint's ``MinerProtocol``; `transportMiddleware` may wrap those transports.
 public struct OrganicNode: Sendable {
     public var configuration: NodeConfiguration
     public var plugins: [any SubnetPlugin]
+    /// The default subnet's metagraph; other subnets (`subnets:`) read theirs as configured.
     public var metagraphSource: any MetagraphSource
-    public var transport: (any MinerTransport)?
+    /// Wraps each endpoint's transport (built from its miner protocol, signing included), for
+    /// example to add faults in tests or metrics; called once per endpoint with its name.
+    public var transportMiddleware: (@Sendable (_ endpoint: String, _ transport: any MinerTransport) -> any MinerTransport)?
     public var store: (any ScoreStore)?
     public var clock: any NodeClock
     /// Seeds the node's random source; nil draws it from the system CSPRNG.
     public var randomSeed: UInt64?
-    /// The validator hotkey that signs requests to miners (see ``NodeHotkey``); nil loads it
-    /// from `node.wallet`/`node.hotkey` when those are set, else requests go unsigned.
-    /// Ignored when a custom `transport` is given.
+    /// The validator hotkey that signs requests to the default subnet's miners (see
+    /// ``NodeHotkey``); nil loads it from `node.wallet`/`node.hotkey` when those are set, else
+    /// plain-JSON requests go unsigned. Other subnets load theirs from `subnets[].node`.
     public var hotkey: Sr25519Keypair?
     public var logger: Logger
 
     public init(configuration: NodeConfiguration, plugins: [any SubnetPlugin], metagraphSource: (any MetagraphSource)? = nil,
-                transport: (any MinerTransport)? = nil, store: (any ScoreStore)? = nil, clock: any NodeClock = SystemNodeClock(),
+                transportMiddleware: (@Sendable (_ endpoint: String, _ transport: any MinerTransport) -> any MinerTransport)? = nil,
+                store: (any ScoreStore)? = nil, clock: any NodeClock = SystemNodeClock(),
                 randomSeed: UInt64? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.plugins = plugins
         self.metagraphSource = try metagraphSource ?? Self.metagraphSource(for: configuration, logger: logger)
-        self.transport = transport
+        self.transportMiddleware = transportMiddleware
         self.store = store
         self.clock = clock
         self.randomSeed = randomSeed
@@ -54,16 +59,27 @@ public struct OrganicNode: Sendable {
     /// addresses and trigger shutdown themselves.
     public func makeRunner(signals: [UnixSignal] = []) async throws -> NodeRunner {
         let checked = try Self.checked(configuration, plugins: plugins)
-        var settings = checked.settings
         let routes = checked.routes
         let adminToken = checked.adminToken
-        let chainSetter = checked.chainSetter
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
         var services: [any Service] = []
-        if let weightSetter = chainSetter {
+        // Each subnet's hotkey: the default subnet's may be handed in; each loads its own from
+        // its `node` identity (password from the environment). Loaded before anything opens.
+        var hotkeys: [Sr25519Keypair?] = []
+        for (index, plan) in checked.subnets.enumerated() {
+            let key = try (index == 0 && plan.name == SubnetPlan.defaultName ? hotkey : nil) ?? NodeHotkey.load(plan.configuration.node)
+            if key == nil, let (endpoint, chosen) = plan.protocols.sorted(by: { $0.key < $1.key }).first(where: { $0.value.requiresHotkey }) {
+                throw MinerTransportFactory.needsHotkey(chosen, endpoint: endpoint)
+            }
+            hotkeys.append(key)
+        }
+        for plan in checked.subnets {
+            guard let weightSetter = plan.chainSetter else { continue }
             do {
                 let sdk = try await weightSetter.checkSDK()
-                logger.info("weights will be set on the chain through the SDK bridge", metadata: ["sdk": "\(sdk)", "netuid": "\(weightSetter.netuid)"])
+                logger.info("weights will be set on the chain through the SDK bridge", metadata: [
+                    "sdk": "\(sdk)", "netuid": "\(weightSetter.netuid)", "subnet": "\(plan.name)",
+                ])
             } catch {
                 throw ConfigurationError("\(error)")
             }
@@ -100,79 +116,111 @@ public struct OrganicNode: Sendable {
                                    settlements: settlements, logger: logger)
         }
 
-        let minerTransport: any MinerTransport
-        if let transport {
-            minerTransport = transport
-        } else {
-            var clientConfiguration = HTTPClient.Configuration()
-            clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-            clientConfiguration.timeout.connect = .seconds(3)
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-            // A hotkey not handed in is loaded from `node.wallet`/`node.hotkey` (password from the environment).
-            let key = try hotkey ?? NodeHotkey.load(configuration.node)
-            let signer = key.flatMap { NodeHotkey.signer($0, scheme: configuration.dispatch.signing, clock: clock) }
-            if let signer {
-                logger.info("signing requests to miners", metadata: ["hotkey": "\(signer.hotkey)", "standard": "\(configuration.dispatch.signing.rawValue)"])
-            } else {
-                logger.notice("requests to miners are unsigned (no node.wallet/node.hotkey, or dispatch.signing is none); miners that verify signatures will refuse them")
-            }
-            minerTransport = HTTPMinerTransport(client: client, signer: signer)
-            services.append(ResourceService(name: "http-client") { try await client.shutdown() })
-        }
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        clientConfiguration.timeout.connect = .seconds(3)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        services.append(ResourceService(name: "http-client") { try await client.shutdown() })
+        // Until the runner owns it, a failure must not leak the client (it traps when dropped running).
+        var handedOver = false
+        defer { if !handedOver { _ = client.shutdown() } }
+        let transports = MinerTransportFactory(client: client, clock: clock)
 
-        let d = configuration.dispatch
-        let selector = MinerSelector(
-            policy: .init(defaultCapacity: d.defaultMinerCapacity, cooldownBase: .seconds(double: d.cooldownBaseSeconds),
-                          cooldownMax: .seconds(double: d.cooldownMaxSeconds), busyBackoff: .seconds(double: d.busyBackoffSeconds),
-                          validatorUID: configuration.node.validatorUID.flatMap(UInt16.init(exactly:)),
-                          stakeProportionalCapacity: d.stakeProportionalCapacity,
-                          selection: .init(score: d.selection.scoreWeight, latency: d.selection.latencyWeight, randomness: d.selection.randomness),
-                          scheduling: .init(maxQueueDepth: d.queues.maxDepth, maxTotalQueued: d.queues.maxTotalQueued,
-                                            syntheticFloor: d.queues.syntheticFloor, floorWindow: d.queues.floorWindow,
-                                            maxWaitFraction: d.queues.maxWaitFraction),
-                          endpointCapacities: checked.endpointCapacities, maxDeclaredCapacity: d.maxDeclaredCapacity),
-            clock: clock, random: random.split())
-        let refresher = MetagraphRefreshService(source: metagraphSource, selector: selector, clock: clock, logger: logger)
-        await refresher.refresh()
-
-        let scoring = try await ScoringAssembly.make(configuration: configuration, settings: checked.scoring,
-                                                     database: scoringDatabase, selector: selector, clock: clock, logger: logger,
-                                                     chainSetter: chainSetter)
-        settings.fallbackEpsilon = scoring.settings.fallbackEpsilon
-        services.append(scoring.periodService)
-        if let weightService = scoring.weightService { services.append(weightService) }
-
+        // Each subnet: its miners (metagraph and selector), the transports its protocols need,
+        // and its dispatcher. Rounds, rewards and storage are shared.
         let executor = RoundExecutor()
-        services.append(executor)
         let rewardLimits = configuration.scoring
         guard rewardLimits.maxConcurrentRewards >= 1, rewardLimits.maxWaitingRewards >= 0 else {
             throw ConfigurationError("scoring.maxConcurrentRewards must be at least 1 and scoring.maxWaitingRewards at least 0")
         }
-        let dispatcher = QueryDispatcher(transport: minerTransport, selector: selector, executor: executor, store: scoreStore,
-                                         clock: clock, settings: settings, random: random.split(), logger: logger,
-                                         scoreBook: scoring.book,
-                                         rewards: RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards,
-                                                               maxWaiting: rewardLimits.maxWaitingRewards))
-        services.append(refresher)
-        if let probe = Self.capacityProbe(plugins: plugins, endpoints: routes.map(\.descriptor.name), selector: selector,
-                                          transport: minerTransport, configuration: configuration, clock: clock, logger: logger) {
-            services.append(probe)
+        let rewards = RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards, maxWaiting: rewardLimits.maxWaitingRewards)
+        var selectors: [MinerSelector] = []
+        var refreshers: [MetagraphRefreshService] = []
+        var probes: [CapacityProbeService] = []
+        var endpointTransports: [[String: any MinerTransport]] = []
+        for (index, plan) in checked.subnets.enumerated() {
+            var subnetLogger = logger
+            if checked.subnets.count > 1 { subnetLogger[metadataKey: "subnet"] = "\(plan.name)" }
+            let key = hotkeys[index]
+            var planTransports: [String: any MinerTransport] = [:]
+            for route in plan.routes {
+                let name = route.descriptor.name
+                let chosen = plan.protocols[name] ?? .unsigned
+                var transport = try transports.transport(chosen, keypair: key, synapse: route.descriptor.synapse, endpoint: name)
+                if let transportMiddleware { transport = transportMiddleware(name, transport) }
+                planTransports[name] = transport
+            }
+            endpointTransports.append(planTransports)
+            if let key {
+                subnetLogger.info("reaching miners", metadata: ["hotkey": "\(key.ss58Address)", "protocols": "\(plan.protocolSummary)"])
+            } else {
+                subnetLogger.notice("requests to miners are unsigned (no node.wallet/node.hotkey); miners that verify signatures will refuse them",
+                                    metadata: ["protocols": "\(plan.protocolSummary)"])
+            }
+
+            let d = plan.configuration.dispatch
+            let selector = MinerSelector(
+                policy: .init(defaultCapacity: d.defaultMinerCapacity, cooldownBase: .seconds(double: d.cooldownBaseSeconds),
+                              cooldownMax: .seconds(double: d.cooldownMaxSeconds), busyBackoff: .seconds(double: d.busyBackoffSeconds),
+                              validatorUID: plan.configuration.node.validatorUID.flatMap(UInt16.init(exactly:)),
+                              stakeProportionalCapacity: d.stakeProportionalCapacity,
+                              selection: .init(score: d.selection.scoreWeight, latency: d.selection.latencyWeight, randomness: d.selection.randomness),
+                              scheduling: .init(maxQueueDepth: d.queues.maxDepth, maxTotalQueued: d.queues.maxTotalQueued,
+                                                syntheticFloor: d.queues.syntheticFloor, floorWindow: d.queues.floorWindow,
+                                                maxWaitFraction: d.queues.maxWaitFraction),
+                              endpointCapacities: plan.endpointCapacities, maxDeclaredCapacity: d.maxDeclaredCapacity),
+                clock: clock, random: random.split())
+            let source = plan.name == SubnetPlan.defaultName ? metagraphSource : try Self.metagraphSource(for: plan.configuration, logger: subnetLogger)
+            let refresher = MetagraphRefreshService(source: source, selector: selector, clock: clock, logger: subnetLogger)
+            await refresher.refresh()
+            selectors.append(selector)
+            refreshers.append(refresher)
+            if let probe = try Self.capacityProbe(plan: plan, selector: selector, transports: transports, keypair: key,
+                                              clock: clock, logger: subnetLogger) {
+                probes.append(probe)
+            }
         }
-        if configuration.synthetic.enabled {
-            let wanted = Set(configuration.synthetic.endpoints)
-            let probed = routes.filter { $0.descriptor.scoring.scoresSynthetic && (wanted.isEmpty || wanted.contains($0.descriptor.name)) }
-            services.append(SyntheticQueryService(endpoints: probed, dispatcher: dispatcher,
-                                                  interval: .seconds(double: configuration.synthetic.intervalSeconds),
-                                                  clock: clock, logger: logger))
+
+        let scoring = try await ScoringAssembly.make(
+            zip(checked.subnets, selectors).map { plan, selector in
+                ScoringAssembly.Input(name: plan.name, configuration: plan.configuration, settings: plan.scoring, selector: selector,
+                                      chainSetter: plan.chainSetter, endpoints: Set(plan.routes.map(\.descriptor.name)))
+            },
+            database: scoringDatabase, clock: clock, logger: logger)
+        services.append(scoring.periodService)
+        services += scoring.subnets.compactMap(\.weightService)
+        services.append(executor)
+
+        var dispatchers: [String: QueryDispatcher] = [:]
+        var adminSubnets: [AdminAPI.Subnet] = []
+        for (index, plan) in checked.subnets.enumerated() {
+            var settings = plan.settings
+            settings.fallbackEpsilon = scoring.subnets[index].settings.fallbackEpsilon
+            let dispatcher = QueryDispatcher(transport: HTTPMinerTransport(client: client), transports: endpointTransports[index],
+                                             selector: selectors[index], executor: executor, store: scoreStore, clock: clock,
+                                             settings: settings, random: random.split(), logger: logger, scoreBook: scoring.book,
+                                             rewards: rewards)
+            for route in plan.routes { dispatchers[route.descriptor.name] = dispatcher }
+            adminSubnets.append(AdminAPI.Subnet(name: plan.name, selector: selectors[index], scoreBoard: scoring.subnets[index].board))
+            services.append(refreshers[index])
+            if configuration.synthetic.enabled {
+                let wanted = Set(configuration.synthetic.endpoints)
+                let probed = plan.routes.filter { $0.descriptor.scoring.scoresSynthetic && (wanted.isEmpty || wanted.contains($0.descriptor.name)) }
+                if !probed.isEmpty {
+                    services.append(SyntheticQueryService(endpoints: probed, dispatcher: dispatcher,
+                                                          interval: .seconds(double: configuration.synthetic.intervalSeconds),
+                                                          clock: clock, logger: logger))
+                }
+            }
         }
+        services += probes as [any Service]
 
         let readiness = ListenerReadiness()
         var listeners: Set<String> = ["public"]
         if configuration.admin.enabled {
             listeners.insert("admin")
             let admin = Application(
-                router: AdminAPI.router(store: scoreStore, selector: selector, clock: clock, scoreBoard: scoring.board, keys: keys,
-                                        adminToken: adminToken),
+                router: AdminAPI.router(store: scoreStore, subnets: adminSubnets, clock: clock, keys: keys, adminToken: adminToken),
                 configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
                 onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
                 logger: logger)
@@ -181,7 +229,7 @@ public struct OrganicNode: Sendable {
         let openAPI = OpenAPIDocument.Cache(endpoints: routes, plugins: plugins)
         let connections = ClientConnections()
         let publicApp = Application(
-            router: PublicAPI.router(endpoints: routes, dispatcher: dispatcher, access: access, openAPI: openAPI, connections: connections),
+            router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections),
             server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
@@ -191,6 +239,7 @@ public struct OrganicNode: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)
         let group = ServiceGroup(configuration: groupConfiguration)
+        handedOver = true
         return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore,
                           keys: keys)
     }
@@ -281,6 +330,7 @@ public struct OrganicNode: Sendable {
                 guard price.isFinite, price >= 0 else { throw ConfigurationError("dispatch.endpoints.\(descriptor.name).unitPrices.\(unit) must be >= 0") }
                 descriptor.unitPrices[unit] = price
             }
+            if let synapse = override.synapse { descriptor.synapse = synapse }
             if let timeout = override.scoringTimeoutSeconds {
                 guard timeout > 0, timeout <= 600 else {
                     throw ConfigurationError("dispatch.endpoints.\(descriptor.name).scoringTimeoutSeconds must be in (0, 600]")

@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// ``MinerSelector``, which caps them by the operator's settings.
 ///
 /// Every `interval` each miner with an address that serves one of the plugin's endpoints gets
-/// `POST <minerPath>` with `{}` through the node's ``MinerTransport`` (so it is signed like any
+/// `POST <minerPath>` with the declaration's request body (`{}` by default) through the node's ``MinerTransport`` (so it is signed like any
 /// query). A valid answer replaces the miner's declaration for the plugin's endpoints. An
 /// answer that cannot be decoded, or that gives a negative number for one of the plugin's
 /// endpoints, is logged and ignored: the last good declaration stays. Unanswered probes change
@@ -17,11 +17,12 @@ final class CapacityProbeService: Service {
         var plugin: String
         var declaration: CapacityDeclaration
         var endpoints: [String]
+        /// How the plugin's miners are reached (its miner protocol), so a probe is signed like any query.
+        var transport: any MinerTransport
     }
 
     let targets: [Target]
     let selector: MinerSelector
-    let transport: any MinerTransport
     let interval: Duration
     let timeout: Duration
     let clock: any NodeClock
@@ -30,11 +31,9 @@ final class CapacityProbeService: Service {
     let width = 16
     static let maxAnswerBytes = 64 << 10
 
-    init(targets: [Target], selector: MinerSelector, transport: any MinerTransport, interval: Duration, timeout: Duration,
-         clock: any NodeClock, logger: Logger) {
+    init(targets: [Target], selector: MinerSelector, interval: Duration, timeout: Duration, clock: any NodeClock, logger: Logger) {
         self.targets = targets
         self.selector = selector
-        self.transport = transport
         self.interval = interval
         self.timeout = timeout
         self.clock = clock
@@ -71,7 +70,7 @@ final class CapacityProbeService: Service {
 
     /// Asks one miner and records a valid answer.
     func probe(_ neuron: Neuron, _ target: Target) async {
-        let reply = await transport.send(Array("{}".utf8), to: neuron, path: target.declaration.minerPath, timeout: timeout,
+        let reply = await target.transport.send(target.declaration.requestBody, to: neuron, path: target.declaration.minerPath, timeout: timeout,
                                          maxResponseBytes: Self.maxAnswerBytes)
         let metadata: Logger.Metadata = ["uid": "\(neuron.uid)", "plugin": "\(target.plugin)"]
         switch reply.outcome {

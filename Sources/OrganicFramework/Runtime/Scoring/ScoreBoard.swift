@@ -7,18 +7,33 @@ public struct ScoreBoard: Sendable {
     public let settings: ScoringSettings
     let metagraph: @Sendable () async -> Metagraph
     let clock: any NodeClock
+    /// The endpoints this board reads from the book (one subnet's, when the book is shared by
+    /// several); nil reads them all.
+    let endpoints: Set<String>?
 
-    public init(book: ScoreBook, settings: ScoringSettings, clock: any NodeClock, metagraph: @escaping @Sendable () async -> Metagraph) {
+    public init(book: ScoreBook, settings: ScoringSettings, clock: any NodeClock, endpoints: Set<String>? = nil,
+                metagraph: @escaping @Sendable () async -> Metagraph) {
         self.book = book
         self.settings = settings
         self.clock = clock
+        self.endpoints = endpoints
         self.metagraph = metagraph
+    }
+
+    /// The book's snapshot, cut to this board's endpoints.
+    func snapshot(at now: Date) -> ScoreBook.Snapshot {
+        var snapshot = book.snapshot(at: now)
+        if let endpoints {
+            snapshot.current = snapshot.current.filter { endpoints.contains($0.key.endpoint) }
+            snapshot.history = snapshot.history.filter { endpoints.contains($0.key.endpoint) }
+        }
+        return snapshot
     }
 
     /// The weights that would be set now.
     public func weights() async -> WeightReport {
         let now = clock.now()
-        let snapshot = book.snapshot(at: now)
+        let snapshot = snapshot(at: now)
         let graph = await metagraph()
         return Self.weights(snapshot, metagraph: graph, settings: settings, at: now)
     }
@@ -36,7 +51,7 @@ public struct ScoreBoard: Sendable {
     /// means, final score and normalised weight.
     public func standings() async -> StandingsReport {
         let now = clock.now()
-        let snapshot = book.snapshot(at: now)
+        let snapshot = snapshot(at: now)
         let graph = await metagraph()
         let report = Self.weights(snapshot, metagraph: graph, settings: settings, at: now)
         var weightByUID: [UInt16: Double] = [:]

@@ -5,48 +5,77 @@ import ServiceLifecycle
 /// Builds the scoring pipeline of a node from its configuration: the score book (restored
 /// from the database), its persistence service, the score board and the weight-setting loop.
 struct ScoringAssembly {
-    let settings: ScoringSettings
+    /// One subnet's scoring: its board (its endpoints' shares over its metagraph) and, when
+    /// weights are on, the loop that sets them.
+    struct Subnet {
+        let name: String
+        let settings: ScoringSettings
+        let board: ScoreBoard
+        let weightService: WeightSettingService?
+    }
+
+    /// What one subnet brings: its checked scoring settings, its scoped configuration, the
+    /// selector holding its metagraph and its chain weight setter.
+    struct Input {
+        let name: String
+        let configuration: NodeConfiguration
+        let settings: ScoringSettings
+        let selector: MinerSelector
+        let chainSetter: (any WeightSetter)?
+        /// The subnet's endpoints.
+        let endpoints: Set<String>
+    }
+
+    /// One book for every endpoint of the node (endpoint names are unique across subnets).
     let book: ScoreBook
-    let board: ScoreBoard
     /// Must run after the database's resource service in the group (so that it stops before
     /// the database closes) and before the round executor (so that it stops after the last
     /// round has recorded its scores).
     let periodService: ScoringPeriodService
-    let weightService: WeightSettingService?
+    let subnets: [Subnet]
 
-    /// `settings` and `configuration.weights` come checked (``OrganicNode`` checks them before
-    /// anything starts). `chainSetter`, when given (`chain.setWeights`), replaces the
-    /// `weights.setter` choice.
-    static func make(configuration: NodeConfiguration, settings: ScoringSettings, database: SQLiteDatabase, selector: MinerSelector,
-                     clock: any NodeClock, logger: Logger, chainSetter: (any WeightSetter)? = nil) async throws -> ScoringAssembly {
-        let book = ScoreBook(periodSeconds: settings.periodSeconds, periodsKept: settings.periodsKept, now: clock.now())
+    /// Inputs come checked (``OrganicNode`` checks them before anything starts). A subnet's
+    /// `chainSetter` (`setWeights`), when given, replaces the `weights.setter` choice.
+    static func make(_ inputs: [Input], database: SQLiteDatabase, clock: any NodeClock, logger: Logger) async throws -> ScoringAssembly {
+        guard let first = inputs.first else { throw ConfigurationError("the node serves no subnet") }
+        let book = ScoreBook(periodSeconds: first.settings.periodSeconds, periodsKept: first.settings.periodsKept, now: clock.now())
         let periodService = ScoringPeriodService(book: book, store: SQLitePeriodStore(database: database),
-                                                 flushInterval: settings.flushInterval, clock: clock, logger: logger)
+                                                 flushInterval: first.settings.flushInterval, clock: clock, logger: logger)
         try await periodService.restore()
-        let board = ScoreBoard(book: book, settings: settings, clock: clock, metagraph: { selector.current })
-
-        let w = configuration.weights
-        var weightService: WeightSettingService?
-        if w.enabled {
-            let setter: any WeightSetter
-            switch w.setter {
-            case _ where chainSetter != nil:
-                setter = chainSetter ?? LoggingWeightSetter(logger: logger)
-            case "record":
-                let file = w.outputPath.isEmpty
-                    ? URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent("weights.json")
-                    : URL(fileURLWithPath: w.outputPath)
-                setter = RecordingWeightSetter(database: database, fileURL: file)
-            case "log":
-                setter = LoggingWeightSetter(logger: logger)
-            default:
-                setter = LoggingWeightSetter(logger: logger)  // unreachable: validateWeights checked the name
+        var subnets: [Subnet] = []
+        for input in inputs {
+            let selector = input.selector
+            let board = ScoreBoard(book: book, settings: input.settings, clock: clock, endpoints: inputs.count > 1 ? input.endpoints : nil,
+                                   metagraph: { selector.current })
+            let w = input.configuration.weights
+            var weightService: WeightSettingService?
+            if w.enabled {
+                let setter: any WeightSetter
+                if let chainSetter = input.chainSetter {
+                    setter = chainSetter
+                } else {
+                    switch w.setter {
+                    case "record":
+                        // The default subnet keeps the historical file name; others get their own.
+                        let fileName = input.name == SubnetPlan.defaultName ? "weights.json" : "weights-\(input.name).json"
+                        let file = w.outputPath.isEmpty
+                            ? URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent(fileName)
+                            : input.name == SubnetPlan.defaultName ? URL(fileURLWithPath: w.outputPath)
+                            : URL(fileURLWithPath: w.outputPath).deletingLastPathComponent().appendingPathComponent(fileName)
+                        setter = RecordingWeightSetter(database: database, fileURL: file)
+                    default:
+                        setter = LoggingWeightSetter(logger: logger)  // "log"; validateWeights checked the name
+                    }
+                }
+                var subnetLogger = logger
+                subnetLogger[metadataKey: "subnet"] = "\(input.name)"
+                weightService = WeightSettingService(board: board, setter: setter, interval: .seconds(double: w.intervalSeconds),
+                                                     maxAttempts: w.maxAttempts, retryBase: .seconds(double: w.retryBaseSeconds),
+                                                     clock: clock, logger: subnetLogger)
             }
-            weightService = WeightSettingService(board: board, setter: setter, interval: .seconds(double: w.intervalSeconds),
-                                                 maxAttempts: w.maxAttempts, retryBase: .seconds(double: w.retryBaseSeconds),
-                                                 clock: clock, logger: logger)
+            subnets.append(Subnet(name: input.name, settings: input.settings, board: board, weightService: weightService))
         }
-        return ScoringAssembly(settings: settings, book: book, board: board, periodService: periodService, weightService: weightService)
+        return ScoringAssembly(book: book, periodService: periodService, subnets: subnets)
     }
 
     /// The `weights:` settings, when weight setting is on.

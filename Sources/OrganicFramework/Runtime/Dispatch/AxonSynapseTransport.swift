@@ -1,0 +1,59 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Reaches Bittensor SDK ≤ 10 `Axon`s (``MinerProtocol/axonSynapse``): the endpoint's miner
+/// request becomes the synapse's fields, sent to `POST /<SynapseName>` with the dendrite's
+/// signed headers; the miner's response is read from the synapse the axon sends back.
+///
+/// One transport serves one endpoint (one synapse); the ``AxonSynapseCodec`` (hotkey, uuid,
+/// increasing nonces) is shared by every endpoint of the subnet, as one SDK `Dendrite` is.
+struct AxonSynapseTransport: MinerTransport {
+    let client: HTTPClient
+    let codec: AxonSynapseCodec
+    let synapse: AxonSynapse
+    let userAgent: String
+
+    init(client: HTTPClient, codec: AxonSynapseCodec, synapse: AxonSynapse, userAgent: String = "organic-validator/0.1") {
+        self.client = client
+        self.codec = codec
+        self.synapse = synapse
+        self.userAgent = userAgent
+    }
+
+    /// `path` is ignored: an axon serves a synapse at `/<name>`.
+    func send(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerReply {
+        guard let base = miner.url else { return MinerReply(outcome: .failed(.connection("miner has no address")), latency: .zero) }
+        let encoded: AxonSynapseCodec.Request
+        do {
+            encoded = try codec.encode(fields: body, synapse: synapse, timeout: timeout, axon: .init(hotkey: miner.hotkey, url: base))
+        } catch {
+            return MinerReply(outcome: .failed(.unsendable("as synapse \(synapse.name): \(error)")), latency: .zero)
+        }
+        var request = HTTPClientRequest(url: base + encoded.path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: userAgent)
+        for header in encoded.headers { request.headers.add(name: header.name, value: header.value) }
+        request.body = .bytes(ByteBuffer(bytes: encoded.body))
+        let synapseName = synapse.name
+        return await MinerHTTPExchange.send(
+            timeout: timeout, maxResponseBytes: maxResponseBytes,
+            execute: { [client, request] deadline in try await client.execute(request, deadline: deadline) },
+            refusalReason: { status, headers, body in
+                // The axon explains a refusal in its status headers (blacklist, verification, priority).
+                let reply = AxonReply(httpStatus: status, headers: headers.map { ($0.name, $0.value) }, body: Array(body.utf8))
+                return reply.message.map { "\($0) (status \(reply.status))" } ?? body
+            },
+            read: { answer in
+                let reply = AxonReply(httpStatus: answer.status, headers: answer.headers.map { ($0.name, $0.value) }, body: answer.body)
+                if let problem = reply.decodingError { return .failed(.invalidResponse("synapse \(synapseName): \(problem)")) }
+                guard reply.status == 200, let fields = reply.responseJSON else {
+                    return .failed(.httpStatus(reply.status, body: MinerHTTPExchange.printable(reply.message ?? "the axon reported a failure")))
+                }
+                return .answered(body: fields)
+            })
+    }
+}

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What every HTTP miner protocol does once its request is built: bound the exchange by the
+/// endpoint's timeout, tell 429 from refusals (keeping the refusal's reason) and from answers,
+/// and cap the answer's size. The protocols differ only in how they build the request and read
+/// a 2xx body.
+enum MinerHTTPExchange {
+    /// A finished exchange: the answer's status, headers and whole body.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+    }
+
+    /// Runs `execute` and reads the whole answer by `start + timeout`. A 2xx answer is handed to
+    /// `read`, which turns it into the reply; other statuses become `busy` (429) or a refusal
+    /// with the first ``minerRefusalBodyLimit`` bytes of the body. `refusalReason` lets a
+    /// protocol that explains refusals in headers (the Axon) supply its own reason.
+    static func send(timeout: Duration, maxResponseBytes: Int,
+                     execute: @Sendable (NIODeadline) async throws -> HTTPClientResponse,
+                     refusalReason: @Sendable (Int, HTTPHeaders, String) -> String = { _, _, body in body },
+                     read: (Answer) -> MinerReply.Outcome) async -> MinerReply {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
+        // AsyncHTTPClient's deadline covers the head only; the body must arrive by the same time.
+        let bodyDeadline = start + timeout
+        do {
+            let response = try await execute(deadline)
+            let status = Int(response.status.code)
+            if status == 429 {
+                return MinerReply(outcome: .busy, latency: clock.now - start)
+            }
+            guard (200..<300).contains(status) else {
+                let body = (try? await by(bodyDeadline) { await Self.refusalReason(response.body) }) ?? ""
+                let reason = Self.printable(refusalReason(status, response.headers, body))
+                return MinerReply(outcome: .failed(.httpStatus(status, body: reason)), latency: clock.now - start)
+            }
+            let body = response.body
+            let buffer = try await by(bodyDeadline) { try await body.collect(upTo: maxResponseBytes) }
+            let answer = Answer(status: status, headers: response.headers, body: Array(buffer.readableBytesView))
+            return MinerReply(outcome: read(answer), latency: clock.now - start, contentType: response.headers.first(name: "content-type"))
+        } catch {
+            let latency = clock.now - start
+            return MinerReply(outcome: .failed(failure(for: error, latency: latency, timeout: timeout)), latency: latency)
+        }
+    }
+
+    /// Runs `execute` and returns as soon as a 2xx head arrives, its body to be read as it
+    /// streams. The head must come within twice `timeout`; the round's watchdog enforces the
+    /// endpoint's timeout and chunk timeout on the body.
+    static func open(timeout: Duration, execute: @Sendable (NIODeadline) async throws -> HTTPClientResponse) async -> MinerStreamReply {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64((timeout * 2).nanosecondsClamped))
+        do {
+            let response = try await execute(deadline)
+            let status = Int(response.status.code)
+            let latency = clock.now - start
+            if status == 429 { return MinerStreamReply(outcome: .busy, latency: latency) }
+            guard (200..<300).contains(status) else {
+                let reason = (try? await by(start + timeout) { await Self.refusalReason(response.body) }) ?? ""
+                return MinerStreamReply(outcome: .failed(.httpStatus(status, body: printable(reason))), latency: clock.now - start)
+            }
+            let stream = MinerResponseStream(contentType: response.headers.first(name: "content-type"), body: response.body)
+            return MinerStreamReply(outcome: .opened(stream), latency: latency)
+        } catch {
+            let latency = clock.now - start
+            return MinerStreamReply(outcome: .failed(failure(for: error, latency: latency, timeout: timeout)), latency: latency)
+        }
+    }
+
+    /// Runs `work`, or throws ``HTTPClientError/deadlineExceeded`` at `deadline` (cancelling it,
+    /// which closes the connection): a miner that trickles its body cannot hold a round past its timeout.
+    static func by<T: Sendable>(_ deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw HTTPClientError.deadlineExceeded }
+            return value
+        }
+    }
+
+    /// The first ``minerRefusalBodyLimit`` bytes of a refusal, as text; the rest is not read
+    /// (the connection is then closed rather than reused).
+    static func refusalReason(_ body: HTTPClientResponse.Body) async -> String {
+        var bytes: [UInt8] = []
+        do {
+            for try await buffer in body {
+                bytes += buffer.readableBytesView.prefix(minerRefusalBodyLimit - bytes.count)
+                if bytes.count >= minerRefusalBodyLimit { break }
+            }
+        } catch {
+            // Keep what arrived before the failure.
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `text` cut to ``minerRefusalBodyLimit`` bytes' worth, control characters replaced, so
+    /// it is safe in one log line and one database column.
+    static func printable(_ text: String) -> String {
+        let scalars = text.unicodeScalars.prefix(minerRefusalBodyLimit)
+        return String(String.UnicodeScalarView(scalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+            .trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The failure an HTTP client error stands for.
+    static func failure(for error: any Error, latency: Duration, timeout: Duration) -> MinerFailure {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .timeout
+        }
+        if error is NIOTooManyBytesError { return .responseTooLarge }
+        if let error = error as? FiberError {
+            switch error {
+            case .refused(let step, let status, let body): return .httpStatus(status, body: printable("fiber \(step.rawValue): \(body)"))
+            case .invalidPublicKey(let reason): return .invalidResponse("fiber public key: \(reason)")
+            case .transport(let step, let reason):
+                return latency >= timeout ? .timeout : .connection("fiber \(step.rawValue): \(reason)")
+            }
+        }
+        // A request cancelled at its deadline surfaces as cancellation.
+        if latency >= timeout { return .timeout }
+        return .connection(String(describing: error))
+    }
+}
