@@ -7,6 +7,18 @@ public struct TextEmbeddingEndpoint: Endpoint {
 
     let configuration: TextEmbeddingPlugin.Configuration
 
+    /// The SDK ≤ 10 synapse for miners served as a bittensor `Axon`. In Python:
+    ///
+    /// ```python
+    /// class TextEmbeddings(bt.Synapse):
+    ///     input: list[str]
+    ///     dimensions: int = 64
+    ///     seed: int | None = None
+    ///     embeddings: list[list[float]] = []
+    ///     required_hash_fields: ClassVar = ("input", "dimensions", "seed")
+    /// ```
+    public static let synapse = SynapseDescription(name: "TextEmbeddings", requiredHashFields: ["input", "dimensions", "seed"])
+
     /// Cosine similarity at or above which two answers count as the same computation.
     public static let agreementThreshold = 0.999
 
@@ -14,7 +26,8 @@ public struct TextEmbeddingEndpoint: Endpoint {
         EndpointDescriptor(
             name: "text-embeddings", summary: "Embeds texts as unit-length vectors.",
             timeout: .seconds(5), price: configuration.price, scoring: .syntheticAndOrganic,
-            maxRequestBytes: 256 << 10, maxResponseBytes: 4 << 20, models: ["feature-hashing-v1"])
+            maxRequestBytes: 256 << 10, maxResponseBytes: 4 << 20, models: ["feature-hashing-v1"],
+            synapse: Self.synapse)
     }
 
     public func validate(_ request: TextEmbeddingRequest) throws(RequestValidationError) {

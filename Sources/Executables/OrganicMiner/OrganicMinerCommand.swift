@@ -13,6 +13,8 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         discussion: """
             Honest reference miners answer deterministically, so two of them agree. --noise-seed adds small
             per-miner differences like different hardware; --faulty makes the miner misbehave so scoring can be seen working.
+
+            --protocol picks the wire: plain JSON verified as btauth/1 or Epistula v2 (the default), unsigned, a Bittensor SDK 10 Axon (axon) or a fiber miner (fiber/1, fiber/2); axon and fiber need a hotkey and a validator source (Docs/Miner.md).
             """)
 
     enum FaultMode: String, ExpressibleByArgument, CaseIterable {
@@ -42,7 +44,12 @@ struct OrganicMinerCommand: AsyncParsableCommand {
     var validator: [String] = []
     @Option(help: "Subtensor WebSocket URL to read the metagraph from, e.g. wss://entrypoint-finney.opentensor.ai:443.") var subtensor: String?
     @Option(help: "Subnet netuid (with --subtensor).") var netuid: UInt16?
-    @Option(help: "Smallest stake (TAO) a validator needs.") var minStake = 0.0
+    @Option(name: .customLong("protocol"),
+            help: "Wire protocol served: \(MinerProtocol.allCases.map(\.rawValue).joined(separator: ", ")) (default btauth/1: plain JSON, btauth/1 or Epistula v2 signatures). axon and fiber/* need a hotkey and --validator or --subtensor/--netuid.",
+            transform: Self.parseProtocol)
+    var minerProtocol: MinerProtocol = .btauth
+    @Option(help: "Smallest stake (TAO) a validator needs (default: 1000 for fiber/1 and fiber/2, as fiber's own; 0 otherwise).")
+    var minStake: Double?
     @Flag(help: "Accept senders without a validator permit.") var allowNoPermit = false
 
     func validate() throws {
@@ -58,6 +65,23 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         guard (wallet == nil) == (hotkey == nil) else { throw ValidationError("--wallet and --hotkey go together") }
         guard seedHex == nil || wallet == nil else { throw ValidationError("give --seed-hex or --wallet/--hotkey, not both") }
         guard (subtensor == nil) == (netuid == nil) else { throw ValidationError("--subtensor and --netuid go together") }
+        if let minStake, !(minStake >= 0 && minStake.isFinite) { throw ValidationError("--min-stake must be a non-negative number") }
+        if minerProtocol.requiresHotkey {
+            guard seedHex != nil || wallet != nil else {
+                throw ValidationError("--protocol \(minerProtocol.rawValue) needs the miner's hotkey: give --seed-hex or --wallet/--hotkey")
+            }
+            guard !validator.isEmpty || subtensor != nil else {
+                throw ValidationError("--protocol \(minerProtocol.rawValue) checks who sends requests: give --validator HOTKEY or --subtensor URL --netuid N")
+            }
+            guard !open else { throw ValidationError("--protocol \(minerProtocol.rawValue) has no open mode; drop --open") }
+        }
+    }
+
+    static func parseProtocol(_ text: String) throws -> MinerProtocol {
+        guard let parsed = MinerProtocol(rawValue: text) else {
+            throw ValidationError("unknown protocol '\(text)'; one of \(MinerProtocol.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return parsed
     }
 
     /// `--capacity-for` as a dictionary; each value at least 1.
@@ -86,30 +110,59 @@ struct OrganicMinerCommand: AsyncParsableCommand {
         return try NodeHotkey.load(identity)
     }
 
-    /// The verifier (nil in open mode) and the service keeping its validator list current.
-    func makeVerifier(hotkey: Sr25519Keypair?, logger: Logger) throws -> (SignedRequestVerifier, SenderDirectory)? {
-        if open {
-            logger.warning("open mode: serving unsigned requests from anyone (--open)")
-            return nil
-        }
-        guard let hotkey else {
-            logger.notice("no hotkey (--wallet/--hotkey or --seed-hex): serving unsigned requests from anyone")
-            return nil
-        }
-        let directory: SenderDirectory
+    /// The registered senders: from the chain or the --validator allow-list; nil when neither is given.
+    func makeDirectory(logger: Logger) -> SenderDirectory? {
         if let subtensor, let netuid {
             let rpc = WebSocketSubtensorRPC(url: subtensor, logger: logger)
-            directory = SenderDirectory(source: SubtensorMetagraphSource(netuid: netuid, rpc: rpc), logger: logger)
-        } else if !validator.isEmpty {
-            directory = SenderDirectory.fixed(validators: validator, stake: .greatestFiniteMagnitude, logger: logger)
-        } else {
-            throw ValidationError("with a hotkey the miner verifies senders: give --subtensor URL --netuid N, or --validator HOTKEY, or --open")
+            return SenderDirectory(source: SubtensorMetagraphSource(netuid: netuid, rpc: rpc), logger: logger)
         }
-        var policy = SignedRequestVerifier.Policy(selfHotkey: hotkey.ss58Address)
-        policy.minimumStake = minStake
-        policy.requireValidatorPermit = !allowNoPermit
-        logger.info("verifying signed requests (btauth/1, Epistula v2)", metadata: ["hotkey": "\(hotkey.ss58Address)"])
-        return (SignedRequestVerifier(policy: policy, directory: directory), directory)
+        if !validator.isEmpty {
+            return SenderDirectory.fixed(validators: validator, stake: .greatestFiniteMagnitude, logger: logger)
+        }
+        return nil
+    }
+
+    /// How requests are checked under --protocol, and the service keeping the validator list current.
+    struct Verification {
+        var verifier: SignedRequestVerifier?
+        var senders: ReferenceMinerServer.SenderPolicy?
+        var directory: SenderDirectory?
+    }
+
+    func makeVerification(hotkey: Sr25519Keypair?, logger: Logger) throws -> Verification {
+        switch minerProtocol {
+        case .axonSynapse, .fiber1, .fiber2:
+            // validate() made sure both are given.
+            guard let hotkey, let directory = makeDirectory(logger: logger) else {
+                throw ValidationError("--protocol \(minerProtocol.rawValue) needs a hotkey and --validator or --subtensor/--netuid")
+            }
+            let senders = ReferenceMinerServer.SenderPolicy(hotkey: hotkey.ss58Address, directory: directory, minimumStake: minStake,
+                                                            requireValidatorPermit: !allowNoPermit)
+            logger.info("verifying \(minerProtocol.rawValue) requests", metadata: [
+                "hotkey": "\(hotkey.ss58Address)", "min_stake": "\(minStake.map { "\($0)" } ?? "protocol default")",
+            ])
+            return Verification(senders: senders, directory: directory)
+        case .unsigned:
+            logger.warning("unsigned protocol: serving unsigned requests from anyone (--protocol unsigned)")
+            return Verification()
+        case .btauth, .epistula:
+            if open {
+                logger.warning("open mode: serving unsigned requests from anyone (--open)")
+                return Verification()
+            }
+            guard let hotkey else {
+                logger.notice("no hotkey (--wallet/--hotkey or --seed-hex): serving unsigned requests from anyone")
+                return Verification()
+            }
+            guard let directory = makeDirectory(logger: logger) else {
+                throw ValidationError("with a hotkey the miner verifies senders: give --subtensor URL --netuid N, or --validator HOTKEY, or --open")
+            }
+            var policy = SignedRequestVerifier.Policy(selfHotkey: hotkey.ss58Address)
+            policy.minimumStake = minStake ?? 0
+            policy.requireValidatorPermit = !allowNoPermit
+            logger.info("verifying signed requests (btauth/1, Epistula v2)", metadata: ["hotkey": "\(hotkey.ss58Address)"])
+            return Verification(verifier: SignedRequestVerifier(policy: policy, directory: directory), directory: directory)
+        }
     }
 
     func run() async throws {
@@ -138,15 +191,22 @@ struct OrganicMinerCommand: AsyncParsableCommand {
             throw ValidationError("--capacity-for names '\(unknown)', which \(plugin) does not serve (\(served.sorted().joined(separator: ", ")))")
         }
         let declaration = loaded.lazy.compactMap { $0.capacityDeclaration }.first
-        let verification = try makeVerifier(hotkey: try loadHotkey(), logger: logger)
+        let verification = try makeVerification(hotkey: try loadHotkey(), logger: logger)
+        if minerProtocol == .axonSynapse, !handlers.contains(where: { $0.endpoint.descriptor.synapse != nil }) {
+            throw ValidationError("\(plugin) names no synapse for any endpoint, so it cannot be served over the Axon protocol")
+        }
         let app = ReferenceMinerServer.application(
             handlers: handlers,
-            options: .init(host: host, port: port, capacity: capacity, faults: faults, verifier: verification?.0,
-                           endpointCapacities: capacities, capacityDeclaration: declaration), logger: logger)
-        logger.info("serving", metadata: ["plugin": "\(plugin)", "address": "\(host):\(port)",
-                                          "routes": "\(handlers.map { $0.endpoint.descriptor.minerPath })", "faults": "\(mode?.rawValue ?? "none")"])
+            options: .init(host: host, port: port, capacity: capacity, faults: faults, verifier: verification.verifier,
+                           endpointCapacities: capacities, capacityDeclaration: declaration,
+                           minerProtocol: minerProtocol, senders: verification.senders), logger: logger)
+        let routes = minerProtocol == .axonSynapse
+            ? handlers.compactMap { $0.endpoint.descriptor.synapse.map { "/" + $0.name } }
+            : handlers.map { $0.endpoint.descriptor.minerPath }
+        logger.info("serving", metadata: ["plugin": "\(plugin)", "address": "\(host):\(port)", "protocol": "\(minerProtocol.rawValue)",
+                                          "routes": "\(routes)", "faults": "\(mode?.rawValue ?? "none")"])
         var services: [any Service] = [app]
-        if let directory = verification?.1 { services.insert(directory, at: 0) }
+        if let directory = verification.directory { services.insert(directory, at: 0) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
         try await group.run()
     }

@@ -66,7 +66,10 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     dispatcher.selector.release(attempt.miner, endpoint: task, result: .success)
                 case .failed(let failure):
                     dispatcher.selector.release(attempt.miner, endpoint: task, result: .failure)
-                    dispatcher.logger.debug("miner attempt failed", metadata: [
+                    // A refusal usually means a protocol or registration mismatch an operator must see;
+                    // timeouts and broken answers are routine and show in /admin/rounds.
+                    let level: Logger.Level = if case .httpStatus = failure { .info } else { .debug }
+                    dispatcher.logger.log(level: level, "miner attempt failed", metadata: [
                         "endpoint": "\(descriptor.name)", "uid": "\(attempt.miner.uid)", "failure": "\(failure.label)",
                         "detail": "\(failure.detail)",
                     ])

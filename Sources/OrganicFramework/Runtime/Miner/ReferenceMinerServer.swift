@@ -12,6 +12,10 @@ import Synchronization
 /// capacity for that endpoint are in flight, and 500 when the handler fails. With a
 /// ``Options/capacityDeclaration`` it also answers `POST <declaration path>` with its
 /// per-endpoint capacities, the ones it enforces.
+///
+/// ``Options/minerProtocol`` picks the wire: plain JSON (btauth/1, Epistula v2 or unsigned), a
+/// Bittensor SDK ≤ 10 Axon (`POST /<SynapseName>`, see `AxonMinerRoutes`), or fiber 1.x/2.x
+/// (see `FiberMinerRoutes`).
 public enum ReferenceMinerServer {
     public struct Options: Sendable {
         public var host: String
@@ -28,13 +32,23 @@ public enum ReferenceMinerServer {
         public var randomSeed: UInt64?
         /// Largest request body accepted.
         public var maxRequestBytes: Int
-        /// Checks that each request is signed by a registered validator; nil serves anyone
-        /// ("open" mode, which a real miner must choose explicitly).
+        /// Plain-JSON protocols (``MinerProtocol/btauth``, ``MinerProtocol/epistula``): checks that
+        /// each request is signed by a registered validator, with either signature; nil serves
+        /// anyone ("open" mode, which a real miner must choose explicitly). Not used by the other
+        /// protocols.
         public var verifier: SignedRequestVerifier?
+        /// The protocol served. The plain-JSON ones (the default) verify with ``verifier``;
+        /// ``MinerProtocol/unsigned`` serves everyone; ``MinerProtocol/axonSynapse``,
+        /// ``MinerProtocol/fiber1`` and ``MinerProtocol/fiber2`` need ``senders``.
+        public var minerProtocol: MinerProtocol
+        /// Who may call a miner serving the Axon or a fiber protocol. Without it those protocols
+        /// answer every request 503 `miner_misconfigured` (and say so in the log).
+        public var senders: SenderPolicy?
 
         public init(host: String = "127.0.0.1", port: Int = 0, capacity: Int = 16, faults: MinerFaults = .none,
                     randomSeed: UInt64? = nil, maxRequestBytes: Int = 32 << 20, verifier: SignedRequestVerifier? = nil,
-                    endpointCapacities: [String: Int] = [:], capacityDeclaration: CapacityDeclaration? = nil) {
+                    endpointCapacities: [String: Int] = [:], capacityDeclaration: CapacityDeclaration? = nil,
+                    minerProtocol: MinerProtocol = .btauth, senders: SenderPolicy? = nil) {
             self.host = host
             self.port = port
             self.capacity = capacity
@@ -44,6 +58,8 @@ public enum ReferenceMinerServer {
             self.randomSeed = randomSeed
             self.maxRequestBytes = maxRequestBytes
             self.verifier = verifier
+            self.minerProtocol = minerProtocol
+            self.senders = senders
         }
     }
 
@@ -56,13 +72,24 @@ public enum ReferenceMinerServer {
         router.add(middleware: JSONErrorMiddleware())
         let state = MinerState(seed: options.randomSeed)
         router.get("/healthz") { _, _ in ["status": "ok"] }
-        for handler in handlers {
-            register(handler, on: router, state: state, options: options)
-        }
-        if let declaration = options.capacityDeclaration {
-            let names = handlers.map { $0.endpoint.descriptor.name }
-            declareCapacity(declaration, on: router, capacities: Dictionary(names.map { ($0, options.capacity(for: $0)) }) { a, _ in a },
-                            options: options)
+        switch options.minerProtocol {
+        case .btauth, .epistula, .unsigned:
+            var verifier = options.verifier
+            if options.minerProtocol == .unsigned, verifier != nil {
+                logger.warning("serving unsigned requests from anyone: the signature verifier is not used with the unsigned protocol")
+                verifier = nil
+            }
+            let read: BodyReader = { [verifier] request, limit in try await verifiedBody(of: request, limit: limit, verifier: verifier) }
+            for handler in handlers {
+                register(handler, on: router, state: state, options: options, read: read)
+            }
+            if let declaration = options.capacityDeclaration {
+                declareCapacity(declaration, on: router, capacities: declaredCapacities(handlers, options: options), read: read)
+            }
+        case .axonSynapse:
+            AxonMinerRoutes.register(handlers, on: router, state: state, options: options, logger: logger)
+        case .fiber1, .fiber2:
+            FiberMinerRoutes.register(handlers, on: router, state: state, options: options, logger: logger)
         }
         return Application(
             router: router,
@@ -71,16 +98,27 @@ public enum ReferenceMinerServer {
             logger: logger)
     }
 
+    /// Reads a request's body (at most `limit` bytes of miner request, else 413) and checks it
+    /// under the protocol served, returning the miner request's JSON.
+    typealias BodyReader = @Sendable (_ request: Request, _ limit: Int) async throws -> ByteBuffer
+
+    /// The capacity this miner enforces and declares, per endpoint.
+    static func declaredCapacities(_ handlers: [any MinerHandler], options: Options) -> [String: Int] {
+        Dictionary(handlers.map { ($0.endpoint.descriptor.name, options.capacity(for: $0.endpoint.descriptor.name)) }) { a, _ in a }
+    }
+
     /// `POST <declaration path>`: this miner's capacity per endpoint, in the plugin's format.
     static func declareCapacity(_ declaration: CapacityDeclaration, on router: Router<OrganicRequestContext>, capacities: [String: Int],
-                                options: Options) {
+                                read: @escaping BodyReader) {
         router.post(RouterPath(declaration.minerPath)) { request, _ -> Response in
-            _ = try await verifiedBody(of: request, limit: 64 << 10, options: options)
+            _ = try await read(request, 64 << 10)
             return .json(bytes: try declaration.encode(capacities))
         }
     }
 
-    static func register<H: MinerHandler>(_ handler: H, on router: Router<OrganicRequestContext>, state: MinerState, options: Options) {
+    /// `POST <minerPath>`: the request read by `read`, answered as JSON or Server-Sent Events.
+    static func register<H: MinerHandler>(_ handler: H, on router: Router<OrganicRequestContext>, state: MinerState, options: Options,
+                                          read: @escaping BodyReader) {
         let gate = CapacityGate(capacity: options.capacity(for: handler.endpoint.descriptor.name))
         router.post(RouterPath(handler.endpoint.descriptor.minerPath)) { request, requestContext -> Response in
             guard gate.enter() else {
@@ -88,20 +126,11 @@ public enum ReferenceMinerServer {
             }
             var holdsGate = true
             defer { if holdsGate { gate.leave() } }
-            let buffer = try await verifiedBody(of: request, limit: options.maxRequestBytes, options: options)
+            let buffer = try await read(request, options.maxRequestBytes)
             let decoded = try RequestDecoding.decode(H.Served.MinerRequest.self, from: buffer)
-            var random = state.random()
-            let action = options.faults.action(for: Double.random(in: 0..<1, using: &random))
-            switch action {
-            case .error:
+            let (action, random) = await drawFault(state: state, options: options)
+            if action == .error {
                 throw APIError(.internalServerError, code: "miner_fault", message: "Injected failure.")
-            case .slow:
-                // Cut short by a graceful shutdown so a stopping miner does not hold it up.
-                try? await cancelWhenGracefulShutdown {
-                    try await Task.sleep(for: .seconds(double: options.faults.slowDelaySeconds))
-                }
-            case .wrong, .honest, .stall, .truncate:
-                break
             }
             let context = MinerContext(answerWrongly: action == .wrong, random: random)
             if let streaming = handler.endpoint.descriptor.streaming, handler.wantsStream(decoded) {
@@ -166,14 +195,42 @@ public enum ReferenceMinerServer {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// The request body (at most `limit` bytes, else 413), after checking the sender's
-    /// signature when this miner verifies them.
-    static func verifiedBody(of request: Request, limit: Int, options: Options) async throws -> ByteBuffer {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
+    /// Routes that answer 503 `miner_misconfigured`: a protocol that cannot be served as
+    /// configured (no ``Options/senders``), said once in the log and on every request.
+    static func serveMisconfigured(_ reason: String, paths: [String], on router: Router<OrganicRequestContext>, logger: Logger) {
+        logger.error("the miner cannot serve its protocol", metadata: ["reason": "\(reason)"])
+        let error = APIError(.serviceUnavailable, code: "miner_misconfigured", message: "This miner is misconfigured: \(reason)")
+        for path in Set(paths).sorted() {
+            router.post(RouterPath(path)) { _, _ -> Response in throw error }
+        }
+    }
+
+    /// This request's fault (see ``MinerFaults``) and the random source for its handler; a slow
+    /// fault has already waited when this returns.
+    static func drawFault(state: MinerState, options: Options) async -> (MinerFaults.Action, OrganicRandom) {
+        var random = state.random()
+        let action = options.faults.action(for: Double.random(in: 0..<1, using: &random))
+        if action == .slow {
+            // Cut short by a graceful shutdown so a stopping miner does not hold it up.
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: .seconds(double: options.faults.slowDelaySeconds))
+            }
+        }
+        return (action, random)
+    }
+
+    /// The request body, at most `limit` bytes, else 413.
+    static func collectBody(of request: Request, limit: Int) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
             throw APIError.bodyTooLarge(limit: limit)
         }
-        if let verifier = options.verifier {
+    }
+
+    /// The request body (at most `limit` bytes, else 413), after checking the sender's
+    /// signature when this miner verifies them.
+    static func verifiedBody(of request: Request, limit: Int, verifier: SignedRequestVerifier?) async throws -> ByteBuffer {
+        let buffer = try await collectBody(of: request, limit: limit)
+        if let verifier {
             _ = try verifier.verify(method: request.method.rawValue, pathAndQuery: request.uri.description,
                                     headers: request.headers, body: Array(buffer.readableBytesView))
         }
