@@ -38,6 +38,24 @@ struct KeyStoreTests {
         }
     }
 
+    @Test("a key row whose scopes, limits or state do not decode is refused, never read as 'no scopes' (which means all endpoints)")
+    func corruptKeyRowsFailClosed() async throws {
+        let path = Self.temporaryPath()
+        let database = try SQLiteDatabase(path: path)
+        let keys = KeyManager(store: SQLiteKeyStore(database: database), clock: ManualNodeClock())
+        for (column, value) in [("scopes", "[\"text-embeddings\""), ("rate_limits", "{\"per\": 1}"), ("state", "enabled-ish")] {
+            let created = try await keys.create(KeyCreation(name: "scoped", credits: 10, scopes: ["text-embeddings"]))
+            let authenticator = KeyAuthenticator(store: SQLiteKeyStore(database: database))
+            _ = try await authenticator.authenticate(created.key, now: Date())
+            try await database.pool.write { db in
+                try db.execute(sql: "UPDATE api_keys SET \(column) = ? WHERE id = ?", arguments: [value, created.record.id])
+            }
+            let fresh = KeyAuthenticator(store: SQLiteKeyStore(database: database))
+            await #expect(throws: CorruptKeyRecord.self, "corrupt \(column)") { try await fresh.authenticate(created.key, now: Date()) }
+        }
+        try database.close()
+    }
+
     @Test("creation returns the secret once; the database file holds only its hash")
     func hashOnlyStorage() async throws {
         let path = Self.temporaryPath()

@@ -26,7 +26,7 @@ public protocol SubnetPlugin: Sendable {
     var capacityDeclaration: CapacityDeclaration? { get }
 
     /// The protocol this subnet's miners speak; nil (the default) leaves the choice to the
-    /// node's `dispatch.minerProtocol`. Operators may override it per plugin or per endpoint.
+    /// node (`dispatch.signing`). Operators may override it node-wide, per subnet or per endpoint.
     var minerProtocol: MinerProtocol? { get }
 }
 

@@ -13,6 +13,7 @@ public struct VisionPlugin: SubnetPlugin {
     public let textToImage: TextToImageEndpoint
     public let imageToImage: ImageToImageEndpoint
     public let inpaint: InpaintEndpoint
+    public let avatar: AvatarEndpoint
     public let upscale: UpscaleEndpoint
     public let scribble: ScribbleEndpoint
     public let clipEmbeddings: ClipEmbeddingsEndpoint
@@ -24,12 +25,13 @@ public struct VisionPlugin: SubnetPlugin {
         textToImage = TextToImageEndpoint(resources: resources)
         imageToImage = ImageToImageEndpoint(resources: resources)
         inpaint = InpaintEndpoint(resources: resources)
+        avatar = AvatarEndpoint(resources: resources)
         upscale = UpscaleEndpoint(resources: resources)
         scribble = ScribbleEndpoint(resources: resources)
         clipEmbeddings = ClipEmbeddingsEndpoint(resources: resources)
     }
 
-    public var endpoints: [any Endpoint] { [textToImage, imageToImage, inpaint, upscale, scribble, clipEmbeddings] }
+    public var endpoints: [any Endpoint] { [textToImage, imageToImage, inpaint, avatar, upscale, scribble, clipEmbeddings] }
 
     public func referenceMiners(options: ReferenceMinerOptions) -> [any MinerHandler] {
         let noise = options.hardwareNoiseSeed
@@ -37,6 +39,7 @@ public struct VisionPlugin: SubnetPlugin {
             TextToImageMiner(endpoint: textToImage, noiseSeed: noise),
             ImageToImageMiner(endpoint: imageToImage, noiseSeed: noise),
             InpaintMiner(endpoint: inpaint, noiseSeed: noise),
+            AvatarMiner(endpoint: avatar, noiseSeed: noise),
             UpscaleMiner(endpoint: upscale, noiseSeed: noise),
             ScribbleMiner(endpoint: scribble, noiseSeed: noise),
             ClipEmbeddingsMiner(endpoint: clipEmbeddings),
@@ -44,6 +47,26 @@ public struct VisionPlugin: SubnetPlugin {
     }
 
     /// Vision miners run very different models per endpoint (diffusion vs. CLIP), so each says
-    /// how many requests it takes on each: `POST /capacity` → `{"capacities": {"text-to-image": 2, ...}}`.
-    public var capacityDeclaration: CapacityDeclaration? { CapacityDeclaration(minerPath: "/capacity") }
+    /// how many requests it takes on each: `POST /capacity` → `{"capacities": {"text-to-image": 2, ...}}`,
+    /// or with the nineteen wire format `{"task_configs": [...]}` → `{"proteus-text-to-image": 800, ...}`
+    /// (see ``MinerWireFormat/nineteen``).
+    public var capacityDeclaration: CapacityDeclaration? {
+        switch configuration.minerWireFormat {
+        case .organic:
+            CapacityDeclaration(minerPath: "/capacity")
+        case .nineteen:
+            NineteenCapacity(tasks: NineteenTask.all(configuration), volumePerRequest: configuration.nineteenVolumePerConcurrentRequest,
+                             timeouts: Dictionary(endpoints.map { ($0.descriptor.name, Double($0.descriptor.timeout.components.seconds)) }) { a, _ in a })
+                .declaration
+        }
+    }
+
+    /// nineteen's miners run fiber 1.0; with the Organic format the node's default applies.
+    /// Operators may still override it (`subnets[].minerProtocol`, `dispatch.endpoints.<name>.minerProtocol`).
+    public var minerProtocol: MinerProtocol? {
+        switch configuration.minerWireFormat {
+        case .organic: nil
+        case .nineteen: .fiber1
+        }
+    }
 }

@@ -144,7 +144,7 @@ struct NodeMinerProtocolTests {
 
     // MARK: configuration
 
-    @Test("a protocol is chosen per endpoint over per subnet over per plugin over the node's default; Axon endpoints need a synapse and signed-only protocols a hotkey")
+    @Test("a protocol is chosen per endpoint over per subnet over node-wide over the plugin's own; Axon endpoints need a synapse and signed-only protocols a hotkey")
     func protocolChoice() throws {
         var configuration = PluginHarness.testConfiguration()
         let plugins: [any SubnetPlugin] = [try AxonEchoPlugin(), try FiberEchoPlugin(configuration: .init(version: "fiber/2")),
@@ -161,7 +161,8 @@ struct NodeMinerProtocolTests {
         #expect(try protocols()["text-embeddings"] == .epistula)
         configuration.dispatch.minerProtocol = .fiber1
         chosen = try protocols()
-        #expect(chosen["text-embeddings"] == .fiber1 && chosen["fiber-echo"] == .fiber2, "the plugin's choice beats the node's default")
+        #expect(chosen["text-embeddings"] == .fiber1 && chosen["fiber-echo"] == .fiber1, "the operator's node-wide choice beats the plugin's")
+        configuration.dispatch.minerProtocol = nil
 
         configuration.subnets = [.init(name: "sn", plugins: ["fiber-echo"], minerProtocol: .unsigned)]
         #expect(try protocols()["fiber-echo"] == .unsigned, "the subnet's choice beats the plugin's")

@@ -127,9 +127,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// Use only this validator's stake share of each miner's capacity; null: automatic
         /// (on when `node.validatorUID` is set and the metagraph has stakes).
         public var stakeProportionalCapacity: Bool?
-        /// The protocol miners speak when neither the endpoint (`endpoints.<name>.minerProtocol`),
-        /// nor its subnet (`subnets[].minerProtocol`), nor its plugin chooses one: `btauth/1`,
-        /// `epistula/2`, `axon`, `fiber/1`, `fiber/2` or `unsigned`. Null follows `signing`.
+        /// The protocol miners speak unless their endpoint (`endpoints.<name>.minerProtocol`) or
+        /// subnet (`subnets[].minerProtocol`) says otherwise: `btauth/1`, `epistula/2`, `axon`,
+        /// `fiber/1`, `fiber/2` or `unsigned`. Null: each plugin's own choice, else `signing`.
         public var minerProtocol: MinerProtocol?
         public init() {}
 

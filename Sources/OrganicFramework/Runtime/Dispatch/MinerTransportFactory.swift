@@ -42,11 +42,7 @@ final class MinerTransportFactory {
             guard let synapse else { throw ConfigurationError("endpoint '\(endpoint)' has no synapse for the Axon protocol") }
             let codec = codecs[sender] ?? AxonSynapseCodec(keypair: keypair, clock: clock)
             codecs[sender] = codec
-            let floats = Set(synapse.floatFields)
-            let wire = AxonSynapse(name: synapse.name, hashFields: synapse.requiredHashFields.map {
-                AxonSynapse.HashField($0, numbers: floats.contains($0) ? .floats : .asParsed)
-            })
-            return AxonSynapseTransport(client: client, codec: codec, synapse: wire)
+            return AxonSynapseTransport(client: client, codec: codec, synapse: AxonSynapse(synapse))
         case .fiber1, .fiber2:
             guard let keypair else { throw Self.needsHotkey(minerProtocol, endpoint: endpoint) }
             if let cached = fibers[key] { return cached }

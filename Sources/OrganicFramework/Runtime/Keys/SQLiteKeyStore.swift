@@ -284,12 +284,20 @@ public struct SQLiteKeyStore: KeyStore {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+    /// A JSON column's value; nil for SQL NULL. A value that does not decode throws: key rows
+    /// carry scopes and limits, and a corrupt one must not read as "none" (which means "all").
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?, column: String, id: String) throws(CorruptKeyRecord) -> T? {
         guard let text else { return nil }
-        return try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        } catch {
+            throw CorruptKeyRecord(keyID: id, column: column)
+        }
     }
 
-    static func record(_ row: Row) -> APIKeyRecord {
+    static func record(_ row: Row) throws(CorruptKeyRecord) -> APIKeyRecord {
+        let id: String = row["id"]
+        guard let state = APIKeyRecord.State(rawValue: row["state"]) else { throw CorruptKeyRecord(keyID: id, column: "state") }
         let refill: CreditRefill? = {
             guard let millis: Int64 = row["refill_amount"], let period = (row["refill_period"] as String?).flatMap({ CreditRefill.Period(rawValue: $0) }) else {
                 return nil
@@ -301,11 +309,11 @@ public struct SQLiteKeyStore: KeyStore {
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             lastUsedAt: (row["last_used_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             expiresAt: (row["expires_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            state: APIKeyRecord.State(rawValue: row["state"]) ?? .disabled,
-            scopes: decode([String].self, row["scopes"]) ?? [],
-            rateLimits: decode([RateLimitRule].self, row["rate_limits"]) ?? [],
+            state: state,
+            scopes: try decode([String].self, row["scopes"], column: "scopes", id: id) ?? [],
+            rateLimits: try decode([RateLimitRule].self, row["rate_limits"], column: "rate_limits", id: id) ?? [],
             maxConcurrent: row["max_concurrent"], unlimitedCredits: row["unlimited"], refill: refill,
-            metadata: decode([String: String].self, row["metadata"]) ?? [:])
+            metadata: try decode([String: String].self, row["metadata"], column: "metadata", id: id) ?? [:])
     }
 
     static func entry(_ row: Row) -> LedgerEntry {
@@ -338,4 +346,12 @@ final class ReservationQueue: Sendable {
             return taken
         }
     }
+}
+
+/// A key row that cannot be read. The key is refused (never read with defaults), and the
+/// operator sees which column of which key to repair.
+struct CorruptKeyRecord: Error, CustomStringConvertible {
+    var keyID: String
+    var column: String
+    var description: String { "api_keys row \(keyID): column \(column) cannot be decoded; the key is refused until it is repaired" }
 }

@@ -99,8 +99,9 @@ struct SubnetPlan {
         }
         var pluginProtocols: [String: MinerProtocol] = [:]
         for plugin in plugins {
-            pluginProtocols[type(of: plugin).name] = subnet?.minerProtocol ?? plugin.minerProtocol
-                ?? configuration.dispatch.minerProtocol ?? signingDefault
+            // The operator's explicit settings beat the plugin's default: they know their miners.
+            pluginProtocols[type(of: plugin).name] = subnet?.minerProtocol ?? configuration.dispatch.minerProtocol
+                ?? plugin.minerProtocol ?? signingDefault
         }
         var protocols: [String: MinerProtocol] = [:]
         for route in routes {

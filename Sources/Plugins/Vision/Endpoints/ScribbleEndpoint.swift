@@ -1,6 +1,8 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/scribble`.
+///
+/// Subnet 19's nineteen has no scribble task: miners receive Organic's format in either setting.
 public struct ScribbleEndpoint: GenerationEndpoint, VisionEndpoint {
     public typealias Request = ScribbleRequest
     public typealias Response = ImageResponse
@@ -12,15 +14,24 @@ public struct ScribbleEndpoint: GenerationEndpoint, VisionEndpoint {
     }
 
     public func validate(_ request: ScribbleRequest) throws(RequestValidationError) {
-        try GenerationCheck.validate(request, configuration: configuration)
+        try GenerationCheck.validatePrompts(request, configuration: configuration)
+        let model = try GenerationCheck.resolve(request.model, accepted: configuration.models.map(\.name), configuration.model(named:))
+        try GenerationCheck.validateRanges(request, limits: model.limits)
         _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
     }
 
+    public func minerRequest(for request: ScribbleRequest, context: inout PerturbationContext) -> ScribbleRequest {
+        var sent = request
+        if let model = configuration.model(named: request.model) { sent.model = model.name }
+        return sent
+    }
+
     public func makeSyntheticRequest(context: inout SyntheticContext) -> ScribbleRequest? {
-        let g = SyntheticGeneration.draw(configuration: configuration, prompts: resources.prompts, random: &context.random)
+        let model = SyntheticGeneration.model(configuration, random: &context.random)
+        let g = SyntheticGeneration.draw(limits: model.limits, configuration: configuration, prompts: resources.prompts, random: &context.random)
         let scribble = ScribbleExtractor.outline(resources.syntheticImage(using: &context.random))
         return ScribbleRequest(initImage: ImageInput.encodePNG(scribble), prompt: g.prompt, steps: g.steps, cfgScale: g.cfgScale,
-                               width: g.width, height: g.height, model: g.model)
+                               width: g.width, height: g.height, model: model.name)
     }
 
     public func reward(_ round: ScoringRound<ScribbleRequest, ImageResponse>) -> RewardVerdict {

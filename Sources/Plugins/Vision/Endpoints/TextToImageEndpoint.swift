@@ -1,23 +1,42 @@
 public import OrganicPluginAPI
 
 /// `POST /v1/text-to-image`.
+///
+/// `model` is an engine's name (`proteus-text-to-image`, or `proteus_text_to_image`). With the
+/// nineteen wire format, requests route by model: a miner that declares capacity for some
+/// engines only gets requests for those.
 public struct TextToImageEndpoint: GenerationEndpoint, VisionEndpoint {
     public typealias Request = TextToImageRequest
     public typealias Response = ImageResponse
 
+    static let name = "text-to-image"
+
     let resources: VisionResources
 
     public var descriptor: EndpointDescriptor {
-        resources.descriptor(name: "text-to-image", summary: "Generates an image from a text prompt.", timeout: .seconds(15), images: 0)
+        resources.descriptor(name: Self.name, summary: "Generates an image from a text prompt.", timeout: .seconds(15), images: 0,
+                             routesByModel: configuration.minerWireFormat == .nineteen)
     }
 
     public func validate(_ request: TextToImageRequest) throws(RequestValidationError) {
-        try GenerationCheck.validate(request, configuration: configuration)
+        try GenerationCheck.validatePrompts(request, configuration: configuration)
+        let model = try GenerationCheck.resolve(request.model, accepted: configuration.models.map(\.name), configuration.model(named:))
+        try GenerationCheck.validateRanges(request, limits: model.limits)
     }
 
+    /// Miners receive the engine's name with hyphens, which is also nineteen's task name.
+    public func minerRequest(for request: TextToImageRequest, context: inout PerturbationContext) -> TextToImageRequest {
+        var sent = request
+        if let model = configuration.model(named: request.model) { sent.model = model.name }
+        return sent
+    }
+
+    public func model(of request: TextToImageRequest) -> String? { configuration.model(named: request.model)?.name }
+
     public func makeSyntheticRequest(context: inout SyntheticContext) -> TextToImageRequest? {
-        let g = SyntheticGeneration.draw(configuration: configuration, prompts: resources.prompts, random: &context.random)
-        return TextToImageRequest(prompt: g.prompt, steps: g.steps, cfgScale: g.cfgScale, width: g.width, height: g.height, model: g.model)
+        let model = SyntheticGeneration.model(configuration, random: &context.random)
+        let g = SyntheticGeneration.draw(limits: model.limits, configuration: configuration, prompts: resources.prompts, random: &context.random)
+        return TextToImageRequest(prompt: g.prompt, steps: g.steps, cfgScale: g.cfgScale, width: g.width, height: g.height, model: model.name)
     }
 
     public func reward(_ round: ScoringRound<TextToImageRequest, ImageResponse>) -> RewardVerdict {

@@ -17,11 +17,11 @@ struct VisionResources: Sendable {
     }
 
     func descriptor(name: String, summary: String, timeout: Duration, images: Int, models: [String]? = nil,
-                    price: Double? = nil) -> EndpointDescriptor {
+                    price: Double? = nil, routesByModel: Bool = false) -> EndpointDescriptor {
         EndpointDescriptor(
             name: name, summary: summary, timeout: timeout, price: price ?? configuration.imagePrice, scoring: .syntheticAndOrganic,
             maxRequestBytes: configuration.maxRequestBytes(images: images), maxResponseBytes: 48 << 20,
-            models: models ?? configuration.models.map(\.name))
+            models: models ?? configuration.models.map(\.name), routesByModel: routesByModel)
     }
 
     /// Scores image answers; agreed synthetic outputs feed the image pool.

@@ -6,6 +6,8 @@ import OrganicPluginAPI
 struct GeneratedImageAnswer {
     let noiseSeed: UInt64?
     let nsfwWords: [String]
+    /// The format of the answer, the plugin's configured miner wire format.
+    let wireFormat: MinerWireFormat
 
     /// A flagged answer carries no image but the hashes and embedding the reward needs.
     func respond(with image: RGBImage, seed: UInt64, prompt: String?) throws -> ImageResponse {
@@ -16,10 +18,10 @@ struct GeneratedImageAnswer {
         let embedding = PseudoClipEmbedding.embed(image)
         if let prompt, Self.isNSFW(prompt, words: nsfwWords) {
             return ImageResponse(imageB64: nil, isNSFW: true, imageHashes: ImagehashCompatibleHashing().hashes(of: image),
-                                 clipEmbedding: embedding)
+                                 clipEmbedding: embedding, wireFormat: wireFormat)
         }
         let png = try ImageCodec.encodePNG(image)
-        return ImageResponse(imageB64: Data(png).base64EncodedString(), isNSFW: false, clipEmbedding: embedding)
+        return ImageResponse(imageB64: Data(png).base64EncodedString(), isNSFW: false, clipEmbedding: embedding, wireFormat: wireFormat)
     }
 
     /// The reference miner's stand-in for a safety checker: a listed word in the prompt.
@@ -33,5 +35,12 @@ struct GeneratedImageAnswer {
     static func input(_ b64: String, width: Int, height: Int) -> RGBImage {
         let decoded = ImageInput.decodeTrusted(b64) ?? RGBImage(width: width, height: height)
         return ImageResampler.resize(decoded, width: width, height: height)
+    }
+}
+
+extension GeneratedImageAnswer {
+    /// An answer in the plugin's wire format, flagging its NSFW words.
+    init(noiseSeed: UInt64?, configuration: VisionConfiguration) {
+        self.init(noiseSeed: noiseSeed, nsfwWords: configuration.referenceNSFWWords, wireFormat: configuration.minerWireFormat)
     }
 }

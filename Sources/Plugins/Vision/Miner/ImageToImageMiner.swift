@@ -17,7 +17,7 @@ public struct ImageToImageMiner: MinerHandler {
         let input = GeneratedImageAnswer.input(request.initImage, width: request.width, height: request.height)
         let strength = context.answerWrongly ? 1 : request.imageStrength
         let image = ProceduralImageGenerator().transform(input, prompt: request.prompt, seed: seed, strength: strength)
-        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: endpoint.configuration.referenceNSFWWords)
+        return try GeneratedImageAnswer(noiseSeed: noiseSeed, configuration: endpoint.configuration)
             .respond(with: image, seed: seed, prompt: request.prompt)
     }
 }

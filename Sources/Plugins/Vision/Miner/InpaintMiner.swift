@@ -21,7 +21,7 @@ public struct InpaintMiner: MinerHandler {
             prompt: request.prompt, negativePrompt: request.negativePrompt, seed: seed, steps: request.steps,
             cfgScale: request.cfgScale, width: w, height: h)
         let image = Self.inpaint(input, pattern: pattern, mask: mask, strength: context.answerWrongly ? 1 : request.imageStrength)
-        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: endpoint.configuration.referenceNSFWWords)
+        return try GeneratedImageAnswer(noiseSeed: noiseSeed, configuration: endpoint.configuration)
             .respond(with: image, seed: seed, prompt: request.prompt)
     }
 

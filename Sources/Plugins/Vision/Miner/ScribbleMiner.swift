@@ -32,7 +32,7 @@ public struct ScribbleMiner: MinerHandler {
                 }
             }
         }
-        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: endpoint.configuration.referenceNSFWWords)
+        return try GeneratedImageAnswer(noiseSeed: noiseSeed, configuration: endpoint.configuration)
             .respond(with: image, seed: seed, prompt: request.prompt)
     }
 }

@@ -18,7 +18,7 @@ public struct TextToImageMiner: MinerHandler {
         if context.answerWrongly { seed = seed &+ 1 }
         let image = generator.render(prompt: request.prompt, negativePrompt: request.negativePrompt, seed: seed,
                                      steps: request.steps, cfgScale: request.cfgScale, width: request.width, height: request.height)
-        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: endpoint.configuration.referenceNSFWWords)
+        return try GeneratedImageAnswer(noiseSeed: noiseSeed, configuration: endpoint.configuration)
             .respond(with: image, seed: seed, prompt: request.prompt)
     }
 }

@@ -18,6 +18,6 @@ public struct UpscaleMiner: MinerHandler {
             image = ProceduralImageGenerator().render(prompt: "upscale", negativePrompt: "", seed: 1, steps: 10, cfgScale: 3,
                                                       width: image.width, height: image.height)
         }
-        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: []).respond(with: image, seed: 0, prompt: nil)
+        return try GeneratedImageAnswer(noiseSeed: noiseSeed, nsfwWords: [], wireFormat: .organic).respond(with: image, seed: 0, prompt: nil)
     }
 }

@@ -3,8 +3,18 @@
 /// Every field has a default, so an empty section (`{}`) is a working configuration; override
 /// fields in YAML (`plugins.settings.vision`) or as JSON in `ORGANIC_PLUGINS_SETTINGS`.
 public struct VisionConfiguration: Codable, Sendable, Hashable {
-    /// The generation models (engines) offered, with their allowed parameter ranges.
+    /// The JSON spoken with miners: Organic's own (default) or Subnet 19's nineteen miners'.
+    public var minerWireFormat: MinerWireFormat
+    /// The generation models (engines) offered, with their allowed parameter ranges for
+    /// text-to-image, image-to-image and scribble.
     public var models: [ImageModel]
+    /// Ranges for inpaint requests that name no model (nineteen's `inpaint` task).
+    public var inpaint: GenerationLimits
+    /// Ranges for `/v1/avatar` (nineteen's `avatar` task).
+    public var avatar: GenerationLimits
+    /// nineteen capacity: a miner's declared volume (diffusion steps per scoring period) per
+    /// request it is sent at once; a declaration of up to this much is one concurrent request.
+    public var nineteenVolumePerConcurrentRequest: Double
     /// Longest prompt accepted, in characters.
     public var maxPromptLength: Int
     /// Price of one generated image, in credits.
@@ -37,8 +47,13 @@ public struct VisionConfiguration: Codable, Sendable, Hashable {
     /// Words that make the reference miner flag a prompt as NSFW (a stand-in for a real safety checker).
     public var referenceNSFWWords: [String]
 
-    public init(models: [ImageModel] = ImageModel.defaults, maxPromptLength: Int = 1000, imagePrice: Double = 1) {
+    public init(models: [ImageModel] = ImageModel.defaults, maxPromptLength: Int = 1000, imagePrice: Double = 1,
+                minerWireFormat: MinerWireFormat = .organic) {
+        self.minerWireFormat = minerWireFormat
         self.models = models
+        inpaint = .inpaint
+        avatar = .avatar
+        nineteenVolumePerConcurrentRequest = 800
         self.maxPromptLength = maxPromptLength
         self.imagePrice = imagePrice
         embeddingPrice = 0.2
@@ -60,7 +75,12 @@ public struct VisionConfiguration: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = VisionConfiguration()
+        minerWireFormat = try c.decodeIfPresent(MinerWireFormat.self, forKey: .minerWireFormat) ?? d.minerWireFormat
         models = try c.decodeIfPresent([ImageModel].self, forKey: .models) ?? d.models
+        inpaint = try c.decodeIfPresent(GenerationLimits.self, forKey: .inpaint) ?? d.inpaint
+        avatar = try c.decodeIfPresent(GenerationLimits.self, forKey: .avatar) ?? d.avatar
+        nineteenVolumePerConcurrentRequest = try c.decodeIfPresent(Double.self, forKey: .nineteenVolumePerConcurrentRequest)
+            ?? d.nineteenVolumePerConcurrentRequest
         maxPromptLength = try c.decodeIfPresent(Int.self, forKey: .maxPromptLength) ?? d.maxPromptLength
         imagePrice = try c.decodeIfPresent(Double.self, forKey: .imagePrice) ?? d.imagePrice
         embeddingPrice = try c.decodeIfPresent(Double.self, forKey: .embeddingPrice) ?? d.embeddingPrice
@@ -81,10 +101,17 @@ public struct VisionConfiguration: Codable, Sendable, Hashable {
 
     func check() throws(VisionConfigurationError) {
         guard !models.isEmpty else { throw VisionConfigurationError("at least one model is required") }
-        var names = Set<String>()
+        var names: Set<String> = [NineteenTask.inpaint, NineteenTask.avatar]
         for model in models {
-            guard names.insert(model.name).inserted else { throw VisionConfigurationError("model '\(model.name)' is listed twice") }
             try model.check()
+            for name in [model.name, model.imageToImageName] where !names.insert(name).inserted {
+                throw VisionConfigurationError("model name '\(name)' is listed twice or is reserved")
+            }
+        }
+        try inpaint.check("inpaint")
+        try avatar.check("avatar")
+        guard nineteenVolumePerConcurrentRequest.isFinite, nineteenVolumePerConcurrentRequest > 0 else {
+            throw VisionConfigurationError("nineteenVolumePerConcurrentRequest must be > 0")
         }
         guard (1...100_000).contains(maxPromptLength) else { throw VisionConfigurationError("maxPromptLength must be 1...100000") }
         guard imagePrice.isFinite, imagePrice >= 0 else { throw VisionConfigurationError("imagePrice must be >= 0") }
@@ -108,7 +135,18 @@ public struct VisionConfiguration: Codable, Sendable, Hashable {
         guard (16...1024).contains(syntheticImageSize) else { throw VisionConfigurationError("syntheticImageSize must be 16...1024") }
     }
 
-    func model(named name: String) -> ImageModel? { models.first { $0.name == name } }
+    /// The engine a text-to-image or scribble request names (underscores read as hyphens).
+    func model(named name: String) -> ImageModel? {
+        let name = ModelName.normalized(name)
+        return models.first { $0.name == name }
+    }
+
+    /// The engine an image-to-image request names: its image-to-image task name
+    /// (`proteus-image-to-image`) or the engine's own name (`proteus-text-to-image`).
+    func imageToImageModel(named name: String) -> ImageModel? {
+        let name = ModelName.normalized(name)
+        return models.first { $0.imageToImageName == name } ?? models.first { $0.name == name }
+    }
 
     var imageStrengths: ClosedRange<Double> { minImageStrength...maxImageStrength }
 

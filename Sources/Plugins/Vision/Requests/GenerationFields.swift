@@ -33,6 +33,11 @@ public struct GenerationFields: Codable, Sendable, Hashable {
 
     /// Reads the fields from the request's keyed container; absent optional fields take the defaults.
     public init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, defaultModel: nil)
+    }
+
+    /// As ``init(from:)``, with `defaultModel` for a request that may omit `model` (nil: required).
+    init(from decoder: any Decoder, defaultModel: String?) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         prompt = try c.decode(String.self, forKey: .prompt)
         negativePrompt = try c.decodeIfPresent(String.self, forKey: .negativePrompt) ?? ""
@@ -40,20 +45,29 @@ public struct GenerationFields: Codable, Sendable, Hashable {
         cfgScale = try c.decodeIfPresent(Double.self, forKey: .cfgScale) ?? 3
         width = try c.decodeIfPresent(Int.self, forKey: .width) ?? 1024
         height = try c.decodeIfPresent(Int.self, forKey: .height) ?? 1024
-        model = try c.decode(String.self, forKey: .model)
+        if let defaultModel {
+            model = try c.decodeIfPresent(String.self, forKey: .model) ?? defaultModel
+        } else {
+            model = try c.decode(String.self, forKey: .model)
+        }
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
     }
 
     /// Writes the fields into the request's keyed container; `seed` is left out while unassigned.
     public func encode(to encoder: any Encoder) throws {
+        try encode(to: encoder, omitting: [])
+    }
+
+    /// Writes the fields except `omitted` ones (a miner format without `model` or `cfg_scale`).
+    func encode(to encoder: any Encoder, omitting omitted: Set<CodingKeys>) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(prompt, forKey: .prompt)
         try c.encode(negativePrompt, forKey: .negativePrompt)
         try c.encode(steps, forKey: .steps)
-        try c.encode(cfgScale, forKey: .cfgScale)
+        if !omitted.contains(.cfgScale) { try c.encode(cfgScale, forKey: .cfgScale) }
         try c.encode(width, forKey: .width)
         try c.encode(height, forKey: .height)
-        try c.encode(model, forKey: .model)
+        if !omitted.contains(.model) { try c.encode(model, forKey: .model) }
         try c.encodeIfPresent(seed, forKey: .seed)
     }
 }

@@ -1,4 +1,8 @@
 /// `POST /v1/inpaint` request: the text-to-image fields plus `init_image` and `mask`; only masked pixels change.
+///
+/// `model` may be omitted (Subnet 19's clients send none): the request is then for the `inpaint`
+/// task and its ranges. Miners in the nineteen format receive `mask_image`, no `model` and no
+/// `image_strength`; callers may send `mask_image` too.
 public struct InpaintRequest: GenerationRequest {
     public var generation: GenerationFields
     /// The starting picture, base64 PNG or JPEG.
@@ -7,9 +11,11 @@ public struct InpaintRequest: GenerationRequest {
     public var mask: String
     /// How far to move away from `init_image`: 0 keeps it, 1 ignores it.
     public var imageStrength: Double
+    /// How this request is written for miners; set by the endpoint, read back from `mask_image`.
+    public var wireFormat: MinerWireFormat = .organic
 
     public init(initImage: String, mask: String, imageStrength: Double = 1, prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3,
-                width: Int = 1024, height: Int = 1024, model: String, seed: UInt64? = nil) {
+                width: Int = 1024, height: Int = 1024, model: String = "inpaint", seed: UInt64? = nil) {
         self.initImage = initImage
         self.mask = mask
         self.imageStrength = imageStrength
@@ -20,22 +26,34 @@ public struct InpaintRequest: GenerationRequest {
     enum CodingKeys: String, CodingKey {
         case initImage = "init_image"
         case mask
+        case maskImage = "mask_image"
         case imageStrength = "image_strength"
     }
 
     public init(from decoder: any Decoder) throws {
-        generation = try GenerationFields(from: decoder)
+        generation = try GenerationFields(from: decoder, defaultModel: NineteenTask.inpaint)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         initImage = try c.decode(String.self, forKey: .initImage)
-        mask = try c.decode(String.self, forKey: .mask)
+        if let nineteen = try c.decodeIfPresent(String.self, forKey: .maskImage) {
+            mask = nineteen
+            wireFormat = .nineteen
+        } else {
+            mask = try c.decode(String.self, forKey: .mask)
+        }
         imageStrength = try c.decodeIfPresent(Double.self, forKey: .imageStrength) ?? 1
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try generation.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(initImage, forKey: .initImage)
-        try c.encode(mask, forKey: .mask)
-        try c.encode(imageStrength, forKey: .imageStrength)
+        switch wireFormat {
+        case .organic:
+            try generation.encode(to: encoder)
+            try c.encode(mask, forKey: .mask)
+            try c.encode(imageStrength, forKey: .imageStrength)
+        case .nineteen:
+            try generation.encode(to: encoder, omitting: [.model])
+            try c.encode(mask, forKey: .maskImage)
+        }
     }
 }

@@ -1,6 +1,10 @@
 /// The four perceptual hashes of one image as imagehash prints them (lowercase hex):
 /// `average_hash`, `phash`, `dhash` and `colorhash` with their default sizes.
 ///
+/// Keys: `average_hash`, `phash`, `dhash`, `colorhash` in the Organic wire format;
+/// `average_hash`, `perceptual_hash`, `difference_hash`, `color_hash` in nineteen's. Either is
+/// read (a missing hash reads as ""); ``wireFormat`` says which is written.
+///
 /// This is what an NSFW-flagging miner reports instead of the image, and what
 /// `organic image hash` prints. When a miner sends the image, the validator computes these
 /// itself and ignores any hashes the miner reported.
@@ -9,12 +13,15 @@ public struct ImageHashSet: Codable, Sendable, Hashable {
     public var perceptual: String
     public var difference: String
     public var color: String
+    /// How the hashes are written; read back from the keys.
+    public var wireFormat: MinerWireFormat
 
-    public init(average: String, perceptual: String, difference: String, color: String) {
+    public init(average: String, perceptual: String, difference: String, color: String, wireFormat: MinerWireFormat = .organic) {
         self.average = average
         self.perceptual = perceptual
         self.difference = difference
         self.color = color
+        self.wireFormat = wireFormat
     }
 
     enum CodingKeys: String, CodingKey {
@@ -22,6 +29,29 @@ public struct ImageHashSet: Codable, Sendable, Hashable {
         case perceptual = "phash"
         case difference = "dhash"
         case color = "colorhash"
+        case nineteenPerceptual = "perceptual_hash"
+        case nineteenDifference = "difference_hash"
+        case nineteenColor = "color_hash"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        wireFormat = c.contains(.nineteenPerceptual) || c.contains(.nineteenDifference) || c.contains(.nineteenColor) ? .nineteen : .organic
+        let keys: (CodingKeys, CodingKeys, CodingKeys) = wireFormat == .nineteen
+            ? (.nineteenPerceptual, .nineteenDifference, .nineteenColor) : (.perceptual, .difference, .color)
+        average = try c.decodeIfPresent(String.self, forKey: .average) ?? ""
+        perceptual = try c.decodeIfPresent(String.self, forKey: keys.0) ?? ""
+        difference = try c.decodeIfPresent(String.self, forKey: keys.1) ?? ""
+        color = try c.decodeIfPresent(String.self, forKey: keys.2) ?? ""
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let nineteen = wireFormat == .nineteen
+        try c.encode(average, forKey: .average)
+        try c.encode(perceptual, forKey: nineteen ? .nineteenPerceptual : .perceptual)
+        try c.encode(difference, forKey: nineteen ? .nineteenDifference : .difference)
+        try c.encode(color, forKey: nineteen ? .nineteenColor : .color)
     }
 
     /// Bits in each hash at imagehash's defaults (8x8 hashes, colorhash with 3 bits per bin).
