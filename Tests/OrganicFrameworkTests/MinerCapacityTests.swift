@@ -115,6 +115,12 @@ struct MinerCapacityTests {
         #expect(selector.statuses().count == 3)
     }
 
+    static func grants(_ selector: MinerSelector, _ task: String) -> Int {
+        var granted = 0
+        while !selector.acquire(endpoint: task, count: 1).isEmpty, granted < 100 { granted += 1 }
+        return granted
+    }
+
     @Test("the stake share applies on top of a declared capacity")
     func declaredShared() {
         let neurons = [Neuron(uid: 0, hotkey: "me", url: nil, stake: 250, validatorPermit: true),
@@ -124,6 +130,12 @@ struct MinerCapacityTests {
         selector.update(declaredCapacities: ["a": 12], for: "m2", covering: ["a"])
         #expect(selector.acquire(endpoint: "a", count: 1).count == 1)
         #expect(status(selector, "m2", "a")?.capacity == 3)
+        // A miner that already declared this validator's share (Subnet 19's) is not cut again,
+        // while its undeclared endpoints still get the share of the configured capacity.
+        selector.update(declaredCapacities: ["a": 5], for: "m2", covering: ["a", "b"], alreadyShared: true)
+        #expect(status(selector, "m2", "a")?.capacity == 5)
+        #expect(Self.grants(selector, "a") == 4, "5 in total, one already in flight")
+        #expect(status(selector, "m2", "b")?.capacity == 2, "the default 8 × 25 %")
     }
 
     @Test("a declared 0 takes the miner off that endpoint only")

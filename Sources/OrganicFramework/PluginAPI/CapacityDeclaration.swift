@@ -15,6 +15,9 @@ public struct CapacityDeclaration: Sendable {
     public var minerPath: String
     /// The JSON body the node sends with every probe; `{}` by default.
     public var requestBody: [UInt8]
+    /// Whether miners answer with this validator's share already (scaled by its stake, as
+    /// Subnet 19's do), so the node must not apply its stake share again.
+    public var scaledToValidatorStake: Bool
     /// Reads a miner's answer; throw when it is malformed.
     public var decode: @Sendable ([UInt8]) throws -> [String: Int]
     /// Writes an answer (used by reference miners); must round-trip through `decode`.
@@ -22,10 +25,12 @@ public struct CapacityDeclaration: Sendable {
 
     public init(minerPath: String = "/capacity",
                 requestBody: [UInt8] = Array("{}".utf8),
+                scaledToValidatorStake: Bool = false,
                 decode: @escaping @Sendable ([UInt8]) throws -> [String: Int] = CapacityDeclaration.decodeStandard,
                 encode: @escaping @Sendable ([String: Int]) throws -> [UInt8] = CapacityDeclaration.encodeStandard) {
         self.minerPath = minerPath
         self.requestBody = requestBody
+        self.scaledToValidatorStake = scaledToValidatorStake
         self.decode = decode
         self.encode = encode
     }

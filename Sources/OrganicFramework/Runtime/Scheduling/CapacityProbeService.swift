@@ -77,7 +77,8 @@ final class CapacityProbeService: Service {
         case .answered(let body):
             do {
                 let declared = try Self.validated(target.declaration.decode(body), endpoints: target.endpoints)
-                selector.update(declaredCapacities: declared, for: neuron.hotkey, covering: target.endpoints)
+                selector.update(declaredCapacities: declared, for: neuron.hotkey, covering: target.endpoints,
+                                alreadyShared: target.declaration.scaledToValidatorStake)
             } catch {
                 logger.warning("miner's capacity declaration is malformed; keeping its last good one",
                                metadata: metadata.merging(["error": "\(error)"]) { $1 })

@@ -16,6 +16,14 @@ extension MinerSelector {
         var inFlight = 0
         /// What the miner last declared (validated, not yet capped); nil when it declared nothing.
         var declared: Int?
+        /// The declaration is already this validator's share (the miner scaled it by stake).
+        var declaredIsShare = false
+
+        /// The stake share to apply to this load's capacity: none to a declaration that has it already.
+        @inline(__always)
+        func share(_ stakeShare: Double?) -> Double? {
+            declaredIsShare && declared != nil ? nil : stakeShare
+        }
     }
 
     /// Where a miner's capacity on an endpoint comes from, as `/admin/miners` reports it.
@@ -26,8 +34,9 @@ extension MinerSelector {
     /// Records the capacities a miner declared. Endpoints in `covering` that `declaredCapacities`
     /// omits lose their declaration (the configured capacity applies again); others are not
     /// touched. Negative values count as 0. In-flight counts are kept, and requests waiting
-    /// for capacity are re-examined.
-    public func update(declaredCapacities: [String: Int], for hotkey: String, covering: [String]) {
+    /// for capacity are re-examined. `alreadyShared`: the miner declared this validator's share
+    /// (scaled by its stake), so the node's stake share is not applied again.
+    public func update(declaredCapacities: [String: Int], for hotkey: String, covering: [String], alreadyShared: Bool = false) {
         let grants = state.withLock { state -> [(CheckedContinuation<[Neuron], any Error>, [Neuron])] in
             guard state.metagraph.neurons.contains(where: { $0.hotkey == hotkey }) else { return [] }
             let index = state.updateMiner(hotkey)
@@ -37,6 +46,7 @@ extension MinerSelector {
                 let declared = declaredCapacities[endpoint].map { max($0, 0) }
                 state.zeroDeclarations += (declared == 0 ? 1 : 0) - (state.loads[slot][index].declared == 0 ? 1 : 0)
                 state.loads[slot][index].declared = declared
+                state.loads[slot][index].declaredIsShare = alreadyShared
             }
             return grantWaiting(&state, now: clock.now())
         }
@@ -78,7 +88,8 @@ extension MinerSelector {
     /// A miner's effective capacity on `endpoint` (slow path: looks everything up).
     func capacity(_ state: State, _ neuron: Neuron, endpoint: String) -> Int {
         let load = state.load(state.endpointSlots[endpoint], state.miners[neuron.hotkey]?.index ?? -1)
-        return effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallbackCapacity(endpoint), share: state.stakeShare)
+        return effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallbackCapacity(endpoint),
+                                 share: load.share(state.stakeShare))
     }
 
     /// Whether some miner serves `endpoint` with a capacity above 0 (cooling down or not).
@@ -91,7 +102,7 @@ extension MinerSelector {
     func endpointStatus(_ state: State, neuron: Neuron, miner: MinerState, endpoint: String) -> MinerEndpointStatus {
         let load = state.load(state.endpointSlots[endpoint], miner.index)
         let (base, source) = baseCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallbackCapacity(endpoint))
-        return MinerEndpointStatus(endpoint: endpoint, inFlight: load.inFlight, capacity: shared(base, share: state.stakeShare),
+        return MinerEndpointStatus(endpoint: endpoint, inFlight: load.inFlight, capacity: shared(base, share: load.share(state.stakeShare)),
                                    declared: load.declared, source: source.rawValue)
     }
 }

@@ -230,7 +230,7 @@ public final class MinerSelector: Sendable {
                 let miner = state.miners[neuron.hotkey] ?? MinerState()
                 if let until = miner.coolingUntil, until > now { continue }
                 let load = slotLoads.indices.contains(miner.index) ? slotLoads[miner.index] : EndpointLoad()
-                let capacity = effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: share)
+                let capacity = effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: load.share(share))
                 guard load.inFlight < capacity else { continue }
                 var rank = Double(load.inFlight) / Double(capacity)
                 if traffic == .organic {
@@ -258,7 +258,8 @@ public final class MinerSelector: Sendable {
             let miner = state.miners[neuron.hotkey] ?? MinerState()
             if let until = miner.coolingUntil, until > now { return false }
             let load = state.load(slot, miner.index)
-            return load.inFlight < effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: state.stakeShare)
+            return load.inFlight < effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback,
+                                                     share: load.share(state.stakeShare))
         }
     }
 

@@ -48,7 +48,8 @@ struct NineteenCapacity: Sendable {
 
     var declaration: CapacityDeclaration {
         let body = (try? Self.sortedEncoder.encode(requestBody())).map { Array($0) } ?? Array("{}".utf8)
-        return CapacityDeclaration(minerPath: "/capacity", requestBody: body, decode: decode, encode: encode)
+        // nineteen's miners scale the volume they declare by the asking validator's stake.
+        return CapacityDeclaration(minerPath: "/capacity", requestBody: body, scaledToValidatorStake: true, decode: decode, encode: encode)
     }
 
     /// A miner's answer as concurrent requests per scheduling key.
