@@ -54,6 +54,11 @@ extension EndpointRoute: ServedEndpoint {
     /// Reads, validates, charges (when `pending` is set) and dispatches one request.
     private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?,
                        eventLoop: (any EventLoop)?) async throws -> Response {
+        // Refusals that need no body come before a byte of it is read.
+        try RequestDecoding.requireJSON(request.headers[.contentType])
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > descriptor.maxRequestBytes {
+            throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
@@ -238,9 +243,29 @@ enum RequestDecoding {
             throw APIError(.badRequest, code: "invalid_json", message: "The request body is empty; send a JSON object.")
         }
         do {
+            try StrictJSON.validate(buffer.readableBytesView)
+        } catch {
+            throw APIError(.badRequest, code: "invalid_json", message: "The request body is not valid JSON: \(error).")
+        }
+        do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw apiError(for: error)
+        }
+    }
+
+    /// JSON endpoints take `application/json` (UTF-8; a `charset` other than UTF-8 is refused): 415 otherwise.
+    static func requireJSON(_ contentType: String?) throws(APIError) {
+        guard let contentType else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           message: "Send the body as JSON with the header Content-Type: application/json.")
+        }
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let charset = parts.dropFirst().first { $0.hasPrefix("charset=") }?.dropFirst("charset=".count)
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard parts.first == "application/json", charset == nil || charset == "utf-8" || charset == "utf8" else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           message: "Content-Type \(contentType) is not accepted; send UTF-8 JSON as application/json.")
         }
     }
 

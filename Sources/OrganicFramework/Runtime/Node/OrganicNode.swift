@@ -119,6 +119,9 @@ public struct OrganicNode: Sendable {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         clientConfiguration.timeout.connect = .seconds(3)
+        // A refused connection fails at once (the round retries on another miner and the miner
+        // cools down) instead of being retried until the connect timeout.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         services.append(ResourceService(name: "http-client") { try await client.shutdown() })
         // Until the runner owns it, a failure must not leak the client (it traps when dropped running).
