@@ -237,4 +237,23 @@ final class RawClientSocket {
     func close() {
         _ = Glibc.close(descriptor)
     }
+
+    /// Stops sending (a half-close): the server sees the end of the request stream.
+    func shutdownWrite() {
+        _ = shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    /// Everything the server sends until it closes the connection, or what came within `timeout`.
+    func receiveAll(timeout: Duration = .seconds(10)) -> String {
+        var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard n > 0 else { break }
+            received += buffer[..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Turns every error a route throws into the JSON error shape with the right status, so that
 /// callers never see an HTML page, an empty body or an internal message.
@@ -21,9 +22,16 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             return try APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
                 .response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // The caller's bytes were not HTTP: its fault, not worth an error-level log.
+            context.logger.debug("malformed request", metadata: ["error": "\(error)"])
+            return try APIError(.badRequest, code: "malformed_request", message: "The request is not well-formed HTTP/1.1.")
+                .response(from: request, context: context)
         } catch {
+            // Hummingbird's `context.id` traps when the logger has no request id: never use it here.
+            let requestID = context.logger[metadataKey: "hb.request.id"]?.description ?? "unknown"
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return try APIError(.internalServerError, code: "internal_error", message: "The node failed to handle this request (request id \(context.id)).")
+            return try APIError(.internalServerError, code: "internal_error", message: "The node failed to handle this request (request id \(requestID)).")
                 .response(from: request, context: context)
         }
     }

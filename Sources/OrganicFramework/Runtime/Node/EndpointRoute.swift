@@ -64,6 +64,11 @@ extension EndpointRoute: ServedEndpoint {
             buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
         } catch is NIOTooManyBytesError {
             throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Bad chunk framing, or a body cut short: the caller's fault.
+            throw APIError(.badRequest, code: "malformed_body", message: "The request body could not be read: it ended early or its framing is invalid.")
         }
         let caller = try RequestDecoding.decode(E.Request.self, from: buffer)
         do {
