@@ -22,7 +22,8 @@ if [ -f "$stamp" ]; then
   export ORGANIC_PYTHON="$PWD/.venv/bin/python"
   # Vision: imagehash reference fixtures for the bit-exact hash tests.
   fixtures=.build/imagehash-fixtures
-  if [ ! -f "$fixtures/hashes.json" ]; then
+  # Regenerated when the script changes (it gains image modes over time).
+  if [ ! -f "$fixtures/hashes.json" ] || [ Tests/Fixtures/make_imagehash_fixtures.py -nt "$fixtures/hashes.json" ]; then
     "$ORGANIC_PYTHON" Tests/Fixtures/make_imagehash_fixtures.py "$fixtures"
   fi
   export ORGANIC_IMAGEHASH_FIXTURES="$PWD/$fixtures"

@@ -4,6 +4,12 @@
 Writes, into OUT_DIR (default: ./imagehash-fixtures):
   <name>.rgb      raw RGB bytes, row-major, width*height*3
   hashes.json     [{name, width, height, file, average, perceptual, difference, color}]
+  <name>.png/.jpg encoded images in every PNG colour type and bit depth (grey, grey+alpha,
+                  RGB, RGBA, palette with and without tRNS; 1, 2, 4, 8, 16 bits; interlaced)
+                  and CMYK, YCCK, grey, progressive and EXIF-rotated JPEGs. Their records
+                  add "source" (the encoded file), "kind" and "mode" (Pillow's mode); the
+                  hashes are imagehash's on Image.open(source) as is (no convert, no
+                  exif_transpose) and "file" holds Pillow's convert("RGB") bytes.
 With --exhaustive it also writes allcolors.rgb (4096x4096, every 24-bit colour once),
 allcolors.l (Pillow convert('L')) and allcolors.hsv (Pillow convert('HSV')) so the
 Swift colour conversions can be checked against Pillow for every possible input.
@@ -13,9 +19,14 @@ Usage:    python3 make_imagehash_fixtures.py [OUT_DIR] [--exhaustive] [--extra=N
           (--extra=N appends N random images of random sizes, for agreement statistics)
           ORGANIC_IMAGEHASH_FIXTURES=OUT_DIR swift test
 """
+import ctypes
+import ctypes.util
+import io
 import json
 import os
+import struct
 import sys
+import zlib
 
 import imagehash
 import numpy as np
@@ -136,6 +147,200 @@ def extra_images(count, seed):
         yield f"extra{i:04d}_{kind}_{im.width}x{im.height}", im
 
 
+# ---- Encoded images in every mode ------------------------------------------------------------
+# PNGs are written by hand (Pillow cannot write most of these colour type / bit depth pairs).
+
+ADAM7 = [(0, 8, 0, 8), (4, 8, 0, 8), (0, 4, 4, 8), (2, 4, 0, 4), (0, 2, 2, 4), (1, 2, 0, 2), (0, 1, 1, 2)]
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def pack_row(samples, depth):
+    """One row of samples (1-D ints) packed at `depth` bits, big-endian."""
+    if depth == 16:
+        return samples.astype(">u2").tobytes()
+    if depth == 8:
+        return samples.astype(np.uint8).tobytes()
+    per = 8 // depth
+    padded = np.concatenate([samples, np.zeros((-len(samples)) % per, dtype=samples.dtype)]).astype(np.uint16)
+    packed = np.zeros(len(padded) // per, dtype=np.uint16)
+    for i in range(per):
+        packed = (packed << depth) | padded[i::per]
+    return packed.astype(np.uint8).tobytes()
+
+
+def encode_png(samples, depth, color_type, palette=None, trns=None, interlace=False, level=6):
+    """samples: (h, w, channels) array of sample values at `depth` bits."""
+    h, w, _ = samples.shape
+    raw = bytearray()
+    passes = ADAM7 if interlace else [(0, 1, 0, 1)]
+    for x0, dx, y0, dy in passes:
+        sub = samples[y0::dy, x0::dx]
+        if sub.shape[0] == 0 or sub.shape[1] == 0:
+            continue
+        for row in sub:
+            raw += b"\0" + pack_row(row.reshape(-1), depth)
+    out = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, color_type, 0, 0, int(interlace)))
+    if palette is not None:
+        out += png_chunk(b"PLTE", bytes(palette))
+    if trns is not None:
+        out += png_chunk(b"tRNS", bytes(trns))
+    return out + png_chunk(b"IDAT", zlib.compress(bytes(raw), level)) + png_chunk(b"IEND", b"")
+
+
+def grey_plane(rng, w, h, kind):
+    """0...255 grey content of a few kinds."""
+    if kind == "photo":
+        return np.asarray(photo_like(rng, w, h).convert("L"), dtype=np.int64)
+    if kind == "shapes":
+        return np.asarray(shapes(rng, w, h, 8).convert("L"), dtype=np.int64)
+    return rng.integers(0, 256, (h, w))
+
+
+def rgb_planes(rng, w, h, kind):
+    if kind == "photo":
+        return np.asarray(photo_like(rng, w, h), dtype=np.int64)
+    if kind == "shapes":
+        return np.asarray(shapes(rng, w, h, 8), dtype=np.int64)
+    return rng.integers(0, 256, (h, w, 3))
+
+
+def alpha_plane(rng, w, h):
+    """Varying alpha with fully transparent and fully opaque areas."""
+    ys, xs = np.mgrid[0:h, 0:w]
+    a = (xs * 255 // max(w - 1, 1) + rng.integers(-40, 41, (h, w)))
+    a[(ys * 4 // max(h, 1)) == 0] = 0
+    a[(ys * 4 // max(h, 1)) == 3] = 255
+    return np.clip(a, 0, 255)
+
+
+def widen(plane8, rng, depth):
+    """8-bit content to `depth` bits (16 bits gets low-byte noise so both bytes matter)."""
+    if depth == 16:
+        return plane8 * 256 + rng.integers(0, 256, plane8.shape)
+    return plane8 >> (8 - depth)
+
+
+def png_cases(rng):
+    sizes = [(64, 48), (33, 33), (9, 8), (1, 1), (200, 150), (257, 129)]
+    kinds = ["photo", "shapes", "noise"]
+    cases = []
+    n = 0
+
+    def add(label, samples, depth, color_type, **kw):
+        nonlocal n
+        for interlace in (False, True):
+            name = f"png_{label}{'_interlaced' if interlace else ''}_{n:03d}_{samples.shape[1]}x{samples.shape[0]}"
+            cases.append((name, label + ("-interlaced" if interlace else ""),
+                          encode_png(samples, depth, color_type, interlace=interlace, **kw), "png"))
+        n += 1
+
+    for i, (w, h) in enumerate(sizes):
+        kind = kinds[i % len(kinds)]
+        g = grey_plane(rng, w, h, kind)
+        c = rgb_planes(rng, w, h, kind)
+        a = alpha_plane(rng, w, h)
+        for depth in (1, 2, 4, 8, 16):
+            add(f"grey{depth}", widen(g, rng, depth)[..., None], depth, 0)
+        # 16-bit grey below and around 255, where Pillow's clip and the kept low byte both show.
+        add("grey16low", rng.integers(0, 512, (h, w, 1)), 16, 0)
+        key = int(widen(g, rng, 8)[0, 0])
+        add("grey8trns", g[..., None], 8, 0, trns=struct.pack(">H", key))
+        add("grey16trns", widen(g, rng, 16)[..., None], 16, 0, trns=struct.pack(">H", int(g[0, 0]) * 256))
+        for depth in (8, 16):
+            add(f"greyalpha{depth}", np.stack([widen(g, rng, depth), widen(a, rng, depth)], -1), depth, 4)
+            add(f"rgb{depth}", widen(c, rng, depth), depth, 2)
+            add(f"rgba{depth}", np.concatenate([widen(c, rng, depth), widen(a, rng, depth)[..., None]], -1), depth, 6)
+            k = widen(c, rng, depth)
+            add(f"rgb{depth}trns", k, depth, 2, trns=struct.pack(">HHH", *[int(v) for v in k[0, 0]]))
+        for depth in (1, 2, 4, 8):
+            entries = int(rng.integers(max(1, (1 << depth) // 2), (1 << depth) + 1))
+            palette = rng.integers(0, 256, entries * 3).astype(np.uint8)
+            # Indices follow the grey content so palette images have structure.
+            idx = (g * entries // 256)[..., None]
+            add(f"palette{depth}", idx, depth, 3, palette=palette.tobytes())
+            alphas = rng.integers(0, 256, int(rng.integers(1, entries + 1))).astype(np.uint8)
+            alphas[0] = 0
+            add(f"palette{depth}trns", idx, depth, 3, palette=palette.tobytes(), trns=alphas.tobytes())
+    return cases
+
+
+def turbojpeg_ycck(cmyk, quality=90):
+    """A YCCK JPEG from CMYK bytes via libturbojpeg (TurboJPEG writes CMYK as YCCK); None when
+    the library is not available. Pillow itself only writes plain CMYK JPEGs."""
+    path = ctypes.util.find_library("turbojpeg")
+    try:
+        lib = ctypes.CDLL(path or "libturbojpeg.so.0")
+    except OSError:
+        return None
+    lib.tjInitCompress.restype = ctypes.c_void_p
+    lib.tjCompress2.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_ulong), ctypes.c_int, ctypes.c_int,
+                                ctypes.c_int]
+    lib.tjFree.argtypes = [ctypes.c_void_p]
+    lib.tjDestroy.argtypes = [ctypes.c_void_p]
+    h, w, _ = cmyk.shape
+    handle = lib.tjInitCompress()
+    buf, size = ctypes.c_void_p(), ctypes.c_ulong(0)
+    tjpf_cmyk, tjsamp_420 = 11, 2
+    rc = lib.tjCompress2(handle, cmyk.astype(np.uint8).tobytes(), w, w * 4, h, tjpf_cmyk, ctypes.byref(buf),
+                         ctypes.byref(size), tjsamp_420, quality, 0)
+    data = ctypes.string_at(buf, size.value) if rc == 0 else None
+    lib.tjFree(buf)
+    lib.tjDestroy(handle)
+    return data
+
+
+def jpeg_cases(rng):
+    cases = []
+    for i, (w, h) in enumerate([(64, 48), (200, 150), (33, 17), (257, 129)]):
+        photo = photo_like(rng, w, h)
+        cmyk = Image.fromarray(rng.integers(0, 256, (h, w, 4), dtype=np.uint8), "CMYK") if i % 2 else photo.convert("CMYK")
+        for kind, im, opts in [("jpeg-cmyk", cmyk, {}), ("jpeg-grey", photo.convert("L"), {}),
+                               ("jpeg-progressive", photo, {"progressive": True}),
+                               ("jpeg-rgb", shapes(rng, w, h, 8), {"subsampling": 0})]:
+            out = io.BytesIO()
+            im.save(out, "JPEG", quality=85, **opts)
+            cases.append((f"{kind}_{i}_{w}x{h}", kind, out.getvalue(), "jpg"))
+        for orientation in (3, 6, 8):
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            out = io.BytesIO()
+            photo.save(out, "JPEG", quality=90, exif=exif.tobytes())
+            cases.append((f"jpeg-exif{orientation}_{i}_{w}x{h}", "jpeg-exif-rotated", out.getvalue(), "jpg"))
+        ycck = turbojpeg_ycck(np.asarray(cmyk))
+        if ycck is not None:
+            cases.append((f"jpeg-ycck_{i}_{w}x{h}", "jpeg-ycck", ycck, "jpg"))
+        else:
+            print("warning: libturbojpeg not found; no YCCK JPEG fixtures", file=sys.stderr)
+    return cases
+
+
+def encoded_records(out):
+    rng = np.random.default_rng(SEED + 7)
+    records = []
+    for name, kind, data, ext in png_cases(rng) + jpeg_cases(rng):
+        source = f"{name}.{ext}"
+        with open(os.path.join(out, source), "wb") as f:
+            f.write(data)
+        im = Image.open(io.BytesIO(data))
+        im.load()
+        rgb_name = f"{name}.rgb"
+        with open(os.path.join(out, rgb_name), "wb") as f:
+            f.write(im.convert("RGB").tobytes())
+        records.append({
+            "name": name, "width": im.width, "height": im.height, "file": rgb_name, "source": source,
+            "kind": kind, "mode": im.mode,
+            "average": str(imagehash.average_hash(im)),
+            "perceptual": str(imagehash.phash(im)),
+            "difference": str(imagehash.dhash(im)),
+            "color": str(imagehash.colorhash(im)),
+        })
+    return records
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     out = args[0] if args else "imagehash-fixtures"
@@ -160,6 +365,10 @@ def main():
             "difference": str(imagehash.dhash(im)),
             "color": str(imagehash.colorhash(im)),
         })
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow warns about palette transparency as bytes
+        records += encoded_records(out)
     with open(os.path.join(out, "hashes.json"), "w") as f:
         json.dump(records, f, indent=1)
     if "--exhaustive" in sys.argv:

@@ -14,6 +14,13 @@ enum ImagehashFixtures {
         let perceptual: String
         let difference: String
         let color: String
+        /// Encoded PNG/JPEG the hashes were computed from (Image.open as is); `file` then holds
+        /// Pillow's convert("RGB") of it.
+        let source: String?
+        /// Format family, e.g. "rgba16-interlaced", "palette4trns", "jpeg-ycck".
+        let kind: String?
+        /// Pillow's mode after opening `source`.
+        let mode: String?
     }
 
     static let directory: URL? = {
@@ -37,6 +44,12 @@ enum ImagehashFixtures {
     static func records() throws -> [Record] {
         guard let url = file("hashes.json") else { return [] }
         return try JSONDecoder().decode([Record].self, from: Data(contentsOf: url))
+    }
+
+    static func encoded(_ record: Record) throws -> [UInt8]? {
+        guard let source = record.source else { return nil }
+        guard let url = file(source) else { throw CocoaError(.fileNoSuchFile) }
+        return [UInt8](try Data(contentsOf: url))
     }
 
     static func image(_ record: Record) throws -> RGBImage {

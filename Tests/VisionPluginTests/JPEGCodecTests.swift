@@ -40,8 +40,8 @@ struct JPEGCodecTests {
         }
     }
 
-    @Test("CMYK JPEG is rejected as unsupported")
-    func cmykRejected() throws {
+    @Test("YCCK JPEG (TurboJPEG writes CMYK as YCCK) decodes to Pillow's RGB")
+    func ycckDecoded() throws {
         let width = 16, height = 16
         let cmyk = [UInt8](repeating: 90, count: width * height * 4)
         let handle = try #require(tjInitCompress())
@@ -56,11 +56,10 @@ struct JPEGCodecTests {
         defer { if let buffer { tjFree(buffer) } }
         #expect(rc == 0)
         let bytes = Array(UnsafeBufferPointer(start: try #require(buffer), count: Int(size)))
-        #expect(throws: ImageDecodingError.self) { try ImageCodec.decode(bytes) }
-        do {
-            _ = try ImageCodec.decode(bytes)
-        } catch {
-            #expect(error.code == "unsupported_format")
-        }
+        // Stored (Adobe-inverted) 90 on every ink: Pillow's K and C are 165, so each channel is
+        // 90 - round(165 * 90 / 255) = 32.
+        let image = try ImageCodec.decode(bytes)
+        #expect(image.width == width && image.height == height)
+        #expect(image.pixels.allSatisfy { $0 == 32 })
     }
 }

@@ -5,6 +5,9 @@
 // simplified API is used: it reports errors through png_image.message
 // instead of requiring setjmp/longjmp in the caller.
 #include <png.h>
+// zlib (libpng's own dependency) for the vision plugin's full-fidelity PNG reader and writer,
+// which keep every colour type and bit depth (the simplified API converts them).
+#include <zlib.h>
 
 // Function-like macros are invisible to Swift; these wrappers expose them.
 
@@ -36,5 +39,10 @@ static const png_uint_32 ORGANIC_PNG_FORMAT_RGB = PNG_FORMAT_RGB;
 static const png_uint_32 ORGANIC_PNG_FORMAT_RGBA = PNG_FORMAT_RGBA;
 static const png_uint_32 ORGANIC_PNG_IMAGE_FLAG_FAST = PNG_IMAGE_FLAG_FAST;
 static const png_uint_32 ORGANIC_PNG_IMAGE_FLAG_16BIT_sRGB = PNG_IMAGE_FLAG_16BIT_sRGB;
+
+
+/// inflateInit/deflateInit are macros (they pass the library version and struct size).
+static inline int organic_inflate_init(z_stream *stream) { return inflateInit(stream); }
+static inline int organic_deflate_init(z_stream *stream, int level) { return deflateInit(stream, level); }
 
 #endif

@@ -39,18 +39,20 @@ public enum ImageCodec {
         }
     }
 
-    /// Decodes a PNG or JPEG into 8-bit RGB.
+    /// Decodes a PNG or JPEG into 8-bit RGB: exactly the pixels Python's
+    /// `PIL.Image.open(...).convert("RGB")` returns, so hashes and embeddings computed here
+    /// match the ones Python peers compute.
     ///
     /// Order of checks: empty input, encoded size, magic bytes, header
     /// dimensions vs. `limits`, then the actual decode. So a tiny file that
     /// claims 100000x100000 pixels is rejected without allocating anything.
     ///
-    /// Conversions: PNG of any colour type / bit depth (palette, grey, alpha,
-    /// 16-bit, interlaced) becomes 8-bit RGB; alpha is composited onto
-    /// black; 16-bit samples without gAMA/sRGB chunks are taken as sRGB
-    /// (what nearly every encoder writes). Grey JPEGs are expanded to RGB;
-    /// CMYK/YCCK JPEGs are rejected with `unsupported_format` because their
-    /// inversion conventions are ambiguous and no miner should produce them.
+    /// Conversions (Pillow's): PNG of any colour type and bit depth (1, 2, 4, 8, 16; grey,
+    /// grey + alpha, RGB, RGBA, palette with or without tRNS, interlaced) becomes RGB with
+    /// alpha ignored (never composited); 16-bit RGB/RGBA/grey + alpha keep the high byte,
+    /// 16-bit grey clips at 255 (see ``PillowRGB``). Grey JPEGs are replicated to RGB;
+    /// CMYK and YCCK JPEGs are converted as Pillow converts them (see ``CMYKConversion``).
+    /// EXIF orientation is not applied, as Pillow does not apply it.
     public static func decode(
         _ bytes: [UInt8],
         limits: ImageLimits = .init()
@@ -62,7 +64,7 @@ public enum ImageCodec {
         }
         switch try detectFormat(bytes) {
         case .png:
-            return try PNGCodec.decode(bytes, limits: limits)
+            return PillowRGB.convert(try PNGDecoder.decode(bytes, limits: limits))
         case .jpeg:
             return try JPEGCodec.decode(bytes, limits: limits)
         }

@@ -15,7 +15,7 @@ public struct ImageDecodingError: Error, Sendable, Equatable, CustomStringConver
     public enum Code: String, Sendable, CaseIterable {
         /// Zero bytes were supplied.
         case emptyImage = "empty_image"
-        /// Magic bytes match neither PNG nor JPEG, or a feature (e.g. CMYK JPEG) is unsupported.
+        /// Magic bytes match neither PNG nor JPEG, or the codec refuses a variant (e.g. an unsupported JPEG process).
         case unsupportedFormat = "unsupported_format"
         /// The stream ends before the image data does.
         case truncatedImage = "truncated_image"

@@ -98,7 +98,17 @@ enum JPEGCodec {
         }
     }
 
-    static func decode(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> RGBImage {
+    /// Decoded samples as libjpeg returns them: 1 (grey), 3 (RGB) or 4 (inverted CMYK) per pixel.
+    struct Samples {
+        var width: Int
+        var height: Int
+        var channels: Int
+        var bytes: [UInt8]
+    }
+
+    /// Decodes without colour conversion beyond libjpeg's own (YCbCr to RGB, YCCK to CMYK).
+    /// EXIF orientation is not applied: Pillow (and so imagehash) does not apply it either.
+    static func decodeSamples(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> Samples {
         guard let handle = tjInitDecompress() else {
             throw ImageDecodingError(.decoderUnavailable, "tjInitDecompress failed")
         }
@@ -106,26 +116,46 @@ enum JPEGCodec {
 
         let header = try readHeader(bytes, handle: handle)
         try limits.check(width: header.width, height: header.height)
-        if header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue) {
-            throw ImageDecodingError(.unsupportedFormat, "CMYK/YCCK JPEGs are not supported; send RGB or greyscale")
+        let (channels, format): (Int, TJPF) = switch header.colorspace {
+        case Int32(TJCS_GRAY.rawValue): (1, TJPF_GRAY)
+        case Int32(TJCS_CMYK.rawValue), Int32(TJCS_YCCK.rawValue): (4, TJPF_CMYK)
+        default: (3, TJPF_RGB)
         }
 
         let width = header.width
         let height = header.height
-        let stride = width * 3
+        let stride = width * channels
         var rc: Int32 = -1
         let pixels = [UInt8](unsafeUninitializedCapacity: stride * height) { out, initialized in
             rc = bytes.withUnsafeBufferPointer { src in
                 tjDecompress2(
                     handle, src.baseAddress, UInt(src.count), out.baseAddress,
-                    Int32(width), Int32(stride), Int32(height), Int32(TJPF_RGB.rawValue), decodeFlags)
+                    Int32(width), Int32(stride), Int32(height), Int32(format.rawValue), decodeFlags)
             }
             initialized = rc == 0 ? stride * height : 0
         }
         guard rc == 0 else {
             throw classify(errorMessage(handle))
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return Samples(width: width, height: height, channels: channels, bytes: pixels)
+    }
+
+    /// The JPEG as Pillow's `convert("RGB")` sees it (grey replicated, CMYK/YCCK converted
+    /// by ``CMYKConversion``).
+    static func decode(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> RGBImage {
+        let samples = try decodeSamples(bytes, limits: limits)
+        switch samples.channels {
+        case 1:
+            var rgb = [UInt8](repeating: 0, count: samples.bytes.count * 3)
+            for (i, v) in samples.bytes.enumerated() {
+                rgb[i * 3] = v; rgb[i * 3 + 1] = v; rgb[i * 3 + 2] = v
+            }
+            return RGBImage(width: samples.width, height: samples.height, pixels: rgb)
+        case 4:
+            return CMYKConversion.pillowRGB(fromInvertedCMYK: samples.bytes, width: samples.width, height: samples.height)
+        default:
+            return RGBImage(width: samples.width, height: samples.height, pixels: samples.bytes)
+        }
     }
 
     static func encode(

@@ -1,8 +1,9 @@
 import CLibPNG
 
-/// PNG support via libpng's simplified API (`png_image_*`), which contains
-/// libpng's longjmp-based error handling internally and reports failures
-/// through return values and `png_image.message`.
+/// PNG header parsing, and 8-bit RGB encoding via libpng's simplified API (`png_image_*`),
+/// which contains libpng's longjmp-based error handling internally and reports failures
+/// through return values and `png_image.message`. Decoding is ``PNGDecoder``'s: libpng's
+/// simplified reader converts colour types and bit depths, which the plugin must not do.
 enum PNGCodec {
     /// Bytes needed to reach the end of the IHDR chunk (signature + chunk
     /// header + 13 data bytes + CRC).
@@ -26,50 +27,6 @@ enum PNGCodec {
             throw ImageDecodingError(.corruptImage, "PNG IHDR has invalid dimensions \(width)x\(height)")
         }
         return (Int(width), Int(height))
-    }
-
-    static func decode(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> RGBImage {
-        let header = try readHeader(bytes)
-        try limits.check(width: header.width, height: header.height)
-
-        let result: Result<RGBImage, ImageDecodingError> = bytes.withUnsafeBytes { raw in
-            var control = png_image()
-            control.version = ORGANIC_PNG_IMAGE_VERSION
-            control.opaque = nil
-            defer { png_image_free(&control) }
-
-            guard png_image_begin_read_from_memory(&control, raw.baseAddress, raw.count) != 0 else {
-                return .failure(classify(message(of: control)))
-            }
-            // begin_read parsed IHDR itself; it must agree with what we checked.
-            guard Int(control.width) == header.width, Int(control.height) == header.height else {
-                return .failure(ImageDecodingError(.corruptImage, "PNG header changed between reads"))
-            }
-            control.format = ORGANIC_PNG_FORMAT_RGB
-            // Must be set after begin_read (which initialises flags): treat
-            // 16-bit data lacking gAMA/sRGB as sRGB-encoded, not linear.
-            control.flags |= ORGANIC_PNG_IMAGE_FLAG_16BIT_sRGB
-
-            let width = header.width
-            let height = header.height
-            let stride = width * 3
-            guard Int(organic_png_image_row_stride(&control)) == stride,
-                  let signedStride = Int32(exactly: stride)
-            else {
-                return .failure(ImageDecodingError(.imageTooLarge, "PNG row is too wide to decode"))
-            }
-            // Zeroed so any composition onto the buffer is onto black.
-            var pixels = [UInt8](repeating: 0, count: stride * height)
-            var black = png_color(red: 0, green: 0, blue: 0)
-            let ok = pixels.withUnsafeMutableBytes { out in
-                png_image_finish_read(&control, &black, out.baseAddress, signedStride, nil)
-            }
-            guard ok != 0 else {
-                return .failure(classify(message(of: control)))
-            }
-            return .success(RGBImage(width: width, height: height, pixels: pixels))
-        }
-        return try result.get()
     }
 
     static func encode(_ image: RGBImage, fast: Bool) throws(ImageEncodingError) -> [UInt8] {
@@ -120,20 +77,6 @@ enum PNGCodec {
             let text = String(decoding: bytes, as: UTF8.self)
             return text.isEmpty ? "unknown libpng error" : text
         }
-    }
-
-    /// Maps libpng's free-text errors onto stable codes.
-    static func classify(_ message: String) -> ImageDecodingError {
-        let lower = message.lowercased()
-        if lower.contains("beyond end") || lower.contains("not enough") || lower.contains("truncated")
-            || lower.contains("unexpected end")
-        {
-            return ImageDecodingError(.truncatedImage, "PNG data ends early (libpng: \(message))")
-        }
-        if lower.contains("exceeds user limit") || lower.contains("too large") {
-            return ImageDecodingError(.imageTooLarge, "PNG exceeds decoder limits (libpng: \(message))")
-        }
-        return ImageDecodingError(.corruptImage, "invalid PNG (libpng: \(message))")
     }
 
     static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
