@@ -245,15 +245,23 @@ final class RawClientSocket {
 
     /// Everything the server sends until it closes the connection, or what came within `timeout`.
     func receiveAll(timeout: Duration = .seconds(10)) -> String {
-        var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        receive(timeout: timeout).text
+    }
+
+    /// What the server sent, and whether it closed the connection (false: `timeout` passed first).
+    func receive(timeout: Duration) -> (text: String, closed: Bool) {
+        var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard n > 0 else { break }
+            if n == 0 { return (String(decoding: received, as: UTF8.self), true) }
+            guard n > 0 else {
+                // A reset is a close too; a timeout is not.
+                return (String(decoding: received, as: UTF8.self), errno != EAGAIN && errno != EWOULDBLOCK)
+            }
             received += buffer[..<n]
         }
-        return String(decoding: received, as: UTF8.self)
     }
 }

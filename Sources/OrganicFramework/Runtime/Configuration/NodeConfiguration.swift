@@ -58,10 +58,22 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// Longest wait for in-flight requests and scoring rounds at shutdown before they are
         /// cancelled.
         public var shutdownGraceSeconds: Double
-        public init(host: String, port: Int, shutdownGraceSeconds: Double = 30) {
+        /// A connection with no request in progress (idle between requests, or still sending
+        /// its request head) is closed after this many seconds.
+        public var idleTimeoutSeconds: Double
+        /// A request whose body has not fully arrived this many seconds after its head is cut off.
+        public var bodyTimeoutSeconds: Double
+        /// Open connections at once; more are closed as soon as they are accepted. Also capped
+        /// by the process's descriptor limit (less 256 kept for miners and files).
+        public var maxConnections: Int
+        public init(host: String, port: Int, shutdownGraceSeconds: Double = 30, idleTimeoutSeconds: Double = 30,
+                    bodyTimeoutSeconds: Double = 60, maxConnections: Int = 10_000) {
             self.host = host
             self.port = port
             self.shutdownGraceSeconds = shutdownGraceSeconds
+            self.idleTimeoutSeconds = idleTimeoutSeconds
+            self.bodyTimeoutSeconds = bodyTimeoutSeconds
+            self.maxConnections = maxConnections
         }
     }
 

@@ -1,18 +1,36 @@
+import Foundation
 import NIOCore
+import NIOHTTPTypes
 import Synchronization
 
 /// The public server's open client connections, each with the ``DisconnectSignal`` its requests
-/// watch.
+/// watch, and the limits every connection lives under.
 ///
 /// Hummingbird reports a client's departure only to code that consumes the request stream, and
 /// doing so ends keep-alive. A small channel handler (``ClientConnectionHandler``) sits in each
 /// connection's pipeline instead and raises the signal when the client's input closes (the server
 /// allows half-closure, so a closed socket shows up as that event) or the connection drops.
 /// Request handlers find the signal by their channel.
+///
+/// The same handler enforces the connection cap (connections beyond it are closed as soon as
+/// they are accepted, before they cost more than a descriptor) and the body deadline (a request
+/// whose body has not fully arrived this long after its head is cut off: a client trickling its
+/// upload cannot hold a connection and a request slot forever). Idle and slow-header connections
+/// are Hummingbird's idle timeout's job.
 final class ClientConnections: Sendable {
+    struct Limits: Sendable {
+        /// Open connections at once; more are closed on accept.
+        var maxConnections: Int
+        /// Longest time from a request's head to the end of its body.
+        var bodyTimeout: Duration
+    }
+
+    let limits: Limits
     private let signals = Mutex<[ObjectIdentifier: DisconnectSignal]>([:])
 
-    init() {}
+    init(limits: Limits = Limits(maxConnections: .max, bodyTimeout: .seconds(60))) {
+        self.limits = limits
+    }
 
     /// A handler for one new connection's pipeline.
     func makeHandler() -> ClientConnectionHandler { ClientConnectionHandler(connections: self) }
@@ -22,22 +40,40 @@ final class ClientConnections: Sendable {
         signals.withLock { $0[channel] }
     }
 
-    fileprivate func register(_ channel: ObjectIdentifier, _ signal: DisconnectSignal) {
-        signals.withLock { $0[channel] = signal }
+    /// Connections open now.
+    var count: Int { signals.withLock { $0.count } }
+
+    /// Tracks a new connection; false (and not tracked) when the cap is reached.
+    fileprivate func register(_ channel: ObjectIdentifier, _ signal: DisconnectSignal) -> Bool {
+        signals.withLock { signals in
+            guard signals.count < limits.maxConnections else { return false }
+            signals[channel] = signal
+            return true
+        }
     }
 
     fileprivate func remove(_ channel: ObjectIdentifier) {
         _ = signals.withLock { $0.removeValue(forKey: channel) }
     }
+
+    /// The largest connection cap this process can keep: the descriptor limit, less a reserve
+    /// for miners, the database, logs and the admin listener.
+    static func descriptorBound(reserve: Int = 256) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return .max }
+        return max(Int(clamping: limit.rlim_cur) - reserve, 16)
+    }
 }
 
 /// Watches one client connection; passes every read through unchanged.
 final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = NIOAny
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
 
     private let connections: ClientConnections
     private let signal = DisconnectSignal()
     private var channel: ObjectIdentifier?
+    private var bodyDeadline: Scheduled<Void>?
 
     fileprivate init(connections: ClientConnections) {
         self.connections = connections
@@ -45,15 +81,38 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     func handlerAdded(context: ChannelHandlerContext) {
         let id = ObjectIdentifier(context.channel)
+        guard connections.register(id, signal) else {
+            // Over the cap: this connection never gets a request slot.
+            context.close(promise: nil)
+            return
+        }
         channel = id
-        connections.register(id, signal)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         // Removed with the pipeline when the channel closes; drop the entry before the channel
         // object can be freed and its identifier reused.
         if let channel { connections.remove(channel) }
+        bodyDeadline?.cancel()
         signal.disconnect()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            bodyDeadline?.cancel()
+            let timeout = connections.limits.bodyTimeout
+            let channel = context.channel
+            bodyDeadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanosecondsClamped))) {
+                channel.close(promise: nil)
+            }
+        case .end:
+            bodyDeadline?.cancel()
+            bodyDeadline = nil
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -64,6 +123,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        bodyDeadline?.cancel()
         signal.disconnect()
         context.fireChannelInactive()
     }

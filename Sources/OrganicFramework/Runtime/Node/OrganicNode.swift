@@ -230,10 +230,18 @@ public struct OrganicNode: Sendable {
             services.append(admin)
         }
         let openAPI = OpenAPIDocument.Cache(endpoints: routes, plugins: plugins)
-        let connections = ClientConnections()
+        let server = configuration.server
+        let maxConnections = min(server.maxConnections, ClientConnections.descriptorBound())
+        if maxConnections < server.maxConnections {
+            logger.notice("server.maxConnections lowered to fit the descriptor limit (raise it with ulimit -n)",
+                          metadata: ["maxConnections": "\(maxConnections)"])
+        }
+        let connections = ClientConnections(limits: .init(maxConnections: maxConnections,
+                                                          bodyTimeout: .seconds(double: server.bodyTimeoutSeconds)))
         let publicApp = Application(
             router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections),
-            server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
+                                                idleTimeout: .nanoseconds(Int64(Duration.seconds(double: server.idleTimeoutSeconds).nanosecondsClamped)))),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -272,6 +280,11 @@ public struct OrganicNode: Sendable {
             throw ConfigurationError("dispatch.selection weights must be finite and >= 0")
         }
         guard configuration.server.shutdownGraceSeconds > 0 else { throw ConfigurationError("server.shutdownGraceSeconds must be positive") }
+        let server = configuration.server
+        guard server.idleTimeoutSeconds.isFinite, server.idleTimeoutSeconds > 0, server.bodyTimeoutSeconds.isFinite, server.bodyTimeoutSeconds > 0 else {
+            throw ConfigurationError("server.idleTimeoutSeconds and server.bodyTimeoutSeconds must be positive")
+        }
+        guard server.maxConnections >= 1 else { throw ConfigurationError("server.maxConnections must be at least 1") }
         guard configuration.synthetic.intervalSeconds > 0 else { throw ConfigurationError("synthetic.intervalSeconds must be positive") }
         for (name, listener) in [("server", configuration.server), ("admin", NodeConfiguration.Listener(host: configuration.admin.host, port: configuration.admin.port))] {
             guard (0...65535).contains(listener.port) else { throw ConfigurationError("\(name).port must be 0...65535") }
