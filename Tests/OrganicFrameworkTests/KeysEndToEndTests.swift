@@ -95,6 +95,16 @@ struct KeysEndToEndTests {
             let broke = try await call(net, headers: ["X-API-Key": poor.key])
             #expect(broke.status == 402)
             #expect(broke.errorCode == "insufficient_credits")
+            // The credit check comes before validation (which may decode images): a key that
+            // cannot pay learns that first, and the node does no expensive work for it.
+            let invalid = try await net.anonymousClient.post(net.publicURL + "/v1/text-embeddings", raw: Data(#"{"input":[],"dimensions":64}"#.utf8),
+                                                             headers: ["X-API-Key": poor.key])
+            #expect(invalid.status == 402, "\(invalid.text)")
+            let funded = try await net.createKey(KeyCreation(name: "funded", credits: 5))
+            let rejected = try await net.anonymousClient.post(net.publicURL + "/v1/text-embeddings", raw: Data(#"{"input":[],"dimensions":64}"#.utf8),
+                                                              headers: ["X-API-Key": funded.key])
+            #expect(rejected.status == 400, "\(rejected.text)")
+            #expect(try await settledBalance(net, funded.record.id).balance == Credits(5), "an invalid request's hold is released")
             #expect(try await settledBalance(net, poor.record.id).balance == Credits(0.5))
 
             let limited = try await net.createKey(KeyCreation(name: "limited", unlimited: true, rateLimits: ["2/min"]))

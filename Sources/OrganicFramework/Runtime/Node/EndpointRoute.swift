@@ -71,13 +71,14 @@ extension EndpointRoute: ServedEndpoint {
             throw APIError(.badRequest, code: "malformed_body", message: "The request body could not be read: it ended early or its framing is invalid.")
         }
         let caller = try RequestDecoding.decode(E.Request.self, from: buffer)
+        // The most the call can cost is held before anything expensive: validation may decode
+        // images, and a key that cannot pay must not make the node do that (released if invalid).
+        try await pending?.reserve(prices.cost(of: endpoint.maximumUsage(of: caller)))
         do {
             try endpoint.validate(caller)
         } catch {
             throw APIError.badRequest(error)
         }
-        // The most the call can cost is held before any miner works on it.
-        try await pending?.reserve(prices.cost(of: endpoint.maximumUsage(of: caller)))
         var context = PerturbationContext(random: dispatcher.makeRandom(), seeds: dispatcher.settings.seeds)
         var minerRequest = endpoint.minerRequest(for: caller, context: &context)
         endpoint.perturb(&minerRequest, context: &context)
