@@ -80,4 +80,38 @@ struct ConnectionLimitTests {
             for socket in held.dropFirst() { socket.close() }
         }
     }
+
+    @Test("request bodies held at once are capped node-wide: a body that does not fit gets 503 with Retry-After at once, and fits again once the first is done")
+    func bufferedBodyBudget() async throws {
+        var configuration = Self.configuration()
+        configuration.server.maxBufferedRequestBytes = 1 << 20
+        try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(1),
+                                    configuration: configuration) { net in
+            let port = try #require(URLComponents(string: net.publicURL)?.port)
+            // Four uploads of 250 kB (the endpoint takes up to 256 KiB) that send only their start:
+            // their claims are held while they upload, and fill the 1 MiB budget.
+            let uploaders = try (0..<4).map { _ in try RawClientSocket(port: port) }
+            for uploader in uploaders { try uploader.send(Self.head + "Content-Length: 250000\r\n\r\n{\"input\":[\"") }
+            // Their heads must reach the node before the next request does (no outside signal tells).
+            try await Task.sleep(for: .milliseconds(500))
+            let body = Data(#"{"input":["second"],"dimensions":64}"#.utf8)
+            let padded = body + Data(repeating: 0x20, count: 200_000)
+            var refused: TestHTTPClient.Reply?
+            for _ in 0..<50 {
+                let reply = try await net.anonymousClient.post(net.publicURL + "/v1/text-embeddings", raw: padded)
+                if reply.status == 503 { refused = reply; break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let reply = try #require(refused, "a second large body is refused while the first holds the budget")
+            #expect(reply.text.contains("overloaded") && reply.header("Retry-After") == "1", "\(reply.text)")
+            #expect(try await net.anonymousClient.post(net.publicURL + "/v1/text-embeddings", raw: body).status == 200,
+                    "a small body still fits")
+            uploaders[0].close()
+            let fits = await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+                (try? await net.anonymousClient.post(net.publicURL + "/v1/text-embeddings", raw: padded).status) == 200
+            }
+            #expect(fits, "the budget is given back when the first request ends")
+            for uploader in uploaders.dropFirst() { uploader.close() }
+        }
+    }
 }

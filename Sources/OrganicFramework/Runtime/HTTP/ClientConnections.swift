@@ -23,13 +23,18 @@ final class ClientConnections: Sendable {
         var maxConnections: Int
         /// Longest time from a request's head to the end of its body.
         var bodyTimeout: Duration
+        /// Request body bytes held at once across all requests.
+        var maxBufferedRequestBytes: Int = .max
     }
 
     let limits: Limits
+    /// The node-wide budget of request body bytes.
+    let bodies: RequestBodyBudget
     private let signals = Mutex<[ObjectIdentifier: DisconnectSignal]>([:])
 
     init(limits: Limits = Limits(maxConnections: .max, bodyTimeout: .seconds(60))) {
         self.limits = limits
+        self.bodies = RequestBodyBudget(capacity: limits.maxBufferedRequestBytes)
     }
 
     /// A handler for one new connection's pipeline.

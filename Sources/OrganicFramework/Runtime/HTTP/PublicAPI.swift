@@ -26,7 +26,8 @@ enum PublicAPI {
             guard let dispatcher = dispatchers[endpoint.descriptor.name] else { continue }
             router.post("/v1/\(endpoint.descriptor.path)") { request, context in
                 try await endpoint.handle(request, dispatcher: dispatcher, access: access,
-                                          disconnect: connections.signal(for: context.connection), eventLoop: context.eventLoop)
+                                          disconnect: connections.signal(for: context.connection), eventLoop: context.eventLoop,
+                                          bodies: connections.bodies)
             }
         }
         return router

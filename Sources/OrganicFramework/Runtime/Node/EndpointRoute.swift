@@ -28,7 +28,7 @@ protocol ServedEndpoint: Sendable {
     /// is raised when the caller's connection goes away; `eventLoop` is the connection's, which
     /// paces a streamed answer.
     func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
-                eventLoop: (any EventLoop)?) async throws -> Response
+                eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?) async throws -> Response
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
     /// miners; false when it was not admitted (or the endpoint has no generator).
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
@@ -38,11 +38,39 @@ protocol ServedEndpoint: Sendable {
 
 extension EndpointRoute: ServedEndpoint {
     func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
-                eventLoop: (any EventLoop)?) async throws -> Response {
+                eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?) async throws -> Response {
+        let reading = BodyReading()
+        do {
+            return try await admitAndServe(request, dispatcher: dispatcher, access: access, disconnect: disconnect, eventLoop: eventLoop,
+                                           bodies: bodies, reading: reading)
+        } catch var error as APIError where !reading.started {
+            // Refused before the body was read, while the client may still be sending it: a client
+            // that sends its whole body before reading would stall on a full socket. Read and
+            // discard a bounded amount; beyond it, close the connection after the answer.
+            if await !RequestBodyDrain.discard(request.body, declaredLength: request.headers[.contentLength].flatMap(Int.init)) {
+                error.headers[.connection] = "close"
+            }
+            throw error
+        }
+    }
+
+    private func admitAndServe(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
+                               eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?, reading: BodyReading) async throws -> Response {
         // 401, 403 and 429 come before the body is read.
         let pending = try await access?.admit(request.headers, endpoint: descriptor.name)
+        // The body's bytes are claimed from the node-wide budget before it is read.
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        let claim = min(declared ?? descriptor.maxRequestBytes, descriptor.maxRequestBytes)
+        if let bodies {
+            guard bodies.claim(claim) else {
+                pending?.finish(status: 503, delivered: false)
+                throw APIError.unavailable("overloaded", "The node is reading too many request bodies at once; retry shortly.", retryAfter: 1)
+            }
+        }
+        defer { bodies?.release(claim) }
         do {
-            return try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect, eventLoop: eventLoop)
+            return try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect, eventLoop: eventLoop,
+                                   reading: reading)
         } catch {
             // A body cut short by a departing caller reads as bad JSON; the usage log says why.
             let status = disconnect?.isDisconnected == true ? 499 : Int((error as? APIError)?.status.code ?? 500)
@@ -53,13 +81,14 @@ extension EndpointRoute: ServedEndpoint {
 
     /// Reads, validates, charges (when `pending` is set) and dispatches one request.
     private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?,
-                       eventLoop: (any EventLoop)?) async throws -> Response {
+                       eventLoop: (any EventLoop)?, reading: BodyReading) async throws -> Response {
         // Refusals that need no body come before a byte of it is read.
         try RequestDecoding.requireJSON(request.headers[.contentType])
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > descriptor.maxRequestBytes {
             throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
         }
         let buffer: ByteBuffer
+        reading.started = true
         do {
             buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
         } catch is NIOTooManyBytesError {
