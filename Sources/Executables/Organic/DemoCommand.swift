@@ -19,6 +19,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Length of a scoring period in seconds (600 on a real node; short here so weights appear quickly).")
     var periodSeconds = 30.0
     @Option(help: "Log level.") var logLevel = "notice"
+    @Option(help: "Wire protocol between the node and its miners: \(MinerProtocol.allCases.map(\.rawValue).joined(separator: ", ")). With a signed one the miners get hotkeys and verify the node's signature, as real subnets do (axon serves the plugins' endpoints that name an SDK 10 synapse).",
+            transform: { text in
+                guard let parsed = MinerProtocol(rawValue: text) else {
+                    throw ValidationError("unknown protocol '\(text)'; one of \(MinerProtocol.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return parsed
+            })
+    var minerProtocol: MinerProtocol = .unsigned
 
     func run() async throws {
         guard (0...65535).contains(port), (0...65535).contains(adminPort) else { throw ValidationError("ports must be 0...65535") }
@@ -37,12 +45,23 @@ struct DemoCommand: AsyncParsableCommand {
             ?? "demo-" + APIKeyFormat.generate().dropFirst(APIKeyFormat.prefix.count).prefix(24)
         configuration.admin.token = adminToken
         let logger = makeLogger(label: "organic-demo", level: logLevel)
-        let plugins = try BundledPlugins.catalog.instantiate(configuration.plugins)
+        var plugins = try BundledPlugins.catalog.instantiate(configuration.plugins)
         let miners: [LocalNetwork.MinerSpec] = [
             .init(hardwareNoiseSeed: 11), .init(hardwareNoiseSeed: 22), .init(faults: .mixed, hardwareNoiseSeed: 33),
         ]
         let reportEvery = reportInterval
-        try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, signals: [.sigint, .sigterm],
+        // Over the Axon protocol only endpoints that name a synapse can be reached.
+        if minerProtocol == .axonSynapse {
+            let descriptors = plugins.flatMap { plugin in plugin.endpoints.map { $0.descriptor } }
+            for name in descriptors.filter({ $0.synapse == nil }).map({ $0.name }) {
+                var off = NodeConfiguration.EndpointOverride()
+                off.enabled = false
+                configuration.dispatch.endpoints[name] = off
+            }
+            plugins = plugins.filter { $0.endpoints.contains { $0.descriptor.synapse != nil } }
+        }
+        try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration,
+                                   minerProtocol: minerProtocol == .unsigned ? nil : minerProtocol, signals: [.sigint, .sigterm],
                                    logger: logger) { context in
             let demoKey = try await context.keys?.create(KeyCreation(name: "demo", owner: "organic demo", credits: 1000,
                                                                        rateLimits: ["20/s", "10000/day"]))

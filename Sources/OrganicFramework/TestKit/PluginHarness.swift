@@ -86,17 +86,19 @@ public enum PluginHarness {
     }
 
     /// Starts `miners` honest reference miners (or the given specs) and a node, runs `body`,
-    /// then shuts everything down gracefully.
+    /// then shuts everything down gracefully. With `minerProtocol` the miners speak it and
+    /// verify the node's signature (see ``LocalNetwork/run(plugins:miners:configuration:minerProtocol:signals:clock:randomSeed:logger:body:)``).
     public static func run<T: Sendable>(
         plugins: [any SubnetPlugin],
         miners: [LocalNetwork.MinerSpec],
         configuration: NodeConfiguration = testConfiguration(),
+        minerProtocol: MinerProtocol? = nil,
         clock: any NodeClock = SystemNodeClock(),
         randomSeed: UInt64? = 42,
         logger: Logger = Logger(label: "organic-test", factory: { _ in SwiftLogNoOpLogHandler() }),
         body: @Sendable (Network) async throws -> T
     ) async throws -> T {
-        try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, clock: clock,
+        try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, minerProtocol: minerProtocol, clock: clock,
                                    randomSeed: randomSeed, logger: logger) { context in
             var apiKey: String?
             if context.configuration.auth.enabled, let keys = context.keys {

@@ -3,6 +3,7 @@ import ServiceLifecycle
 public import UnixSignals
 import Foundation
 import Hummingbird
+import OrganicCrypto
 
 /// A node and reference miners on loopback, all in one process, talking real HTTP.
 ///
@@ -50,10 +51,16 @@ public enum LocalNetwork {
 
     /// Starts the miners and the node, runs `body`, then shuts everything down gracefully.
     /// `configuration` starts from defaults with ports 0; its `miners` list is replaced.
+    ///
+    /// With `minerProtocol`, the miners speak it and check who is asking: each gets its own
+    /// hotkey, the node signs as a fresh validator hotkey the miners know, and the node reaches
+    /// them over that protocol (`dispatch.minerProtocol`). So a subnet author can run both sides
+    /// of the Axon, fiber, btauth or Epistula wire locally. Nil keeps unsigned plain JSON.
     public static func run<T: Sendable>(
         plugins: [any SubnetPlugin],
         miners: [MinerSpec],
         configuration: NodeConfiguration,
+        minerProtocol: MinerProtocol? = nil,
         signals: [UnixSignal] = [],
         clock: any NodeClock = SystemNodeClock(),
         randomSeed: UInt64? = nil,
@@ -62,13 +69,16 @@ public enum LocalNetwork {
     ) async throws -> T {
         let ports = ListenerReadiness()
         let declaration = plugins.lazy.compactMap { $0.capacityDeclaration }.first
+        let identities = try LocalIdentities(miners: miners.count, minerProtocol: minerProtocol, logger: logger)
         var minerApps: [any Service] = []
         for (index, spec) in miners.enumerated() {
             let handlers = plugins.flatMap { $0.referenceMiners(options: .init(hardwareNoiseSeed: spec.hardwareNoiseSeed)) }
+            var options = ReferenceMinerServer.Options(capacity: spec.capacity, faults: spec.faults, randomSeed: randomSeed.map { $0 &+ UInt64(index) },
+                                                       endpointCapacities: spec.endpointCapacities, capacityDeclaration: declaration)
+            identities.configure(&options, miner: index)
             let app = ReferenceMinerServer.application(
                 handlers: handlers,
-                options: .init(capacity: spec.capacity, faults: spec.faults, randomSeed: randomSeed.map { $0 &+ UInt64(index) },
-                              endpointCapacities: spec.endpointCapacities, capacityDeclaration: declaration),
+                options: options,
                 logger: logger,
                 onRunning: { port in await ports.bound("miner-\(index)", port: port) })
             minerApps.append(app)
@@ -79,13 +89,15 @@ public enum LocalNetwork {
             let bound = await ports.wait(for: Set(miners.indices.map { "miner-\($0)" }))
             var config = configuration
             config.miners = miners.enumerated().map { index, spec in
-                StaticMiner(uid: index + 1, hotkey: "local-miner-\(index + 1)", url: "http://127.0.0.1:\(bound["miner-\(index)"] ?? 0)",
+                StaticMiner(uid: index + 1, hotkey: identities.minerHotkey(index), url: "http://127.0.0.1:\(bound["miner-\(index)"] ?? 0)",
                             stake: 0, endpoints: spec.endpoints, capacity: spec.capacity)
             }
+            if let minerProtocol { config.dispatch.minerProtocol = minerProtocol }
             let node: NodeRunner
             do {
-                node = try await OrganicNode(configuration: config, plugins: plugins, clock: clock, randomSeed: randomSeed, logger: logger)
-                    .makeRunner(signals: signals)
+                var organic = try OrganicNode(configuration: config, plugins: plugins, clock: clock, randomSeed: randomSeed, logger: logger)
+                if let validator = identities.validator { organic.hotkey = validator }
+                node = try await organic.makeRunner(signals: signals)
             } catch {
                 await minerGroup.triggerGracefulShutdown()
                 throw error
@@ -104,6 +116,52 @@ public enum LocalNetwork {
             await minerGroup.triggerGracefulShutdown()
             try await group.waitForAll()
             return try result.get()
+        }
+    }
+}
+
+/// The hotkeys of a local network whose miners check who is asking: one per miner and one for
+/// the validator, which every miner knows (with a permit and ample stake).
+struct LocalIdentities {
+    let minerProtocol: MinerProtocol?
+    let validator: Sr25519Keypair?
+    let miners: [Sr25519Keypair]
+    let directory: SenderDirectory?
+
+    init(miners count: Int, minerProtocol: MinerProtocol?, logger: Logger) throws {
+        self.minerProtocol = minerProtocol
+        guard let minerProtocol, minerProtocol != .unsigned else {
+            validator = nil
+            miners = []
+            directory = nil
+            return
+        }
+        var generator = SystemRandomNumberGenerator()
+        func fresh() throws -> Sr25519Keypair {
+            try Sr25519Keypair(miniSecretSeed: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+        let validator = try fresh()
+        self.validator = validator
+        miners = try (0..<count).map { _ in try fresh() }
+        directory = SenderDirectory.fixed(validators: [validator.ss58Address], stake: 1_000_000, logger: logger)
+    }
+
+    func minerHotkey(_ index: Int) -> String {
+        index < miners.count ? miners[index].ss58Address : "local-miner-\(index + 1)"
+    }
+
+    /// Sets the miner's protocol and who it admits.
+    func configure(_ options: inout ReferenceMinerServer.Options, miner index: Int) {
+        guard let minerProtocol, let directory, index < miners.count else { return }
+        let hotkey = miners[index].ss58Address
+        options.minerProtocol = minerProtocol
+        switch minerProtocol {
+        case .axonSynapse, .fiber1, .fiber2:
+            options.senders = ReferenceMinerServer.SenderPolicy(hotkey: hotkey, directory: directory)
+        case .btauth, .epistula:
+            options.verifier = SignedRequestVerifier(policy: .init(selfHotkey: hotkey), directory: directory)
+        case .unsigned:
+            break
         }
     }
 }
