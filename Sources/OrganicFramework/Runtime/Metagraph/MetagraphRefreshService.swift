@@ -30,11 +30,7 @@ final class MetagraphRefreshService: Service {
             try? await gracefulShutdown()
             return
         }
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await self.clock.sleep(for: interval)
-                await self.refresh()
-            }
-        }
+        // The node refreshed once before starting.
+        await PeriodicWork.run(every: interval, clock: clock, start: .pausing) { await self.refresh() }
     }
 }

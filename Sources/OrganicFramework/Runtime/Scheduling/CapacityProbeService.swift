@@ -41,12 +41,7 @@ final class CapacityProbeService: Service {
     }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.probeAll()
-                try await self.clock.sleep(for: self.interval)
-            }
-        }
+        await PeriodicWork.run(every: interval, clock: clock) { await self.probeAll() }
     }
 
     /// Probes every miner once (for each declaring plugin) and records the answers.

@@ -32,15 +32,12 @@ final class ScoringPeriodService: Service {
     }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let now = self.clock.now()
-                let untilBoundary = self.book.nextBoundary(after: now).timeIntervalSince(now)
-                let wait = min(self.flushInterval.seconds, max(untilBoundary, 0.001))
-                try await self.clock.sleep(for: .seconds(double: wait))
-                await self.tick()
-            }
-        }
+        // Wakes at each period boundary, and at least every flush interval.
+        await PeriodicWork.run(clock: clock, start: .pausing, pause: {
+            let now = self.clock.now()
+            let untilBoundary = self.book.nextBoundary(after: now).timeIntervalSince(now)
+            return .seconds(double: min(self.flushInterval.seconds, max(untilBoundary, 0.001)))
+        }) { await self.tick() }
         await tick()
     }
 

@@ -30,12 +30,8 @@ final class WeightSettingService: Service {
     }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await self.setOnce()
-                try await self.clock.sleep(for: self.interval)
-            }
-        }
+        // setOnce throws only when shutdown cancels its retry backoff; the loop then ends.
+        await PeriodicWork.run(every: interval, clock: clock) { _ = try? await self.setOnce() }
     }
 
     /// The pause before attempt `n + 1` after `n` failed attempts: base × 2^(n-1), at most 10 minutes.

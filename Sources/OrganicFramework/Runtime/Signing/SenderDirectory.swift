@@ -50,16 +50,11 @@ public final class SenderDirectory: Service {
     }
 
     public func run() async throws {
-        await refresh()
         guard let interval = source.refreshInterval else {
+            await refresh()
             try? await gracefulShutdown()
             return
         }
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await self.clock.sleep(for: interval)
-                await self.refresh()
-            }
-        }
+        await PeriodicWork.run(every: interval, clock: clock) { await self.refresh() }
     }
 }

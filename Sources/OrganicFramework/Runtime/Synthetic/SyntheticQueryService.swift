@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Issues the validator's own scoring queries at a steady rate, cycling through endpoints.
 ///
@@ -23,16 +24,16 @@ final class SyntheticQueryService: Service {
 
     func run() async throws {
         guard !endpoints.isEmpty else { return }
-        try? await cancelWhenGracefulShutdown {
-            var next = 0
-            while !Task.isCancelled {
-                let endpoint = self.endpoints[next % self.endpoints.count]
-                next += 1
-                // Wait for miners at most one interval, so the schedule never falls behind.
-                if await !endpoint.runSyntheticQuery(dispatcher: self.dispatcher, maxWait: self.interval) {
-                    self.logger.debug("no miner free for a synthetic query", metadata: ["endpoint": "\(endpoint.descriptor.name)"])
-                }
-                try await self.clock.sleep(for: self.interval)
+        let turn = Mutex(0)
+        await PeriodicWork.run(every: interval, clock: clock) {
+            // The endpoints take turns.
+            let endpoint = turn.withLock { next in
+                defer { next += 1 }
+                return self.endpoints[next % self.endpoints.count]
+            }
+            // Wait for miners at most one interval, so the schedule never falls behind.
+            if await !endpoint.runSyntheticQuery(dispatcher: self.dispatcher, maxWait: self.interval) {
+                self.logger.debug("no miner free for a synthetic query", metadata: ["endpoint": "\(endpoint.descriptor.name)"])
             }
         }
     }
