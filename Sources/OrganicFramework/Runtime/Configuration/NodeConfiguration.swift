@@ -66,8 +66,12 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// Open connections at once; more are closed as soon as they are accepted. Also capped
         /// by the process's descriptor limit (less 256 kept for miners and files).
         public var maxConnections: Int
+        /// Request body bytes held at once across all requests (each claims its declared length,
+        /// or its endpoint's limit); a request that does not fit gets 503 with `Retry-After`.
+        public var maxBufferedRequestBytes: Int
         public init(host: String, port: Int, shutdownGraceSeconds: Double = 30, idleTimeoutSeconds: Double = 30,
-                    bodyTimeoutSeconds: Double = 60, maxConnections: Int = 10_000) {
+                    bodyTimeoutSeconds: Double = 60, maxConnections: Int = 10_000, maxBufferedRequestBytes: Int = 512 << 20) {
+            self.maxBufferedRequestBytes = maxBufferedRequestBytes
             self.host = host
             self.port = port
             self.shutdownGraceSeconds = shutdownGraceSeconds
@@ -100,8 +104,18 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     }
 
     public struct Database: Codable, Sendable, Equatable {
-        /// SQLite file, created with its directory if missing.
+        /// SQLite file, created with its directory if missing (the default backend, one node).
+        /// With `url` set it is not opened; files kept beside it (`weights.json`) still go to its directory.
         public var path = "data/organic.sqlite"
+        /// `postgres://user:password@host:port/database[?sslmode=disable|prefer|require]`: keep
+        /// keys, credits, scores and weights in PostgreSQL, shared by several nodes. Unset: SQLite.
+        public var url: String?
+        /// PostgreSQL connections this node's pool opens at most.
+        public var maxConnections = 20
+        /// With PostgreSQL: seconds between re-checks of keys changed by other instances (the
+        /// fallback when a change notification is missed; the bound on how long a revoked key
+        /// can still be accepted by another instance).
+        public var keyRecheckSeconds = 5.0
         public init() {}
     }
 
