@@ -37,6 +37,7 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: Plugin API: protocols and value types only, no dependencies.
@@ -76,6 +77,8 @@ var package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // AES-CBC and RSA-OAEP for fiber's miner protocol (same name in swift-crypto 3.x and 4.x).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                // Optional shared database for several nodes (`database.url: postgres://…`).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
@@ -161,6 +164,8 @@ var package = Package(
             name: "OrganicBench",
             dependencies: [
                 "OrganicFramework", "OrganicBundledPlugins", "TextEmbeddingPlugin", "TextGenerationPlugin",
+                // ManualNodeClock for `scoring-sim`.
+                "OrganicTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,6 +190,7 @@ var package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

@@ -12,6 +12,7 @@ packages=(
   libsodium-dev         # sr25519 (ristretto255), ed25519, hashes, $NACL keyfiles
   pkg-config            # locates the C libraries above for SwiftPM
   python3 python3-venv  # test peers (official Bittensor packages, imagehash)
+  postgresql            # shared-database backend: scripts/test.sh starts a throwaway server
 )
 
 missing=()

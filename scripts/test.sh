@@ -73,6 +73,17 @@ install_fiber_venv() { # version venv variable
 install_fiber_venv 1.0.0 .venv-fiber1 ORGANIC_PYTHON_FIBER1
 install_fiber_venv 2.1.0 .venv-fiber2 ORGANIC_PYTHON_FIBER2
 
+# A throwaway PostgreSQL for the store conformance and multi-instance tests (they skip without
+# ORGANIC_TEST_POSTGRES_URL), stopped and removed at exit.
+pg_dir=$(mktemp -d /tmp/organic-pg.XXXXXX)
+trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
+if ORGANIC_TEST_POSTGRES_URL=$(scripts/test-postgres.sh start "$pg_dir"); then
+  export ORGANIC_TEST_POSTGRES_URL
+  echo "test: PostgreSQL running at $ORGANIC_TEST_POSTGRES_URL"
+else
+  echo "test: WARNING: could not start PostgreSQL; the PostgreSQL store tests will be skipped" >&2
+fi
+
 swift build --build-tests
 # One test at a time: many suites start real nodes, miners and Python peers, and run in parallel
 # they starve each other on a 2-core machine until honest miners time out (seen: timers 7 s late).

@@ -60,14 +60,22 @@ public struct TextEmbeddingEndpoint: Endpoint {
         return TextEmbeddingRequest(input: texts, dimensions: dimensions)
     }
 
-    /// Miners are rewarded for agreeing with each other: mean cosine over the texts, with full
-    /// credit at or above ``agreementThreshold`` and none below 0.9.
-    public func reward(_ round: ScoringRound<TextEmbeddingRequest, TextEmbeddingResponse>) -> RewardVerdict {
-        ConsensusReward.rewards(for: round.answers) { a, b in
+    /// Two answers agree (similarity 1) when their mean cosine over the texts reaches
+    /// ``agreementThreshold``; below it they earn partial credit, none below 0.9. The core uses
+    /// the same comparison to referee disagreeing rounds.
+    public func agreement(for request: TextEmbeddingRequest) -> AnswerAgreement<TextEmbeddingResponse>? {
+        AnswerAgreement(threshold: 1) { a, b in
             let pairs = zip(a.embeddings, b.embeddings)
             let mean = pairs.map { FeatureHashingEmbedder.cosine($0, $1) }.reduce(0, +) / Double(max(a.embeddings.count, 1))
             if mean >= Self.agreementThreshold { return 1 }
             return max(0, (mean - 0.9) / (Self.agreementThreshold - 0.9)) * 0.5
         }
+    }
+
+    /// Miners are rewarded for agreeing with each other (``agreement(for:)``): each answer's mean
+    /// similarity to the others.
+    public func reward(_ round: ScoringRound<TextEmbeddingRequest, TextEmbeddingResponse>) -> RewardVerdict {
+        guard let agreement = agreement(for: round.request) else { return .inconclusive("no agreement rule") }
+        return ConsensusReward.rewards(for: round.answers, agreement: agreement)
     }
 }

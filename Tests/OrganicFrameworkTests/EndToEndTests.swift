@@ -175,8 +175,13 @@ struct EndToEndTests {
             #expect(score(3) < score(1) - 0.2)
             #expect(score(3) < score(2) - 0.2)
             #expect(score(3) < 0.1)
-            // Every round scored both of its miners.
-            #expect(rounds.allSatisfy { $0.results.count == 2 })
+            // Every round scored both of its answerers; a round pairing the faulty miner with an
+            // honest one brought the third miner in as a referee.
+            #expect(rounds.allSatisfy { $0.results.filter { $0.role != .referee }.count == 2 })
+            #expect(rounds.contains { $0.tieBreak?.outcome == .decided && $0.tieBreak?.referees.count == 1 })
+            // /admin/rounds shows the referees, the agreeing group and each miner's role.
+            let listed = try await net.admin("/admin/rounds?limit=200").text
+            #expect(listed.contains(#""agreeingGroup""#) && listed.contains(#""referees""#) && listed.contains(#""role":"referee""#))
         }
     }
 

@@ -14,18 +14,7 @@ struct KeyStoreTests {
         KeyManager(store: SQLiteKeyStore(database: try SQLiteDatabase(path: path)), clock: clock)
     }
 
-    /// One request's life in the ledger: reserve `millis`, then commit or release; false when the
-    /// reservation was refused.
-    static func reserveAndSettle(_ store: any KeyStore, key: String, millis: Int64, commit: Bool) async throws -> Bool {
-        guard case .reserved(let r) = try await store.reserve(id: key, amount: Credits(millis: millis), endpoint: "e", now: Date()) else {
-            return false
-        }
-        try await store.settle(r, commit: commit,
-                               usage: UsageEntry(keyID: r.keyID, endpoint: "e", status: 200, credits: r.amount, latencySeconds: 0, time: Date()))
-        return true
-    }
-
-    /// The balance column equals the sum of the ledger, and no reservation is left open.
+    /// The balance column equals the sum of the ledger, and no reservation is left open (SQLite file).
     static func ledgerIsConsistent(_ path: String) throws -> Bool {
         let database = try SQLiteDatabase(path: path)
         defer { try? database.close() }
@@ -38,22 +27,36 @@ struct KeyStoreTests {
         }
     }
 
-    @Test("a key row whose scopes, limits or state do not decode is refused, never read as 'no scopes' (which means all endpoints)")
-    func corruptKeyRowsFailClosed() async throws {
-        let path = Self.temporaryPath()
-        let database = try SQLiteDatabase(path: path)
-        let keys = KeyManager(store: SQLiteKeyStore(database: database), clock: ManualNodeClock())
+    /// A key manager on a fresh database of `backend`, opened as a node opens it.
+    static func manager(_ backend: StoreBackend, clock: any NodeClock = ManualNodeClock()) async throws -> (KeyManager, TestDatabase) {
+        let database = try await TestDatabase.make(backend)
+        return (KeyManager(store: try await database.open().keys, clock: clock), database)
+    }
+
+    /// One request's life in the ledger: reserve `millis`, then commit or release; false when the
+    /// reservation was refused.
+    static func reserveAndSettle(_ store: any KeyStore, key: String, millis: Int64, commit: Bool) async throws -> Bool {
+        guard case .reserved(let r) = try await store.reserve(id: key, amount: Credits(millis: millis), endpoint: "e", now: Date()) else {
+            return false
+        }
+        try await store.settle(r, commit: commit,
+                               usage: UsageEntry(keyID: r.keyID, endpoint: "e", status: 200, credits: r.amount, latencySeconds: 0, time: Date()))
+        return true
+    }
+
+    @Test("a key row whose scopes, limits or state do not decode is refused, never read as 'no scopes' (which means all endpoints)",
+          arguments: StoreBackend.all)
+    func corruptKeyRowsFailClosed(_ backend: StoreBackend) async throws {
+        let (keys, database) = try await Self.manager(backend)
         for (column, value) in [("scopes", "[\"text-embeddings\""), ("rate_limits", "{\"per\": 1}"), ("state", "enabled-ish")] {
             let created = try await keys.create(KeyCreation(name: "scoped", credits: 10, scopes: ["text-embeddings"]))
-            let authenticator = KeyAuthenticator(store: SQLiteKeyStore(database: database))
+            let authenticator = KeyAuthenticator(store: keys.store)
             _ = try await authenticator.authenticate(created.key, now: Date())
-            try await database.pool.write { db in
-                try db.execute(sql: "UPDATE api_keys SET \(column) = ? WHERE id = ?", arguments: [value, created.record.id])
-            }
-            let fresh = KeyAuthenticator(store: SQLiteKeyStore(database: database))
+            try await database.execute("UPDATE api_keys SET \(column) = '\(value)' WHERE id = '\(created.record.id)'")
+            let fresh = KeyAuthenticator(store: keys.store)
             await #expect(throws: CorruptKeyRecord.self, "corrupt \(column)") { try await fresh.authenticate(created.key, now: Date()) }
         }
-        try database.close()
+        try await keys.store.close()
     }
 
     @Test("creation returns the secret once; the database file holds only its hash")
@@ -77,10 +80,21 @@ struct KeyStoreTests {
         #expect(bytes.range(of: Data(created.record.displayPrefix.utf8)) != nil)
     }
 
-    @Test("reservations refuse to go negative under concurrency: 2,000 tries on 1,000 credits reserve exactly 1,000")
-    func concurrentReservations() async throws {
-        let path = Self.temporaryPath()
-        let keys = try Self.manager(path: path)
+    @Test("no column of the key's row holds its secret, only its hash", arguments: StoreBackend.all)
+    func hashOnlyRows(_ backend: StoreBackend) async throws {
+        let (keys, database) = try await Self.manager(backend)
+        let created = try await keys.create(KeyCreation(name: "acme", owner: "customer-42", credits: 10))
+        let secretPart = String(created.key.dropFirst(APIKeyFormat.prefix.count + APIKeyFormat.displayedSecretCharacters))
+        try await keys.store.close()
+        let rowText = backend == .postgres ? "k::text" : "k.id || k.display_prefix || k.name || k.owner || k.scopes || k.rate_limits || k.metadata"
+        #expect(try await database.integer("SELECT COUNT(*) FROM api_keys k WHERE \(rowText) LIKE '%\(secretPart)%'") == 0)
+        #expect(try await database.integer("SELECT COUNT(*) FROM api_keys") == 1)
+    }
+
+    @Test("reservations refuse to go negative under concurrency: 2,000 tries on 1,000 credits reserve exactly 1,000",
+          arguments: StoreBackend.all)
+    func concurrentReservations(_ backend: StoreBackend) async throws {
+        let (keys, database) = try await Self.manager(backend)
         let key = try await keys.create(KeyCreation(name: "burst", credits: 1000))
         let store = keys.store
         let reserved = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -92,12 +106,12 @@ struct KeyStoreTests {
         #expect(reserved == 1000)
         #expect(try await store.balance(id: key.record.id) == .zero)
         try await store.close()
-        #expect(try Self.ledgerIsConsistent(path))
+        #expect(try await database.ledgerIsConsistent())
     }
 
-    @Test("a key's statement is one snapshot: its balance is the sum of the lines shown, even while requests settle")
-    func statementIsConsistent() async throws {
-        let keys = try Self.manager(path: Self.temporaryPath())
+    @Test("a key's statement is one snapshot: its balance is the sum of the lines shown, even while requests settle", arguments: StoreBackend.all)
+    func statementIsConsistent(_ backend: StoreBackend) async throws {
+        let (keys, _) = try await Self.manager(backend)
         let key = try await keys.create(KeyCreation(name: "busy", credits: 500))
         let store = keys.store
         let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -109,7 +123,8 @@ struct KeyStoreTests {
             }
             group.addTask {
                 var mismatches = 0
-                for _ in 0..<200 {
+                // (Fewer on PostgreSQL: decoding long statements is slow in debug builds.)
+                for _ in 0..<(backend == .postgres ? 40 : 200) {
                     let details = try await keys.show(id: key.record.id, ledgerLimit: 100_000)
                     let sum = (details.ledger ?? []).reduce(Int64(0)) { $0 + $1.amount.millis }
                     if sum != details.balance.millis { mismatches += 1 }
@@ -122,9 +137,9 @@ struct KeyStoreTests {
         try await store.close()
     }
 
-    @Test("a settlement happens once: commit after release (or twice) changes nothing")
-    func settleOnce() async throws {
-        let keys = try Self.manager(path: Self.temporaryPath())
+    @Test("a settlement happens once: commit after release (or twice) changes nothing", arguments: StoreBackend.all)
+    func settleOnce(_ backend: StoreBackend) async throws {
+        let (keys, _) = try await Self.manager(backend)
         let key = try await keys.create(KeyCreation(name: "once", credits: 5))
         let store = keys.store
         guard case .reserved(let r) = try await store.reserve(id: key.record.id, amount: Credits(millis: 2000), endpoint: "e", now: Date()) else {
@@ -141,30 +156,38 @@ struct KeyStoreTests {
         try await store.close()
     }
 
-    @Test("after a crash with requests in flight, reopening releases their reservations and the ledger adds up")
-    func crashRecovery() async throws {
-        let path = Self.temporaryPath()
+    @Test("after a crash with requests in flight, reopening releases their reservations and the ledger adds up",
+          arguments: StoreBackend.all)
+    func crashRecovery(_ backend: StoreBackend) async throws {
+        let database = try await TestDatabase.make(backend)
         do {
-            let keys = try Self.manager(path: path)
+            let stores = try await database.open()
+            let keys = KeyManager(store: stores.keys, clock: ManualNodeClock())
             let key = try await keys.create(KeyCreation(name: "crash", credits: 10))
+            #expect(try await keys.store.releaseOpenReservations(now: Date()) == 0)  // (PostgreSQL: registers the instance)
             for _ in 0..<3 {
                 _ = try await keys.store.reserve(id: key.record.id, amount: Credits(millis: 1500), endpoint: "e", now: Date())
             }
-            // The process "dies" here: no settlement, the pool is simply dropped.
+            // The process "dies" here: no settlement. (On PostgreSQL its pool stops without
+            // leaving, and its heartbeat goes stale: that is how other instances know it died.)
             #expect(try await keys.store.balance(id: key.record.id) == Credits(5.5))
+            if let store = keys.store as? PostgresKeyStore {
+                await store.storage.close()
+                try await database.execute("UPDATE organic_instances SET heartbeat_at = heartbeat_at - 3600")
+            }
         }
-        let reopened = SQLiteKeyStore(database: try SQLiteDatabase(path: path))
+        let reopened = try await database.open().keys
         #expect(try await reopened.releaseOpenReservations(now: Date()) == 3)
         #expect(try await reopened.releaseOpenReservations(now: Date()) == 0)
         let id = try #require(try await reopened.keys().first?.id)
         #expect(try await reopened.balance(id: id) == Credits(10))
         try await reopened.close()
-        #expect(try Self.ledgerIsConsistent(path))
+        #expect(try await database.ledgerIsConsistent())
     }
 
-    @Test("top-ups, refunds and adjustments are ledger entries; the balance never goes below zero")
-    func ledger() async throws {
-        let keys = try Self.manager(path: Self.temporaryPath())
+    @Test("top-ups, refunds and adjustments are ledger entries; the balance never goes below zero", arguments: StoreBackend.all)
+    func ledger(_ backend: StoreBackend) async throws {
+        let (keys, _) = try await Self.manager(backend)
         let id = try await keys.create(KeyCreation(name: "ledger", credits: 1)).record.id
         #expect(try await keys.credit(id: id, amount: 2.5, note: "top-up").balance == Credits(3.5))
         #expect(try await keys.credit(id: id, amount: 1, note: "sorry", refund: true).entry.kind == .refund)
@@ -177,10 +200,10 @@ struct KeyStoreTests {
         try await keys.store.close()
     }
 
-    @Test("automatic refill tops the balance up once per UTC day")
-    func refill() async throws {
+    @Test("automatic refill tops the balance up once per UTC day", arguments: StoreBackend.all)
+    func refill(_ backend: StoreBackend) async throws {
         let clock = ManualNodeClock(start: Date(timeIntervalSince1970: 1_800_000_000))
-        let keys = try Self.manager(path: Self.temporaryPath(), clock: clock)
+        let (keys, _) = try await Self.manager(backend, clock: clock)
         let id = try await keys.create(KeyCreation(name: "refill", refill: CreditRefill(amount: Credits(millis: 3000), period: .day))).record.id
         var served = 0
         while case .reserved = try await keys.store.reserve(id: id, amount: Credits(millis: 1000), endpoint: "e", now: clock.now()) { served += 1 }
@@ -192,9 +215,9 @@ struct KeyStoreTests {
         try await keys.store.close()
     }
 
-    @Test("bad settings are refused with the field named")
-    func validation() async throws {
-        let keys = try Self.manager(path: Self.temporaryPath())
+    @Test("bad settings are refused with the field named", arguments: StoreBackend.all)
+    func validation(_ backend: StoreBackend) async throws {
+        let (keys, _) = try await Self.manager(backend)
         for (creation, field) in [(KeyCreation(name: " "), "name"), (KeyCreation(name: "a", credits: -1), "credits"),
                                   (KeyCreation(name: "a", rateLimits: ["10/fortnight"]), "rateLimits"),
                                   (KeyCreation(name: "a", expiresInSeconds: -5), "expiresInSeconds")] {

@@ -54,3 +54,19 @@ struct ConsensusRewardTests {
         #expect(ConsensusReward.cappedFallback(.nan) == 0)
     }
 }
+
+@Suite("Answer agreement")
+struct AnswerAgreementTests {
+    @Test("an agreement clamps its similarity and drives the consensus reward")
+    func agreement() {
+        let agreement = AnswerAgreement<Double>(threshold: 0.9) { a, b in a.isNaN || b.isNaN ? .nan : 2 - abs(a - b) * 10 }
+        #expect(agreement.score(1, 1) == 1)
+        #expect(agreement.score(.nan, 1) == 0)
+        #expect(agreement.agrees(1, 1.005))
+        #expect(!agreement.agrees(1, 1.2))
+        let answers = [1.0, 1.0, 5.0].enumerated().map {
+            MinerAnswer(miner: MinerIdentity(uid: UInt16($0.offset), hotkey: "m\($0.offset)"), response: $0.element, latency: .zero, responseBytes: 1)
+        }
+        #expect(ConsensusReward.rewards(for: answers, agreement: agreement) == ConsensusReward.rewards(for: answers, similarity: agreement.score))
+    }
+}

@@ -29,6 +29,13 @@ public enum ConsensusReward {
         return .rewards(totals.map { MinerReward(score: $0 / others) })
     }
 
+    /// Scores each answer by its mean similarity to every other answer, as the endpoint's
+    /// ``AnswerAgreement`` measures it (the same comparison the core uses for tie-breaks).
+    @inlinable
+    public static func rewards<Response>(for answers: [MinerAnswer<Response>], agreement: AnswerAgreement<Response>) -> RewardVerdict {
+        rewards(for: answers, similarity: agreement.score)
+    }
+
     /// Caps a reward that rests on a fallback similarity (such as an embedding cosine) at
     /// `1 - epsilon`, so that a look-alike answer is never worth as much as the real work.
     /// Prefer ``ScoringRound/cappedFallback(_:)``, which uses the operator's epsilon.

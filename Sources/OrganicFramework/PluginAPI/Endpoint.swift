@@ -64,6 +64,14 @@ public protocol Endpoint: Sendable {
     /// ``RewardVerdict/inconclusive(_:)`` when the answers cannot be judged.
     func reward(_ round: ScoringRound<MinerRequest, MinerResponse>) async -> RewardVerdict
 
+    /// How two answers to `request` are compared, for a consensus endpoint
+    /// (``EndpointDescriptor/rewardMode`` `.consensus`); nil (the default) turns tie-breaks off.
+    /// When the answers to a scored round disagree, the core sends the request to up to
+    /// `scoring.maxReferees` more miners and scores every answer by its agreement with the
+    /// largest agreeing group instead of calling ``reward(_:)``. Use the same agreement in the
+    /// reward (``ConsensusReward/rewards(for:agreement:)``) so that both judge alike.
+    func agreement(for request: MinerRequest) -> AnswerAgreement<MinerResponse>?
+
     /// Turns the delivered miner answer into what the organic caller receives, for example by
     /// removing fields only the reward needs. `caller` is the request exactly as the caller sent
     /// it. Throw a ``CallerRefusal`` to answer the caller with an error instead (such as 403 for
@@ -122,6 +130,8 @@ extension Endpoint {
     public func validate(response: MinerResponse, for request: MinerRequest) throws(ResponseValidationError) {}
 
     public func speedFactor(latency: Duration, timeout: Duration) -> Double? { nil }
+
+    public func agreement(for request: MinerRequest) -> AnswerAgreement<MinerResponse>? { nil }
 
     public func maximumUsage(of request: Request) -> Usage { Usage() }
 

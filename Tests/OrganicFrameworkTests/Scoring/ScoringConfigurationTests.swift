@@ -30,4 +30,19 @@ struct ScoringConfigurationTests {
         zeroCap.weights.maxWeight = 0
         #expect(throws: ConfigurationError.self) { try ScoringSettings(configuration: zeroCap, endpoints: ["a"]) }
     }
+
+    @Test("tie-break settings: 2 referees and 5% audits by default, from the environment, validated")
+    func tieBreaks() throws {
+        #expect(try ScoringSettings(configuration: NodeConfiguration(), endpoints: ["a"]).tieBreaks == TieBreakSettings())
+        let loaded = try ConfigurationLoader(environment: ["ORGANIC_SCORING_MAX_REFEREES": "0",
+                                                           "ORGANIC_SCORING_REFEREE_AUDIT_PROBABILITY": "0.5"]).load(path: nil)
+        let settings = try ScoringSettings(configuration: loaded, endpoints: ["a"])
+        #expect(settings.tieBreaks == TieBreakSettings(maxReferees: 0, auditProbability: 0.5))
+        var bad = NodeConfiguration()
+        bad.scoring.maxReferees = -1
+        #expect(throws: ConfigurationError.self) { try ScoringSettings(configuration: bad, endpoints: ["a"]) }
+        bad = NodeConfiguration()
+        bad.scoring.refereeAuditProbability = 1.5
+        #expect(throws: ConfigurationError.self) { try ScoringSettings(configuration: bad, endpoints: ["a"]) }
+    }
 }

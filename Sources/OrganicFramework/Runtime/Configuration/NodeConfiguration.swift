@@ -116,6 +116,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// fallback when a change notification is missed; the bound on how long a revoked key
         /// can still be accepted by another instance).
         public var keyRecheckSeconds = 5.0
+        /// With PostgreSQL: this instance's stable name, under which its score periods are kept
+        /// (unset: `<host name>:<server.port>`). Give each instance its own.
+        public var nodeName: String?
         public init() {}
     }
 

@@ -90,7 +90,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
         await score(attempts)
     }
 
-    private func attempt(_ miner: Neuron) async -> Attempt {
+    func attempt(_ miner: Neuron) async -> Attempt {
         let descriptor = route.descriptor
         if let streaming = descriptor.streaming { return await streamedAttempt(miner, settings: streaming) }
         let reply = await dispatcher.transport(for: descriptor.name).send(body, to: miner, path: descriptor.minerPath, timeout: descriptor.timeout,
@@ -216,20 +216,45 @@ struct QueryRound<E: Endpoint>: RoundJob {
         return APIError(.badGateway, code: "miner_failed", message: "No miner returned a valid answer.")
     }
 
-    /// Applies the reward function (bounded in time and concurrency) and stores the round.
+    /// Applies the reward function (bounded in time and concurrency), or referees the round when
+    /// its answers disagree, and stores the round.
     private func score(_ attempts: [Attempt]) async {
         let descriptor = route.descriptor
-        var answers: [MinerAnswer<E.MinerResponse>] = []
-        for attempt in attempts {
-            if case .valid(let response, let bytes) = attempt.judgement {
-                answers.append(MinerAnswer(miner: attempt.miner.identity, response: response, latency: attempt.latency, responseBytes: bytes,
-                                           timeToFirstChunk: attempt.timeToFirstChunk, chunkCount: attempt.chunkCount))
-            }
-        }
+        dispatcher.selector.recordPartners(attempts.map(\.miner.hotkey))
+        var everyone = attempts
+        var roles = [RoundRole](repeating: .answerer, count: attempts.count)
         var verdict = "scored"
         var discarded = false
         var rewards: [String: MinerReward] = [:]
-        if !answers.isEmpty {
+        var tieBreak: TieBreakSummary?
+        var judged = false
+        if let referral = await referee(attempts) {
+            everyone += referral.referees
+            roles += [RoundRole](repeating: .referee, count: referral.referees.count)
+            tieBreak = referral.summary
+            switch referral.outcome {
+            case .scored(let list):
+                judged = true
+                for (answer, reward) in list { apply(reward, to: answer) }
+            case .inconclusive(let why):
+                judged = true
+                verdict = "inconclusive: \(why)"
+            case .discarded(let why):
+                judged = true
+                verdict = "discarded: \(why)"
+                discarded = true
+            case .notDecided:
+                break
+            }
+        }
+        func apply(_ reward: MinerReward, to answer: MinerAnswer<E.MinerResponse>) {
+            rewards[answer.miner.hotkey] = SpeedAdjustment.apply(to: reward, latency: answer.latency, timeout: descriptor.timeout,
+                                                                 endpoint: route.endpoint)
+            dispatcher.selector.recordScore(hotkey: answer.miner.hotkey, score: reward.score,
+                                            latencyRatio: answer.latency.seconds / max(descriptor.timeout.seconds, 1e-9))
+        }
+        let answers = Self.answers(in: attempts)
+        if !judged, !answers.isEmpty {
             let round = ScoringRound(request: request, answers: answers, isOrganic: isOrganic, timeout: descriptor.timeout,
                                      fallbackEpsilon: dispatcher.settings.fallbackEpsilon, random: dispatcher.makeRandom())
             let endpoint = route.endpoint
@@ -242,12 +267,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     verdict = "discarded: \(problem)"
                     discarded = true
                 } else {
-                    for (answer, reward) in zip(answers, list) {
-                        rewards[answer.miner.hotkey] = SpeedAdjustment.apply(to: reward, latency: answer.latency, timeout: descriptor.timeout,
-                                                                             endpoint: route.endpoint)
-                        dispatcher.selector.recordScore(hotkey: answer.miner.hotkey, score: reward.score,
-                                                        latencyRatio: answer.latency.seconds / max(descriptor.timeout.seconds, 1e-9))
-                    }
+                    for (answer, reward) in zip(answers, list) { apply(reward, to: answer) }
                 }
             case .judged(.inconclusive(let why)):
                 verdict = "inconclusive: \(why)"
@@ -262,26 +282,28 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 discarded = true
             }
         }
-        let results = attempts.compactMap { attempt -> MinerRoundResult? in
+        let results = zip(everyone, roles).compactMap { attempt, role -> MinerRoundResult? in
             let latency = attempt.latency.seconds
             let firstChunk = attempt.timeToFirstChunk?.seconds
             switch attempt.judgement {
             case .valid:
                 let reward = rewards[attempt.miner.hotkey]
                 return MinerRoundResult(miner: attempt.miner.identity, outcome: "answered", score: reward?.score, reason: reward?.reason,
-                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk)
+                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk, role: role)
             case .busy:
-                return MinerRoundResult(miner: attempt.miner.identity, outcome: "busy", score: nil, reason: "miner at capacity", latencySeconds: latency)
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: "busy", score: nil, reason: "miner at capacity", latencySeconds: latency,
+                                        role: role)
             case .abandoned:
                 return MinerRoundResult(miner: attempt.miner.identity, outcome: "abandoned", score: nil, reason: "the caller left mid-stream",
-                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk)
+                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk, role: role)
             case .failed(let failure):
                 // A discarded round scores nobody, failures included.
                 return MinerRoundResult(miner: attempt.miner.identity, outcome: failure.label, score: discarded ? nil : 0, reason: failure.detail,
-                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk)
+                                        latencySeconds: latency, timeToFirstChunkSeconds: firstChunk, role: role)
             }
         }
-        let record = RoundRecord(endpoint: descriptor.name, isOrganic: isOrganic, createdAt: dispatcher.clock.now(), verdict: verdict, results: results)
+        let record = RoundRecord(endpoint: descriptor.name, isOrganic: isOrganic, createdAt: dispatcher.clock.now(), verdict: verdict, results: results,
+                                 tieBreak: tieBreak)
         if let book = dispatcher.scoreBook, !discarded {
             for result in results {
                 if let score = result.score { book.record(score, miner: result.miner, endpoint: descriptor.name, at: record.createdAt) }
@@ -291,6 +313,15 @@ struct QueryRound<E: Endpoint>: RoundJob {
             try await dispatcher.store.record(record)
         } catch {
             dispatcher.logger.error("could not store scores", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The valid answers among `attempts`, in order.
+    static func answers(in attempts: [Attempt]) -> [MinerAnswer<E.MinerResponse>] {
+        attempts.compactMap { attempt in
+            guard case .valid(let response, let bytes) = attempt.judgement else { return nil }
+            return MinerAnswer(miner: attempt.miner.identity, response: response, latency: attempt.latency, responseBytes: bytes,
+                               timeToFirstChunk: attempt.timeToFirstChunk, chunkCount: attempt.chunkCount)
         }
     }
 }

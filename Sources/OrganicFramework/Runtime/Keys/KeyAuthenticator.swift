@@ -4,7 +4,8 @@ import Synchronization
 /// Turns a presented key into its record: format check, SHA-256, cache, then the store.
 ///
 /// The cache maps a key's digest to its record and is invalidated by ``invalidate(keyID:)``
-/// whenever this node changes a key (revoke, rotate, settings), never by a timer.
+/// whenever this node changes a key (revoke, rotate, settings) and, on a shared PostgreSQL
+/// database, whenever another node does (``KeyChangeFeed``).
 public final class KeyAuthenticator: Sendable {
     struct Entry {
         var digest: KeyDigest

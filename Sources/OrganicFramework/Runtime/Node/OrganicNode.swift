@@ -85,21 +85,18 @@ public struct OrganicNode: Sendable {
             }
         }
 
-        // One SQLite database holds rounds (unless another store is given), score periods,
-        // weights, keys and the credit ledger.
-        let scoreStore: any ScoreStore
-        let nodeDatabase = try SQLiteDatabase(path: configuration.database.path)
-        if let store {
-            scoreStore = store
-            services.append(ResourceService(name: "database") { try nodeDatabase.close() })
-            services.append(ResourceService(name: "store") { try await scoreStore.close() })
-        } else {
-            scoreStore = SQLiteScoreStore(database: nodeDatabase)
-            services.append(ResourceService(name: "store") { try await scoreStore.close() })
-        }
-        let scoringDatabase = nodeDatabase
+        // One database holds rounds (unless another store is given), score periods, weights,
+        // keys and the credit ledger: SQLite at database.path, or PostgreSQL at database.url.
+        let stores = try await NodeStores.open(configuration.database, nodeName: "\(ProcessInfo.processInfo.hostName):\(configuration.server.port)",
+                                               logger: logger)
+        services.append(ResourceService(name: "database") { try await stores.close() })
+        // Until the runner owns them, a failure must not leave the database (or its pool) open.
+        var storesHandedOver = false
+        defer { if !storesHandedOver { Task { try? await stores.close() } } }
+        let scoreStore: any ScoreStore = store ?? stores.scores
+        if let store { services.append(ResourceService(name: "store") { try await store.close() }) }
 
-        let keyStore = SQLiteKeyStore(database: nodeDatabase)
+        let keyStore = stores.keys
         let released = try await keyStore.releaseOpenReservations(now: clock.now())
         if released > 0 {
             logger.notice("released credit reservations left open by an earlier stop", metadata: ["count": "\(released)"])
@@ -108,6 +105,11 @@ public struct OrganicNode: Sendable {
         let limiter = RateLimiter()
         let keys = KeyManager(store: keyStore, authenticator: authenticator, limiter: limiter, clock: clock,
                               knownEndpoints: Set(routes.map(\.descriptor.name)))
+        // With PostgreSQL: other instances' key changes reach this node's caches.
+        services += stores.services(recheck: .seconds(double: configuration.database.keyRecheckSeconds), onKeyChange: { [authenticator, limiter] id in
+            authenticator.invalidate(keyID: id)
+            limiter.forget(keyID: id)
+        }, logger: logger)
         var access: AccessControl?
         if configuration.auth.enabled {
             let settlements = SettlementService(store: keyStore, logger: logger)
@@ -189,7 +191,7 @@ public struct OrganicNode: Sendable {
                 ScoringAssembly.Input(name: plan.name, configuration: plan.configuration, settings: plan.scoring, selector: selector,
                                       chainSetter: plan.chainSetter, endpoints: Set(plan.routes.map(\.descriptor.name)))
             },
-            database: scoringDatabase, clock: clock, logger: logger)
+            stores: stores, clock: clock, logger: logger)
         services.append(scoring.periodService)
         services += scoring.subnets.compactMap(\.weightService)
         services.append(executor)
@@ -199,6 +201,7 @@ public struct OrganicNode: Sendable {
         for (index, plan) in checked.subnets.enumerated() {
             var settings = plan.settings
             settings.fallbackEpsilon = scoring.subnets[index].settings.fallbackEpsilon
+            settings.tieBreaks = scoring.subnets[index].settings.tieBreaks
             let dispatcher = QueryDispatcher(transport: HTTPMinerTransport(client: client), transports: endpointTransports[index],
                                              selector: selectors[index], executor: executor, store: scoreStore, clock: clock,
                                              settings: settings, random: random.split(), logger: logger, scoreBook: scoring.book,
@@ -237,7 +240,8 @@ public struct OrganicNode: Sendable {
                           metadata: ["maxConnections": "\(maxConnections)"])
         }
         let connections = ClientConnections(limits: .init(maxConnections: maxConnections,
-                                                          bodyTimeout: .seconds(double: server.bodyTimeoutSeconds)))
+                                                          bodyTimeout: .seconds(double: server.bodyTimeoutSeconds),
+                                                          maxBufferedRequestBytes: server.maxBufferedRequestBytes))
         let publicApp = Application(
             router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections),
             server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
@@ -251,6 +255,7 @@ public struct OrganicNode: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)
         let group = ServiceGroup(configuration: groupConfiguration)
         handedOver = true
+        storesHandedOver = true
         return NodeRunner(group: group, readiness: readiness, listeners: listeners, configuration: configuration, store: scoreStore,
                           keys: keys)
     }
@@ -285,6 +290,7 @@ public struct OrganicNode: Sendable {
             throw ConfigurationError("server.idleTimeoutSeconds and server.bodyTimeoutSeconds must be positive")
         }
         guard server.maxConnections >= 1 else { throw ConfigurationError("server.maxConnections must be at least 1") }
+        guard server.maxBufferedRequestBytes >= 1 << 20 else { throw ConfigurationError("server.maxBufferedRequestBytes must be at least 1 MiB") }
         guard configuration.synthetic.intervalSeconds > 0 else { throw ConfigurationError("synthetic.intervalSeconds must be positive") }
         for (name, listener) in [("server", configuration.server), ("admin", NodeConfiguration.Listener(host: configuration.admin.host, port: configuration.admin.port))] {
             guard (0...65535).contains(listener.port) else { throw ConfigurationError("\(name).port must be 0...65535") }

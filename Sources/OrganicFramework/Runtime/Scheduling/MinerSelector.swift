@@ -112,6 +112,8 @@ public final class MinerSelector: Sendable {
         var minerCount = 0
         /// (miner, endpoint) pairs whose declared capacity is 0; lets admission skip a check when none.
         var zeroDeclarations = 0
+        /// Who answered alongside whom, for choosing referees.
+        var partners = PartnerLedger()
     }
 
     let state: Mutex<State>
@@ -137,6 +139,7 @@ public final class MinerSelector: Sendable {
             let hotkeys = Set(metagraph.neurons.map(\.hotkey))
             let kept = state.miners.filter { hotkeys.contains($0.key) || state.inFlight(index: $0.value.index) > 0 }
             state.miners = kept
+            state.partners.keep(only: hotkeys)
             state.compactLoads()
             return grantWaiting(&state, now: clock.now())
         }
@@ -242,7 +245,20 @@ public final class MinerSelector: Sendable {
         }
         candidates.shuffle(using: &state.random)
         candidates.sort { ($0.rank, $0.last) < ($1.rank, $1.last) }
-        let chosen = candidates.prefix(count).map(\.neuron)
+        var chosen = candidates.prefix(count).map(\.neuron)
+        if traffic == .synthetic, count > 1, candidates.count > count {
+            // The least recently used miner leads (every miner keeps being scored); its partners
+            // are drawn at random among the least loaded, so pairings change every round. Picking
+            // all of them by recency would pair the same miners again and again (miners chosen
+            // together share a last-use time), and a colluding pair could stay together.
+            let rest = candidates.dropFirst()
+            let lightest = rest.map(\.rank).min() ?? 0
+            var pool = rest.filter { $0.rank <= lightest }.map(\.neuron)
+            if pool.count >= count - 1 {
+                pool.shuffle(using: &state.random)
+                chosen = [candidates[0].neuron] + pool.prefix(count - 1)
+            }
+        }
         for neuron in chosen {
             state.begin(neuron.hotkey, slot: slot, at: now)
         }

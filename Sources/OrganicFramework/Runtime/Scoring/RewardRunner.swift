@@ -33,29 +33,46 @@ final class RewardRunner: Sendable {
     /// Runs `reward` for a round of `endpoint`, waiting for a slot and then for the reward, in
     /// all at most `timeout`.
     func judge(endpoint: String, timeout: Duration, _ reward: @escaping @Sendable () async -> RewardVerdict) async -> Result {
+        switch await bounded(endpoint: endpoint, timeout: timeout, reward) {
+        case .done(let verdict): .judged(verdict)
+        case .timedOut: .timedOut
+        case .overloaded: .overloaded
+        }
+    }
+
+    /// How bounded work ended.
+    enum Bounded<Value: Sendable>: Sendable {
+        case done(Value)
+        case timedOut
+        case overloaded
+    }
+
+    /// Runs any scoring work of `endpoint` (a reward, or comparing answers for a tie-break) under
+    /// the same slots and timeout as reward functions.
+    func bounded<Value: Sendable>(endpoint: String, timeout: Duration, _ work: @escaping @Sendable () async -> Value) async -> Bounded<Value> {
         let deadline = ContinuousClock.now + timeout
         switch await acquire(endpoint, deadline: deadline) {
         case .overloaded: return .overloaded
         case .timedOut: return .timedOut
         case .acquired: break
         }
-        let outcome = OneShot<RewardVerdict?>()
+        let outcome = OneShot<Value?>()
         let work = Task {
-            let verdict = await reward()
+            let value = await work()
             self.release(endpoint)
-            outcome.fulfil(verdict)
+            outcome.fulfil(value)
         }
         let timer = Task {
             try? await Task.sleep(until: deadline, clock: .continuous)
             outcome.fulfil(nil)
         }
-        let verdict = await outcome.value()
+        let value = await outcome.value()
         timer.cancel()
-        guard let verdict else {
+        guard let value else {
             work.cancel()
             return .timedOut
         }
-        return .judged(verdict)
+        return .done(value)
     }
 
     enum Acquisition { case acquired, timedOut, overloaded }

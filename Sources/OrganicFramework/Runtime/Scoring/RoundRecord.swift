@@ -10,8 +10,12 @@ public struct RoundRecord: Sendable, Hashable, Codable {
     /// out or could not run; nobody in a discarded round is scored).
     public var verdict: String
     public var results: [MinerRoundResult]
+    /// Set when the answers disagreed and referees were asked; nil otherwise.
+    public var tieBreak: TieBreakSummary?
 
-    public init(id: UUID = UUID(), endpoint: String, isOrganic: Bool, createdAt: Date, verdict: String, results: [MinerRoundResult]) {
+    public init(id: UUID = UUID(), endpoint: String, isOrganic: Bool, createdAt: Date, verdict: String, results: [MinerRoundResult],
+                tieBreak: TieBreakSummary? = nil) {
+        self.tieBreak = tieBreak
         self.id = id
         self.endpoint = endpoint
         self.isOrganic = isOrganic
@@ -32,9 +36,13 @@ public struct MinerRoundResult: Sendable, Hashable, Codable {
     public var latencySeconds: Double
     /// For a streamed answer: seconds from the request to the first event.
     public var timeToFirstChunkSeconds: Double?
+    /// Whether the miner answered first or refereed a disagreement; nil for an answerer in
+    /// records written before tie-breaks.
+    public var role: RoundRole?
 
     public init(miner: MinerIdentity, outcome: String, score: Double?, reason: String?, latencySeconds: Double,
-                timeToFirstChunkSeconds: Double? = nil) {
+                timeToFirstChunkSeconds: Double? = nil, role: RoundRole? = nil) {
+        self.role = role
         self.timeToFirstChunkSeconds = timeToFirstChunkSeconds
         self.miner = miner
         self.outcome = outcome

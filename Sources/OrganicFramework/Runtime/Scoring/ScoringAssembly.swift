@@ -36,10 +36,10 @@ struct ScoringAssembly {
 
     /// Inputs come checked (``OrganicNode`` checks them before anything starts). A subnet's
     /// `chainSetter` (`setWeights`), when given, replaces the `weights.setter` choice.
-    static func make(_ inputs: [Input], database: SQLiteDatabase, clock: any NodeClock, logger: Logger) async throws -> ScoringAssembly {
+    static func make(_ inputs: [Input], stores: NodeStores, clock: any NodeClock, logger: Logger) async throws -> ScoringAssembly {
         guard let first = inputs.first else { throw ConfigurationError("the node serves no subnet") }
         let book = ScoreBook(periodSeconds: first.settings.periodSeconds, periodsKept: first.settings.periodsKept, now: clock.now())
-        let periodService = ScoringPeriodService(book: book, store: SQLitePeriodStore(database: database),
+        let periodService = ScoringPeriodService(book: book, store: stores.periods,
                                                  flushInterval: first.settings.flushInterval, clock: clock, logger: logger)
         try await periodService.restore()
         var subnets: [Subnet] = []
@@ -59,10 +59,10 @@ struct ScoringAssembly {
                         // The default subnet keeps the historical file name; others get their own.
                         let fileName = input.name == SubnetPlan.defaultName ? "weights.json" : "weights-\(input.name).json"
                         let file = w.outputPath.isEmpty
-                            ? URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent(fileName)
+                            ? stores.directory.appendingPathComponent(fileName)
                             : input.name == SubnetPlan.defaultName ? URL(fileURLWithPath: w.outputPath)
                             : URL(fileURLWithPath: w.outputPath).deletingLastPathComponent().appendingPathComponent(fileName)
-                        setter = RecordingWeightSetter(database: database, fileURL: file)
+                        setter = RecordingWeightSetter(store: stores.weights, fileURL: file)
                     default:
                         setter = LoggingWeightSetter(logger: logger)  // "log"; validateWeights checked the name
                     }

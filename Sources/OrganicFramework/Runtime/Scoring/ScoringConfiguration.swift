@@ -25,6 +25,13 @@ extension NodeConfiguration {
         public var maxConcurrentRewards = 16
         /// Rounds per endpoint waiting for a reward slot; beyond it a round is discarded.
         public var maxWaitingRewards = 1024
+        /// Miners asked as referees when the answers to a consensus round disagree (below the
+        /// endpoint's agreement threshold); 0 turns tie-breaks off. Drawn from free capacity at
+        /// synthetic priority after the caller has been answered.
+        public var maxReferees = 2
+        /// Chance that a consensus round whose answers agree is refereed anyway (catches
+        /// colluding miners that happen to be paired).
+        public var refereeAuditProbability = 0.05
         public init() {}
     }
 

@@ -11,9 +11,13 @@ public struct ScoringSettings: Sendable, Hashable {
     public var endpointWeights: [String: Double]
     public var fallbackEpsilon: Double
     public var weightPolicy: WeightPolicy
+    /// Referees for disagreeing consensus rounds.
+    public var tieBreaks: TieBreakSettings
 
     public init(periodSeconds: Double = 600, periodsKept: Int = 30, minimumPeriods: Int = 3, flushInterval: Duration = .seconds(60),
-                endpointWeights: [String: Double], fallbackEpsilon: Double = 0.05, weightPolicy: WeightPolicy = WeightPolicy()) {
+                endpointWeights: [String: Double], fallbackEpsilon: Double = 0.05, weightPolicy: WeightPolicy = WeightPolicy(),
+                tieBreaks: TieBreakSettings = TieBreakSettings()) {
+        self.tieBreaks = tieBreaks
         self.periodSeconds = periodSeconds
         self.periodsKept = periodsKept
         self.minimumPeriods = minimumPeriods
@@ -53,13 +57,18 @@ public struct ScoringSettings: Sendable, Hashable {
                 throw ConfigurationError("scoring.endpointWeights must sum to 1 (they sum to \(total))")
             }
         }
+        guard (0...16).contains(s.maxReferees) else { throw ConfigurationError("scoring.maxReferees must be 0...16") }
+        guard s.refereeAuditProbability.isFinite, (0...1).contains(s.refereeAuditProbability) else {
+            throw ConfigurationError("scoring.refereeAuditProbability must be in [0, 1]")
+        }
         let w = configuration.weights
         guard w.exponent.isFinite, w.exponent > 0 else { throw ConfigurationError("weights.exponent must be positive") }
         guard w.maxWeight.isFinite, w.maxWeight > 0, w.maxWeight <= 1 else { throw ConfigurationError("weights.maxWeight must be in (0, 1]") }
         guard (0...65535).contains(w.minAllowedWeights) else { throw ConfigurationError("weights.minAllowedWeights must be 0...65535") }
         self.init(periodSeconds: s.periodSeconds, periodsKept: s.periodsKept, minimumPeriods: s.minimumPeriods,
                   flushInterval: .seconds(double: s.flushIntervalSeconds), endpointWeights: shares, fallbackEpsilon: s.fallbackEpsilon,
-                  weightPolicy: WeightPolicy(exponent: w.exponent, maxWeight: w.maxWeight, minAllowedWeights: w.minAllowedWeights))
+                  weightPolicy: WeightPolicy(exponent: w.exponent, maxWeight: w.maxWeight, minAllowedWeights: w.minAllowedWeights),
+                  tieBreaks: TieBreakSettings(maxReferees: s.maxReferees, auditProbability: s.refereeAuditProbability))
     }
 
     /// The period that holds `date`: `floor(unix time / periodSeconds)`.

@@ -34,7 +34,8 @@ public final class SQLiteDatabase: Sendable {
     }
 }
 
-/// The schema, as an ordered list of named migrations. Never edit a shipped migration; add one.
+/// The schema, as an ordered list of named migrations. Never edit a shipped migration; add one,
+/// and its PostgreSQL twin in ``PostgresMigrations`` (a conformance test compares the schemas).
 enum NodeMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -94,6 +95,13 @@ enum NodeMigrations {
                     quantity INTEGER NOT NULL,
                     PRIMARY KEY (usage_id, unit)
                 ) STRICT;
+                """)
+        }
+        migrator.registerMigration("v4-round-tie-breaks") { db in
+            // A round's tie-break (referees and agreeing group, as JSON) and each miner's role.
+            try db.execute(sql: """
+                ALTER TABLE rounds ADD COLUMN tie_break TEXT;
+                ALTER TABLE round_results ADD COLUMN role TEXT;
                 """)
         }
         return migrator

@@ -46,6 +46,10 @@ public struct AvatarEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
+    public func agreement(for request: AvatarRequest) -> AnswerAgreement<ImageResponse>? {
+        resources.imageAgreement
+    }
+
     public func responseForCaller(_ response: ImageResponse, to request: AvatarRequest, caller: AvatarRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }

@@ -51,4 +51,8 @@ public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
     public func reward(_ round: ScoringRound<ClipEmbeddingsRequest, ClipEmbeddingsResponse>) -> RewardVerdict {
         EmbeddingReward.rewards(for: round.answers)
     }
+
+    public func agreement(for request: ClipEmbeddingsRequest) -> AnswerAgreement<ClipEmbeddingsResponse>? {
+        EmbeddingReward.agreement
+    }
 }

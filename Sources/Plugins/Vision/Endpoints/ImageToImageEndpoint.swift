@@ -50,6 +50,10 @@ public struct ImageToImageEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
+    public func agreement(for request: ImageToImageRequest) -> AnswerAgreement<ImageResponse>? {
+        resources.imageAgreement
+    }
+
     public func responseForCaller(_ response: ImageResponse, to request: ImageToImageRequest, caller: ImageToImageRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }

@@ -58,6 +58,10 @@ public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
+    public func agreement(for request: InpaintRequest) -> AnswerAgreement<ImageResponse>? {
+        resources.imageAgreement
+    }
+
     public func responseForCaller(_ response: ImageResponse, to request: InpaintRequest, caller: InpaintRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }

@@ -38,6 +38,10 @@ public struct ScribbleEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
+    public func agreement(for request: ScribbleRequest) -> AnswerAgreement<ImageResponse>? {
+        resources.imageAgreement
+    }
+
     public func responseForCaller(_ response: ImageResponse, to request: ScribbleRequest, caller: ScribbleRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }

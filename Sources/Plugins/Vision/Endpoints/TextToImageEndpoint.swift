@@ -43,6 +43,10 @@ public struct TextToImageEndpoint: GenerationEndpoint, VisionEndpoint {
         resources.rewardImages(round)
     }
 
+    public func agreement(for request: TextToImageRequest) -> AnswerAgreement<ImageResponse>? {
+        resources.imageAgreement
+    }
+
     public func responseForCaller(_ response: ImageResponse, to request: TextToImageRequest, caller: TextToImageRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }

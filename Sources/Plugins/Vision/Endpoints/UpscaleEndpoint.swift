@@ -44,6 +44,10 @@ public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
         resources.reward.rewards(for: round.answers)
     }
 
+    public func agreement(for request: UpscaleRequest) -> AnswerAgreement<ImageResponse>? {
+        resources.imageAgreement
+    }
+
     public func responseForCaller(_ response: ImageResponse, to request: UpscaleRequest, caller: UpscaleRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }

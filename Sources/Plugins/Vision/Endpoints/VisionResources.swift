@@ -30,6 +30,9 @@ struct VisionResources: Sendable {
         return reward.rewards(for: round.answers, agreed: round.isOrganic ? nil : { pool.add($0) })
     }
 
+    /// How two image answers are compared for tie-breaks.
+    var imageAgreement: AnswerAgreement<ImageResponse> { reward.agreement }
+
     /// NSFW answers become 403; the reward-only fields are removed; JPEG output if configured.
     func imageForCaller(_ response: ImageResponse) throws(CallerRefusal) -> ImageResponse {
         if response.flaggedNSFW || response.imageB64 == nil {

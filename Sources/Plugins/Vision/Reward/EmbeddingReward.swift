@@ -6,10 +6,13 @@ public enum EmbeddingReward {
     /// Agreement threshold on the mean cosine, as the subnet used it.
     public static let threshold = 0.999
 
+    /// Two answers agree (similarity 1) when their mean cosine reaches ``threshold``; otherwise 0.
+    public static let agreement = AnswerAgreement<ClipEmbeddingsResponse>(threshold: 1) { a, b in
+        meanCosine(a.clipEmbeddings, b.clipEmbeddings) >= threshold ? 1 : 0
+    }
+
     public static func rewards(for answers: [MinerAnswer<ClipEmbeddingsResponse>]) -> RewardVerdict {
-        ConsensusReward.rewards(for: answers) { a, b in
-            meanCosine(a.clipEmbeddings, b.clipEmbeddings) >= threshold ? 1 : 0
-        }
+        ConsensusReward.rewards(for: answers, agreement: agreement)
     }
 
     public static func meanCosine(_ a: [[Float]], _ b: [[Float]]) -> Double {

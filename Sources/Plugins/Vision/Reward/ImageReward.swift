@@ -54,6 +54,15 @@ public struct ImageReward: Sendable {
         return cosine >= Self.fallbackMinimumCosine ? ConsensusReward.cappedFallback(cosine) : 0
     }
 
+    /// Two image answers agree (similarity 1) when their NSFW flags match and the hash model is
+    /// confident they are the same image; the core uses it to referee disagreeing rounds.
+    var agreement: AnswerAgreement<ImageResponse> {
+        AnswerAgreement(threshold: 1) { a, b in
+            guard a.flaggedNSFW == b.flaggedNSFW else { return 0 }
+            return similarity(features(of: a), features(of: b))
+        }
+    }
+
     /// Scores a round; `agreed` receives the first image the miners agreed on (for the synthetic pool).
     func rewards(for answers: [MinerAnswer<ImageResponse>], agreed: ((RGBImage) -> Void)? = nil) -> RewardVerdict {
         guard answers.count >= 2 else { return .inconclusive("fewer than two answers to compare") }

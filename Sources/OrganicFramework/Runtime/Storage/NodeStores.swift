@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The stores a node uses, on the backend its configuration chooses: the SQLite file at
+/// `database.path` (the default, one node), or the PostgreSQL database at `database.url`
+/// (shared by several nodes). A SQLite node never opens a PostgreSQL connection.
+struct NodeStores: Sendable {
+    enum Backend: String, Sendable {
+        case sqlite, postgres
+    }
+
+    let backend: Backend
+    let keys: any KeyStore
+    let scores: any ScoreStore
+    let periods: any PeriodStore
+    let weights: any WeightHistoryStore
+    /// Where files kept beside the database go (`weights.json`): the directory of `database.path`.
+    let directory: URL
+    private let postgres: PostgresStorage?
+    private let closeStores: @Sendable () async throws -> Void
+
+    /// Opens (and migrates) the configured backend. `nodeName` tells this instance's score
+    /// periods apart from other instances' on a shared database (`database.nodeName`, or
+    /// `<host name>:<public port>`).
+    static func open(_ database: NodeConfiguration.Database, nodeName: String? = nil, logger: Logger) async throws -> NodeStores {
+        let directory = URL(fileURLWithPath: database.path).deletingLastPathComponent()
+        guard let url = database.url, !url.isEmpty else {
+            let sqlite = try SQLiteDatabase(path: database.path)
+            return NodeStores(backend: .sqlite, keys: SQLiteKeyStore(database: sqlite), scores: SQLiteScoreStore(database: sqlite),
+                              periods: SQLitePeriodStore(database: sqlite), weights: SQLiteWeightHistory(database: sqlite),
+                              directory: directory, postgres: nil, closeStores: { try sqlite.close() })
+        }
+        guard database.keyRecheckSeconds.isFinite, database.keyRecheckSeconds >= 0.1, database.keyRecheckSeconds <= 3600 else {
+            throw ConfigurationError("database.keyRecheckSeconds must be in [0.1, 3600]")
+        }
+        let storage = try await PostgresStorage.open(url: url, maxConnections: database.maxConnections, logger: logger)
+        let keys = PostgresKeyStore(storage: storage)
+        logger.info("using the shared PostgreSQL database", metadata: ["url": "\(storage.displayURL)", "instance": "\(keys.instanceID)"])
+        let node = database.nodeName.flatMap { $0.isEmpty ? nil : $0 } ?? nodeName ?? ProcessInfo.processInfo.hostName
+        return NodeStores(backend: .postgres, keys: keys, scores: PostgresScoreStore(storage: storage),
+                          periods: PostgresPeriodStore(storage: storage, node: node),
+                          weights: PostgresWeightHistory(storage: storage), directory: directory, postgres: storage,
+                          closeStores: { try await keys.close() })
+    }
+
+    /// What keeps several instances in step while the node runs (nothing on SQLite): key
+    /// change notifications with their periodic re-check, and the instance heartbeat.
+    func services(recheck: Duration, onKeyChange: @escaping @Sendable (String) -> Void, logger: Logger) -> [any Service] {
+        guard let postgres, let keys = keys as? PostgresKeyStore else { return [] }
+        return [KeyChangeFeed(storage: postgres, recheck: recheck, onChange: onKeyChange),
+                InstanceHeartbeat(store: keys, interval: .seconds(10), logger: logger)]
+    }
+
+    /// Closes the database (SQLite: checkpoint and close; PostgreSQL: leave and stop the pool).
+    func close() async throws {
+        try await closeStores()
+    }
+}

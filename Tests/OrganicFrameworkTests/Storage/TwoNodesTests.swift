@@ -1,0 +1,74 @@
+import Foundation
+@testable import OrganicFramework
+import OrganicTestKit
+import TextEmbeddingPlugin
+import Testing
+
+/// Two real nodes (HTTP, keys, credits) sharing one PostgreSQL database.
+@Suite("Two nodes on one PostgreSQL", .serialized, .enabled(if: StoreBackend.postgresURL != nil, "\(StoreBackend.postgresMissing)"))
+struct TwoNodesTests {
+    let request = TextEmbeddingRequest(input: ["shared"], dimensions: 64)
+
+    static func configuration(_ database: TestDatabase) -> NodeConfiguration {
+        var configuration = PluginHarness.testConfiguration()
+        configuration.database.url = database.configuration.url
+        configuration.database.keyRecheckSeconds = database.configuration.keyRecheckSeconds
+        configuration.dispatch.organicScoringProbability = 0
+        configuration.dispatch.endpoints["text-embeddings"] = {
+            var o = NodeConfiguration.EndpointOverride()
+            o.price = 1
+            return o
+        }()
+        return configuration
+    }
+
+    func call(_ net: PluginHarness.Network, key: String) async throws -> Int {
+        try await net.anonymousClient.send("POST", net.publicURL + "/v1/text-embeddings", body: try JSONEncoder().encode(request),
+                                           headers: ["X-API-Key": key]).status
+    }
+
+    @Test("1,000 concurrent paid requests spread over two nodes against a 400-credit key serve and charge exactly 400; a key revoked on one node is refused by the other")
+    func sharedCredits() async throws {
+        let database = try await TestDatabase.make(.postgres)
+        let plugin = try TextEmbeddingPlugin()
+        let miners = [LocalNetwork.MinerSpec(capacity: 4096), LocalNetwork.MinerSpec(capacity: 4096)]
+        try await PluginHarness.run(plugins: [plugin], miners: miners, configuration: Self.configuration(database)) { a in
+            try await PluginHarness.run(plugins: [plugin], miners: miners, configuration: Self.configuration(database)) { b in
+                let key = try await a.createKey(KeyCreation(name: "shared", credits: 400))
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for i in 0..<1000 {
+                        let node = i % 2 == 0 ? a : b
+                        group.addTask { try await call(node, key: key.key) }
+                    }
+                    return try await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+                }
+                #expect(statuses[200] == 400, "\(statuses)")
+                #expect((statuses[200] ?? 0) + (statuses[402] ?? 0) == 1000, "\(statuses)")
+                // Settlement follows the response: wait until every reservation is settled.
+                var open = Int64(-1)
+                for _ in 0..<200 {
+                    open = try await database.integer("SELECT COUNT(*) FROM open_reservations")
+                    if open == 0 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(open == 0)
+                let details = try #require(try await b.context.keys?.show(id: key.record.id, ledgerLimit: 10))
+                #expect(details.balance == .zero)
+                #expect(try await database.integer("SELECT COUNT(*) FROM credit_ledger WHERE kind = 'commit' AND key_id = '\(key.record.id)'") == 400)
+
+                // Revocation on A reaches B (which has the key cached) within the bound.
+                let other = try await a.createKey(KeyCreation(name: "soon revoked", unlimited: true))
+                #expect(try await call(b, key: other.key) == 200)
+                _ = try await a.context.keys?.revoke(id: other.record.id)
+                let start = ContinuousClock.now
+                var refused = false
+                while ContinuousClock.now - start < .seconds(3) {
+                    if try await call(b, key: other.key) == 401 { refused = true; break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(refused, "instance B still accepts a key revoked on A after 3 s")
+            }
+        }
+        #expect(try await database.ledgerIsConsistent())
+    }
+}
