@@ -121,16 +121,9 @@ struct PixelJitterFidelityTests {
     func initImagesUntouched() throws {
         let plugin = try VisionPlugin()
         let image = VisionTestImages.png(VisionTestImages.picture())
-        var i2i = ImageToImageRequest(initImage: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
-                                      model: "proteus-text-to-image", seed: 1)
-        var inpaint = InpaintRequest(initImage: image, mask: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
-                                     model: "proteus-text-to-image", seed: 1)
-        var scribble = ScribbleRequest(initImage: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
-                                       model: "proteus-text-to-image", seed: 1)
         var context = PerturbationContext(random: OrganicRandom(seed: 1), seeds: SeedRange(validatorUID: 7))
-        plugin.imageToImage.perturb(&i2i, context: &context)
-        plugin.inpaint.perturb(&inpaint, context: &context)
-        plugin.scribble.perturb(&scribble, context: &context)
+        let generation = PerturbedGenerationRequests(plugin: plugin, image: image, context: &context)
+        let (i2i, inpaint, scribble) = (generation.imageToImage, generation.inpaint, generation.scribble)
         var avatar = AvatarRequest(initImage: image, prompt: "a cat")
         plugin.avatar.perturb(&avatar, context: &context)
         var upscale = UpscaleRequest(image: image, scale: 2)

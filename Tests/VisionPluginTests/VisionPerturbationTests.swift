@@ -67,16 +67,10 @@ struct VisionPerturbationTests {
             #expect(!SeedRange(validatorUID: UInt16((uid + 1) % 4096)).contains(assigned))
         }
         let image = VisionTestImages.png(VisionTestImages.picture())
-        var i2i = ImageToImageRequest(initImage: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
-                                      model: "proteus-text-to-image", seed: 1)
-        var inpaint = InpaintRequest(initImage: image, mask: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
-                                     model: "proteus-text-to-image", seed: 1)
-        var scribble = ScribbleRequest(initImage: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
-                                       model: "proteus-text-to-image", seed: 1)
         var context = PerturbationContext(random: OrganicRandom(seed: 1), seeds: SeedRange(validatorUID: 7))
-        plugin.imageToImage.perturb(&i2i, context: &context)
-        plugin.inpaint.perturb(&inpaint, context: &context)
-        plugin.scribble.perturb(&scribble, context: &context)
-        for s in [i2i.seed, inpaint.seed, scribble.seed] { #expect(s.map { SeedRange.owner(of: $0) } == 7) }
+        let generation = PerturbedGenerationRequests(plugin: plugin, image: image, context: &context)
+        for s in [generation.imageToImage.seed, generation.inpaint.seed, generation.scribble.seed] {
+            #expect(s.map { SeedRange.owner(of: $0) } == 7)
+        }
     }
 }

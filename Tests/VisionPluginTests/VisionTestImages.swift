@@ -1,4 +1,5 @@
 import Foundation
+import OrganicPluginAPI
 @testable import VisionPlugin
 
 /// Small pictures and base64 helpers for the vision tests.
@@ -31,5 +32,24 @@ enum VisionTestImages {
             ("empty string", "", "empty_image"),
             ("not base64", "this is *not* base64!", "invalid_base64"),
         ]
+    }
+}
+
+/// The image-carrying generation requests, perturbed as the node would (validator uid 7).
+struct PerturbedGenerationRequests {
+    var imageToImage: ImageToImageRequest
+    var inpaint: InpaintRequest
+    var scribble: ScribbleRequest
+
+    init(plugin: VisionPlugin, image: String, context: inout PerturbationContext) {
+        imageToImage = ImageToImageRequest(initImage: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
+                                           model: "proteus-text-to-image", seed: 1)
+        inpaint = InpaintRequest(initImage: image, mask: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
+                                 model: "proteus-text-to-image", seed: 1)
+        scribble = ScribbleRequest(initImage: image, prompt: "a cat", steps: 8, cfgScale: 2, width: 512, height: 512,
+                                   model: "proteus-text-to-image", seed: 1)
+        plugin.imageToImage.perturb(&imageToImage, context: &context)
+        plugin.inpaint.perturb(&inpaint, context: &context)
+        plugin.scribble.perturb(&scribble, context: &context)
     }
 }

@@ -108,17 +108,23 @@ enum StrictJSON {
                 index += 1
                 skipSpace()
                 try value()
-                skipSpace()
-                guard index < bytes.count else { throw fail("unexpected end of the body") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
-                index += 1
-                depth -= 1
-                return
+                if try closes(UInt8(ascii: "}")) { return }
             }
+        }
+
+        /// After a member: true (and the container left) at its closing bracket, false after a
+        /// comma, which must be followed by another member.
+        mutating func closes(_ closer: UInt8) throws(Violation) -> Bool {
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end of the body") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                return false
+            }
+            guard bytes[index] == closer else { throw fail("expected ',' or '\(Character(Unicode.Scalar(closer)))'") }
+            index += 1
+            depth -= 1
+            return true
         }
 
         mutating func array() throws(Violation) {
@@ -134,16 +140,7 @@ enum StrictJSON {
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") { throw fail("trailing comma") }
                 try value()
-                skipSpace()
-                guard index < bytes.count else { throw fail("unexpected end of the body") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
-                index += 1
-                depth -= 1
-                return
+                if try closes(UInt8(ascii: "]")) { return }
             }
         }
 
