@@ -30,7 +30,6 @@ struct ConfigurationCheckTests {
     func mistakesNamed() throws {
         #expect(try problem { $0.dispatch.minersPerQuery = 0 }?.contains("dispatch.minersPerQuery") == true)
         #expect(try problem { $0.dispatch.queues.maxWaitFraction = 0 }?.contains("dispatch.queues.maxWaitFraction") == true)
-        #expect(try problem { $0.weights.setter = "chain-please" }?.contains("weights.setter") == true)
         #expect(try problem { $0.scoring.periodSeconds = 0 }?.contains("scoring.periodSeconds") == true)
         #expect(try problem {
             $0.admin.host = "0.0.0.0"

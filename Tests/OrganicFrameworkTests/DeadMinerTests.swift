@@ -45,7 +45,7 @@ struct DeadMinerTests {
             decoder.dateDecodingStrategy = .iso8601
             let miners = try decoder.decode(MinersReport.self, from: try await TestHTTPClient(
                 defaultHeaders: ["Authorization": "Bearer \(PluginHarness.adminToken)"]).get(try #require(node.adminURL) + "/admin/miners").body)
-            #expect(miners.miners.first?.state == "cooling_down", "\(miners.miners.map(\.state))")
+            #expect(miners.miners.first?.state == .coolingDown, "\(miners.miners.map(\.state))")
             await runner.shutdown()
             try await tasks.waitForAll()
         }

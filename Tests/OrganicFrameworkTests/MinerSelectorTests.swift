@@ -63,7 +63,7 @@ struct MinerSelectorTests {
         selector.release(miner[0], endpoint: "e", result: .busy)
         let status = selector.statuses()[0]
         #expect(status.failures == 0)
-        #expect(status.state == "cooling_down")
+        #expect(status.state == .coolingDown)
     }
 
     @Test("a new hotkey at a reused uid starts fresh")

@@ -45,6 +45,13 @@ struct SubnetConfigurationLoadingTests {
 
         let wrong = try Self.write("dispatch: { minerProtocol: fiber/3 }\n")
         #expect(throws: ConfigurationError.self, "an unknown protocol") { try ConfigurationLoader(environment: [:]).load(path: wrong) }
+        let setter = try Self.write("weights: { setter: chain-please }\n")
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(path: setter)
+            Issue.record("an unknown weights.setter loaded")
+        } catch {
+            #expect(error.description.contains("weights.setter"), "\(error)")
+        }
         let typo = try Self.write("subnets: [{ plugins: [vision], minerProtocl: axon }]\n")
         #expect(throws: ConfigurationError.self, "a misspelt subnet key") { try ConfigurationLoader(environment: [:]).load(path: typo) }
     }

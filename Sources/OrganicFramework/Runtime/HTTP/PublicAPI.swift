@@ -16,7 +16,7 @@ enum PublicAPI {
         router.get("/healthz") { [selectors] _, _ in
             let miners = selectors.flatMap { $0.statuses() }
             return HealthReport(status: "ok", endpoints: endpoints.count,
-                                minersHealthy: miners.filter { $0.state == "healthy" }.count, minersKnown: miners.count)
+                                minersHealthy: miners.filter { $0.state == .healthy }.count, minersKnown: miners.count)
         }
         let listing = ModelListing(endpoints: endpoints, created: Int(Date().timeIntervalSince1970))
         router.get("/v1/models") { _, _ in listing }

@@ -293,7 +293,7 @@ public final class MinerSelector: Sendable {
                 let perEndpoint = endpoints.filter { neuron.serves($0) }.map { endpointStatus(state, neuron: neuron, miner: miner, endpoint: $0) }
                 let general = shared(max(neuron.capacity ?? policy.defaultCapacity, 1), share: state.stakeShare)
                 return MinerStatus(uid: neuron.uid, hotkey: neuron.hotkey, url: neuron.url,
-                                   state: cooling ? "cooling_down" : "healthy", inFlight: state.inFlight(index: miner.index),
+                                   state: cooling ? .coolingDown : .healthy, inFlight: state.inFlight(index: miner.index),
                                    capacity: general, consecutiveFailures: miner.consecutiveFailures,
                                    coolingUntil: cooling ? miner.coolingUntil : nil, successes: miner.successes,
                                    failures: miner.failures, recentScore: miner.recentScore, endpoints: perEndpoint)
@@ -307,8 +307,7 @@ public struct MinerStatus: Sendable, Codable, Hashable {
     public var uid: UInt16
     public var hotkey: String
     public var url: String?
-    /// `healthy` or `cooling_down`.
-    public var state: String
+    public var state: MinerHealth
     /// Requests in flight over all endpoints.
     public var inFlight: Int
     /// Effective capacity on an endpoint without a configured, operator default or declared
@@ -322,4 +321,11 @@ public struct MinerStatus: Sendable, Codable, Hashable {
     public var recentScore: Double
     /// Load and capacity on each endpoint it serves.
     public var endpoints: [MinerEndpointStatus]
+}
+
+/// Whether the node sends a miner work now (`/admin/miners`, `/healthz`).
+public enum MinerHealth: String, Codable, Sendable, CaseIterable {
+    case healthy
+    /// Failed recently; skipped until its cooldown ends.
+    case coolingDown = "cooling_down"
 }

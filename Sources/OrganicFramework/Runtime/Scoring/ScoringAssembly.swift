@@ -55,7 +55,7 @@ struct ScoringAssembly {
                     setter = chainSetter
                 } else {
                     switch w.setter {
-                    case "record":
+                    case .record:
                         // The default subnet keeps the historical file name; others get their own.
                         let fileName = input.name == SubnetPlan.defaultName ? "weights.json" : "weights-\(input.name).json"
                         let file = w.outputPath.isEmpty
@@ -63,8 +63,8 @@ struct ScoringAssembly {
                             : input.name == SubnetPlan.defaultName ? URL(fileURLWithPath: w.outputPath)
                             : URL(fileURLWithPath: w.outputPath).deletingLastPathComponent().appendingPathComponent(fileName)
                         setter = RecordingWeightSetter(store: stores.weights, fileURL: file)
-                    default:
-                        setter = LoggingWeightSetter(logger: logger)  // "log"; validateWeights checked the name
+                    case .log:
+                        setter = LoggingWeightSetter(logger: logger)
                     }
                 }
                 var subnetLogger = logger
@@ -84,6 +84,5 @@ struct ScoringAssembly {
         guard w.intervalSeconds.isFinite, w.intervalSeconds > 0 else { throw ConfigurationError("weights.intervalSeconds must be positive") }
         guard (1...20).contains(w.maxAttempts) else { throw ConfigurationError("weights.maxAttempts must be 1...20") }
         guard w.retryBaseSeconds.isFinite, w.retryBaseSeconds >= 0 else { throw ConfigurationError("weights.retryBaseSeconds must be >= 0") }
-        guard ["record", "log"].contains(w.setter) else { throw ConfigurationError("weights.setter must be 'record' or 'log', got '\(w.setter)'") }
     }
 }

@@ -48,8 +48,8 @@ extension NodeConfiguration {
         /// Smallest number of uids the vector must hold; padded with weight 1 (of 65535) when
         /// fewer miners have a score. 0 means no minimum.
         public var minAllowedWeights = 0
-        /// Where weights go: `record` (database and JSON file) or `log`.
-        public var setter = "record"
+        /// Where weights go: `record` (database and JSON file) or `log`; anything else fails at load.
+        public var setter: WeightDestination = .record
         /// JSON file that `record` rewrites with the latest vector; empty means `weights.json`
         /// next to the database file.
         public var outputPath = ""
@@ -59,4 +59,12 @@ extension NodeConfiguration {
         public var retryBaseSeconds = 5.0
         public init() {}
     }
+}
+
+/// Where a node's weight vectors go when they are not set on the chain (`weights.setter`).
+public enum WeightDestination: String, Codable, Sendable, CaseIterable {
+    /// Stored in the database with their time, and the latest rewritten to a JSON file.
+    case record
+    /// Written to the log only.
+    case log
 }
