@@ -45,9 +45,6 @@ final class ClientConnections: Sendable {
         signals.withLock { $0[channel] }
     }
 
-    /// Connections open now.
-    var count: Int { signals.withLock { $0.count } }
-
     /// Tracks a new connection; false (and not tracked) when the cap is reached.
     fileprivate func register(_ channel: ObjectIdentifier, _ signal: DisconnectSignal) -> Bool {
         signals.withLock { signals in

@@ -26,7 +26,4 @@ final class RequestBodyBudget: Sendable {
     func release(_ bytes: Int) {
         used.withLock { $0 = max($0 - bytes, 0) }
     }
-
-    /// Bytes claimed now.
-    var inUse: Int { used.withLock { $0 } }
 }

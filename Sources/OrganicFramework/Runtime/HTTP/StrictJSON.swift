@@ -79,15 +79,19 @@ enum StrictJSON {
             if depth > StrictJSON.maximumDepth { throw fail("nesting deeper than \(StrictJSON.maximumDepth)") }
         }
 
-        mutating func object() throws(Violation) {
+        /// Steps into a container at its opening bracket; true (and left again) when it is empty.
+        mutating func opensEmpty(_ closer: UInt8) throws(Violation) -> Bool {
             try enter()
             index += 1
             skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                depth -= 1
-                return
-            }
+            guard index < bytes.count, bytes[index] == closer else { return false }
+            index += 1
+            depth -= 1
+            return true
+        }
+
+        mutating func object() throws(Violation) {
+            if try opensEmpty(UInt8(ascii: "}")) { return }
             // Keys seen in this object, as byte ranges; objects in requests are small.
             var keys: [Range<Int>] = []
             while true {
@@ -128,14 +132,7 @@ enum StrictJSON {
         }
 
         mutating func array() throws(Violation) {
-            try enter()
-            index += 1
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                depth -= 1
-                return
-            }
+            if try opensEmpty(UInt8(ascii: "]")) { return }
             while true {
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") { throw fail("trailing comma") }

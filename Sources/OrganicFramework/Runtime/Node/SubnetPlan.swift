@@ -52,7 +52,7 @@ struct SubnetPlan {
             if subnet.setWeights == true, subnet.netuid == nil { throw ConfigurationError("\(at).setWeights needs \(at).netuid") }
             entries.append((name, subnet))
         }
-        try checkEndpointWeights(configuration, routes: routes, claimed: claimed)
+        try checkEndpointWeights(configuration, routes: routes)
 
         var plans: [SubnetPlan] = []
         let defaultPlugins = plugins.filter { claimed[type(of: $0).name] == nil }
@@ -125,8 +125,7 @@ struct SubnetPlan {
 
     /// `scoring.endpointWeights` may only name served endpoints; each subnet's shares are
     /// checked (sum to 1) when its plan is built.
-    static func checkEndpointWeights(_ configuration: NodeConfiguration, routes: [any ServedEndpoint],
-                                     claimed: [String: String]) throws(ConfigurationError) {
+    static func checkEndpointWeights(_ configuration: NodeConfiguration, routes: [any ServedEndpoint]) throws(ConfigurationError) {
         let served = Set(routes.map(\.descriptor.name))
         if let unknown = configuration.scoring.endpointWeights.keys.sorted().first(where: { !served.contains($0) }) {
             throw ConfigurationError("scoring.endpointWeights names unknown endpoint '\(unknown)'")
