@@ -1,6 +1,6 @@
 extension MinerSelector {
     /// Records that these miners answered the same scored round (for ``acquireReferees(endpoint:count:answerers:excluding:)``).
-    public func recordPartners(_ hotkeys: [String]) {
+    package func recordPartners(_ hotkeys: [String]) {
         guard hotkeys.count >= 2 else { return }
         state.withLock { $0.partners.record(hotkeys) }
     }
@@ -11,7 +11,7 @@ extension MinerSelector {
     /// usual partner of every answerer. Referees come from the synthetic budget: none are taken
     /// while organic requests wait for the endpoint, and nothing ever waits. Each returned miner
     /// must be passed to ``release(_:endpoint:result:)``.
-    public func acquireReferees(endpoint: String, count: Int, answerers: [Neuron], excluding excluded: Set<String>) -> [Neuron] {
+    package func acquireReferees(endpoint: String, count: Int, answerers: [Neuron], excluding excluded: Set<String>) -> [Neuron] {
         guard count > 0 else { return [] }
         let now = clock.now()
         return state.withLock { state in
