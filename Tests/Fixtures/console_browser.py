@@ -191,6 +191,7 @@ def run(driver, args, seen):
     check(chart.get_attribute("role") == "img" and chart.find_element(By.TAG_NAME, "title").get_attribute("textContent"),
           "the chart has no accessible name")
     check(driver.find_elements(By.CSS_SELECTOR, "#rounds tbody tr"), "no recent rounds listed")
+    driver.execute_script("document.getElementById('history-h').scrollIntoView();")
     shoot(driver, args, "miner")
     seen["minerChartPoints"] = points
 

@@ -5,12 +5,12 @@ import Testing
 
 /// A monotonic clock that moves only when told.
 final class SteppedInstant: Sendable {
-    private let now = Mutex(ContinuousClock.now)
+    private let instant = Mutex(ContinuousClock.now)
 
-    var read: @Sendable () -> ContinuousClock.Instant { { [now] in now.withLock { $0 } } }
+    func now() -> ContinuousClock.Instant { instant.withLock { $0 } }
 
     func advance(_ duration: Duration) {
-        now.withLock { $0 = $0.advanced(by: duration) }
+        instant.withLock { $0 = $0.advanced(by: duration) }
     }
 }
 
@@ -34,7 +34,7 @@ struct ConsoleSessionTests {
     @Test("a session ends after its idle time without use, and at its lifetime however used")
     func expiry() {
         let clock = SteppedInstant()
-        let sessions = ConsoleSessions(idle: .seconds(60), lifetime: .seconds(150), capacity: 4, now: clock.read)
+        let sessions = ConsoleSessions(idle: .seconds(60), lifetime: .seconds(150), capacity: 4, now: { clock.now() })
         let idle = sessions.start(), busy = sessions.start()
         clock.advance(.seconds(59))
         #expect(sessions.resume(busy) != nil)
@@ -53,7 +53,7 @@ struct ConsoleSessionTests {
     @Test("at capacity, signing in ends the least recently used session")
     func capacity() {
         let clock = SteppedInstant()
-        let sessions = ConsoleSessions(idle: .seconds(600), lifetime: .seconds(6000), capacity: 2, now: clock.read)
+        let sessions = ConsoleSessions(idle: .seconds(600), lifetime: .seconds(6000), capacity: 2, now: { clock.now() })
         let first = sessions.start()
         clock.advance(.seconds(1))
         let second = sessions.start()
@@ -96,7 +96,7 @@ struct ConsoleSignInThrottleTests {
     @Test("a burst of attempts, then one per refill interval; a success gives its attempt back")
     func bucket() {
         let clock = SteppedInstant()
-        let throttle = ConsoleSignInThrottle(burst: 3, perMinute: 6, now: clock.read)
+        let throttle = ConsoleSignInThrottle(burst: 3, perMinute: 6, now: { clock.now() })
         for _ in 0..<3 { #expect(throttle.attempt() == .proceed) }
         guard case .wait(let delay) = throttle.attempt() else {
             Issue.record("a fourth attempt in a burst of 3 went through")

@@ -375,7 +375,7 @@ enum ConsoleTemplates {
     <dt>Successes / failures</dt><dd>{{successes}} / {{failures}}</dd>
     <dt>Recent score (selection)</dt><dd>{{recentScore}}</dd>
     <dt>Score</dt><dd>{{score}}</dd>
-    <dt>Weight</dt><dd>{{weight}} ({{weightU16}} of 65535)</dd>
+    <dt>Weight</dt><dd>{{weight}} normalised, {{weightU16}} as u16</dd>
     </dl>
     </section>
     <section class="panel" aria-labelledby="cap-h">
@@ -468,9 +468,9 @@ enum ConsoleTemplates {
     <h2 id="payments-h">Latest payments</h2>
     <div class="table-wrap" role="region" aria-labelledby="payments-h" tabindex="0">
     <table id="payments"><thead><tr><th scope="col">Received</th><th scope="col">Provider</th><th scope="col">Event</th><th scope="col">Key</th>
-    <th scope="col" class="num">Credits</th><th scope="col">State</th></tr></thead>
+    <th scope="col" class="num">Credits</th><th scope="col" class="num">Paid</th><th scope="col">State</th></tr></thead>
     <tbody>{{#rows}}<tr><td>{{time}}</td><td>{{provider}}</td><td><code>{{eventID}}</code></td><td>{{#keyHref}}<a href="{{keyHref}}">{{keyID}}</a>{{/keyHref}}{{^keyHref}}{{keyID}}{{/keyHref}}</td>
-    <td class="num">{{credits}}</td><td class="state-{{state}}">{{stateLabel}}</td></tr>{{/rows}}</tbody></table>
+    <td class="num">{{credits}}</td><td class="num">{{paid}}</td><td class="state-{{state}}">{{stateLabel}}</td></tr>{{/rows}}</tbody></table>
     </div>
     {{^rows}}<p>No payment received yet.</p>{{/rows}}
     </section>

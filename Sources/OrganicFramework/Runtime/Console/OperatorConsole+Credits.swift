@@ -48,7 +48,7 @@ extension OperatorConsole {
             throw APIError(.badRequest, code: "invalid_value", message: "A top-up or refund adds credits; use an adjustment to take some off.",
                            field: "amount")
         }
-        return try await keyManager().credit(id: id, amount: amount, note: reason, refund: operation == .refund)
+        return try await keyManager().credit(id: id, amount: amount, note: reason, refund: operation == .refund, actor: LedgerActor.console)
     }
 
     func creditsPage(_ request: Request) async throws -> Response {

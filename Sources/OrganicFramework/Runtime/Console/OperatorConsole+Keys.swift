@@ -207,17 +207,19 @@ extension OperatorConsole {
             hasUsage: !usage.days.isEmpty, usageDays: Self.keyUsageDays,
             requestsChart: daily.chart(days: days, title: "Requests per day of key \(record.name)", value: { Double($0.requests) })
                 .render(id: "key-requests"),
-            creditsChart: daily.chart(days: days, title: "Credits charged per day to key \(record.name)", value: { $0.credits.value })
+            creditsChart: daily.chart(days: days, title: "Credits charged per day to key \(record.name)", integral: false, value: { $0.credits.value })
                 .render(id: "key-credits"),
             limitsForm: KeyLimitsForm(record: record, known: knownEndpoints))
         return try render("key", title: "Key \(record.name)", section: .keys, session: session, body: body, flash: flash)
     }
 
-    /// Who made a ledger line, for people: the operator tool, or the node itself.
+    /// Who made a ledger line: its recorded actor, else the node for the lines it makes itself
+    /// ("—" for operator lines without one: initial credits, lines from before actors).
     static func actor(of entry: LedgerEntry) -> String {
+        if let actor = entry.actor { return actor }
         switch entry.kind {
-        case .grant, .refund, .adjustment: "operator"
-        case .reservation, .commit, .release, .autoRefill: "node"
+        case .grant, .refund, .adjustment: return "—"
+        case .reservation, .commit, .release, .autoRefill: return "node"
         }
     }
 

@@ -57,11 +57,13 @@ extension OperatorConsole {
         /// The period labels of history charts: the K kept periods and the open one.
         var periodLabels: [(period: Int64, label: String)] {
             guard let snapshot, let standings else { return [] }
-            let style = Date.ISO8601FormatStyle(timeZone: .gmt).month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-                .timeSeparator(.colon).dateTimeSeparator(.space)
+            // Start times: hours and minutes for periods shorter than a day, else the day.
+            let style = standings.periodSeconds < 86_400
+                ? Date.ISO8601FormatStyle(timeZone: .gmt).time(includingFractionalSeconds: false).timeSeparator(.colon)
+                : Date.ISO8601FormatStyle(timeZone: .gmt).month().day().dateSeparator(.dash)
             return (snapshot.oldestKeptPeriod...snapshot.period).map { period in
-                let start = ScoringPeriods.start(of: period, periodSeconds: standings.periodSeconds)
-                return (period, period == snapshot.period ? "open" : String(start.formatted(style).dropLast(3)))
+                let start = ScoringPeriods.start(of: period, periodSeconds: standings.periodSeconds).formatted(style)
+                return (period, period == snapshot.period ? "open" : standings.periodSeconds < 86_400 ? String(start.prefix(5)) : start)
             }
         }
 

@@ -46,7 +46,7 @@ extension OperatorConsole {
                                     .init(name: isOrganic ? "organic" : "synthetic", values: endpoints.map { endpoint in
                                         Double(rounds.filter { $0.endpoint == endpoint && $0.isOrganic == isOrganic }.count)
                                     })
-                                }, style: .stackedBars).render(id: "mix")
+                                }, style: .stackedBars, integral: true).render(id: "mix")
         var miners: [TrafficView.MinerLoad] = []
         for subnet in subnets {
             for status in subnet.selector.statuses().sorted(by: { $0.uid < $1.uid }) {

@@ -41,13 +41,13 @@ struct UsageTotals: Sendable {
     }
 
     /// Stacked bars over `days`, one series per endpoint.
-    func chart(days: [String], title: String, value: (Cell) -> Double) -> SVGChart {
+    func chart(days: [String], title: String, integral: Bool = true, value: (Cell) -> Double) -> SVGChart {
         SVGChart(title: title, summary: "\(title), one bar per UTC day from \(days.first ?? "") to \(days.last ?? ""), stacked by endpoint.",
                  labels: days.map { String($0.dropFirst(5)) },
                  series: endpoints.map { endpoint in
                      SVGChart.Series(name: endpoint, values: days.map { day in cells[day]?[endpoint].map(value) })
                  },
-                 style: .stackedBars)
+                 style: .stackedBars, integral: integral)
     }
 }
 
@@ -104,7 +104,7 @@ extension OperatorConsole {
             SVGChart(title: title, summary: "\(title): succeeded and failed requests, stacked.", labels: labels,
                      series: [.init(name: "succeeded", values: cells.map { Double($0.requests - $0.errors) }),
                               .init(name: "failed", values: cells.map { Double($0.errors) })],
-                     style: .stackedBars).render(id: title.lowercased().replacingOccurrences(of: " ", with: "-"))
+                     style: .stackedBars, integral: true).render(id: title.lowercased().replacingOccurrences(of: " ", with: "-"))
         }
         let labels = Self.dayLabels(days: days, now: clock.now())
         let top = Array(perKey.prefix(Self.topKeys))
@@ -116,7 +116,7 @@ extension OperatorConsole {
             keyCount: min(records.count, Self.maxUsageKeys), truncated: records.count > Self.maxUsageKeys, topCount: top.count,
             requestsChart: totals.chart(days: labels, title: "Requests per day", value: { Double($0.requests) }).render(id: "usage-requests"),
             errorsChart: totals.chart(days: labels, title: "Errors per day", value: { Double($0.errors) }).render(id: "usage-errors"),
-            creditsChart: totals.chart(days: labels, title: "Credits charged per day", value: { $0.credits.value }).render(id: "usage-credits"),
+            creditsChart: totals.chart(days: labels, title: "Credits charged per day", integral: false, value: { $0.credits.value }).render(id: "usage-credits"),
             keysChart: outcomes("Requests by key", top.map(\.record.name), top.map(\.cell)),
             endpointsChart: outcomes("Requests by endpoint", endpoints.map(\.key), endpoints.map(\.value)),
             byKey: perKey.map { line("\($0.record.name) (\($0.record.id))", Self.keyPath($0.record.id), $0.cell) },

@@ -24,6 +24,8 @@ struct SVGChart: Sendable {
     var style: Style
     /// How values read in tooltips and on the axis.
     var format: @Sendable (Double) -> String = SVGChart.compact
+    /// Counts: the value axis steps by whole numbers.
+    var integral = false
 
     static let width = 640.0
     static let height = 260.0
@@ -45,7 +47,7 @@ struct SVGChart: Sendable {
             svg += "<text class=\"empty\" x=\"\(n(plot.x + plot.width / 2))\" y=\"\(n(plot.y + plot.height / 2))\" text-anchor=\"middle\">No data yet</text>"
             return SVGMarkup(markup: svg + "</svg>")
         }
-        let top = Self.niceCeiling(maxValue)
+        let top = integral ? (max(Self.niceCeiling(maxValue), 4) / 4).rounded(.up) * 4 : Self.niceCeiling(maxValue)
         let slot = plot.width / Double(labels.count)
         func y(_ value: Double) -> Double { plot.y + plot.height - (top > 0 ? value / top : 0) * plot.height }
         func x(_ index: Int) -> Double { plot.x + slot * (Double(index) + 0.5) }
@@ -56,9 +58,11 @@ struct SVGChart: Sendable {
             svg += "<line class=\"grid\" x1=\"\(n(plot.x))\" x2=\"\(n(plot.x + plot.width))\" y1=\"\(n(y(value)))\" y2=\"\(n(y(value)))\"/>"
             svg += "<text class=\"axis\" x=\"\(n(plot.x - 6))\" y=\"\(n(y(value) + 4))\" text-anchor=\"end\">\(HTMLText.escape(format(value)))</text>"
         }
-        // Category axis: at most maxLabels labels, evenly spaced.
-        let every = max(1, Int((Double(labels.count) / Double(Self.maxLabels)).rounded(.up)))
-        for (index, label) in labels.enumerated() where index % every == 0 || index == labels.count - 1 && labels.count <= Self.maxLabels {
+        // Category axis: as many labels as fit without touching, evenly spaced.
+        let widest = Double(labels.map { Self.shortened($0).count }.max() ?? 1) * 7 + 12
+        let fitting = max(1, min(Self.maxLabels, Int(plot.width / widest)))
+        let every = max(1, Int((Double(labels.count) / Double(fitting)).rounded(.up)))
+        for (index, label) in labels.enumerated() where index % every == 0 {
             svg += "<text class=\"axis\" x=\"\(n(x(index)))\" y=\"\(n(plot.y + plot.height + 16))\" text-anchor=\"middle\">"
                 + "\(HTMLText.escape(Self.shortened(label)))</text>"
         }
