@@ -197,6 +197,49 @@ struct ConsoleHTTPTests {
         }
     }
 
+    @Test("the settings form sets scopes, limits, concurrency, expiry, refill and state; rotate issues a new secret once")
+    func settings() async throws {
+        try await run { net, browser in
+            let keys = try #require(net.context.keys)
+            let created = try await keys.create(KeyCreation(name: "to change", rateLimits: ["5/s"]))
+            let path = "/console/keys/\(created.record.id)"
+            let session = try await browser.signIn()
+            let token = try #require(try await browser.get(path, session: session).csrf)
+            let saved = try await browser.post(path + "/settings", [
+                ("_csrf", token), ("name", "changed"), ("owner", "ops"), ("scopes", "text-embeddings"), ("rate_limits", "2/s 100/day"),
+                ("max_concurrent", "3"), ("expires_in_days", "2"), ("refill_amount", "40"), ("refill_period", "month"), ("unlimited", "1"),
+            ], session: session)
+            #expect(saved.location == path)
+            var record = try await keys.show(id: created.record.id).record
+            #expect(record.name == "changed" && record.owner == "ops")
+            #expect(record.scopes == ["text-embeddings"])
+            #expect(record.rateLimits.map(\.description) == ["2/s", "100/day"])
+            #expect(record.maxConcurrent == 3)
+            #expect(record.state == .disabled, "the enabled box was not sent")
+            #expect(record.unlimitedCredits)
+            #expect(record.refill == CreditRefill(amount: Credits(millis: 40_000), period: .month))
+            let expiry = try #require(record.expiresAt)
+            #expect(abs(expiry.timeIntervalSinceNow - 2 * 86_400) < 3600)
+
+            // Empty fields clear what they can; an empty expiry keeps it; 0 removes it.
+            _ = try await browser.post(path + "/settings", [("_csrf", token), ("name", "changed"), ("enabled", "1")], session: session)
+            record = try await keys.show(id: created.record.id).record
+            #expect(record.scopes.isEmpty && record.rateLimits.isEmpty && record.maxConcurrent == nil && record.refill == nil)
+            #expect(record.state == .active && !record.unlimitedCredits)
+            #expect(record.expiresAt == expiry)
+            _ = try await browser.post(path + "/settings", [("_csrf", token), ("name", "changed"), ("enabled", "1"), ("expires_in_days", "0")],
+                                       session: session)
+            #expect(try await keys.show(id: created.record.id).record.expiresAt == nil)
+
+            let rotated = try await browser.post(path + "/rotate", [("_csrf", token)], session: session)
+            #expect(rotated.location == path)
+            let shown = try await browser.get(path, session: session)
+            #expect(shown.body.contains(#"id="new-secret""#))
+            #expect(!shown.body.contains(created.key), "the old secret")
+            #expect(!(try await browser.get(path, session: session).body.contains(#"id="new-secret""#)))
+        }
+    }
+
     @Test("without an admin token the console is closed to everyone (503); disabled, it is not served")
     func closed() async throws {
         var configuration = PluginHarness.testConfiguration()

@@ -69,6 +69,7 @@ enum ConsoleAssets {
     .state-revoked, .state-refused { color: var(--bad); font-weight: 600; }
     .negative { color: var(--bad); }
     form.stack { display: grid; gap: .6rem; max-width: 36rem; }
+    form.stack > button { justify-self: start; }
     form.inline { display: inline-flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .25rem .5rem .25rem 0; }
     .field { display: grid; gap: .2rem; }
     .field label, fieldset legend { font-weight: 600; }

@@ -39,4 +39,14 @@ enum ConsoleFormat {
     static func hotkey(_ hotkey: String) -> String {
         hotkey.count <= 14 ? hotkey : "\(hotkey.prefix(6))…\(hotkey.suffix(6))"
     }
+
+    /// `text` as one path segment of a console URL.
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? text
+    }
+
+    /// `text` as a query value.
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
 }

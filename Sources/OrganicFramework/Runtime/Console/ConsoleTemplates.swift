@@ -85,7 +85,7 @@ enum ConsoleTemplates {
     </form>
     </section>
     <section class="panel" aria-labelledby="list-h">
-    <h2 id="list-h">Keys <span class="muted">({{shown}} shown of {{total}})</span></h2>
+    <h2 id="list-h">Keys <span class="muted">({{shown}} shown of {{matching}} matching, {{total}} in all)</span></h2>
     {{#hasKeys}}
     <div class="table-wrap" role="region" aria-labelledby="list-h" tabindex="0">
     <table id="keys-table">

@@ -87,7 +87,7 @@ extension OperatorConsole {
     }
 
     static func keyPath(_ id: String) -> String {
-        "/console/keys/" + (id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id)
+        "/console/keys/" + ConsoleFormat.pathSegment(id)
     }
 
     static func keyID(_ context: OrganicRequestContext) throws -> String {
@@ -107,6 +107,7 @@ extension OperatorConsole {
             let keys: [Row]
             let hasKeys: Bool
             let shown: Int
+            let matching: Int
             let total: Int
             let limitsForm: KeyLimitsForm
         }
@@ -132,7 +133,7 @@ extension OperatorConsole {
         }
         let states = [Choice(value: "", label: "any", selected: state == nil)]
             + [APIKeyRecord.State.active, .disabled, .revoked].map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == state) }
-        let body = Body(query: query, states: states, keys: Array(rows), hasKeys: !rows.isEmpty, shown: rows.count, total: all.count,
+        let body = Body(query: query, states: states, keys: Array(rows), hasKeys: !rows.isEmpty, shown: rows.count, matching: matching.count, total: all.count,
                         limitsForm: KeyLimitsForm(record: nil, known: knownEndpoints))
         return try page("keys", title: "Keys", section: .keys, session: session, body: body)
     }

@@ -85,8 +85,8 @@ extension OperatorConsole {
     }
 
     func minerPath(_ hotkey: String, subnet: AdminAPI.Subnet) -> String {
-        let path = "/console/miners/" + (hotkey.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? hotkey)
-        return subnets.count > 1 ? path + "?subnet=" + (subnet.name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "") : path
+        let path = "/console/miners/" + ConsoleFormat.pathSegment(hotkey)
+        return subnets.count > 1 ? path + "?subnet=" + ConsoleFormat.queryValue(subnet.name) : path
     }
 
     func chosenSubnet(_ request: Request) throws -> AdminAPI.Subnet {
@@ -205,8 +205,7 @@ extension OperatorConsole {
                                    },
                                    style: .line, format: { String(format: "%.3f", $0) }).render(id: "miner-rounds")
         let body = Body(
-            backHref: subnets.count > 1 ? "/console/miners?subnet=\(subnet.name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")"
-                : ConsoleSection.miners.path,
+            backHref: subnets.count > 1 ? "/console/miners?subnet=" + ConsoleFormat.queryValue(subnet.name) : ConsoleSection.miners.path,
             uid: "\(uid)", hotkey: hotkey, state: status?.state.rawValue ?? "absent", stateLabel: view.stateLabel(status),
             url: status?.url ?? "—", inFlight: status.map { "\($0.inFlight)" } ?? "—",
             consecutiveFailures: status.map { "\($0.consecutiveFailures)" } ?? "—", successes: status.map { "\($0.successes)" } ?? "—",
