@@ -50,6 +50,7 @@ enum AdminAPI {
         if console.enabled {
             try OperatorConsole(keys: keys, store: store, subnets: subnets, clock: clock, token: adminToken, settings: console).register(on: router)
         }
+        PaymentAdminRoutes.add(to: router.group("/admin/payments").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         return router
     }
 
