@@ -15,6 +15,7 @@ import os
 import sys
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -79,10 +80,17 @@ def shoot(driver, args, name):
 
 
 def wait_for(driver, condition, seconds=20):
-    WebDriverWait(driver, seconds).until(condition)
+    WebDriverWait(driver, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
+
+
+def submit(driver, form, selector="button[type=submit]"):
+    """Submits `form` with its button and waits until the next page has replaced it."""
+    form.find_element(By.CSS_SELECTOR, selector).click()
+    wait_for(driver, expected_conditions.staleness_of(form))
 
 
 def text(driver, selector):
+    wait_for(driver, expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))
     return driver.find_element(By.CSS_SELECTOR, selector).text
 
 
@@ -95,7 +103,7 @@ def run(driver, args, seen):
 
     # A wrong token fails: an error, no session.
     driver.find_element(By.ID, "token").send_keys("not-the-admin-token")
-    driver.find_element(By.CSS_SELECTOR, "#sign-in-form button").click()
+    submit(driver, driver.find_element(By.ID, "sign-in-form"))
     check("That is not the admin token" in text(driver, "#sign-in-error"), "no error after a wrong token")
     check(driver.get_cookie("organic_console") is None, "a wrong token made a session")
     shoot(driver, args, "sign-in-refused")
@@ -103,7 +111,7 @@ def run(driver, args, seen):
 
     # The right token signs in, with a strict, HttpOnly cookie scoped to /console.
     driver.find_element(By.ID, "token").send_keys(args.token)
-    driver.find_element(By.CSS_SELECTOR, "#sign-in-form button").click()
+    submit(driver, driver.find_element(By.ID, "sign-in-form"))
     check(driver.current_url.endswith("/console/keys"), f"sign-in did not open the keys page: {driver.current_url}")
     cookie = driver.get_cookie("organic_console")
     check(cookie is not None, "no session cookie")
@@ -127,7 +135,7 @@ def run(driver, args, seen):
     form.find_element(By.ID, "rate_limits").send_keys("10/s, 5000/day")
     form.find_element(By.ID, "expires_in_days").send_keys("30")
     form.find_element(By.ID, "refill_amount").send_keys("50")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(driver, form)
     secret = text(driver, "#new-secret")
     check(secret.startswith("org_live_"), f"unexpected secret {secret!r}")
     copy = driver.find_element(By.CSS_SELECTOR, "button[data-copy=new-secret]")
@@ -151,6 +159,8 @@ def run(driver, args, seen):
     rows = driver.find_elements(By.CSS_SELECTOR, f"#keys-table tr[data-key-id='{key_id}']")
     check(len(rows) == 1, "the new key is not listed")
     check("10/s" in rows[0].text and "5000/day" in rows[0].text, "the key's limits are not listed")
+    driver.get(base + "/console/keys")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#keys-table tbody tr")) >= 2, "not every key is listed without a search")
     shoot(driver, args, "keys")
     seen["listed"] = True
 
@@ -160,8 +170,8 @@ def run(driver, args, seen):
     form = driver.find_element(By.ID, "credit-form")
     form.find_element(By.ID, "amount").send_keys("25")
     form.find_element(By.ID, "reason").send_keys("invoice 42 paid")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(driver, lambda d: text(d, "#balance") == "25")
+    submit(driver, form)
+    check(text(driver, "#balance") == "25", f"balance after the top-up: {text(driver, '#balance')}")
     check("Recorded +25 credits" in text(driver, "#flash"), "no confirmation after the top-up")
     line = driver.find_element(By.CSS_SELECTOR, "#ledger tbody tr")
     check(line.get_attribute("data-kind") == "grant", "the latest ledger line is not a grant")
@@ -172,10 +182,12 @@ def run(driver, args, seen):
     seen["balance"] = {"before": before, "after": text(driver, "#balance")}
 
     # Revoke (after confirming): the key says so, and its forms are gone.
-    driver.find_element(By.CSS_SELECTOR, "#revoke-form button").click()
+    form = driver.find_element(By.ID, "revoke-form")
+    form.find_element(By.CSS_SELECTOR, "button").click()
     wait_for(driver, expected_conditions.alert_is_present())
     driver.switch_to.alert.accept()
-    wait_for(driver, lambda d: text(d, "#key-state") == "revoked")
+    wait_for(driver, expected_conditions.staleness_of(form))
+    check(text(driver, "#key-state") == "revoked", "the key does not say it is revoked")
     check(driver.find_elements(By.ID, "credit-form") == [], "a revoked key still offers credits")
     seen["revoked"] = True
 
@@ -184,7 +196,7 @@ def run(driver, args, seen):
     shoot(driver, args, "miners")
     links = driver.find_elements(By.CSS_SELECTOR, "#miners-table tbody a")
     check(links, "no miner listed")
-    links[0].click()
+    driver.get(links[0].get_attribute("href"))
     chart = driver.find_element(By.CSS_SELECTOR, "#rounds-chart svg")
     points = len(chart.find_elements(By.CSS_SELECTOR, "circle.point"))
     check(points > 0, "the miner's round chart has no data points")
@@ -213,7 +225,8 @@ def run(driver, args, seen):
     check(driver.find_elements(By.ID, "operator-ledger"), "no operator ledger on the credits page")
     shoot(driver, args, "credits")
     driver.get(base + "/console/payments")
-    check(driver.find_elements(By.ID, "payments"), "no payments table")
+    states = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#payments tbody td:last-child")]
+    check("credited" in states and "refused: no such key" in states, f"payments shown: {states}")
     shoot(driver, args, "payments")
 
     # Phone width: nothing wider than the screen but the scrolling tables.
@@ -225,7 +238,7 @@ def run(driver, args, seen):
     seen["phoneOverflow"] = overflow
 
     # Sign out ends the session.
-    driver.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-out"))
     check(driver.current_url.endswith("/console/sign-in"), "sign-out did not return to the sign-in page")
     driver.get(base + "/console/keys")
     check(driver.current_url.endswith("/console/sign-in"), "the session survived sign-out")

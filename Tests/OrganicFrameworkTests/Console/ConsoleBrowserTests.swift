@@ -55,6 +55,12 @@ struct ConsoleBrowserTests {
             }
             #expect(try await net.waitForRounds(atLeast: 12).count >= 12)
             #expect(await eventually { (try? await net.context.keys?.usage(id: key.record.id, days: 1).days.map(\.requests).reduce(0, +)) == 14 })
+            // Two payments as the webhook stores them: one credited, one naming no key.
+            let store = try #require(net.context.keys?.store)
+            for (event, keyID) in [("evt_console_paid", key.record.id), ("evt_console_unknown", "key_nobody")] {
+                _ = try await store.applyPayment(PaymentCredit(provider: .stripe, eventID: event, keyID: keyID, credits: Credits(millis: 100_000),
+                                                               reference: "cs_\(event)", amountPaid: 1000, currency: "usd"), now: Date())
+            }
 
             let docs = ProcessInfo.processInfo.environment["CONSOLE_DOCS_IMAGES"]
             let output = docs ?? Self.root.appendingPathComponent(".build/test-output/console").path

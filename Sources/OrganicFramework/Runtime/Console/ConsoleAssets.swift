@@ -68,7 +68,9 @@ enum ConsoleAssets {
     .state-disabled, .state-cooling_down { color: var(--warn); font-weight: 600; }
     .state-revoked, .state-refused { color: var(--bad); font-weight: 600; }
     .negative { color: var(--bad); }
-    form.stack { display: grid; gap: .6rem; max-width: 36rem; }
+    form.stack { display: grid; grid-template-columns: minmax(0, 1fr); gap: .6rem; max-width: 36rem; }
+    form.stack .field input, form.stack .field select { width: 100%; }
+    .grid2 > *, .charts > * { min-width: 0; }
     form.stack > button { justify-self: start; }
     form.inline { display: inline-flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .25rem .5rem .25rem 0; }
     .field { display: grid; gap: .2rem; }
