@@ -431,6 +431,10 @@ enum ConsoleTemplates {
     /// The part of the traffic page that refreshes (also served alone at `/console/traffic/live`).
     static let trafficLive = """
     <p class="hint" id="live-time">As of {{time}}.</p>
+    <section class="panel" aria-labelledby="now-h">
+    <h2 id="now-h">Load</h2>
+    <figure><figcaption>Requests waiting and in flight, the last {{sampleCount}} refreshes</figcaption>{{{liveChart}}}</figure>
+    </section>
     <section class="panel" aria-labelledby="queues-h">
     <h2 id="queues-h">Queues</h2>
     <div class="table-wrap" role="region" aria-labelledby="queues-h" tabindex="0">

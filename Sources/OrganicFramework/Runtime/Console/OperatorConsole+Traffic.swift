@@ -16,6 +16,8 @@ extension OperatorConsole {
             let inFlight, capacity: Int
         }
         let time: String
+        let sampleCount: Int
+        let liveChart: SVGMarkup
         let queues: [Queue]
         let mixRounds: Int
         let organicShare, syntheticShare: String
@@ -25,7 +27,19 @@ extension OperatorConsole {
     }
 
     func trafficView() async throws -> TrafficView {
-        let queues = subnets.flatMap { $0.selector.queueStatuses() }.sorted { $0.endpoint < $1.endpoint }.map { queue in
+        let statuses = subnets.flatMap { $0.selector.queueStatuses() }
+        let now = clock.now()
+        let samples = trafficHistory.record(.init(time: now, organicWaiting: statuses.map(\.queuedOrganic).reduce(0, +),
+                                                  syntheticWaiting: statuses.map(\.queuedSynthetic).reduce(0, +),
+                                                  inFlight: subnets.flatMap { $0.selector.statuses() }.map(\.inFlight).reduce(0, +)))
+        let timeStyle = Date.ISO8601FormatStyle(timeZone: .gmt).time(includingFractionalSeconds: false).timeSeparator(.colon)
+        let liveChart = SVGChart(title: "Requests waiting and in flight", summary: "One point per refresh, oldest first: organic and synthetic requests waiting in the queues, and requests in flight at miners.",
+                                 labels: samples.map { $0.time.formatted(timeStyle) },
+                                 series: [.init(name: "waiting (organic)", values: samples.map { Double($0.organicWaiting) }),
+                                          .init(name: "waiting (synthetic)", values: samples.map { Double($0.syntheticWaiting) }),
+                                          .init(name: "in flight", values: samples.map { Double($0.inFlight) })],
+                                 style: .line, integral: true).render(id: "live-load")
+        let queues = statuses.sorted { $0.endpoint < $1.endpoint }.map { queue in
             let shed = queue.shedQueueFull + queue.shedDeadline + queue.shedOverloaded
             let admitted = queue.admittedImmediately + queue.admittedAfterWait
             return TrafficView.Queue(
@@ -56,7 +70,7 @@ extension OperatorConsole {
                                     capacity: max(status.endpoints.map(\.capacity).reduce(0, +), 1)))
             }
         }
-        return TrafficView(time: ConsoleFormat.time(clock.now()), queues: queues, mixRounds: rounds.count,
+        return TrafficView(time: ConsoleFormat.time(now), sampleCount: samples.count, liveChart: liveChart, queues: queues, mixRounds: rounds.count,
                            organicShare: ConsoleFormat.share(organic, of: rounds.count),
                            syntheticShare: ConsoleFormat.share(rounds.count - organic, of: rounds.count), mixChart: mixChart, miners: miners)
     }

@@ -23,6 +23,7 @@ struct OperatorConsole: Sendable {
     let sessions: ConsoleSessions
     let throttle: ConsoleSignInThrottle
     let renderer: ConsoleRenderer
+    let trafficHistory = ConsoleTrafficHistory()
 
     static let cookieName = "organic_console"
     /// Seconds between refreshes of the live traffic view.
@@ -144,10 +145,9 @@ struct OperatorConsole: Sendable {
 
     func signIn(_ request: Request) async throws -> Response {
         if case .wait(let delay) = throttle.attempt() {
-            var headers = HTTPFields()
-            headers[.retryAfter] = String(max(1, Int(delay / .seconds(1)) + 1))
-            throw APIError(.tooManyRequests, code: "sign_in_rate_limited",
-                           message: "Too many sign-in attempts; try again in \(max(1, Int(delay / .seconds(1)) + 1)) seconds.", headers: headers)
+            let seconds = Int((delay / .seconds(1)).rounded(.up))
+            throw APIError.limited("sign_in_rate_limited", "Too many sign-in attempts; try again in \(max(seconds, 1)) seconds.",
+                                   status: .tooManyRequests, retryAfter: seconds)
         }
         let form = try await ConsoleForm.read(request)
         guard let presented = form.fields.first(where: { $0.name == "token" })?.value, token.accepts(presented) else {
@@ -155,6 +155,8 @@ struct OperatorConsole: Sendable {
                                   headers: ConsoleRenderer.errorCodeHeader("invalid_admin_token"))
         }
         throttle.succeeded()
+        // A fresh id at every sign-in (an id set before it is never promoted).
+        if let previous = Self.cookie(request) { sessions.end(previous) }
         let id = sessions.start()
         return ConsoleRenderer.redirect(ConsoleSection.keys.path, headers: cookieHeader(value: id, maxAge: Int(settings.sessionMaxSeconds)))
     }
