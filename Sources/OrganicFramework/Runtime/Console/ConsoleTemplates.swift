@@ -239,7 +239,7 @@ enum ConsoleTemplates {
     <input type="hidden" name="_csrf" value="{{csrf}}">
     {{#chooseKey}}
     <div class="field"><label for="key">Key</label>
-    <select id="key" name="key" required>{{#keyChoices}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/keyChoices}}</select></div>
+    <select id="key" name="key" required>{{#keyChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/keyChoices}}</select></div>
     {{/chooseKey}}
     <fieldset><legend>Operation</legend>
     <label><input type="radio" name="operation" value="top_up" checked> Top up</label>

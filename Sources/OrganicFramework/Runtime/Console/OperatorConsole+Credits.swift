@@ -52,11 +52,6 @@ extension OperatorConsole {
     }
 
     func creditsPage(_ request: Request) async throws -> Response {
-        struct KeyChoice: Sendable {
-            let id: String
-            let label: String
-            let selected: Bool
-        }
         struct Entry: Sendable {
             let time, keyName, keyHref, kind, amount, actor, note: String
             let negative: Bool
@@ -65,7 +60,7 @@ extension OperatorConsole {
         struct Body: Sendable {
             let creditAction = ConsoleSection.credits.path
             let chooseKey = true
-            let keyChoices: [KeyChoice]
+            let keyChoices: [Choice]
             let hasChoices: Bool
             let keyCount: Int
             let totalBalance: String
@@ -78,7 +73,7 @@ extension OperatorConsole {
         let selected = request.uri.queryParameters.get("key")
         let keys = try await manager.list().keys.sorted { $0.record.createdAt > $1.record.createdAt }
         let choices = keys.filter { $0.record.state != .revoked }.map { details in
-            KeyChoice(id: details.record.id, label: "\(details.record.name) (\(details.record.id), balance \(details.balance))",
+            Choice(value: details.record.id, label: "\(details.record.name) (\(details.record.id), balance \(details.balance))",
                       selected: details.record.id == selected)
         }
         var entries: [Entry] = []
