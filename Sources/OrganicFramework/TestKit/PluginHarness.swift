@@ -88,17 +88,20 @@ public enum PluginHarness {
     /// Starts `miners` honest reference miners (or the given specs) and a node, runs `body`,
     /// then shuts everything down gracefully. With `minerProtocol` the miners speak it and
     /// verify the node's signature (see ``LocalNetwork/run(plugins:miners:configuration:minerProtocol:signals:clock:randomSeed:logger:body:)``).
+    /// `configuration` nil is ``testConfiguration(databaseDirectory:)``. (Not a default argument
+    /// of that value: evaluated at each call site, the large struct next to an inline
+    /// `plugins: [try …]` made Swift 6.3 abort with "freed pointer was not the last allocation".)
     public static func run<T: Sendable>(
         plugins: [any SubnetPlugin],
         miners: [LocalNetwork.MinerSpec],
-        configuration: NodeConfiguration = testConfiguration(),
+        configuration: NodeConfiguration? = nil,
         minerProtocol: MinerProtocol? = nil,
         clock: any NodeClock = SystemNodeClock(),
         randomSeed: UInt64? = 42,
         logger: Logger = Logger(label: "organic-test", factory: { _ in SwiftLogNoOpLogHandler() }),
         body: @Sendable (Network) async throws -> T
     ) async throws -> T {
-        try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration, minerProtocol: minerProtocol, clock: clock,
+        try await LocalNetwork.run(plugins: plugins, miners: miners, configuration: configuration ?? testConfiguration(), minerProtocol: minerProtocol, clock: clock,
                                    randomSeed: randomSeed, logger: logger) { context in
             var apiKey: String?
             if context.configuration.auth.enabled, let keys = context.keys {
