@@ -50,7 +50,63 @@ struct MetricsTests {
             #expect(after.value("organic_request_duration_seconds_bucket", ["endpoint": "text-embeddings", "le": "+Inf"]) == 3)
             #expect(after.value("organic_miners", ["subnet": "default", "state": "healthy"]) == 1)
             #expect(after.value("organic_queue_admitted_total", ["endpoint": "text-embeddings"]) == 2)
+
+            // Every family is documented in the operator's guide and graphed by the dashboard, and
+            // neither names a metric the node does not have.
+            let text = try await net.admin("/metrics").text
+            let families = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
+            #expect(families.count == 20)
+            #expect(try Self.documentedMetrics() == families)
+            let dashboard = try Self.dashboardMetrics()
+            #expect(dashboard.variables.contains("datasource:prometheus"))
+            #expect(dashboard.datasources == ["${datasource}"], "every panel and query reads the chosen data source")
+            #expect(Set(dashboard.metrics.map { name in
+                ["_bucket", "_count", "_sum"].first { name.hasSuffix($0) && families.contains(String(name.dropLast($0.count))) }
+                    .map { String(name.dropLast($0.count)) } ?? name
+            }) == families)
         }
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The metric names in the first column of Docs/OperatorGuide.md's metrics table.
+    static func documentedMetrics() throws -> Set<String> {
+        let guide = try String(contentsOf: repository.appendingPathComponent("Docs/OperatorGuide.md"), encoding: .utf8)
+        return Set(guide.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `organic_") else { return nil }
+            return line.split(separator: "`").dropFirst().first.map(String.init)
+        })
+    }
+
+    /// What Docs/grafana/organic-dashboard.json queries: metric names, data source uids of panels
+    /// and targets, and its variables as `name:query`.
+    static func dashboardMetrics() throws -> (metrics: Set<String>, datasources: Set<String>, variables: Set<String>) {
+        let data = try Data(contentsOf: repository.appendingPathComponent("Docs/grafana/organic-dashboard.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var metrics = Set<String>(), datasources = Set<String>()
+        func visit(_ value: Any) {
+            if let object = value as? [String: Any] {
+                if let expr = object["expr"] as? String {
+                    var name = ""
+                    for character in expr + " " {
+                        if character.isLetter || character.isNumber || character == "_" { name.append(character); continue }
+                        if name.hasPrefix("organic_") { metrics.insert(name) }
+                        name = ""
+                    }
+                }
+                if object["type"] as? String != "row", object["targets"] != nil || object["expr"] != nil,
+                   let source = object["datasource"] as? [String: Any] {
+                    datasources.insert(source["uid"] as? String ?? "")
+                }
+                object.values.forEach(visit)
+            } else if let array = value as? [Any] {
+                array.forEach(visit)
+            }
+        }
+        visit(root["panels"] ?? [])
+        let templating = root["templating"] as? [String: Any]
+        let variables = (templating?["list"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? ""):\($0["query"] as? String ?? "")" }
+        return (metrics, datasources, Set(variables))
     }
 
     @Test("scraped gauges follow the state read and drop series that are gone; mirrored counters only grow")

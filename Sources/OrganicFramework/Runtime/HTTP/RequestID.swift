@@ -32,14 +32,14 @@ enum RequestID {
     /// are unique across restarts and nodes without a random draw per request.
     static func generate() -> String {
         let number = counter.add(1, ordering: .relaxed).newValue
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for (offset, value) in [(0, processPart), (16, number)] {
-            for index in 0..<16 {
-                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
-                bytes[offset + index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for index in 0..<32 {
+                let value = index < 16 ? processPart : number
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * (index % 16))) & 0xF
+                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
             }
+            return 32
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static let processPart = UInt64.random(in: .min ... .max)

@@ -1,19 +1,15 @@
-/// One value per case of an enum, found by position: recording on a hot path picks its
-/// instrument without hashing or locking.
-struct CaseTable<Key: CaseIterable & Equatable, Value: Sendable>: Sendable {
-    private let values: [Value]
+/// One value per case of an enum, found by comparing the few cases in place: recording on a
+/// hot path picks its instrument without hashing, locking or allocating.
+struct CaseTable<Key: CaseIterable & Equatable & Sendable, Value: Sendable>: Sendable {
+    private let entries: [(key: Key, value: Value)]
 
     init(_ make: (Key) -> Value) {
-        values = Key.allCases.map(make)
+        entries = Key.allCases.map { ($0, make($0)) }
     }
 
     subscript(key: Key) -> Value {
-        // allCases has as many elements as values; the cases are few.
-        var index = 0
-        for candidate in Key.allCases {
-            if candidate == key { break }
-            index += 1
-        }
-        return values[index]
+        for entry in entries where entry.key == key { return entry.value }
+        // Unreachable: every case has an entry.
+        return entries[0].value
     }
 }
