@@ -58,9 +58,8 @@ final class EndpointMetrics: Sendable {
 
     /// Counts `response` by its status and times the request until its body has been written
     /// (the whole stream, for a streamed answer).
-    func served(_ response: Response, since started: ContinuousClock.Instant) -> Response {
+    func served(_ response: consuming Response, since started: ContinuousClock.Instant) -> Response {
         countRequest(status: response.status.code)
-        var response = response
         let body = response.body
         let duration = requestDuration
         response.body = ResponseBody(contentLength: body.contentLength) { writer in
