@@ -148,15 +148,7 @@ struct MetricsTests {
         var lines = ExpositionLines(metrics.registry.emitToString())
         #expect(lines.value("organic_weight_set_attempts_total", success) == 0)
         #expect(lines.value("organic_weight_set_attempts_total", failure) == 0)
-        try await withThrowingTaskGroup(of: WeightSubmission?.self) { group in
-            group.addTask { try await service.setOnce() }
-            #expect(await eventually { clock.sleeperCount == 1 })
-            clock.advance(by: .seconds(5))
-            #expect(await eventually { clock.sleeperCount == 1 && setter.calls == 2 })
-            clock.advance(by: .seconds(10))
-            let submission = try await group.next() ?? nil
-            #expect(submission != nil)
-        }
+        #expect(try await WeightSettingTests.setThroughTwoFailures(service, setter: setter, clock: clock) != nil)
         lines = ExpositionLines(metrics.registry.emitToString())
         #expect(lines.value("organic_weight_set_attempts_total", success) == 1)
         #expect(lines.value("organic_weight_set_attempts_total", failure) == 2)
