@@ -8,6 +8,6 @@ struct OrganicBench: AsyncParsableCommand {
         commandName: "organic-bench",
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
         subcommands: [EndToEndBenchmark.self, StreamBenchmark.self, KeysBenchmarkCommand.self, SchedulerBenchmark.self, OverloadBenchmark.self,
-                      VisionBenchmark.self, ScoringBenchmark.self, ScoringSimulationBenchmark.self, CryptoBenchmark.self],
+                      VisionBenchmark.self, ScoringBenchmark.self, ScoringSimulationBenchmark.self, CryptoBenchmark.self, JSONBenchmark.self],
         defaultSubcommand: EndToEndBenchmark.self)
 }
