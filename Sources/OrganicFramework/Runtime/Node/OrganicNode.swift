@@ -138,7 +138,13 @@ public struct OrganicNode: Sendable {
         guard rewardLimits.maxConcurrentRewards >= 1, rewardLimits.maxWaitingRewards >= 0 else {
             throw ConfigurationError("scoring.maxConcurrentRewards must be at least 1 and scoring.maxWaitingRewards at least 0")
         }
-        let rewards = RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards, maxWaiting: rewardLimits.maxWaitingRewards)
+        guard (1...64).contains(rewardLimits.rewardThreads) else {
+            throw ConfigurationError("scoring.rewardThreads must be between 1 and 64")
+        }
+        let scoringExecutor = ScoringExecutor(threads: rewardLimits.rewardThreads)
+        services.append(ResourceService(name: "scoring-threads") { try await scoringExecutor.shutdown() })
+        let rewards = RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards, maxWaiting: rewardLimits.maxWaitingRewards,
+                                   executor: scoringExecutor)
         var selectors: [MinerSelector] = []
         var refreshers: [MetagraphRefreshService] = []
         var probes: [CapacityProbeService] = []
