@@ -4,9 +4,10 @@ import NIOCore
 
 /// The routes third parties call: one `POST /v1/<path>` per endpoint, plus discovery and health.
 enum PublicAPI {
-    /// `dispatchers` holds each endpoint's subnet dispatcher, by endpoint name.
+    /// `dispatchers` holds each endpoint's subnet dispatcher, by endpoint name; `stripe` is the
+    /// payment webhook when enabled.
     static func router(endpoints: [any ServedEndpoint], dispatchers: [String: QueryDispatcher], access: AccessControl?,
-                       openAPI: OpenAPIDocument.Cache, connections: ClientConnections) -> Router<OrganicRequestContext> {
+                       openAPI: OpenAPIDocument.Cache, connections: ClientConnections, stripe: StripeWebhook? = nil) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         var selectors: [MinerSelector] = []
@@ -22,6 +23,9 @@ enum PublicAPI {
         router.get("/v1/models") { _, _ in listing }
         router.get("/v1/endpoints") { _, _ in listing }
         router.get("/openapi.json") { _, _ in Response.json(bytes: await openAPI.data()) }
+        if let stripe {
+            router.post("\(StripeWebhook.path)") { request, _ in try await stripe.handle(request, bodies: connections.bodies) }
+        }
         for endpoint in endpoints {
             guard let dispatcher = dispatchers[endpoint.descriptor.name] else { continue }
             router.post("/v1/\(endpoint.descriptor.path)") { request, context in

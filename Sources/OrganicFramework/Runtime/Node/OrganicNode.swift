@@ -249,7 +249,8 @@ public struct OrganicNode: Sendable {
                                                           bodyTimeout: .seconds(double: server.bodyTimeoutSeconds),
                                                           maxBufferedRequestBytes: server.maxBufferedRequestBytes))
         let publicApp = Application(
-            router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections),
+            router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections,
+                                     stripe: checked.stripe.map { StripeWebhook(settings: $0, store: keyStore, clock: clock, logger: logger) }),
             server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
                                                 idleTimeout: .nanoseconds(Int64(Duration.seconds(double: server.idleTimeoutSeconds).nanosecondsClamped)))),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
