@@ -184,10 +184,14 @@ print(f"{rps:.1f} {p50:.3f} {p99:.3f} {errors}")
 PY
 }
 
+rss() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
 results=$work/results
 : > "$results"
 start_node open false; open_port=$node_port; open_pid=$node_pid
-start_node paid true; paid_port=$node_port; paid_key=$key
+start_node paid true; paid_port=$node_port; paid_key=$key; paid_pid=$node_pid
+sleep 1
+idle_rss=$(rss "$paid_pid")
 for endpoint in $endpoints; do
   body=$work/$endpoint.json
   for c in "$connections" 1; do
@@ -196,7 +200,24 @@ for endpoint in $endpoints; do
     echo "$endpoint $c paid $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$paid_key")" >> "$results"
   done
 done
-rss() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+# Memory under 1,000 concurrent connections on the paid node (text-embeddings); peak sampled.
+peak=0
+if ulimit -n 4096 2>/dev/null; then
+  cat > "$work/post.lua" <<EOF
+local f = io.open("$work/text-embeddings.json", "rb"); wrk.body = f:read("*a"); f:close()
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $paid_key"
+EOF
+  wrk -t2 -c1000 -d"${seconds}s" --timeout 60s -s "$work/post.lua" "http://127.0.0.1:$paid_port/v1/text-embeddings" > "$work/wrk1000.out" &
+  wrk_pid=$!
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    now=$(rss "$paid_pid"); [ "$now" -gt "$peak" ] && peak=$now
+    sleep 0.2
+  done
+  wait "$wrk_pid" || true
+  rps1000=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk1000.out")
+fi
 
 python3 - "$results" "$seconds" <<'PY'
 import sys
@@ -216,4 +237,4 @@ for e in dict.fromkeys(k[0] for k in table):
         print(f"{e} {p}/nginx: throughput {t[0] / n[0]:.2f} at {many} connections (goal ≥ 0.8 paid); "
               f"added latency at 1 connection p50 {one_t[1] - one_n[1]:+.2f} ms (goal ≤ 0.3), p99 {one_t[2] - one_n[2]:+.2f} ms (goal ≤ 1)")
 PY
-echo "node RSS after the runs: open $(rss "$open_pid") MB, paid $(rss "$node_pid") MB"
+echo "paid node RSS: idle ${idle_rss} MB (goal ≤ 64); peak under 1,000 connections ${peak} MB at ${rps1000:-?} req/s (goal ≤ 256); after all runs $(rss "$paid_pid") MB"
