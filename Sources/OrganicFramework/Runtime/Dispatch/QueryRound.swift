@@ -45,6 +45,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     func run() async {
         let descriptor = route.descriptor
+        let metrics = dispatcher.metrics?.endpoint(descriptor.name)
         var attempts: [Attempt] = []
         var tried = Set(initial.map(\.hotkey))
         var retriesLeft = dispatcher.settings.retries
@@ -57,6 +58,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
             while let attempt = await group.next() {
                 pending -= 1
                 attempts.append(attempt)
+                metrics?.record(attempt)
                 switch attempt.judgement {
                 case .valid(let response, _, let answer):
                     dispatcher.selector.release(attempt.miner, endpoint: task, result: .success)
@@ -71,10 +73,10 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     // A refusal usually means a protocol or registration mismatch an operator must see;
                     // timeouts and broken answers are routine and show in /admin/rounds.
                     let level: Logger.Level = if case .httpStatus = failure { .info } else { .debug }
-                    dispatcher.logger.log(level: level, "miner attempt failed", metadata: [
-                        "endpoint": "\(descriptor.name)", "uid": "\(attempt.miner.uid)", "failure": "\(failure.label)",
-                        "detail": "\(failure.detail)",
-                    ])
+                    dispatcher.logger.log(level: level, "miner attempt failed", metadata: RequestScope.metadata([
+                        LogKey.endpoint: "\(descriptor.name)", LogKey.minerUID: "\(attempt.miner.uid)", LogKey.minerHotkey: "\(attempt.miner.hotkey)",
+                        "failure": "\(failure.label)", "detail": "\(failure.detail)",
+                    ]))
                 }
                 // Retry on another miner only while a caller still waits and nothing else is running.
                 if let delivery, !delivery.isDelivered, pending == 0, retriesLeft > 0, relay?.isClosed != true {
@@ -89,7 +91,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
         }
         delivery?.deliver(.failure(Self.callerError(for: attempts)))
         guard scored else { return }
-        await score(attempts)
+        let outcome = await score(attempts)
+        metrics?.count(round: outcome, organic: isOrganic)
     }
 
     func attempt(_ miner: Neuron) async -> Attempt {
@@ -224,12 +227,13 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     /// Applies the reward function (bounded in time and concurrency), or referees the round when
     /// its answers disagree, and stores the round.
-    private func score(_ attempts: [Attempt]) async {
+    private func score(_ attempts: [Attempt]) async -> RoundOutcome {
         let descriptor = route.descriptor
         dispatcher.selector.recordPartners(attempts.map(\.miner.hotkey))
         var everyone = attempts
         var roles = [RoundRole](repeating: .answerer, count: attempts.count)
         var verdict = "scored"
+        var outcome = RoundOutcome.scored
         var discarded = false
         var rewards: [String: MinerReward] = [:]
         var tieBreak: TieBreakSummary?
@@ -245,10 +249,12 @@ struct QueryRound<E: Endpoint>: RoundJob {
             case .inconclusive(let why):
                 judged = true
                 verdict = "inconclusive: \(why)"
+                outcome = .inconclusive
             case .discarded(let why):
                 judged = true
                 verdict = "discarded: \(why)"
                 discarded = true
+                outcome = .discardedTieBreak
             case .notDecided:
                 break
             }
@@ -267,25 +273,29 @@ struct QueryRound<E: Endpoint>: RoundJob {
             switch await dispatcher.rewards.judge(endpoint: descriptor.name, timeout: descriptor.scoringTimeout, { await endpoint.reward(round) }) {
             case .judged(.rewards(let list)):
                 if let problem = RewardContract.violation(in: list, expected: answers.count) {
-                    dispatcher.logger.error("reward function broke its contract; round discarded", metadata: [
-                        "endpoint": "\(descriptor.name)", "problem": "\(problem)",
-                    ])
+                    dispatcher.logger.error("reward function broke its contract; round discarded", metadata: RequestScope.metadata([
+                        LogKey.endpoint: "\(descriptor.name)", "problem": "\(problem)",
+                    ]))
                     verdict = "discarded: \(problem)"
                     discarded = true
+                    outcome = .discardedRewardContract
                 } else {
                     for (answer, reward) in zip(answers, list) { apply(reward, to: answer) }
                 }
             case .judged(.inconclusive(let why)):
                 verdict = "inconclusive: \(why)"
+                outcome = .inconclusive
             case .timedOut:
-                dispatcher.logger.warning("reward function timed out; round discarded", metadata: [
-                    "endpoint": "\(descriptor.name)", "timeoutSeconds": "\(descriptor.scoringTimeout.seconds)",
-                ])
+                dispatcher.logger.warning("reward function timed out; round discarded", metadata: RequestScope.metadata([
+                    LogKey.endpoint: "\(descriptor.name)", "timeoutSeconds": "\(descriptor.scoringTimeout.seconds)",
+                ]))
                 verdict = "discarded: scoring timed out after \(descriptor.scoringTimeout.seconds) s"
                 discarded = true
+                outcome = .discardedScoringTimeout
             case .overloaded:
                 verdict = "discarded: too many rounds waiting for scoring"
                 discarded = true
+                outcome = .discardedScoringOverloaded
             }
         }
         let results = zip(everyone, roles).compactMap { attempt, role -> MinerRoundResult? in
@@ -318,8 +328,9 @@ struct QueryRound<E: Endpoint>: RoundJob {
         do {
             try await dispatcher.store.record(record)
         } catch {
-            dispatcher.logger.error("could not store scores", metadata: ["error": "\(error)"])
+            dispatcher.logger.error("could not store scores", metadata: RequestScope.metadata([LogKey.endpoint: "\(descriptor.name)", "error": "\(error)"]))
         }
+        return outcome
     }
 
     /// The valid answers among `attempts`, in order.
