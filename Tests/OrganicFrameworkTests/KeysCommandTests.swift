@@ -53,6 +53,9 @@ struct KeysCommandTests {
 
         let credited = try await organic(["keys", "credit", key.record.id, "2.5", "--note", "top-up", "--json"] + common)
         #expect(try json(CreditResult.self, credited).balance == Credits(7.5))
+        #expect(try json(CreditResult.self, credited).entry.actor == "cli")
+        #expect(try json(PaymentListing.self, try await organic(["keys", "payments", "--json"] + common)).payments.isEmpty)
+        #expect(try await organic(["keys", "payments"] + common).output.contains("(no payments)"))
 
         let rotated = try json(CreatedKey.self, try await organic(["keys", "rotate", key.record.id, "--json"] + common))
         #expect(rotated.key != key.key)
@@ -87,6 +90,9 @@ struct KeysCommandTests {
             let body = try JSONEncoder().encode(TextEmbeddingRequest(input: ["cli"], dimensions: 64))
             let ok = try await net.anonymousClient.send("POST", net.publicURL + "/v1/text-embeddings", body: body, headers: ["X-API-Key": key.key])
             #expect(ok.status == 200)
+            let credited = try json(CreditResult.self, try await organic(["keys", "credit", key.record.id, "2", "--note", "by hand"] + common))
+            #expect(credited.entry.actor == "cli" && credited.entry.note == "by hand" && credited.entry.amount == Credits(2))
+            #expect(try json(PaymentListing.self, try await organic(["keys", "payments", "--limit", "5"] + common)).payments.isEmpty)
             #expect(try await organic(["keys", "revoke", key.record.id] + common).status == 0)
             let refused = try await net.anonymousClient.send("POST", net.publicURL + "/v1/text-embeddings", body: body, headers: ["X-API-Key": key.key])
             #expect(refused.errorCode == "revoked_api_key")

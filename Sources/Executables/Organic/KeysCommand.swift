@@ -8,12 +8,12 @@ import OrganicFramework
 /// its caches change at once); with no node running, works on the database file directly.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Create, list, revoke and rotate API keys; add credits; show usage.",
+        commandName: "keys", abstract: "Create, list, revoke and rotate API keys; add credits; show usage and payments.",
         discussion: """
             With a node running (its admin API answers), changes go through the admin API and need the admin
             token (--admin-token or ORGANIC_ADMIN_TOKEN). Otherwise they are made on the SQLite file directly.
             """,
-        subcommands: [Create.self, List.self, Show.self, Revoke.self, Rotate.self, Credit.self, Usage.self])
+        subcommands: [Create.self, List.self, Show.self, Revoke.self, Rotate.self, Credit.self, Usage.self, Payments.self])
 
     struct Common: ParsableArguments {
         @Option(help: "YAML configuration file (for the admin address, token and database path).") var config: String?
@@ -163,7 +163,8 @@ struct KeysCommand: AsyncParsableCommand {
         @Flag(help: "Record it as a refund.") var refund = false
 
         func run() async throws {
-            let data = try await common.backend().credit(id: id, change: CreditChange(amount: amount, note: note, refund: refund ? true : nil))
+            let change = CreditChange(amount: amount, note: note, refund: refund ? true : nil, actor: .cli)
+            let data = try await common.backend().credit(id: id, change: change)
             try common.output(data, as: CreditResult.self) { result in
                 "\(result.entry.kind.rawValue) of \(result.entry.amount) credits on \(id); balance now \(result.balance)."
             }
@@ -186,6 +187,29 @@ struct KeysCommand: AsyncParsableCommand {
                                         day.successes, day.credits.description, day.meanLatencySeconds))
                 }
                 if report.days.isEmpty { lines.append("(no requests in the last \(days) days)") }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Payments: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Payments from providers (Stripe) and what became of them, newest first.")
+        @OptionGroup var common: Common
+        @Option(help: "How many.") var limit = 50
+
+        func run() async throws {
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be 1...10000") }
+            let data = try await common.backend().payments(limit: limit)
+            try common.output(data, as: PaymentListing.self) { listing in
+                let formatter = ISO8601DateFormatter()
+                var lines = [String(format: "%-20@ %-8@ %-30@ %-22@ %10@ %-24@ %@", "RECEIVED", "PROVIDER", "EVENT", "KEY", "CREDITS", "STATE", "LEDGER")]
+                for p in listing.payments {
+                    let state = p.refusal.map { "refused: \($0.rawValue)" } ?? p.state.rawValue
+                    lines.append(String(format: "%-20@ %-8@ %-30@ %-22@ %10@ %-24@ %@", formatter.string(from: p.receivedAt), p.provider.rawValue,
+                                        String(p.eventID.prefix(30)), String(p.keyID.prefix(22)), p.credits.description, state,
+                                        p.ledgerEntryID.map(String.init) ?? "-"))
+                }
+                if listing.payments.isEmpty { lines.append("(no payments)") }
                 return lines.joined(separator: "\n")
             }
         }
@@ -230,7 +254,7 @@ enum KeyTable {
             lines.append("ledger (most recent first):")
             for entry in ledger {
                 lines.append(String(format: "  %8lld  %@  %-12@ %10@  %@", entry.id, formatter.string(from: entry.createdAt), entry.kind.rawValue,
-                                    entry.amount.description, entry.note ?? entry.endpoint ?? ""))
+                                    entry.amount.description, (entry.actor.map { "[\($0)] " } ?? "") + (entry.note ?? entry.endpoint ?? "")))
             }
         }
         return lines.joined(separator: "\n")
@@ -295,8 +319,12 @@ enum KeysBackend {
 
     func credit(id: String, change: CreditChange) async throws -> Data {
         try await perform("POST", "/\(Self.escape(id))/credits", body: change) {
-            try await $0.credit(id: id, amount: change.amount, note: change.note, refund: change.refund ?? false)
+            try await $0.credit(id: id, amount: change.amount, note: change.note, refund: change.refund ?? false, actor: change.actor?.rawValue)
         }
+    }
+
+    func payments(limit: Int) async throws -> Data {
+        try await perform("GET", "?limit=\(limit)", under: "/admin/payments", body: Optional<KeyCreation>.none) { try await $0.payments(limit: limit) }
     }
 
     func usage(id: String, days: Int) async throws -> Data {
@@ -309,7 +337,7 @@ enum KeysBackend {
         return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
-    private func perform<Body: Encodable, Result: Encodable>(_ method: String, _ path: String, body: Body?,
+    private func perform<Body: Encodable, Result: Encodable>(_ method: String, _ path: String, under base: String = "/admin/keys", body: Body?,
                                                              offline: (KeyManager) async throws -> Result) async throws -> Data {
         switch self {
         case .database(let manager):
@@ -323,7 +351,7 @@ enum KeysBackend {
             }
         case .api(let url, let token):
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            var request = HTTPClientRequest(url: url + "/admin/keys" + path)
+            var request = HTTPClientRequest(url: url + base + path)
             request.method = method == "GET" ? .GET : .POST
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             if let body {

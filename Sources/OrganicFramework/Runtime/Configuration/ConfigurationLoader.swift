@@ -185,7 +185,7 @@ public struct ConfigurationLoader: Sendable {
 
     /// Variables with the prefix that are not settings (read by other parts of the project).
     static let ignoredVariables: Set<String> = ["ORGANIC_CONFIG", "ORGANIC_API_KEY", "ORGANIC_BENCHMARKS", "ORGANIC_PYTHON", "ORGANIC_IMAGEHASH_FIXTURES",
-                                                   "ORGANIC_TEST_POSTGRES_URL"]
+                                                   "ORGANIC_TEST_POSTGRES_URL", StripeWebhook.secretVariable]
 
     static func set(_ value: JSONValue, at path: ArraySlice<String>, in tree: JSONValue) -> JSONValue {
         guard let key = path.first else { return value }

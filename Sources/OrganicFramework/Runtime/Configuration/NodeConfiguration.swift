@@ -16,6 +16,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var miners: [StaticMiner] = []
     public var logging = Logging()
     public var chain = Chain()
+    public var payments = Payments()
     /// Further subnets served by this node, each with its own plugins, identity and miners
     /// (see ``Subnet``); empty: one subnet with every plugin.
     public var subnets: [Subnet] = []

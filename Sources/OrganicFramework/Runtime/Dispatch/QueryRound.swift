@@ -5,7 +5,8 @@ import Synchronization
 /// What an organic caller receives from a round: the first valid whole answer, or the news that
 /// a miner's stream has started flowing into the caller's ``ChunkRelay``.
 enum OrganicAnswer<E: Endpoint>: Sendable {
-    case whole(E.MinerResponse)
+    /// The answer, and the miner's bytes when they go to the caller unchanged.
+    case whole(E.MinerResponse, answer: [UInt8]?)
     case streaming
 }
 
@@ -26,7 +27,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     /// How one attempt was judged.
     enum Judgement: Sendable {
-        case valid(E.MinerResponse, bytes: Int)
+        /// `answer` keeps the miner's bytes when the caller receives them as they are.
+        case valid(E.MinerResponse, bytes: Int, answer: [UInt8]? = nil)
         case busy
         case failed(MinerFailure)
         /// The caller left while this miner streamed to it: not scored either way.
@@ -58,10 +60,10 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 attempts.append(attempt)
                 metrics?.record(attempt)
                 switch attempt.judgement {
-                case .valid(let response, _):
+                case .valid(let response, _, let answer):
                     dispatcher.selector.release(attempt.miner, endpoint: task, result: .success)
                     dispatcher.selector.recordServiceTime(endpoint: task, latency: attempt.latency)
-                    if relay == nil { delivery?.deliver(.success(.whole(response))) }
+                    if relay == nil { delivery?.deliver(.success(.whole(response, answer: answer))) }
                 case .busy:
                     dispatcher.selector.release(attempt.miner, endpoint: task, result: .busy)
                 case .abandoned:
@@ -110,13 +112,17 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     /// Decodes and checks a whole JSON answer.
     private func judge(wholeAnswer bytes: [UInt8]) -> Judgement {
+        // Strict JSON (no repeated keys, UTF-8 only): bytes that may reach the caller as they
+        // are must read the same in every parser, and the tape decoder refuses anything else.
         let response: E.MinerResponse
         do {
-            response = try JSONDecoder().decode(E.MinerResponse.self, from: Data(bytes))
+            response = try TapeJSONDecoder().decode(E.MinerResponse.self, from: bytes)
         } catch {
             return .failed(.invalidResponse("response: \(ResponseDecoding.describe(error))"))
         }
-        return judge(response, bytes: bytes.count)
+        let judgement = judge(response, bytes: bytes.count)
+        guard route.forwardsMinerAnswer, isOrganic, case .valid = judgement else { return judgement }
+        return .valid(response, bytes: bytes.count, answer: bytes)
     }
 
     private func judge(_ response: E.MinerResponse, bytes: Int) -> Judgement {
@@ -330,7 +336,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
     /// The valid answers among `attempts`, in order.
     static func answers(in attempts: [Attempt]) -> [MinerAnswer<E.MinerResponse>] {
         attempts.compactMap { attempt in
-            guard case .valid(let response, let bytes) = attempt.judgement else { return nil }
+            guard case .valid(let response, let bytes, _) = attempt.judgement else { return nil }
             return MinerAnswer(miner: attempt.miner.identity, response: response, latency: attempt.latency, responseBytes: bytes,
                                timeToFirstChunk: attempt.timeToFirstChunk, chunkCount: attempt.chunkCount)
         }

@@ -48,6 +48,7 @@ enum AdminAPI {
         }
         ScoringAdminRoutes.register(on: reports) { name throws(APIError) in try Self.subnet(named: name, in: subnets)?.scoreBoard }
         KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
+        PaymentAdminRoutes.add(to: router.group("/admin/payments").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         MetricsRoute.register(on: router, metrics: metrics, subnets: subnets, adminToken: adminToken)
         return router
     }

@@ -14,13 +14,16 @@ enum KeyAdminRoutes {
         return try RequestDecoding.decode(T.self, from: buffer)
     }
 
-    static func add(to group: RouterGroup<OrganicRequestContext>, keys: KeyManager?) {
-        @Sendable func manager() throws -> KeyManager {
-            guard let keys else {
-                throw APIError(.serviceUnavailable, code: "keys_unavailable", message: "This node runs without a key database.")
-            }
-            return keys
+    /// The node's key manager; 503 on a node without a key database.
+    static func manager(_ keys: KeyManager?) throws -> KeyManager {
+        guard let keys else {
+            throw APIError(.serviceUnavailable, code: "keys_unavailable", message: "This node runs without a key database.")
         }
+        return keys
+    }
+
+    static func add(to group: RouterGroup<OrganicRequestContext>, keys: KeyManager?) {
+        @Sendable func manager() throws -> KeyManager { try Self.manager(keys) }
         @Sendable func id(_ context: OrganicRequestContext) throws -> String {
             guard let id = context.parameters.get("id"), !id.isEmpty else { throw APIError.notFound("No key id given.") }
             return id
@@ -45,7 +48,8 @@ enum KeyAdminRoutes {
         }
         group.post(":id/credits") { request, context in
             let change = try await body(CreditChange.self, request)
-            return try await manager().credit(id: try id(context), amount: change.amount, note: change.note, refund: change.refund ?? false)
+            return try await manager().credit(id: try id(context), amount: change.amount, note: change.note, refund: change.refund ?? false,
+                                              actor: (change.actor ?? .adminAPI).rawValue)
         }
         group.get(":id/ledger") { request, context in
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
@@ -68,11 +72,21 @@ public struct CreditChange: Codable, Sendable {
     public var note: String?
     /// Record as a refund rather than a grant.
     public var refund: Bool?
+    /// Who the ledger line names; absent: `admin-api`.
+    public var actor: Actor?
 
-    public init(amount: Double, note: String? = nil, refund: Bool? = nil) {
+    /// The actors a caller of the admin API may claim.
+    public enum Actor: String, Codable, Sendable {
+        /// `organic keys credit` (through the admin API of a running node).
+        case cli
+        case adminAPI = "admin-api"
+    }
+
+    public init(amount: Double, note: String? = nil, refund: Bool? = nil, actor: Actor? = nil) {
         self.amount = amount
         self.note = note
         self.refund = refund
+        self.actor = actor
     }
 }
 
@@ -93,3 +107,4 @@ extension KeyDetails: ResponseEncodable {}
 extension CreatedKey: ResponseEncodable {}
 extension CreditResult: ResponseEncodable {}
 extension UsageReport: ResponseEncodable {}
+extension PaymentListing: ResponseEncodable {}

@@ -4,9 +4,11 @@ import NIOCore
 
 /// The routes third parties call: one `POST /v1/<path>` per endpoint, plus discovery and health.
 enum PublicAPI {
-    /// `dispatchers` holds each endpoint's subnet dispatcher, by endpoint name.
+    /// `dispatchers` holds each endpoint's subnet dispatcher, by endpoint name; `stripe` is the
+    /// payment webhook when enabled.
     static func router(endpoints: [any ServedEndpoint], dispatchers: [String: QueryDispatcher], access: AccessControl?,
-                       openAPI: OpenAPIDocument.Cache, connections: ClientConnections, metrics: NodeMetrics) -> Router<OrganicRequestContext> {
+                       openAPI: OpenAPIDocument.Cache, connections: ClientConnections, metrics: NodeMetrics,
+                       stripe: StripeWebhook? = nil) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: JSONErrorMiddleware())
@@ -23,6 +25,9 @@ enum PublicAPI {
         router.get("/v1/models") { _, _ in listing }
         router.get("/v1/endpoints") { _, _ in listing }
         router.get("/openapi.json") { _, _ in Response.json(bytes: await openAPI.data()) }
+        if let stripe {
+            router.post("\(StripeWebhook.path)") { request, _ in try await stripe.handle(request, bodies: connections.bodies) }
+        }
         for endpoint in endpoints {
             let name = endpoint.descriptor.name
             guard let dispatcher = dispatchers[name], let counted = metrics.endpoint(name) else { continue }

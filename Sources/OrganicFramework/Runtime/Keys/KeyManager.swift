@@ -108,8 +108,9 @@ public struct KeyManager: Sendable {
         return CreatedKey(key: secret, record: updated, balance: try await store.balance(id: id))
     }
 
-    /// Adds (or with a negative amount, removes) credits as a ledger entry.
-    public func credit(id: String, amount: Double, note: String?, refund: Bool = false) async throws -> CreditResult {
+    /// Adds (or with a negative amount, removes) credits as a ledger entry; `note` says why and
+    /// `actor` who (``LedgerActor``).
+    public func credit(id: String, amount: Double, note: String?, refund: Bool = false, actor: String? = nil) async throws -> CreditResult {
         _ = try await existing(id)
         guard let credits = Credits(amount), credits.millis != 0 else {
             throw APIError(.badRequest, code: "invalid_value", message: "amount must be a non-zero number of credits.", field: "amount")
@@ -122,11 +123,19 @@ public struct KeyManager: Sendable {
         }
         let kind: LedgerEntry.Kind = refund ? .refund : credits.millis > 0 ? .grant : .adjustment
         do {
-            let entry = try await store.addCredits(id: id, amount: credits, kind: kind, note: note, now: clock.now())
+            let entry = try await store.addCredits(id: id, amount: credits, kind: kind, note: note, actor: actor, now: clock.now())
             return CreditResult(entry: entry, balance: try await store.balance(id: id))
         } catch KeyStoreError.insufficientCredits(let balance) {
             throw APIError(.conflict, code: "balance_would_be_negative", message: "The balance is \(balance); it cannot go below zero.", field: "amount")
         }
+    }
+
+    /// The latest payments from providers, newest first.
+    public func payments(limit: Int = 100) async throws -> PaymentListing {
+        guard (1...10_000).contains(limit) else {
+            throw APIError(.badRequest, code: "invalid_query", message: "limit must be between 1 and 10000.", field: "limit")
+        }
+        return PaymentListing(payments: try await store.payments(limit: limit))
     }
 
     public func usage(id: String, days: Int) async throws -> UsageReport {
@@ -287,6 +296,11 @@ public struct KeyListing: Codable, Sendable {
 public struct CreditResult: Codable, Sendable {
     public var entry: LedgerEntry
     public var balance: Credits
+}
+
+public struct PaymentListing: Codable, Sendable {
+    /// Newest first.
+    public var payments: [PaymentRecord]
 }
 
 public struct UsageReport: Codable, Sendable {

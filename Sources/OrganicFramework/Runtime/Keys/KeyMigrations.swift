@@ -53,4 +53,28 @@ enum KeyMigrations {
             CREATE INDEX usage_log_key_time ON usage_log(key_id, created_at);
             """)
     }
+
+    /// Who made each ledger line (old lines read nil), and payments from providers: one row per
+    /// (provider, event id), at most one credited row per (provider, reference).
+    static func v5PaymentsAndLedgerActors(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE credit_ledger ADD COLUMN actor TEXT;
+            CREATE TABLE payments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                provider TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                credits INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('credited', 'refused')),
+                refusal TEXT,
+                ledger_entry_id INTEGER,
+                reference TEXT,
+                amount_paid INTEGER,
+                currency TEXT,
+                received_at REAL NOT NULL,
+                UNIQUE (provider, event_id)
+            ) STRICT;
+            CREATE UNIQUE INDEX payments_credited_once ON payments(provider, reference) WHERE state = 'credited' AND reference IS NOT NULL;
+            """)
+    }
 }

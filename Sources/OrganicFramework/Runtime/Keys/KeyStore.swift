@@ -13,8 +13,9 @@ public protocol KeyStore: Sendable {
     /// Replaces the secret of a key, keeping its settings and balance.
     func replaceSecret(id: String, digest: KeyDigest, displayPrefix: String) async throws
     func balance(id: String) async throws -> Credits
-    /// Adds a grant, refund or (negative) adjustment; refuses to take the balance below zero.
-    func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry
+    /// Adds a grant, refund or (negative) adjustment made by `actor` (see ``LedgerEntry/actor``);
+    /// refuses to take the balance below zero.
+    func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, actor: String?, now: Date) async throws -> LedgerEntry
     func ledger(id: String, limit: Int) async throws -> [LedgerEntry]
     /// The balance and the latest `limit` ledger lines read together, so that the balance is
     /// the sum of the lines as shown (no settlement lands between the two reads).
@@ -30,6 +31,13 @@ public protocol KeyStore: Sendable {
     /// Settles and logs many requests in one transaction (each settlement still at most once).
     func settle(batch: [Settlement]) async throws
     func usage(id: String, since: Date) async throws -> [UsageSummary]
+    /// Credits a key for a provider's payment event, at most once per (provider, event id) and
+    /// per credited (provider, reference), even when several instances apply it at once: the
+    /// payment row and its `grant` line (actor = the provider, note naming the event) are written
+    /// in one transaction. A refusal (unknown or revoked key, bad metadata) is stored too.
+    func applyPayment(_ payment: PaymentCredit, now: Date) async throws -> PaymentOutcome
+    /// The latest `limit` stored payments, newest first.
+    func payments(limit: Int) async throws -> [PaymentRecord]
     /// Releases every reservation still open (left by a crash); returns how many.
     func releaseOpenReservations(now: Date) async throws -> Int
     /// Closes the store's own resources (used by tools that open it alone).
@@ -62,8 +70,20 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     /// For commit and release lines: the reservation they settle.
     public var reservationID: Int64?
     public var endpoint: String?
+    /// Why: the reason the operator gave, or for a payment the provider's event.
     public var note: String?
+    /// Who made the line: `cli` (`organic keys credit`), `console`, `admin-api` (the JSON admin
+    /// routes) or a payment provider (`stripe`); nil for lines the node makes itself
+    /// (reservations, settlements, refills) and for lines written before actors were recorded.
+    public var actor: String? = nil
     public var createdAt: Date
+}
+
+/// The actors the node itself names in ``LedgerEntry/actor``.
+public enum LedgerActor {
+    public static let cli = "cli"
+    public static let console = "console"
+    public static let adminAPI = "admin-api"
 }
 
 /// Credits held for one request.
@@ -138,6 +158,11 @@ public enum KeyStoreError: Error, Sendable, Equatable {
 }
 
 extension KeyStore {
+    /// A ledger line with no recorded actor.
+    public func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry {
+        try await addCredits(id: id, amount: amount, kind: kind, note: note, actor: nil, now: now)
+    }
+
     /// Commits all of a reservation, or releases it, and logs the request.
     public func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws {
         try await settle(reservation, commit: commit, charged: nil, usage: usage)

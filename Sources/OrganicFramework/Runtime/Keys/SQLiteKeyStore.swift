@@ -78,13 +78,13 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry {
+    public func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, actor: String?, now: Date) async throws -> LedgerEntry {
         try await database.pool.write { db in
             guard let balance = try Int64.fetchOne(db, sql: "SELECT balance FROM api_keys WHERE id = ?", arguments: [id]) else {
                 throw KeyStoreError.notFound
             }
             guard balance + amount.millis >= 0 else { throw KeyStoreError.insufficientCredits(balance: Credits(millis: balance)) }
-            return try Self.append(db, keyID: id, kind: kind, amount: amount, note: note, now: now)
+            return try Self.append(db, keyID: id, kind: kind, amount: amount, note: note, actor: actor, now: now)
         }
     }
 
@@ -246,16 +246,16 @@ public struct SQLiteKeyStore: KeyStore {
 
     /// Appends a ledger line and moves the cached balance by the same amount.
     static func append(_ db: Database, keyID: String, kind: LedgerEntry.Kind, amount: Credits, reservationID: Int64? = nil,
-                       endpoint: String? = nil, note: String?, now: Date) throws -> LedgerEntry {
+                       endpoint: String? = nil, note: String?, actor: String? = nil, now: Date) throws -> LedgerEntry {
         try db.execute(sql: """
-            INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [keyID, kind.rawValue, amount.millis, reservationID, endpoint, note, now.timeIntervalSince1970])
+            INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [keyID, kind.rawValue, amount.millis, reservationID, endpoint, note, actor, now.timeIntervalSince1970])
         let id = db.lastInsertedRowID
         if amount.millis != 0 {
             try db.execute(sql: "UPDATE api_keys SET balance = balance + ? WHERE id = ?", arguments: [amount.millis, keyID])
         }
         return LedgerEntry(id: id, keyID: keyID, kind: kind, amount: amount, reservationID: reservationID, endpoint: endpoint,
-                           note: note, createdAt: now)
+                           note: note, actor: actor, createdAt: now)
     }
 
     static func insert(_ db: Database, _ usage: UsageEntry) throws {
@@ -319,7 +319,7 @@ public struct SQLiteKeyStore: KeyStore {
     static func entry(_ row: Row) -> LedgerEntry {
         LedgerEntry(id: row["id"], keyID: row["key_id"], kind: LedgerEntry.Kind(rawValue: row["kind"]) ?? .adjustment,
                     amount: Credits(millis: row["amount"]), reservationID: row["reservation_id"], endpoint: row["endpoint"],
-                    note: row["note"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                    note: row["note"], actor: row["actor"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
 }
 

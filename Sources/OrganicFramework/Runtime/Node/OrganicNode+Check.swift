@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 
 extension OrganicNode {
@@ -8,6 +9,8 @@ extension OrganicNode {
         var adminToken: AdminToken
         /// The default subnet first (when it has endpoints), then `subnets:` in order.
         var subnets: [SubnetPlan]
+        /// The Stripe webhook, when `payments.stripe.enabled` (its secret read and checked).
+        var stripe: StripeWebhookSettings?
     }
 
     static func checked(_ configuration: NodeConfiguration, plugins: [any SubnetPlugin]) throws(ConfigurationError) -> CheckedConfiguration {
@@ -20,7 +23,8 @@ extension OrganicNode {
         }
         try ScoringAssembly.validateWeights(configuration.weights)
         let subnets = try SubnetPlan.plans(configuration: configuration, plugins: plugins, routes: routes)
-        return CheckedConfiguration(routes: routes, adminToken: adminToken, subnets: subnets)
+        let stripe = try StripeWebhookSettings.load(configuration.payments.stripe, environment: ProcessInfo.processInfo.environment)
+        return CheckedConfiguration(routes: routes, adminToken: adminToken, subnets: subnets, stripe: stripe)
     }
 
     /// Checks `configuration` with `plugins` as starting a node would, without starting anything

@@ -145,7 +145,13 @@ public struct OrganicNode: Sendable {
         guard rewardLimits.maxConcurrentRewards >= 1, rewardLimits.maxWaitingRewards >= 0 else {
             throw ConfigurationError("scoring.maxConcurrentRewards must be at least 1 and scoring.maxWaitingRewards at least 0")
         }
-        let rewards = RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards, maxWaiting: rewardLimits.maxWaitingRewards)
+        guard (1...64).contains(rewardLimits.rewardThreads) else {
+            throw ConfigurationError("scoring.rewardThreads must be between 1 and 64")
+        }
+        let scoringExecutor = ScoringExecutor(threads: rewardLimits.rewardThreads)
+        services.append(ResourceService(name: "scoring-threads") { try await scoringExecutor.shutdown() })
+        let rewards = RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards, maxWaiting: rewardLimits.maxWaitingRewards,
+                                   executor: scoringExecutor)
         var selectors: [MinerSelector] = []
         var refreshers: [MetagraphRefreshService] = []
         var probes: [CapacityProbeService] = []
@@ -252,7 +258,8 @@ public struct OrganicNode: Sendable {
                                                           maxBufferedRequestBytes: server.maxBufferedRequestBytes))
         let publicApp = Application(
             router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections,
-                                     metrics: metrics),
+                                     metrics: metrics,
+                                     stripe: checked.stripe.map { StripeWebhook(settings: $0, store: keyStore, clock: clock, logger: logger) }),
             server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
                                                 idleTimeout: .nanoseconds(Int64(Duration.seconds(double: server.idleTimeoutSeconds).nanosecondsClamped)))),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),

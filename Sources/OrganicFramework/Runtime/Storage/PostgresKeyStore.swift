@@ -92,19 +92,19 @@ struct PostgresKeyStore: KeyStore {
         return Credits(millis: try row.decode(Int64.self))
     }
 
-    func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry {
+    func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, actor: String?, now: Date) async throws -> LedgerEntry {
         // Conditional on the balance staying ≥ 0, in the same statement as the ledger line.
         let rows = try await storage.rows("""
             WITH moved AS (
                 UPDATE api_keys SET balance = balance + \(amount.millis) WHERE id = \(id) AND balance + \(amount.millis) >= 0 RETURNING id),
             line AS (
-                INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, created_at)
-                SELECT id, \(kind.rawValue), \(amount.millis), NULL, NULL, \(note), \(now.timeIntervalSince1970) FROM moved RETURNING id)
+                INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, actor, created_at)
+                SELECT id, \(kind.rawValue), \(amount.millis), NULL, NULL, \(note), \(actor), \(now.timeIntervalSince1970) FROM moved RETURNING id)
             SELECT id FROM line
             """)
         if let row = rows.first {
             return LedgerEntry(id: try row.decode(Int64.self), keyID: id, kind: kind, amount: amount, reservationID: nil, endpoint: nil,
-                               note: note, createdAt: now)
+                               note: note, actor: actor, createdAt: now)
         }
         throw KeyStoreError.insufficientCredits(balance: try await balance(id: id))  // notFound when the key is missing
     }
@@ -126,10 +126,11 @@ struct PostgresKeyStore: KeyStore {
         let balance = Credits(millis: try first.decode(Int64.self))
         var lines: [LedgerEntry] = []
         for row in rows {
-            let columns = try row.decode((Int64, Int64?, String?, String?, Int64?, Int64?, String?, String?, Double?).self)
-            guard let lineID = columns.1, let keyID = columns.2, let kind = columns.3, let amount = columns.4, let created = columns.8 else { continue }
+            let columns = try row.decode((Int64, Int64?, String?, String?, Int64?, Int64?, String?, String?, String?, Double?).self)
+            guard let lineID = columns.1, let keyID = columns.2, let kind = columns.3, let amount = columns.4, let created = columns.9 else { continue }
             lines.append(LedgerEntry(id: lineID, keyID: keyID, kind: LedgerEntry.Kind(rawValue: kind) ?? .adjustment, amount: Credits(millis: amount),
-                                     reservationID: columns.5, endpoint: columns.6, note: columns.7, createdAt: Date(timeIntervalSince1970: created)))
+                                     reservationID: columns.5, endpoint: columns.6, note: columns.7, actor: columns.8,
+                                     createdAt: Date(timeIntervalSince1970: created)))
         }
         return (balance, lines)
     }
@@ -344,16 +345,16 @@ struct PostgresKeyStore: KeyStore {
 
     /// Appends a ledger line and moves the balance by the same amount, in one statement.
     static func append(_ connection: PostgresConnection, logger: Logger, keyID: String, kind: LedgerEntry.Kind, amount: Credits,
-                       reservationID: Int64? = nil, endpoint: String? = nil, note: String?, now: Date) async throws -> LedgerEntry {
+                       reservationID: Int64? = nil, endpoint: String? = nil, note: String?, actor: String? = nil, now: Date) async throws -> LedgerEntry {
         let rows = try await connection.rows("""
             WITH moved AS (UPDATE api_keys SET balance = balance + \(amount.millis) WHERE id = \(keyID))
-            INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, created_at)
-            VALUES (\(keyID), \(kind.rawValue), \(amount.millis), \(reservationID), \(endpoint), \(note), \(now.timeIntervalSince1970))
+            INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, actor, created_at)
+            VALUES (\(keyID), \(kind.rawValue), \(amount.millis), \(reservationID), \(endpoint), \(note), \(actor), \(now.timeIntervalSince1970))
             RETURNING id
             """, logger: logger)
         guard let row = rows.first else { throw KeyStoreError.notFound }
         return LedgerEntry(id: try row.decode(Int64.self), keyID: keyID, kind: kind, amount: amount, reservationID: reservationID,
-                           endpoint: endpoint, note: note, createdAt: now)
+                           endpoint: endpoint, note: note, actor: actor, createdAt: now)
     }
 
     static func insert(_ connection: PostgresConnection, logger: Logger, _ usage: UsageEntry) async throws {
@@ -400,13 +401,13 @@ struct PostgresKeyStore: KeyStore {
             metadata: try SQLiteKeyStore.decode([String: String].self, try column("metadata", String.self), column: "metadata", id: id) ?? [:])
     }
 
-    static let ledgerColumns = "l.id, l.key_id, l.kind, l.amount, l.reservation_id, l.endpoint, l.note, l.created_at"
+    static let ledgerColumns = "l.id, l.key_id, l.kind, l.amount, l.reservation_id, l.endpoint, l.note, l.actor, l.created_at"
 
     /// A ledger line selected as ``ledgerColumns``.
     static func entry(_ row: PostgresRow) throws -> LedgerEntry {
-        let (id, keyID, kind, amount, reservationID, endpoint, note, created) =
-            try row.decode((Int64, String, String, Int64, Int64?, String?, String?, Double).self)
+        let (id, keyID, kind, amount, reservationID, endpoint, note, actor, created) =
+            try row.decode((Int64, String, String, Int64, Int64?, String?, String?, String?, Double).self)
         return LedgerEntry(id: id, keyID: keyID, kind: LedgerEntry.Kind(rawValue: kind) ?? .adjustment, amount: Credits(millis: amount),
-                           reservationID: reservationID, endpoint: endpoint, note: note, createdAt: Date(timeIntervalSince1970: created))
+                           reservationID: reservationID, endpoint: endpoint, note: note, actor: actor, createdAt: Date(timeIntervalSince1970: created))
     }
 }

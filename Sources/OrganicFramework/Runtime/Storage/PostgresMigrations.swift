@@ -142,5 +142,27 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // Twin of SQLite's v5-payments-and-ledger-actors.
+        Migration(name: "v2-payments-and-ledger-actors", statements: [
+            "ALTER TABLE credit_ledger ADD COLUMN actor text",
+            """
+            CREATE TABLE payments (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                provider text NOT NULL,
+                event_id text NOT NULL,
+                key_id text NOT NULL,
+                credits bigint NOT NULL,
+                state text NOT NULL CHECK (state IN ('credited', 'refused')),
+                refusal text,
+                ledger_entry_id bigint,
+                reference text,
+                amount_paid bigint,
+                currency text,
+                received_at double precision NOT NULL,
+                UNIQUE (provider, event_id)
+            )
+            """,
+            "CREATE UNIQUE INDEX payments_credited_once ON payments(provider, reference) WHERE state = 'credited' AND reference IS NOT NULL",
+        ]),
     ]
 }

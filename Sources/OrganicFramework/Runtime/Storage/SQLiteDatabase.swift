@@ -104,6 +104,7 @@ enum NodeMigrations {
                 ALTER TABLE round_results ADD COLUMN role TEXT;
                 """)
         }
+        migrator.registerMigration("v5-payments-and-ledger-actors", migrate: KeyMigrations.v5PaymentsAndLedgerActors)
         return migrator
     }
 }

@@ -17,8 +17,15 @@ enum StrictJSON {
     }
 
     static func validate(_ bytes: some Collection<UInt8>) throws(Violation) {
+        var sink = NoTokens()
+        try scan(bytes, into: &sink)
+    }
+
+    /// Checks `bytes` and reports every value, in document order, to `sink`.
+    static func scan<Sink: StrictJSONSink>(_ bytes: some Collection<UInt8>, into sink: inout Sink) throws(Violation) {
         func run(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<Void, Violation> {
-            var scanner = Scanner(bytes: buffer)
+            var scanner = Scanner(bytes: buffer, sink: sink)
+            defer { sink = scanner.sink }
             do throws(Violation) {
                 try scanner.document()
                 return .success(())
@@ -30,12 +37,23 @@ enum StrictJSON {
         try outcome.get()
     }
 
-    private struct Scanner {
+    /// A sink that keeps nothing: plain validation.
+    struct NoTokens: StrictJSONSink {
+        mutating func scalar(_ kind: JSONTokenKind, offset: Int, length: Int, escaped: Bool) {}
+        mutating func open(_ kind: JSONTokenKind, offset: Int) -> Int { 0 }
+        mutating func close(_ container: Int, count: Int) {}
+    }
+
+    private struct Scanner<Sink: StrictJSONSink> {
         let bytes: UnsafeBufferPointer<UInt8>
+        var sink: Sink
         var index = 0
         var depth = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>, sink: Sink) {
+            self.bytes = bytes
+            self.sink = sink
+        }
 
         func fail(_ reason: String) -> Violation { Violation(offset: index, reason: reason) }
 
@@ -64,11 +82,14 @@ enum StrictJSON {
             switch bytes[index] {
             case UInt8(ascii: "{"): try object()
             case UInt8(ascii: "["): try array()
-            case UInt8(ascii: "\""): try string()
-            case UInt8(ascii: "t"): try literal("true")
-            case UInt8(ascii: "f"): try literal("false")
-            case UInt8(ascii: "n"): try literal("null")
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
+            case UInt8(ascii: "\""): try stringToken()
+            case UInt8(ascii: "t"): try literal("true", .true)
+            case UInt8(ascii: "f"): try literal("false", .false)
+            case UInt8(ascii: "n"): try literal("null", .null)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let start = index
+                try number()
+                sink.scalar(.number, offset: start, length: index - start, escaped: false)
             case 0x00: throw fail("UTF-16 or UTF-32 is not accepted; send UTF-8")
             default: throw fail("unexpected character")
             }
@@ -80,18 +101,21 @@ enum StrictJSON {
         }
 
         /// Steps into a container at its opening bracket; true (and left again) when it is empty.
-        mutating func opensEmpty(_ closer: UInt8) throws(Violation) -> Bool {
+        mutating func opensEmpty(_ closer: UInt8, token: Int) throws(Violation) -> Bool {
             try enter()
             index += 1
             skipSpace()
             guard index < bytes.count, bytes[index] == closer else { return false }
             index += 1
             depth -= 1
+            sink.close(token, count: 0)
             return true
         }
 
         mutating func object() throws(Violation) {
-            if try opensEmpty(UInt8(ascii: "}")) { return }
+            let token = sink.open(.object, offset: index)
+            if try opensEmpty(UInt8(ascii: "}"), token: token) { return }
+            var count = 0
             // Keys seen in this object, as byte ranges; objects in requests are small.
             var keys: [Range<Int>] = []
             while true {
@@ -100,7 +124,7 @@ enum StrictJSON {
                     throw fail(index < bytes.count && bytes[index] == UInt8(ascii: "}") ? "trailing comma" : "expected a quoted key")
                 }
                 let start = index
-                try string()
+                try stringToken()
                 let key = start..<index
                 if keys.contains(where: { $0.count == key.count && bytes[$0].elementsEqual(bytes[key]) }) {
                     index = start
@@ -112,7 +136,11 @@ enum StrictJSON {
                 index += 1
                 skipSpace()
                 try value()
-                if try closes(UInt8(ascii: "}")) { return }
+                count += 1
+                if try closes(UInt8(ascii: "}")) {
+                    sink.close(token, count: count)
+                    return
+                }
             }
         }
 
@@ -132,21 +160,35 @@ enum StrictJSON {
         }
 
         mutating func array() throws(Violation) {
-            if try opensEmpty(UInt8(ascii: "]")) { return }
+            let token = sink.open(.array, offset: index)
+            if try opensEmpty(UInt8(ascii: "]"), token: token) { return }
+            var count = 0
             while true {
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") { throw fail("trailing comma") }
                 try value()
-                if try closes(UInt8(ascii: "]")) { return }
+                count += 1
+                if try closes(UInt8(ascii: "]")) {
+                    sink.close(token, count: count)
+                    return
+                }
             }
         }
 
-        mutating func literal(_ word: StaticString) throws(Violation) {
+        mutating func literal(_ word: StaticString, _ kind: JSONTokenKind) throws(Violation) {
             let count = word.utf8CodeUnitCount
             guard index + count <= bytes.count else { throw fail("unexpected end of the body") }
             let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
             guard bytes[index..<(index + count)].elementsEqual(expected) else { throw fail("unexpected character") }
+            sink.scalar(kind, offset: index, length: count, escaped: false)
             index += count
+        }
+
+        /// A string value or key, reported without its quotes.
+        mutating func stringToken() throws(Violation) {
+            let start = index + 1
+            let escaped = try string()
+            sink.scalar(.string, offset: start, length: index - 1 - start, escaped: escaped)
         }
 
         mutating func number() throws(Violation) {
@@ -178,16 +220,18 @@ enum StrictJSON {
         }
 
         /// A string: escapes as RFC 8259 lists them, no raw control characters, valid UTF-8
-        /// (shortest forms only, no surrogates), escaped surrogates in pairs.
-        mutating func string() throws(Violation) {
+        /// (shortest forms only, no surrogates), escaped surrogates in pairs. True when it holds an escape.
+        mutating func string() throws(Violation) -> Bool {
             index += 1
+            var escaped = false
             while index < bytes.count {
                 let byte = bytes[index]
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    return
+                    return escaped
                 case UInt8(ascii: "\\"):
+                    escaped = true
                     try escape()
                 case 0x00..<0x20:
                     throw fail("control character in a string")
