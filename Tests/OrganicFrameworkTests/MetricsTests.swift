@@ -72,7 +72,10 @@ struct MetricsTests {
     /// The metric names in the first column of Docs/OperatorGuide.md's metrics table.
     static func documentedMetrics() throws -> Set<String> {
         let guide = try String(contentsOf: repository.appendingPathComponent("Docs/OperatorGuide.md"), encoding: .utf8)
-        return Set(guide.split(separator: "\n").compactMap { line -> String? in
+        // Only the Metrics section's tables (other sections' tables name `organic_…` settings too).
+        let lines = guide.split(separator: "\n", omittingEmptySubsequences: false)
+        let section = lines.drop { $0 != "## Metrics" }.dropFirst().prefix { !$0.hasPrefix("## ") }
+        return Set(section.compactMap { line -> String? in
             guard line.hasPrefix("| `organic_") else { return nil }
             return line.split(separator: "`").dropFirst().first.map(String.init)
         })
