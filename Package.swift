@@ -38,8 +38,10 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        // The operator console's server-rendered pages.
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Metrics: swift-metrics is the API the runtime records through; swift-prometheus the
+        // backend each node exposes at /metrics (one registry per node, never bootstrapped globally).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: Plugin API: protocols and value types only, no dependencies.
@@ -81,7 +83,8 @@ var package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 // Optional shared database for several nodes (`database.url: postgres://…`).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
@@ -194,8 +197,7 @@ var package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                // A client that does not follow redirects, for the console's sign-in and forms.
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

@@ -13,7 +13,7 @@ packages=(
   pkg-config            # locates the C libraries above for SwiftPM
   python3 python3-venv  # test peers (official Bittensor packages, imagehash)
   postgresql            # shared-database backend: scripts/test.sh starts a throwaway server
-  chromium chromium-driver fonts-dejavu-core   # console browser tests (headless, driven by Selenium)
+  nginx wrk             # Benchmarks/proxy-compare.sh: the reference proxy hop and the load generator
 )
 
 missing=()

@@ -8,6 +8,7 @@ struct OrganicBench: AsyncParsableCommand {
         commandName: "organic-bench",
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
         subcommands: [EndToEndBenchmark.self, StreamBenchmark.self, KeysBenchmarkCommand.self, SchedulerBenchmark.self, OverloadBenchmark.self,
-                      VisionBenchmark.self, ScoringBenchmark.self, ScoringSimulationBenchmark.self, CryptoBenchmark.self],
+                      VisionBenchmark.self, ScoringBenchmark.self, ScoringSimulationBenchmark.self, CryptoBenchmark.self, JSONBenchmark.self,
+                      MetricsBenchmark.self],
         defaultSubcommand: EndToEndBenchmark.self)
 }

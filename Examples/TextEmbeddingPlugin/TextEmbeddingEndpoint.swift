@@ -48,6 +48,9 @@ public struct TextEmbeddingEndpoint: Endpoint {
         }
     }
 
+    /// Callers receive the vectors exactly as the miner wrote them (checked above): no re-encoding.
+    public var forwardsMinerAnswer: Bool { true }
+
     /// The validator picks the seed; whatever the caller sent is replaced.
     public func perturb(_ request: inout TextEmbeddingRequest, context: inout PerturbationContext) {
         request.seed = context.nextSeed()

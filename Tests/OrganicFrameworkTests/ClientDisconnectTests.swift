@@ -167,11 +167,11 @@ struct ClientDisconnectTests {
             let reply = try await first.value
             #expect(reply.status == 200)
             // Only the request that was answered is charged; the other's reservation was released.
-            var details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
-            for _ in 0..<200 where (details.ledger ?? []).filter({ $0.kind == .commit || $0.kind == .release }).count < 2 {
-                try await Task.sleep(for: .milliseconds(20))
-                details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
+            @Sendable func settled() async throws -> Int {
+                (try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100).ledger ?? []).filter { $0.kind == .commit || $0.kind == .release }.count
             }
+            #expect(try await eventually { try await settled() >= 2 })
+            var details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
             let ledger = details.ledger ?? []
             #expect(ledger.filter { $0.kind == .commit }.count == 1)
             #expect(ledger.filter { $0.kind == .release }.count == 1)
@@ -189,10 +189,8 @@ struct ClientDisconnectTests {
                 + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n" + String(decoding: body, as: UTF8.self))
             #expect(try await eventually { try await net.queueStatus("text-embeddings")?.admittedImmediately == 2 })
             late.close()
-            for _ in 0..<300 where (details.ledger ?? []).filter({ $0.kind == .commit || $0.kind == .release }).count < 3 {
-                try await Task.sleep(for: .milliseconds(20))
-                details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
-            }
+            #expect(try await eventually { try await settled() >= 3 })
+            details = try #require(try await net.context.keys?.show(id: key.record.id, ledgerLimit: 100))
             #expect((details.ledger ?? []).filter { $0.kind == .commit }.count == 1)
             #expect((details.ledger ?? []).filter { $0.kind == .release }.count == 2)
             #expect(details.balance == Credits(10 - price))

@@ -15,6 +15,9 @@ struct ConformanceSuiteTests {
         // Generates invalid requests half of the time.
         func makeSyntheticRequest(context: inout SyntheticContext) -> Request? { Request(n: Int.random(in: -5...5, using: &context.random)) }
         func reward(_ round: ScoringRound<Request, Response>) -> RewardVerdict { .rewards(round.answers.map { _ in MinerReward(score: 2) }) }
+        // Claims callers get the miner's bytes, yet changes the answer for them.
+        var forwardsMinerAnswer: Bool { true }
+        func responseForCaller(_ response: Response, to request: Request, caller: Request) throws(CallerRefusal) -> Response { Response(n: response.n + 1) }
     }
 
     struct BrokenMiner: MinerHandler {
@@ -29,7 +32,7 @@ struct ConformanceSuiteTests {
         func referenceMiners(options: ReferenceMinerOptions) -> [any MinerHandler] { [BrokenMiner()] }
     }
 
-    @Test("invalid synthetic requests and out-of-range rewards are reported")
+    @Test("invalid synthetic requests, out-of-range rewards and a false forwardsMinerAnswer are reported")
     func catchesViolations() async throws {
         do {
             try await PluginConformance.check(BrokenPlugin(configuration: .init()))
@@ -37,6 +40,7 @@ struct ConformanceSuiteTests {
         } catch let failure as ConformanceFailure {
             #expect(failure.problems.contains { $0.contains("fails validation") })
             #expect(failure.problems.contains { $0.contains("outside [0, 1]") })
+            #expect(failure.problems.contains { $0.contains("forwardsMinerAnswer is declared but responseForCaller changes the answer") })
         }
     }
 }

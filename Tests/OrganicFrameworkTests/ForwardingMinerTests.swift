@@ -23,7 +23,7 @@ struct ForwardingMinerTests {
         let group = ServiceGroup(configuration: .init(services: [worker, broken], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for _ in 0..<500 where ports.value("worker") == nil || ports.value("broken") == nil { try await Task.sleep(for: .milliseconds(5)) }
+            try #require(await eventually { ports.value("worker") != nil && ports.value("broken") != nil }, "the worker and the broken server never started")
             let workerURL = "http://127.0.0.1:\(ports.value("worker") ?? 0)"
             let request = TextEmbeddingRequest(input: ["forward me"], dimensions: 64, seed: 123_456)
             let forwarding = ForwardingMinerHandler(endpoint: plugin.embeddings, workerURL: workerURL + "/")

@@ -122,11 +122,8 @@ struct KeysEndToEndTests {
 
             // Usage is logged per key, day and endpoint, refusals included.
             // (Written by the settlement service within milliseconds.)
-            var usage = try #require(try await net.context.keys?.usage(id: limited.record.id, days: 1))
-            for _ in 0..<200 where usage.days.map(\.requests).reduce(0, +) < 3 {
-                try await Task.sleep(for: .milliseconds(20))
-                usage = try #require(try await net.context.keys?.usage(id: limited.record.id, days: 1))
-            }
+            #expect(try await eventually { try await net.context.keys?.usage(id: limited.record.id, days: 1).days.map(\.requests).reduce(0, +) == 3 })
+            let usage = try #require(try await net.context.keys?.usage(id: limited.record.id, days: 1))
             #expect(usage.days.map(\.requests).reduce(0, +) == 3)
             #expect(usage.days.map(\.successes).reduce(0, +) == 2)
         }

@@ -138,8 +138,8 @@ struct OrganicMinerCommand: AsyncParsableCommand {
             }
             let senders = ReferenceMinerServer.SenderPolicy(hotkey: hotkey.ss58Address, directory: directory, minimumStake: minStake,
                                                             requireValidatorPermit: !allowNoPermit)
-            logger.info("verifying \(minerProtocol.rawValue) requests", metadata: [
-                "hotkey": "\(hotkey.ss58Address)", "min_stake": "\(minStake.map { "\($0)" } ?? "protocol default")",
+            logger.info("verifying signed requests", metadata: [
+                "protocol": "\(minerProtocol.rawValue)", "hotkey": "\(hotkey.ss58Address)", "min_stake": "\(minStake.map { "\($0)" } ?? "protocol default")",
             ])
             return Verification(senders: senders, directory: directory)
         case .unsigned:

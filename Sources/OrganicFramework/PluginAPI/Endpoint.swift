@@ -78,6 +78,15 @@ public protocol Endpoint: Sendable {
     /// an NSFW image). The default returns the answer when the shapes are the same.
     func responseForCaller(_ response: MinerResponse, to request: MinerRequest, caller: Request) throws(CallerRefusal) -> Response
 
+    /// Whether callers receive the miner's answer exactly as the miner sent it. Declare true
+    /// when ``responseForCaller(_:to:caller:)`` returns the answer unchanged (and `Response` is
+    /// `MinerResponse`): the node then checks the miner's bytes (strict RFC 8259 JSON, no
+    /// repeated keys), decodes them for ``validate(response:for:)`` and scoring, and hands the
+    /// caller those bytes instead of encoding the decoded value again, which is most of what a
+    /// proxy hop costs on large answers. Fields a miner adds beyond `Response` then reach the
+    /// caller. The default is false.
+    var forwardsMinerAnswer: Bool { get }
+
     /// A multiplier for a valid answer's reward from how fast it came, or nil for none (the
     /// default). The core bounds it to [0.5, 1.5], multiplies the reward by it and clamps the
     /// product to [0, 1]; failures stay 0. ``SpeedCurve/factor(latency:expected:)`` is a
@@ -130,6 +139,8 @@ extension Endpoint {
     public func validate(response: MinerResponse, for request: MinerRequest) throws(ResponseValidationError) {}
 
     public func speedFactor(latency: Duration, timeout: Duration) -> Double? { nil }
+
+    public var forwardsMinerAnswer: Bool { false }
 
     public func agreement(for request: MinerRequest) -> AnswerAgreement<MinerResponse>? { nil }
 

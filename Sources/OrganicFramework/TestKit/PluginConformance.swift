@@ -142,8 +142,19 @@ public enum PluginConformance {
         do {
             let delivered = try endpoint.responseForCaller(answer.response, to: request, caller: caller)
             if let issue = roundTrip(delivered) { problem("caller's response: \(issue)") }
+            // Forwarding hands callers the miner's bytes: only sound when the mapping changes nothing.
+            if endpoint.forwardsMinerAnswer {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                if E.Response.self != E.MinerResponse.self {
+                    problem("forwardsMinerAnswer is declared but Response is not MinerResponse (the node ignores it)")
+                } else if (try? encoder.encode(delivered)) != (try? encoder.encode(answer.response)) {
+                    problem("forwardsMinerAnswer is declared but responseForCaller changes the answer")
+                }
+            }
         } catch {
             // A refusal (such as NSFW) is a legitimate answer for the caller.
+            if endpoint.forwardsMinerAnswer { problem("forwardsMinerAnswer is declared but responseForCaller refused an answer: \(error)") }
         }
         let maximum = endpoint.maximumUsage(of: caller)
         func exceeds(_ usage: Usage) -> String? {

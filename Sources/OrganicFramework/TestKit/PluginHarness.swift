@@ -60,16 +60,26 @@ public enum PluginHarness {
             return try await keys.create(creation)
         }
 
-        /// Polls the score store until `condition` holds for the rounds so far, or `timeout` passes.
+        /// Polls the score store until at least `count` rounds are stored and returns them; throws
+        /// ``PluginHarness/RoundsTimeout`` (failing the test) when `timeout` passes first.
         public func waitForRounds(atLeast count: Int, timeout: Duration = .seconds(30)) async throws -> [RoundRecord] {
             let clock = ContinuousClock()
             let deadline = clock.now + timeout
             while true {
                 let rounds = try await context.store.recentRounds(limit: 10_000)
-                if rounds.count >= count || clock.now >= deadline { return rounds }
+                if rounds.count >= count { return rounds }
+                guard clock.now < deadline else { throw RoundsTimeout(wanted: count, stored: rounds.count, timeout: timeout) }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
+    }
+
+    /// ``Network/waitForRounds(atLeast:timeout:)`` gave up: a test failure, with what was stored.
+    public struct RoundsTimeout: Error, CustomStringConvertible {
+        public var wanted: Int
+        public var stored: Int
+        public var timeout: Duration
+        public var description: String { "only \(stored) of \(wanted) rounds were stored within \(timeout)" }
     }
 
     /// A configuration for tests: ephemeral ports, a fresh database file, synthetic queries off.

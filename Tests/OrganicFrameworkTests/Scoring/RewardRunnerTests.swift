@@ -69,6 +69,28 @@ struct RewardRunnerTests {
         }
     }
 
+    @Test("with a scoring executor, rewards run on its dedicated threads, also after they suspend")
+    func rewardsRunOnScoringThreads() async throws {
+        let executor = ScoringExecutor(threads: 1)
+        let runner = RewardRunner(maxConcurrent: 4, executor: executor)
+        @Sendable func onScoringThreads() -> Bool {
+            withUnsafeCurrentTask { $0?.unownedTaskExecutor } == executor.asUnownedTaskExecutor()
+        }
+        #expect(!onScoringThreads())
+        let result = await runner.judge(endpoint: "e", timeout: .seconds(30)) {
+            let before = onScoringThreads()
+            try? await Task.sleep(for: .milliseconds(5))
+            let after = onScoringThreads()
+            return before && after ? .rewards([MinerReward(score: 1)]) : .inconclusive("ran on the cooperative pool")
+        }
+        guard case .judged(.rewards(let rewards)) = result else {
+            Issue.record("expected rewards, got \(result)")
+            return
+        }
+        #expect(rewards.map(\.score) == [1])
+        try await executor.shutdown()
+    }
+
     @Test("rewards with random delays never run more than maxConcurrent at once, and all are judged")
     func concurrencyBound() async {
         await propertyCheck(count: 25, input: Gen.int(in: 1...4), Gen.int(in: 0...3000).array(of: 1...40)) { limit, delays in

@@ -61,6 +61,20 @@ struct WeightSettingTests {
         #expect(standings.miners.first?.endpoints.first?.latestPeriodMean == 0.5)
     }
 
+    /// Runs `setOnce` against a setter that fails twice (retry base 5 s), advancing the clock
+    /// through both backoffs.
+    static func setThroughTwoFailures(_ service: WeightSettingService, setter: FlakySetter,
+                                      clock: ManualNodeClock) async throws -> WeightSubmission? {
+        try await withThrowingTaskGroup(of: WeightSubmission?.self) { group in
+            group.addTask { try await service.setOnce() }
+            #expect(await eventually { clock.sleeperCount == 1 })
+            clock.advance(by: .seconds(5))
+            #expect(await eventually { clock.sleeperCount == 1 && setter.calls == 2 })
+            clock.advance(by: .seconds(10))
+            return try await group.next() ?? nil
+        }
+    }
+
     @Test("a failed setting is retried with exponential backoff on the injected clock")
     func retries() async throws {
         let clock = ManualNodeClock(start: Self.start)
@@ -69,15 +83,8 @@ struct WeightSettingTests {
                                            retryBase: .seconds(5), clock: clock)
         #expect(service.backoff(afterFailures: 1) == .seconds(5))
         #expect(service.backoff(afterFailures: 3) == .seconds(20))
-        try await withThrowingTaskGroup(of: WeightSubmission?.self) { group in
-            group.addTask { try await service.setOnce() }
-            #expect(await eventually { clock.sleeperCount == 1 })
-            clock.advance(by: .seconds(5))
-            #expect(await eventually { clock.sleeperCount == 1 && setter.calls == 2 })
-            clock.advance(by: .seconds(10))
-            let result = try await group.next() ?? nil
-            #expect(result?.uids == [1, 3])
-        }
+        let result = try await Self.setThroughTwoFailures(service, setter: setter, clock: clock)
+        #expect(result?.uids == [1, 3])
         #expect(setter.calls == 3)
         #expect(setter.submissions.count == 1)
         // Setting again within the same interval is a no-op: the vector is already set.

@@ -22,12 +22,15 @@ final class QueryDispatcher: Sendable {
     let scoreBook: ScoreBook?
     /// Runs reward functions bounded in time and concurrency.
     let rewards: RewardRunner
+    /// Counts attempts and rounds per endpoint; nil records nothing.
+    let metrics: NodeMetrics?
     private let random: Locked<OrganicRandom>
 
     init(transport: any MinerTransport, transports: [String: any MinerTransport] = [:], selector: MinerSelector, executor: RoundExecutor, store: any ScoreStore,
          clock: any NodeClock, settings: DispatchSettings, random: OrganicRandom, logger: Logger, scoreBook: ScoreBook? = nil,
-         rewards: RewardRunner = RewardRunner()) {
+         rewards: RewardRunner = RewardRunner(), metrics: NodeMetrics? = nil) {
         self.scoreBook = scoreBook
+        self.metrics = metrics
         self.rewards = rewards
         self.transport = transport
         self.transports = transports

@@ -123,9 +123,9 @@ extension QueryRound {
                             summary: TieBreakSummary(cause: cause, outcome: .decided, referees: refereeIdentities, agreeingGroup: group),
                             outcome: .scored(Array(zip(all, list)).map { (answer: $0.0, reward: $0.1) }))
         case .judged(.inconclusive(let why)):
-            dispatcher.logger.info("tie-break found no majority; round not scored", metadata: [
-                "endpoint": "\(descriptor.name)", "why": "\(why)", "answers": "\(all.count)",
-            ])
+            dispatcher.logger.info("tie-break found no majority; round not scored", metadata: RequestScope.metadata([
+                LogKey.endpoint: "\(descriptor.name)", "why": "\(why)", "answers": "\(all.count)",
+            ]))
             return Referral(referees: refereeAttempts,
                             summary: TieBreakSummary(cause: cause, outcome: .noMajority, referees: refereeIdentities, agreeingGroup: []),
                             outcome: .inconclusive("no majority after tie-break (\(why))"))

@@ -5,7 +5,8 @@ import Synchronization
 /// What an organic caller receives from a round: the first valid whole answer, or the news that
 /// a miner's stream has started flowing into the caller's ``ChunkRelay``.
 enum OrganicAnswer<E: Endpoint>: Sendable {
-    case whole(E.MinerResponse)
+    /// The answer, and the miner's bytes when they go to the caller unchanged.
+    case whole(E.MinerResponse, answer: [UInt8]?)
     case streaming
 }
 
@@ -26,7 +27,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     /// How one attempt was judged.
     enum Judgement: Sendable {
-        case valid(E.MinerResponse, bytes: Int)
+        /// `answer` keeps the miner's bytes when the caller receives them as they are.
+        case valid(E.MinerResponse, bytes: Int, answer: [UInt8]? = nil)
         case busy
         case failed(MinerFailure)
         /// The caller left while this miner streamed to it: not scored either way.
@@ -43,6 +45,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     func run() async {
         let descriptor = route.descriptor
+        let metrics = dispatcher.metrics?.endpoint(descriptor.name)
         var attempts: [Attempt] = []
         var tried = Set(initial.map(\.hotkey))
         var retriesLeft = dispatcher.settings.retries
@@ -55,11 +58,12 @@ struct QueryRound<E: Endpoint>: RoundJob {
             while let attempt = await group.next() {
                 pending -= 1
                 attempts.append(attempt)
+                metrics?.record(attempt)
                 switch attempt.judgement {
-                case .valid(let response, _):
+                case .valid(let response, _, let answer):
                     dispatcher.selector.release(attempt.miner, endpoint: task, result: .success)
                     dispatcher.selector.recordServiceTime(endpoint: task, latency: attempt.latency)
-                    if relay == nil { delivery?.deliver(.success(.whole(response))) }
+                    if relay == nil { delivery?.deliver(.success(.whole(response, answer: answer))) }
                 case .busy:
                     dispatcher.selector.release(attempt.miner, endpoint: task, result: .busy)
                 case .abandoned:
@@ -69,10 +73,10 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     // A refusal usually means a protocol or registration mismatch an operator must see;
                     // timeouts and broken answers are routine and show in /admin/rounds.
                     let level: Logger.Level = if case .httpStatus = failure { .info } else { .debug }
-                    dispatcher.logger.log(level: level, "miner attempt failed", metadata: [
-                        "endpoint": "\(descriptor.name)", "uid": "\(attempt.miner.uid)", "failure": "\(failure.label)",
-                        "detail": "\(failure.detail)",
-                    ])
+                    dispatcher.logger.log(level: level, "miner attempt failed", metadata: RequestScope.metadata([
+                        LogKey.endpoint: "\(descriptor.name)", LogKey.minerUID: "\(attempt.miner.uid)", LogKey.minerHotkey: "\(attempt.miner.hotkey)",
+                        "failure": "\(failure.label)", "detail": "\(failure.detail)",
+                    ]))
                 }
                 // Retry on another miner only while a caller still waits and nothing else is running.
                 if let delivery, !delivery.isDelivered, pending == 0, retriesLeft > 0, relay?.isClosed != true {
@@ -87,7 +91,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
         }
         delivery?.deliver(.failure(Self.callerError(for: attempts)))
         guard scored else { return }
-        await score(attempts)
+        let outcome = await score(attempts)
+        metrics?.count(round: outcome, organic: isOrganic)
     }
 
     func attempt(_ miner: Neuron) async -> Attempt {
@@ -107,13 +112,17 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     /// Decodes and checks a whole JSON answer.
     private func judge(wholeAnswer bytes: [UInt8]) -> Judgement {
+        // Strict JSON (no repeated keys, UTF-8 only): bytes that may reach the caller as they
+        // are must read the same in every parser, and the tape decoder refuses anything else.
         let response: E.MinerResponse
         do {
-            response = try JSONDecoder().decode(E.MinerResponse.self, from: Data(bytes))
+            response = try TapeJSONDecoder().decode(E.MinerResponse.self, from: bytes)
         } catch {
             return .failed(.invalidResponse("response: \(ResponseDecoding.describe(error))"))
         }
-        return judge(response, bytes: bytes.count)
+        let judgement = judge(response, bytes: bytes.count)
+        guard route.forwardsMinerAnswer, isOrganic, case .valid = judgement else { return judgement }
+        return .valid(response, bytes: bytes.count, answer: bytes)
     }
 
     private func judge(_ response: E.MinerResponse, bytes: Int) -> Judgement {
@@ -218,12 +227,13 @@ struct QueryRound<E: Endpoint>: RoundJob {
 
     /// Applies the reward function (bounded in time and concurrency), or referees the round when
     /// its answers disagree, and stores the round.
-    private func score(_ attempts: [Attempt]) async {
+    private func score(_ attempts: [Attempt]) async -> RoundOutcome {
         let descriptor = route.descriptor
         dispatcher.selector.recordPartners(attempts.map(\.miner.hotkey))
         var everyone = attempts
         var roles = [RoundRole](repeating: .answerer, count: attempts.count)
         var verdict = "scored"
+        var outcome = RoundOutcome.scored
         var discarded = false
         var rewards: [String: MinerReward] = [:]
         var tieBreak: TieBreakSummary?
@@ -239,10 +249,12 @@ struct QueryRound<E: Endpoint>: RoundJob {
             case .inconclusive(let why):
                 judged = true
                 verdict = "inconclusive: \(why)"
+                outcome = .inconclusive
             case .discarded(let why):
                 judged = true
                 verdict = "discarded: \(why)"
                 discarded = true
+                outcome = .discardedTieBreak
             case .notDecided:
                 break
             }
@@ -261,25 +273,29 @@ struct QueryRound<E: Endpoint>: RoundJob {
             switch await dispatcher.rewards.judge(endpoint: descriptor.name, timeout: descriptor.scoringTimeout, { await endpoint.reward(round) }) {
             case .judged(.rewards(let list)):
                 if let problem = RewardContract.violation(in: list, expected: answers.count) {
-                    dispatcher.logger.error("reward function broke its contract; round discarded", metadata: [
-                        "endpoint": "\(descriptor.name)", "problem": "\(problem)",
-                    ])
+                    dispatcher.logger.error("reward function broke its contract; round discarded", metadata: RequestScope.metadata([
+                        LogKey.endpoint: "\(descriptor.name)", "problem": "\(problem)",
+                    ]))
                     verdict = "discarded: \(problem)"
                     discarded = true
+                    outcome = .discardedRewardContract
                 } else {
                     for (answer, reward) in zip(answers, list) { apply(reward, to: answer) }
                 }
             case .judged(.inconclusive(let why)):
                 verdict = "inconclusive: \(why)"
+                outcome = .inconclusive
             case .timedOut:
-                dispatcher.logger.warning("reward function timed out; round discarded", metadata: [
-                    "endpoint": "\(descriptor.name)", "timeoutSeconds": "\(descriptor.scoringTimeout.seconds)",
-                ])
+                dispatcher.logger.warning("reward function timed out; round discarded", metadata: RequestScope.metadata([
+                    LogKey.endpoint: "\(descriptor.name)", "timeoutSeconds": "\(descriptor.scoringTimeout.seconds)",
+                ]))
                 verdict = "discarded: scoring timed out after \(descriptor.scoringTimeout.seconds) s"
                 discarded = true
+                outcome = .discardedScoringTimeout
             case .overloaded:
                 verdict = "discarded: too many rounds waiting for scoring"
                 discarded = true
+                outcome = .discardedScoringOverloaded
             }
         }
         let results = zip(everyone, roles).compactMap { attempt, role -> MinerRoundResult? in
@@ -312,14 +328,15 @@ struct QueryRound<E: Endpoint>: RoundJob {
         do {
             try await dispatcher.store.record(record)
         } catch {
-            dispatcher.logger.error("could not store scores", metadata: ["error": "\(error)"])
+            dispatcher.logger.error("could not store scores", metadata: RequestScope.metadata([LogKey.endpoint: "\(descriptor.name)", "error": "\(error)"]))
         }
+        return outcome
     }
 
     /// The valid answers among `attempts`, in order.
     static func answers(in attempts: [Attempt]) -> [MinerAnswer<E.MinerResponse>] {
         attempts.compactMap { attempt in
-            guard case .valid(let response, let bytes) = attempt.judgement else { return nil }
+            guard case .valid(let response, let bytes, _) = attempt.judgement else { return nil }
             return MinerAnswer(miner: attempt.miner.identity, response: response, latency: attempt.latency, responseBytes: bytes,
                                timeToFirstChunk: attempt.timeToFirstChunk, chunkCount: attempt.chunkCount)
         }

@@ -11,8 +11,10 @@ protocol RoundJob: Sendable {
 /// answers for scoring, so rounds outlive HTTP requests; running them here (not in detached
 /// tasks) means a graceful shutdown stops taking new rounds and waits for those in flight.
 final class RoundExecutor: Service {
-    private let stream: AsyncStream<any RoundJob>
-    private let continuation: AsyncStream<any RoundJob>.Continuation
+    /// A round and the request it serves (its logs name the request).
+    private typealias Submission = (job: any RoundJob, scope: RequestScope?)
+    private let stream: AsyncStream<Submission>
+    private let continuation: AsyncStream<Submission>.Continuation
 
     init() {
         (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -20,7 +22,7 @@ final class RoundExecutor: Service {
 
     /// Queues a round; false once the executor is shutting down.
     func submit(_ job: any RoundJob) -> Bool {
-        if case .enqueued = continuation.yield(job) { return true }
+        if case .enqueued = continuation.yield((job, RequestScope.current)) { return true }
         return false
     }
 
@@ -28,8 +30,8 @@ final class RoundExecutor: Service {
         let stream = self.stream
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                for await job in stream {
-                    group.addTask { await job.run() }
+                for await (job, scope) in stream {
+                    group.addTask { await RequestScope.$current.withValue(scope) { await job.run() } }
                 }
             }
         } onGracefulShutdown: { [continuation] in

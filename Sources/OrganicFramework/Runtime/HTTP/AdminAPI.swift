@@ -4,7 +4,7 @@ public import Hummingbird
 /// Operator routes. Bound to loopback by default (`admin.host`); never expose it publicly.
 ///
 /// With an admin token configured every route but `/admin/healthz` requires it. Without one the
-/// read-only reports stay open (the node refuses to bind them beyond loopback) and key
+/// read-only reports and `/metrics` stay open (the node refuses to bind them beyond loopback) and key
 /// management answers 503.
 enum AdminAPI {
     /// One subnet's miners and scores, as the reports show them.
@@ -16,8 +16,9 @@ enum AdminAPI {
 
     /// `subnets` come in the node's order; reports that take `?subnet=<name>` default to the first.
     static func router(store: any ScoreStore, subnets: [Subnet], clock: any NodeClock, keys: KeyManager?,
-                       adminToken: AdminToken, console: NodeConfiguration.Console = .init()) throws -> Router<OrganicRequestContext> {
+                       adminToken: AdminToken, metrics: NodeMetrics) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         router.get("/admin/healthz") { _, _ in ["status": "ok"] }
         let reports = router.group("/admin").add(middleware: AdminTokenMiddleware(token: adminToken, unconfigured: .allow))
@@ -47,10 +48,8 @@ enum AdminAPI {
         }
         ScoringAdminRoutes.register(on: reports) { name throws(APIError) in try Self.subnet(named: name, in: subnets)?.scoreBoard }
         KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
-        if console.enabled {
-            try OperatorConsole(keys: keys, store: store, subnets: subnets, clock: clock, token: adminToken, settings: console).register(on: router)
-        }
         PaymentAdminRoutes.add(to: router.group("/admin/payments").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
+        MetricsRoute.register(on: router, metrics: metrics, subnets: subnets, adminToken: adminToken)
         return router
     }
 

@@ -9,9 +9,17 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch {
+            return try Self.response(for: error, request: request, context: context)
+        }
+    }
+
+    /// The JSON error response for `error` (also used by routes that count their own statuses).
+    static func response(for error: any Error, request: Request, context: Context) throws -> Response {
+        switch error {
+        case let error as APIError:
             return try error.response(from: request, context: context)
-        } catch let error as HTTPError {
+        case let error as HTTPError:
             let api: APIError = switch error.status {
             case .notFound: .notFound()
             case .contentTooLarge: APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
@@ -19,18 +27,18 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default: APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
             }
             return try api.response(from: request, context: context)
-        } catch is NIOTooManyBytesError {
+        case is NIOTooManyBytesError:
             return try APIError(.contentTooLarge, code: "body_too_large", message: "The request body is too large.")
                 .response(from: request, context: context)
-        } catch let error as HTTPParserError {
+        case let error as HTTPParserError:
             // The caller's bytes were not HTTP: its fault, not worth an error-level log.
-            context.logger.debug("malformed request", metadata: ["error": "\(error)"])
+            context.logger.debug("malformed request", metadata: RequestScope.metadata(["error": "\(error)"]))
             return try APIError(.badRequest, code: "malformed_request", message: "The request is not well-formed HTTP/1.1.")
                 .response(from: request, context: context)
-        } catch {
+        default:
             // Hummingbird's `context.id` traps when the logger has no request id: never use it here.
-            let requestID = context.logger[metadataKey: "hb.request.id"]?.description ?? "unknown"
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            let requestID = RequestScope.current?.requestID ?? context.logger[metadataKey: "hb.request.id"]?.description ?? "unknown"
+            context.logger.error("unhandled error", metadata: RequestScope.metadata(["error": "\(String(reflecting: error))"]))
             return try APIError(.internalServerError, code: "internal_error", message: "The node failed to handle this request (request id \(requestID)).")
                 .response(from: request, context: context)
         }

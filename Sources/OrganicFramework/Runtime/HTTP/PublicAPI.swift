@@ -7,8 +7,10 @@ enum PublicAPI {
     /// `dispatchers` holds each endpoint's subnet dispatcher, by endpoint name; `stripe` is the
     /// payment webhook when enabled.
     static func router(endpoints: [any ServedEndpoint], dispatchers: [String: QueryDispatcher], access: AccessControl?,
-                       openAPI: OpenAPIDocument.Cache, connections: ClientConnections, stripe: StripeWebhook? = nil) -> Router<OrganicRequestContext> {
+                       openAPI: OpenAPIDocument.Cache, connections: ClientConnections, metrics: NodeMetrics,
+                       stripe: StripeWebhook? = nil) -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         var selectors: [MinerSelector] = []
         for dispatcher in dispatchers.values where !selectors.contains(where: { $0 === dispatcher.selector }) {
@@ -27,11 +29,21 @@ enum PublicAPI {
             router.post("\(StripeWebhook.path)") { request, _ in try await stripe.handle(request, bodies: connections.bodies) }
         }
         for endpoint in endpoints {
-            guard let dispatcher = dispatchers[endpoint.descriptor.name] else { continue }
+            let name = endpoint.descriptor.name
+            guard let dispatcher = dispatchers[name], let counted = metrics.endpoint(name) else { continue }
             router.post("/v1/\(endpoint.descriptor.path)") { request, context in
-                try await endpoint.handle(request, dispatcher: dispatcher, access: access,
-                                          disconnect: connections.signal(for: context.connection), eventLoop: context.eventLoop,
-                                          bodies: connections.bodies)
+                // Errors become responses here, so that their status is counted.
+                let started = ContinuousClock.now
+                RequestScope.current?.identify(endpoint: name)
+                let response: Response
+                do {
+                    response = try await endpoint.handle(request, dispatcher: dispatcher, access: access,
+                                                         disconnect: connections.signal(for: context.connection), eventLoop: context.eventLoop,
+                                                         bodies: connections.bodies)
+                } catch {
+                    response = try JSONErrorMiddleware.response(for: error, request: request, context: context)
+                }
+                return counted.served(response, since: started)
             }
         }
         return router

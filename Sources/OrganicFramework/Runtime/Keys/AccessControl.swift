@@ -14,9 +14,12 @@ final class AccessControl: Sendable {
     let clock: any NodeClock
     let settlements: SettlementService
     let logger: Logger
+    /// Counts credits reserved per endpoint; nil records nothing.
+    let metrics: NodeMetrics?
 
     init(authenticator: KeyAuthenticator, limiter: RateLimiter, store: any KeyStore, clock: any NodeClock,
-         settlements: SettlementService, logger: Logger) {
+         settlements: SettlementService, logger: Logger, metrics: NodeMetrics? = nil) {
+        self.metrics = metrics
         self.authenticator = authenticator
         self.limiter = limiter
         self.store = store
@@ -38,6 +41,7 @@ final class AccessControl: Sendable {
         } catch let refusal as KeyAuthenticator.Refusal {
             throw Self.error(for: refusal)
         }
+        RequestScope.current?.identify(keyID: record.id)
         guard record.allows(endpoint: endpoint) else {
             settlements.enqueue(Settlement(reservation: nil, commit: false,
                                            usage: UsageEntry(keyID: record.id, endpoint: endpoint, status: 403, credits: .zero, latencySeconds: 0, time: now)))
@@ -126,6 +130,7 @@ final class PendingRequest: Sendable {
         switch try await access.store.reserve(id: record.id, amount: price, endpoint: endpoint, now: access.clock.now()) {
         case .reserved(let reservation):
             state.withLock { $0.reservation = reservation }
+            access.metrics?.endpoint(endpoint)?.creditsReserved.increment(by: reservation.amount.millis)
         case .insufficient(let balance):
             throw APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), code: "insufficient_credits",
                            message: "This request costs \(price) credits; the key's balance is \(balance).")
@@ -179,14 +184,17 @@ final class PendingRequest: Sendable {
 final class SettlementService: Service, Sendable {
     let store: any KeyStore
     let logger: Logger
+    /// Counts what written settlements charged and gave back; nil records nothing.
+    let metrics: NodeMetrics?
     static let maxBatch = 512
     private let pending = Locked<[Settlement]>([])
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
-    init(store: any KeyStore, logger: Logger) {
+    init(store: any KeyStore, logger: Logger, metrics: NodeMetrics? = nil) {
         self.store = store
         self.logger = logger
+        self.metrics = metrics
         (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -215,6 +223,7 @@ final class SettlementService: Service, Sendable {
             guard !batch.isEmpty else { return }
             do {
                 try await store.settle(batch: batch)
+                metrics?.settled(batch)
             } catch {
                 logger.error("cannot settle credits; open reservations are released at the next start",
                              metadata: ["count": "\(batch.count)", "error": "\(error)"])

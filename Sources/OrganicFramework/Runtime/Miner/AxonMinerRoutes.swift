@@ -36,12 +36,12 @@ enum AxonMinerRoutes {
         for handler in handlers {
             let descriptor = handler.endpoint.descriptor
             guard let synapse = descriptor.synapse else {
-                logger.notice("not served over the Axon protocol: the endpoint names no synapse", metadata: ["endpoint": "\(descriptor.name)"])
+                logger.notice("not served over the Axon protocol: the endpoint names no synapse", metadata: [LogKey.endpoint: "\(descriptor.name)"])
                 continue
             }
             guard served[synapse.name] == nil else {
                 logger.warning("two endpoints name the same synapse; serving the first", metadata: [
-                    "endpoint": "\(descriptor.name)", "synapse": "\(synapse.name)",
+                    LogKey.endpoint: "\(descriptor.name)", "synapse": "\(synapse.name)",
                 ])
                 continue
             }
@@ -107,11 +107,11 @@ enum AxonMinerRoutes {
             do {
                 answer = try await handler.respond(to: decoded, context: MinerContext(answerWrongly: action == .wrong, random: random))
             } catch {
-                logger.error("the handler failed", metadata: ["endpoint": "\(name)", "error": "\(String(reflecting: error))"])
+                logger.error("the handler failed", metadata: [LogKey.endpoint: "\(name)", "error": "\(String(reflecting: error))"])
                 return .failure(status: 500, message: "The miner failed to answer.")
             }
             guard let bytes = try? JSONEncoder().encode(answer), case .object(let fields)? = try? SynapseJSON.parse(Array(bytes)) else {
-                logger.error("the handler's response is not a JSON object", metadata: ["endpoint": "\(name)"])
+                logger.error("the handler's response is not a JSON object", metadata: [LogKey.endpoint: "\(name)"])
                 return .failure(status: 500, message: "The miner's answer is not a JSON object.")
             }
             let elapsed = ContinuousClock.now - started

@@ -11,12 +11,16 @@ struct EndpointRoute<E: Endpoint>: Sendable {
     let descriptor: EndpointDescriptor
     /// The descriptor's prices in exact arithmetic.
     let prices: PriceSchedule
+    /// Callers receive the miner's checked bytes (``Endpoint/forwardsMinerAnswer``, honoured
+    /// only when the caller's and the miner's response types are the same).
+    let forwardsMinerAnswer: Bool
 
     init(endpoint: E, pluginName: String, descriptor: EndpointDescriptor) {
         self.endpoint = endpoint
         self.pluginName = pluginName
         self.descriptor = descriptor
         prices = PriceSchedule(price: descriptor.price, unitPrices: descriptor.unitPrices)
+        forwardsMinerAnswer = endpoint.forwardsMinerAnswer && E.Response.self == E.MinerResponse.self && descriptor.streaming == nil
     }
 }
 
@@ -125,8 +129,8 @@ extension EndpointRoute: ServedEndpoint {
             throw error
         }
         switch answer {
-        case .whole(let response):
-            return try wholeResponse(response, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect)
+        case .whole(let response, let answer):
+            return try wholeResponse(response, answer: answer, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect)
         case .streaming:
             guard let relay else { throw APIError(.internalServerError, code: "internal_error", message: "The answer could not be delivered.") }
             return streamedResponse(relay, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect,
@@ -136,23 +140,28 @@ extension EndpointRoute: ServedEndpoint {
 
     /// One JSON body. Charged only once the answer has been handed to a connection that is still
     /// there; a caller gone before (whose write would still land in the socket buffer) or a
-    /// failed write releases.
-    private func wholeResponse(_ response: E.MinerResponse, minerRequest: E.MinerRequest, caller: E.Request, pending: PendingRequest?,
-                               disconnect: DisconnectSignal?) throws -> Response {
-        let delivered: E.Response
-        do {
-            delivered = try endpoint.responseForCaller(response, to: minerRequest, caller: caller)
-        } catch {
-            throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
+    /// failed write releases. `answer` is the miner's checked bytes when they go to the caller as they are.
+    private func wholeResponse(_ response: E.MinerResponse, answer: [UInt8]?, minerRequest: E.MinerRequest, caller: E.Request,
+                               pending: PendingRequest?, disconnect: DisconnectSignal?) throws -> Response {
+        let data: ByteBuffer
+        if let answer {
+            data = ByteBuffer(bytes: answer)
+        } else {
+            let delivered: E.Response
+            do {
+                delivered = try endpoint.responseForCaller(response, to: minerRequest, caller: caller)
+            } catch {
+                throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
+            }
+            data = ByteBuffer(data: try JSONEncoder().encode(delivered))
         }
-        let data = try JSONEncoder().encode(delivered)
-        guard let pending else { return .json(bytes: data) }
+        guard let pending else { return .json(ResponseBody(byteBuffer: data)) }
         let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
         let charge = prices.cost(of: usage)
-        let body = ResponseBody(contentLength: data.count) { writer in
+        let body = ResponseBody(contentLength: data.readableBytes) { writer in
             do {
                 if disconnect?.isDisconnected == true { throw AdmissionRefusal.clientDisconnected }
-                try await writer.write(ByteBuffer(bytes: data))
+                try await writer.write(data)
                 try await writer.finish(nil)
             } catch {
                 pending.finish(status: 499, delivered: false)
@@ -277,13 +286,15 @@ enum RequestDecoding {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "invalid_json", message: "The request body is empty; send a JSON object.")
         }
+        let bytes = Array(buffer.readableBytesView)
+        let tape: JSONTape
         do {
-            try StrictJSON.validate(buffer.readableBytesView)
+            tape = try JSONTape.parse(bytes)
         } catch {
             throw APIError(.badRequest, code: "invalid_json", message: "The request body is not valid JSON: \(error).")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try TapeJSONDecoder().decode(T.self, from: bytes, tape: tape)
         } catch let error as DecodingError {
             throw apiError(for: error)
         }

@@ -6,6 +6,7 @@ import Foundation
 public import OrganicCrypto
 import Hummingbird
 import NIOCore
+public import Prometheus
 
 /// A validator node: plugins, miners, the HTTP APIs and the background services, assembled
 /// from a configuration.
@@ -34,6 +35,11 @@ public struct OrganicNode: Sendable {
     /// plain-JSON requests go unsigned. Other subnets load theirs from `subnets[].node`.
     public var hotkey: Sr25519Keypair?
     public var logger: Logger
+    /// The registry `GET /metrics` renders (on the admin listener). Each node has its own: the
+    /// node records through an injected swift-metrics factory over it and never bootstraps the
+    /// process-wide `MetricsSystem`. Replace it to expose the application's own metrics beside
+    /// the node's.
+    public var metricsRegistry = PrometheusCollectorRegistry()
 
     public init(configuration: NodeConfiguration, plugins: [any SubnetPlugin], metagraphSource: (any MetagraphSource)? = nil,
                 transportMiddleware: (@Sendable (_ endpoint: String, _ transport: any MinerTransport) -> any MinerTransport)? = nil,
@@ -61,6 +67,7 @@ public struct OrganicNode: Sendable {
         let checked = try Self.checked(configuration, plugins: plugins)
         let routes = checked.routes
         let adminToken = checked.adminToken
+        let metrics = NodeMetrics(registry: metricsRegistry, endpoints: routes.map(\.descriptor.name), subnets: checked.subnets.map(\.name))
         var random = randomSeed.map(OrganicRandom.init(seed:)) ?? OrganicRandom()
         var services: [any Service] = []
         // Each subnet's hotkey: the default subnet's may be handed in; each loads its own from
@@ -112,10 +119,10 @@ public struct OrganicNode: Sendable {
         }, logger: logger)
         var access: AccessControl?
         if configuration.auth.enabled {
-            let settlements = SettlementService(store: keyStore, logger: logger)
+            let settlements = SettlementService(store: keyStore, logger: logger, metrics: metrics)
             services.append(settlements)
             access = AccessControl(authenticator: authenticator, limiter: limiter, store: keyStore, clock: clock,
-                                   settlements: settlements, logger: logger)
+                                   settlements: settlements, logger: logger, metrics: metrics)
         }
 
         var clientConfiguration = HTTPClient.Configuration()
@@ -138,7 +145,13 @@ public struct OrganicNode: Sendable {
         guard rewardLimits.maxConcurrentRewards >= 1, rewardLimits.maxWaitingRewards >= 0 else {
             throw ConfigurationError("scoring.maxConcurrentRewards must be at least 1 and scoring.maxWaitingRewards at least 0")
         }
-        let rewards = RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards, maxWaiting: rewardLimits.maxWaitingRewards)
+        guard (1...64).contains(rewardLimits.rewardThreads) else {
+            throw ConfigurationError("scoring.rewardThreads must be between 1 and 64")
+        }
+        let scoringExecutor = ScoringExecutor(threads: rewardLimits.rewardThreads)
+        services.append(ResourceService(name: "scoring-threads") { try await scoringExecutor.shutdown() })
+        let rewards = RewardRunner(maxConcurrent: rewardLimits.maxConcurrentRewards, maxWaiting: rewardLimits.maxWaitingRewards,
+                                   executor: scoringExecutor)
         var selectors: [MinerSelector] = []
         var refreshers: [MetagraphRefreshService] = []
         var probes: [CapacityProbeService] = []
@@ -191,7 +204,7 @@ public struct OrganicNode: Sendable {
                 ScoringAssembly.Input(name: plan.name, configuration: plan.configuration, settings: plan.scoring, selector: selector,
                                       chainSetter: plan.chainSetter, endpoints: Set(plan.routes.map(\.descriptor.name)))
             },
-            stores: stores, clock: clock, logger: logger)
+            stores: stores, clock: clock, logger: logger, metrics: metrics)
         services.append(scoring.periodService)
         services += scoring.subnets.compactMap(\.weightService)
         services.append(executor)
@@ -205,7 +218,7 @@ public struct OrganicNode: Sendable {
             let dispatcher = QueryDispatcher(transport: HTTPMinerTransport(client: client), transports: endpointTransports[index],
                                              selector: selectors[index], executor: executor, store: scoreStore, clock: clock,
                                              settings: settings, random: random.split(), logger: logger, scoreBook: scoring.book,
-                                             rewards: rewards)
+                                             rewards: rewards, metrics: metrics)
             for route in plan.routes { dispatchers[route.descriptor.name] = dispatcher }
             adminSubnets.append(AdminAPI.Subnet(name: plan.name, selector: selectors[index], scoreBoard: scoring.subnets[index].board))
             services.append(refreshers[index])
@@ -215,7 +228,7 @@ public struct OrganicNode: Sendable {
                 if !probed.isEmpty {
                     services.append(SyntheticQueryService(endpoints: probed, dispatcher: dispatcher,
                                                           interval: .seconds(double: configuration.synthetic.intervalSeconds),
-                                                          clock: clock, logger: logger))
+                                                          clock: clock, logger: logger, metrics: metrics))
                 }
             }
         }
@@ -226,8 +239,8 @@ public struct OrganicNode: Sendable {
         if configuration.admin.enabled {
             listeners.insert("admin")
             let admin = Application(
-                router: try AdminAPI.router(store: scoreStore, subnets: adminSubnets, clock: clock, keys: keys, adminToken: adminToken,
-                                            console: configuration.admin.console),
+                router: AdminAPI.router(store: scoreStore, subnets: adminSubnets, clock: clock, keys: keys, adminToken: adminToken,
+                                        metrics: metrics),
                 configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
                 onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
                 logger: logger)
@@ -245,6 +258,7 @@ public struct OrganicNode: Sendable {
                                                           maxBufferedRequestBytes: server.maxBufferedRequestBytes))
         let publicApp = Application(
             router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections,
+                                     metrics: metrics,
                                      stripe: checked.stripe.map { StripeWebhook(settings: $0, store: keyStore, clock: clock, logger: logger) }),
             server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
                                                 idleTimeout: .nanoseconds(Int64(Duration.seconds(double: server.idleTimeoutSeconds).nanosecondsClamped)))),

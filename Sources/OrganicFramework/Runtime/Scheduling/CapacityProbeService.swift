@@ -67,7 +67,7 @@ final class CapacityProbeService: Service {
     func probe(_ neuron: Neuron, _ target: Target) async {
         let reply = await target.transport.send(target.declaration.requestBody, to: neuron, path: target.declaration.minerPath, timeout: timeout,
                                          maxResponseBytes: Self.maxAnswerBytes)
-        let metadata: Logger.Metadata = ["uid": "\(neuron.uid)", "plugin": "\(target.plugin)"]
+        let metadata: Logger.Metadata = [LogKey.minerUID: "\(neuron.uid)", LogKey.minerHotkey: "\(neuron.hotkey)", "plugin": "\(target.plugin)"]
         switch reply.outcome {
         case .answered(let body):
             do {

@@ -17,6 +17,8 @@ final class RewardRunner: Sendable {
 
     let maxConcurrent: Int
     let maxWaiting: Int
+    /// Where rewards run; nil runs them on the cooperative pool (tests and tools).
+    let executor: ScoringExecutor?
     private let slots = Mutex<[String: EndpointSlots]>([:])
 
     struct EndpointSlots {
@@ -25,9 +27,10 @@ final class RewardRunner: Sendable {
         var nextID: UInt64 = 0
     }
 
-    init(maxConcurrent: Int = 16, maxWaiting: Int = 1024) {
+    init(maxConcurrent: Int = 16, maxWaiting: Int = 1024, executor: ScoringExecutor? = nil) {
         self.maxConcurrent = max(maxConcurrent, 1)
         self.maxWaiting = max(maxWaiting, 0)
+        self.executor = executor
     }
 
     /// Runs `reward` for a round of `endpoint`, waiting for a slot and then for the reward, in
@@ -57,7 +60,7 @@ final class RewardRunner: Sendable {
         case .acquired: break
         }
         let outcome = OneShot<Value?>()
-        let work = Task {
+        let work = Task(executorPreference: executor) {
             let value = await work()
             self.release(endpoint)
             outcome.fulfil(value)

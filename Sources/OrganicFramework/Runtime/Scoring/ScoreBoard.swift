@@ -10,6 +10,7 @@ public struct ScoreBoard: Sendable {
     /// The endpoints this board reads from the book (one subnet's, when the book is shared by
     /// several); nil reads them all.
     let endpoints: Set<String>?
+    let plans = WeightPlanCache()
 
     public init(book: ScoreBook, settings: ScoringSettings, clock: any NodeClock, endpoints: Set<String>? = nil,
                 metagraph: @escaping @Sendable () async -> Metagraph) {
@@ -33,16 +34,29 @@ public struct ScoreBoard: Sendable {
     /// The weights that would be set now.
     public func weights() async -> WeightReport {
         let now = clock.now()
-        let snapshot = snapshot(at: now)
-        let graph = await metagraph()
-        return Self.weights(snapshot, metagraph: graph, settings: settings, at: now)
+        let window = book.window(at: now)
+        return weights(window, metagraph: await metagraph(), at: now)
     }
 
+    /// The weights from the book's window: the same numbers as ``weights(_:metagraph:settings:at:)``
+    /// computes from the period lists, read from dense sums.
+    func weights(_ window: ScoreWindow, metagraph: Metagraph, at now: Date) -> WeightReport {
+        let plan = plans.plan(for: metagraph, window: window, endpointWeights: settings.endpointWeights, endpoints: endpoints)
+        let scores = plan.scores(window, minimumPeriods: settings.minimumPeriods)
+        return Self.report(uids: plan.uids, scores: scores, period: window.period, metagraph: metagraph, settings: settings, at: now)
+    }
+
+    /// The weights straight from a snapshot's period lists (the reference the window must match).
     static func weights(_ snapshot: ScoreBook.Snapshot, metagraph: Metagraph, settings: ScoringSettings, at now: Date) -> WeightReport {
         let scores = ScoreCalculator.minerScores(snapshot, endpointWeights: settings.endpointWeights, minimumPeriods: settings.minimumPeriods)
         let (uids, values) = ScoreCalculator.metagraphScores(scores, metagraph: metagraph)
-        let (normalized, vector) = WeightCalculator.vector(uids: uids, scores: values, policy: settings.weightPolicy)
-        return WeightReport(computedAt: now, period: snapshot.period, netuid: metagraph.netuid, uids: vector.uids,
+        return report(uids: uids, scores: values, period: snapshot.period, metagraph: metagraph, settings: settings, at: now)
+    }
+
+    static func report(uids: [UInt16], scores: [Double], period: Int64, metagraph: Metagraph, settings: ScoringSettings,
+                       at now: Date) -> WeightReport {
+        let (normalized, vector) = WeightCalculator.vector(uids: uids, scores: scores, policy: settings.weightPolicy)
+        return WeightReport(computedAt: now, period: period, netuid: metagraph.netuid, uids: vector.uids,
                             weights: vector.weights, normalized: zip(uids, normalized).filter { $0.1 > 0 }
                                 .map { WeightReport.Share(uid: $0.0, weight: $0.1) })
     }
@@ -53,7 +67,7 @@ public struct ScoreBoard: Sendable {
         let now = clock.now()
         let snapshot = snapshot(at: now)
         let graph = await metagraph()
-        let report = Self.weights(snapshot, metagraph: graph, settings: settings, at: now)
+        let report = weights(book.window(at: now), metagraph: graph, at: now)
         var weightByUID: [UInt16: Double] = [:]
         for share in report.normalized { weightByUID[share.uid] = share.weight }
 

@@ -54,6 +54,13 @@ public final class ScoreBook: Sendable {
         var uids: [String: UInt16] = [:]
         /// Frozen rows not yet handed to the store.
         var unsaved: [PeriodRow] = []
+        /// The history summed per key, kept in step with it for the weight computation.
+        var window: ScoreWindow
+
+        init(period: Int64) {
+            self.period = period
+            window = ScoreWindow(period: period)
+        }
     }
 
     public let periodSeconds: Double
@@ -108,16 +115,29 @@ public final class ScoreBook: Sendable {
         }
         state.current.removeAll(keepingCapacity: true)
         state.period = period
-        prune(&state, kept: kept)
+        state.window.period = period
+        prune(&state, kept: kept, frozen: frozen)
     }
 
-    private static func prune(_ state: inout State, kept: Int) {
+    /// Drops the periods that left the window and sums again the keys whose periods changed
+    /// (just frozen, or pruned), in one pass. The other keys keep their sums: all their periods
+    /// are still inside the window.
+    private static func prune(_ state: inout State, kept: Int, frozen: Int64) {
         let oldest = state.period - Int64(kept)
-        for key in Array(state.history.keys) {
-            guard let periods = state.history[key], let first = periods.first, first.period < oldest else { continue }
-            let remaining = periods.filter { $0.period >= oldest }
-            state.history[key] = remaining.isEmpty ? nil : remaining
+        var emptied: [Key] = []
+        var index = state.history.startIndex
+        while index != state.history.endIndex {
+            let stale = state.history.values[index].contains { $0.period < oldest }
+            if stale { state.history.values[index].removeAll { $0.period < oldest } }
+            // Only a period frozen just now can be the frozen one (history holds earlier periods only).
+            if stale || state.history.values[index].last?.period == frozen {
+                let key = state.history.keys[index]
+                state.window.update(key, periods: state.history.values[index], periodsKept: kept)
+                if state.history.values[index].isEmpty { emptied.append(key) }
+            }
+            state.history.formIndex(after: &index)
         }
+        for key in emptied { state.history[key] = nil }
         let live = Set(state.history.keys.map(\.hotkey)).union(state.current.keys.map(\.hotkey))
         if live.count < state.uids.count { state.uids = state.uids.filter { live.contains($0.key) } }
     }
@@ -154,6 +174,7 @@ public final class ScoreBook: Sendable {
         state.withLock { state in
             if period > state.period { Self.rollover(&state, to: period, kept: periodsKept) }
             let oldest = state.period - Int64(periodsKept)
+            var changed = Set<Key>()
             for row in rows.sorted(by: { $0.period < $1.period }) where row.rounds > 0 {
                 let key = Key(hotkey: row.hotkey, endpoint: row.endpoint)
                 if row.period == state.period {
@@ -163,11 +184,13 @@ public final class ScoreBook: Sendable {
                     periods.removeAll { $0.period == row.period }
                     periods.append(PeriodMean(period: row.period, mean: row.sum / Double(row.rounds), rounds: row.rounds))
                     state.history[key] = periods
+                    changed.insert(key)
                 } else {
                     continue
                 }
                 state.uids[row.hotkey] = row.uid
             }
+            for key in changed { state.window.update(key, periods: state.history[key], periodsKept: periodsKept) }
         }
     }
 
@@ -177,6 +200,13 @@ public final class ScoreBook: Sendable {
         return state.withLock { state in
             Snapshot(period: state.period, periodsKept: periodsKept, current: state.current, history: state.history, uids: state.uids)
         }
+    }
+
+    /// The completed periods summed per key, for the weights; freezes the current period first
+    /// if `date` is past it. A copy: arrays are shared until the book next changes its history.
+    func window(at date: Date) -> ScoreWindow {
+        advance(to: date)
+        return state.withLock { $0.window }
     }
 
     /// The current (open) period.

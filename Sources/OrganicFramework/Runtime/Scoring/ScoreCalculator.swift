@@ -16,20 +16,29 @@ public enum ScoreCalculator {
             total += p.mean
             n += 1
         }
-        guard n > 0 else { return (0, 0, 0) }
-        let mean = total / Double(n)
-        let penalty = minimumPeriods > 0 ? min(1, Double(n) / Double(minimumPeriods)) : 1
-        return (min(max(mean * penalty, 0), 1), mean, n)
+        let (score, mean) = endpointScore(total: total, counted: n, minimumPeriods: minimumPeriods)
+        return (score, mean, n)
     }
 
-    /// Per-hotkey scores: `Σ endpointWeight × endpointScore` over the endpoints with a weight.
+    /// The score of `n` counted period means summing to `total` (summed oldest first): their
+    /// mean times the newcomer penalty, in [0, 1]; 0 when none counted.
+    @inline(__always)
+    static func endpointScore(total: Double, counted n: Int, minimumPeriods: Int) -> (score: Double, meanOfPeriods: Double) {
+        guard n > 0 else { return (0, 0) }
+        let mean = total / Double(n)
+        let penalty = minimumPeriods > 0 ? min(1, Double(n) / Double(minimumPeriods)) : 1
+        return (min(max(mean * penalty, 0), 1), mean)
+    }
+
+    /// Per-hotkey scores: `Σ endpointWeight × endpointScore` over the endpoints with a weight,
+    /// summed in endpoint name order (so that the result does not depend on hashing).
     /// Endpoints a miner was never scored on contribute 0.
     public static func minerScores(_ snapshot: ScoreBook.Snapshot, endpointWeights: [String: Double], minimumPeriods: Int)
         -> [String: Double]
     {
         var scores: [String: Double] = [:]
         scores.reserveCapacity(snapshot.history.count)
-        for (key, periods) in snapshot.history {
+        for (key, periods) in snapshot.history.sorted(by: { $0.key.endpoint < $1.key.endpoint }) {
             guard let share = endpointWeights[key.endpoint], share > 0 else { continue }
             let score = endpointScore(periods, currentPeriod: snapshot.period, periodsKept: snapshot.periodsKept,
                                       minimumPeriods: minimumPeriods).score

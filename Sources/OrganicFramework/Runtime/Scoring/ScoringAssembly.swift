@@ -36,7 +36,8 @@ struct ScoringAssembly {
 
     /// Inputs come checked (``OrganicNode`` checks them before anything starts). A subnet's
     /// `chainSetter` (`setWeights`), when given, replaces the `weights.setter` choice.
-    static func make(_ inputs: [Input], stores: NodeStores, clock: any NodeClock, logger: Logger) async throws -> ScoringAssembly {
+    static func make(_ inputs: [Input], stores: NodeStores, clock: any NodeClock, logger: Logger,
+                     metrics: NodeMetrics? = nil) async throws -> ScoringAssembly {
         guard let first = inputs.first else { throw ConfigurationError("the node serves no subnet") }
         let book = ScoreBook(periodSeconds: first.settings.periodSeconds, periodsKept: first.settings.periodsKept, now: clock.now())
         let periodService = ScoringPeriodService(book: book, store: stores.periods,
@@ -71,7 +72,7 @@ struct ScoringAssembly {
                 subnetLogger[metadataKey: "subnet"] = "\(input.name)"
                 weightService = WeightSettingService(board: board, setter: setter, interval: .seconds(double: w.intervalSeconds),
                                                      maxAttempts: w.maxAttempts, retryBase: .seconds(double: w.retryBaseSeconds),
-                                                     clock: clock, logger: subnetLogger)
+                                                     clock: clock, logger: subnetLogger, metrics: metrics?.weights(subnet: input.name))
             }
             subnets.append(Subnet(name: input.name, settings: input.settings, board: board, weightService: weightService))
         }

@@ -25,6 +25,9 @@ extension NodeConfiguration {
         public var maxConcurrentRewards = 16
         /// Rounds per endpoint waiting for a reward slot; beyond it a round is discarded.
         public var maxWaitingRewards = 1024
+        /// Threads dedicated to reward functions, apart from the threads that serve requests;
+        /// at most this many cores go to scoring at once.
+        public var rewardThreads = 1
         /// Miners asked as referees when the answers to a consensus round disagree (below the
         /// endpoint's agreement threshold); 0 turns tie-breaks off. Drawn from free capacity at
         /// synthetic priority after the caller has been answered.

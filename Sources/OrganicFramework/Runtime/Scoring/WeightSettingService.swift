@@ -16,10 +16,14 @@ final class WeightSettingService: Service {
     let retryBase: Duration
     let clock: any NodeClock
     let logger: Logger
+    /// Counts attempts and keeps the last success time; nil records nothing.
+    let metrics: WeightMetrics?
     private let lastSet = Locked<String?>(nil)
 
     init(board: ScoreBoard, setter: any WeightSetter, interval: Duration, maxAttempts: Int, retryBase: Duration,
-         clock: any NodeClock, logger: Logger = Logger(label: "organic.scoring", factory: { _ in SwiftLogNoOpLogHandler() })) {
+         clock: any NodeClock, logger: Logger = Logger(label: "organic.scoring", factory: { _ in SwiftLogNoOpLogHandler() }),
+         metrics: WeightMetrics? = nil) {
+        self.metrics = metrics
         self.board = board
         self.setter = setter
         self.interval = interval
@@ -56,9 +60,11 @@ final class WeightSettingService: Service {
             do {
                 try await setter.setWeights(submission)
                 lastSet.withLock { $0 = submission.id }
+                metrics?.record(.success, at: clock.now())
                 logger.info("weights set", metadata: ["id": "\(submission.id)", "uids": "\(submission.uids.count)"])
                 return submission
             } catch {
+                metrics?.record(.failure, at: clock.now())
                 logger.warning("setting weights failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
                 if attempt < maxAttempts { try await clock.sleep(for: backoff(afterFailures: attempt)) }
             }

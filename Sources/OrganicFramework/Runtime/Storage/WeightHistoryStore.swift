@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where the weight vectors a node set are kept (table `weight_submissions`), on either backend.
 public protocol WeightHistoryStore: Sendable {

@@ -70,7 +70,7 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                          onChunk: @Sendable (Chunk, Int) async -> Bool) async -> Outcome? {
         var outcome = Outcome()
         var parser = ServerSentEventParser(maximumEventSize: maxBytes)
-        let decoder = JSONDecoder()
+        let decoder = TapeJSONDecoder()
         var ended = false
         var iterator = stream.makeAsyncIterator()
         do {
@@ -88,7 +88,7 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                     }
                     let chunk: Chunk
                     do {
-                        chunk = try decoder.decode(Chunk.self, from: Data(event.data))
+                        chunk = try decoder.decode(Chunk.self, from: event.data)
                     } catch {
                         outcome.failure = .invalidResponse("stream event \(outcome.chunks.count): \(ResponseDecoding.describe(error))")
                         return outcome

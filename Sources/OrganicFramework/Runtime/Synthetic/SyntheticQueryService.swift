@@ -13,8 +13,11 @@ final class SyntheticQueryService: Service {
     let interval: Duration
     let clock: any NodeClock
     let logger: Logger
+    let metrics: NodeMetrics?
 
-    init(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, interval: Duration, clock: any NodeClock, logger: Logger) {
+    init(endpoints: [any ServedEndpoint], dispatcher: QueryDispatcher, interval: Duration, clock: any NodeClock, logger: Logger,
+         metrics: NodeMetrics? = nil) {
+        self.metrics = metrics
         self.endpoints = endpoints
         self.dispatcher = dispatcher
         self.interval = interval
@@ -32,8 +35,11 @@ final class SyntheticQueryService: Service {
                 return self.endpoints[next % self.endpoints.count]
             }
             // Wait for miners at most one interval, so the schedule never falls behind.
-            if await !endpoint.runSyntheticQuery(dispatcher: self.dispatcher, maxWait: self.interval) {
-                self.logger.debug("no miner free for a synthetic query", metadata: ["endpoint": "\(endpoint.descriptor.name)"])
+            let name = endpoint.descriptor.name
+            let dispatched = await endpoint.runSyntheticQuery(dispatcher: self.dispatcher, maxWait: self.interval)
+            self.metrics?.endpoint(name)?.count(synthetic: dispatched ? .dispatched : .notAdmitted)
+            if !dispatched {
+                self.logger.debug("no miner free for a synthetic query", metadata: [LogKey.endpoint: "\(name)"])
             }
         }
     }

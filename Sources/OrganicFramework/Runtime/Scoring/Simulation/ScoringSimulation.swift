@@ -132,7 +132,8 @@ package enum ScoringSimulation {
     /// Every uid's normalised weight (0 when it has none), computed as the node computes it.
     static func currentWeights(book: ScoreBook, metagraph: Metagraph, settings: ScoringSettings, clock: any NodeClock) -> [Double] {
         let now = clock.now()
-        let report = ScoreBoard.weights(book.snapshot(at: now), metagraph: metagraph, settings: settings, at: now)
+        let board = ScoreBoard(book: book, settings: settings, clock: clock, metagraph: { metagraph })
+        let report = board.weights(book.window(at: now), metagraph: metagraph, at: now)
         var weights = [Double](repeating: 0, count: metagraph.neurons.count)
         for share in report.normalized where Int(share.uid) < weights.count { weights[Int(share.uid)] = share.weight }
         return weights

@@ -1,0 +1,602 @@
+import Foundation
+
+/// Decodes `Decodable` values from strict JSON (``StrictJSON``: RFC 8259, UTF-8, no repeated
+/// keys) by walking a ``JSONTape`` of the document instead of building a tree of values.
+///
+/// It exists for the request path: a miner's answer is decoded on every request, and
+/// Foundation's `JSONDecoder` spends most of a proxy hop's CPU on number-heavy answers
+/// (embeddings). Results equal `JSONDecoder()`'s with its default strategies for every document
+/// both accept (tests compare them); this decoder also refuses what ``StrictJSON`` refuses.
+/// Arrays of numbers and strings, and numbers with few digits, take direct paths.
+package struct TapeJSONDecoder {
+    package init() {}
+
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let tape: JSONTape
+        do {
+            tape = try JSONTape.parse(bytes)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON: \(error).",
+                                                    underlyingError: error))
+        }
+        return try decode(T.self, from: bytes, tape: tape)
+    }
+
+    /// Decodes a document already checked and tokenized by ``JSONTape/parse(_:)``.
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], tape: JSONTape) throws -> T {
+        try TapeDocument(bytes: bytes, tokens: tape.tokens).decode(T.self, at: 0, path: .root)
+    }
+}
+
+/// A coding path built only as deep as decoding goes, turned into `[any CodingKey]` for errors.
+indirect enum TapeCodingPath {
+    case root
+    case key(any CodingKey, TapeCodingPath)
+    case index(Int, TapeCodingPath)
+
+    var keys: [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var node = self
+        while true {
+            switch node {
+            case .root: return keys.reversed()
+            case .key(let key, let parent): keys.append(key); node = parent
+            case .index(let index, let parent): keys.append(TapeIndexKey(index)); node = parent
+            }
+        }
+    }
+}
+
+/// An array position as a coding key (Foundation's `Index n`).
+struct TapeIndexKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ index: Int) {
+        stringValue = "Index \(index)"
+        intValue = index
+    }
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { self.init(intValue) }
+}
+
+/// The key of `superDecoder()`.
+struct TapeSuperKey: CodingKey {
+    var stringValue: String { "super" }
+    var intValue: Int? { nil }
+    init() {}
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { nil }
+}
+
+/// The document being decoded: its bytes and tokens, shared by every container.
+final class TapeDocument {
+    let bytes: [UInt8]
+    let tokens: [JSONTape.Token]
+
+    init(bytes: [UInt8], tokens: [JSONTape.Token]) {
+        self.bytes = bytes
+        self.tokens = tokens
+    }
+
+    @inline(__always)
+    func after(_ index: Int) -> Int {
+        let token = tokens[index]
+        return token.kind == .object || token.kind == .array ? Int(token.next) : index + 1
+    }
+
+    // MARK: Values
+
+    func decode<T: Decodable>(_ type: T.Type, at index: Int, path: TapeCodingPath) throws -> T {
+        // Direct paths for the shapes that dominate answers; the casts are no-ops (same type).
+        if T.self == Float.self { return unsafeBitCast(try floatingPoint(Float.self, at: index, path: path), to: T.self) }
+        if T.self == Double.self { return unsafeBitCast(try floatingPoint(Double.self, at: index, path: path), to: T.self) }
+        if T.self == String.self { return unsafeBitCast(try string(at: index, path: path), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try integer(Int.self, at: index, path: path), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try bool(at: index, path: path), to: T.self) }
+        if T.self == [Float].self { return unsafeBitCast(try array(of: Float.self, at: index, path: path), to: T.self) }
+        if T.self == [Double].self { return unsafeBitCast(try array(of: Double.self, at: index, path: path), to: T.self) }
+        if T.self == [[Float]].self { return unsafeBitCast(try nestedArray(of: Float.self, at: index, path: path), to: T.self) }
+        if T.self == [[Double]].self { return unsafeBitCast(try nestedArray(of: Double.self, at: index, path: path), to: T.self) }
+        if T.self == [String].self { return unsafeBitCast(try array(of: String.self, at: index, path: path), to: T.self) }
+        if T.self == [Int].self { return unsafeBitCast(try array(of: Int.self, at: index, path: path), to: T.self) }
+        // Foundation's JSONDecoder reads these from strings and numbers, not through their own Codable.
+        if T.self == Data.self { return unsafeBitCast(try data(at: index, path: path), to: T.self) }
+        if T.self == URL.self { return unsafeBitCast(try url(at: index, path: path), to: T.self) }
+        if T.self == Decimal.self { return unsafeBitCast(try decimal(at: index, path: path), to: T.self) }
+        return try T(from: TapeDecoder(document: self, index: index, path: path))
+    }
+
+    func array<T: Decodable>(of type: T.Type, at index: Int, path: TapeCodingPath) throws -> [T] {
+        let token = tokens[index]
+        guard token.kind == .array else { throw mismatch([T].self, at: index, path: path) }
+        var result: [T] = []
+        result.reserveCapacity(Int(token.length))
+        var element = index + 1
+        for position in 0..<Int(token.length) {
+            result.append(try decode(T.self, at: element, path: .index(position, path)))
+            element = after(element)
+        }
+        return result
+    }
+
+    func nestedArray<T: Decodable>(of type: T.Type, at index: Int, path: TapeCodingPath) throws -> [[T]] {
+        let token = tokens[index]
+        guard token.kind == .array else { throw mismatch([[T]].self, at: index, path: path) }
+        var result: [[T]] = []
+        result.reserveCapacity(Int(token.length))
+        var element = index + 1
+        for position in 0..<Int(token.length) {
+            result.append(try array(of: T.self, at: element, path: .index(position, path)))
+            element = after(element)
+        }
+        return result
+    }
+
+    func isNull(_ index: Int) -> Bool { tokens[index].kind == .null }
+
+    func bool(at index: Int, path: TapeCodingPath) throws -> Bool {
+        switch tokens[index].kind {
+        case .true: return true
+        case .false: return false
+        default: throw mismatch(Bool.self, at: index, path: path)
+        }
+    }
+
+    func string(at index: Int, path: TapeCodingPath) throws -> String {
+        let token = tokens[index]
+        guard token.kind == .string else { throw mismatch(String.self, at: index, path: path) }
+        let range = Int(token.offset)..<Int(token.offset + token.length)
+        guard token.escaped else { return String(decoding: bytes[range], as: UTF8.self) }
+        return String(decoding: unescape(range), as: UTF8.self)
+    }
+
+    /// A string token's bytes with escapes resolved (``StrictJSON`` already checked them).
+    func unescape(_ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let byte = bytes[i]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                i += 1
+                continue
+            }
+            let escape = bytes[i + 1]
+            i += 2
+            switch escape {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = UInt32(hexUnit(at: i))
+                i += 4
+                if (0xD800..<0xDC00).contains(scalar) {
+                    let low = UInt32(hexUnit(at: i + 2))
+                    i += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                if let value = Unicode.Scalar(scalar) { out.append(contentsOf: UTF8.encode(value)!) }
+            default: out.append(escape) // \" \\ \/
+            }
+        }
+        return out
+    }
+
+    private func hexUnit(at position: Int) -> UInt16 {
+        var unit: UInt16 = 0
+        for byte in bytes[position..<(position + 4)] {
+            let digit = byte <= UInt8(ascii: "9") ? byte &- UInt8(ascii: "0") : (byte | 0x20) &- UInt8(ascii: "a") &+ 10
+            unit = unit << 4 | UInt16(digit)
+        }
+        return unit
+    }
+
+    /// Whether a string token equals `key` (keys are compared as Foundation does: by their characters' bytes).
+    func matches(_ index: Int, _ key: String) -> Bool {
+        let token = tokens[index]
+        let range = Int(token.offset)..<Int(token.offset + token.length)
+        if token.escaped { return unescape(range).elementsEqual(key.utf8) }
+        guard key.utf8.count == range.count else { return false }
+        return bytes[range].elementsEqual(key.utf8)
+    }
+
+    // MARK: Numbers
+
+    func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, at index: Int, path: TapeCodingPath) throws -> F {
+        let token = tokens[index]
+        guard token.kind == .number else { throw mismatch(F.self, at: index, path: path) }
+        let range = Int(token.offset)..<Int(token.offset + token.length)
+        if let exact = fastFloatingPoint(F.self, range) { return exact }
+        guard let value = F(String(decoding: bytes[range], as: UTF8.self)), value.isFinite,
+              value != 0 || !hasNonZeroDigit(range) else {
+            throw unrepresentable(F.self, range, path: path)
+        }
+        return value
+    }
+
+    /// Clinger's fast path: a decimal whose digits (≤ 2^53) and power of ten (≤ 10^22) are
+    /// exact doubles is one correctly rounded multiplication or division. A `Float` is then that
+    /// double rounded again, which is correct unless the double sits exactly halfway between two
+    /// floats. Nil sends the number to the slow path.
+    @inline(__always)
+    private func fastFloatingPoint<F: BinaryFloatingPoint>(_ type: F.Type, _ range: Range<Int>) -> F? {
+        var i = range.lowerBound
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        var seenPoint = false
+        while i < range.upperBound {
+            let byte = bytes[i]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                if mantissa != 0 || byte != UInt8(ascii: "0") { digits += 1 }
+                guard digits <= 19 else { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                if seenPoint { exponent -= 1 }
+            } else if byte == UInt8(ascii: ".") {
+                seenPoint = true
+            } else {
+                // An exponent (`e`/`E`, an optional sign, digits).
+                i += 1
+                var sign = 1
+                if bytes[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
+                var written = 0
+                while i < range.upperBound {
+                    written = written * 10 + Int(bytes[i] &- UInt8(ascii: "0"))
+                    guard written <= 400 else { return nil }
+                    i += 1
+                }
+                exponent += sign * written
+                break
+            }
+            i += 1
+        }
+        guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+        var double = Double(mantissa)
+        if exponent < 0 { double /= Self.powersOfTen[-exponent] } else if exponent > 0 { double *= Self.powersOfTen[exponent] }
+        if negative { double = -double }
+        if F.self == Double.self { return F(double) }
+        let rounded = F(double)
+        guard rounded.isFinite else { return nil }
+        let back = Double(rounded)
+        if back != double {
+            let neighbour = Double(double > back ? rounded.nextUp : rounded.nextDown)
+            if neighbour.isFinite, (back + neighbour) / 2 == double { return nil } // halfway: let strtof decide
+        }
+        return rounded
+    }
+
+    /// 10^0 … 10^22, every one exact in a `Double`.
+    private static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+    private func hasNonZeroDigit(_ range: Range<Int>) -> Bool {
+        for byte in bytes[range] {
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return false }
+            if byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") { return true }
+        }
+        return false
+    }
+
+    func integer<I: FixedWidthInteger & Decodable>(_ type: I.Type, at index: Int, path: TapeCodingPath) throws -> I {
+        let token = tokens[index]
+        guard token.kind == .number else { throw mismatch(I.self, at: index, path: path) }
+        let range = Int(token.offset)..<Int(token.offset + token.length)
+        var i = range.lowerBound
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var magnitude: UInt64 = 0
+        var plain = true
+        while i < range.upperBound {
+            let byte = bytes[i]
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
+                plain = false
+                break
+            }
+            let (times, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(UInt64(byte &- UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { throw unrepresentable(I.self, range, path: path) }
+            magnitude = sum
+            i += 1
+        }
+        if plain {
+            let value: I? = if negative {
+                magnitude <= UInt64(Int64.max) ? I(exactly: -Int64(magnitude)) : (magnitude == UInt64(Int64.max) + 1 ? I(exactly: Int64.min) : nil)
+            } else {
+                I(exactly: magnitude)
+            }
+            guard let value else { throw unrepresentable(I.self, range, path: path) }
+            return value
+        }
+        // `1.0`, `15e-1`: rare in answers, and Foundation's rules for them are its own (exact
+        // decimal arithmetic with quirks at the edges), so it decides them.
+        do {
+            return try JSONDecoder().decode(I.self, from: Data(bytes[range]))
+        } catch {
+            throw unrepresentable(I.self, range, path: path)
+        }
+    }
+
+    func data(at index: Int, path: TapeCodingPath) throws -> Data {
+        let text = try string(at: index, path: path)
+        guard let data = Data(base64Encoded: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: path.keys, debugDescription: "Encountered Data is not valid Base64."))
+        }
+        return data
+    }
+
+    func url(at index: Int, path: TapeCodingPath) throws -> URL {
+        let text = try string(at: index, path: path)
+        guard let url = URL(string: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: path.keys, debugDescription: "Invalid URL string."))
+        }
+        return url
+    }
+
+    func decimal(at index: Int, path: TapeCodingPath) throws -> Decimal {
+        let token = tokens[index]
+        guard token.kind == .number else { throw mismatch(Decimal.self, at: index, path: path) }
+        let range = Int(token.offset)..<Int(token.offset + token.length)
+        guard let value = Decimal(string: String(decoding: bytes[range], as: UTF8.self), locale: nil) else {
+            throw unrepresentable(Decimal.self, range, path: path)
+        }
+        return value
+    }
+
+    // MARK: Errors (worded as Foundation's)
+
+    func mismatch(_ type: Any.Type, at index: Int, path: TapeCodingPath) -> DecodingError {
+        if tokens[index].kind == .null {
+            return .valueNotFound(type, .init(codingPath: path.keys, debugDescription: "Cannot get value of type \(type) -- found null value instead"))
+        }
+        let found = switch tokens[index].kind {
+        case .object: "a dictionary"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .true, .false: "bool"
+        case .null: "null"
+        }
+        return .typeMismatch(type, .init(codingPath: path.keys, debugDescription: "Expected to decode \(type) but found \(found) instead."))
+    }
+
+    func unrepresentable(_ type: Any.Type, _ range: Range<Int>, path: TapeCodingPath) -> DecodingError {
+        .dataCorrupted(.init(codingPath: path.keys,
+                             debugDescription: "Parsed JSON number <\(String(decoding: bytes[range], as: UTF8.self))> does not fit in \(type)."))
+    }
+}
+
+/// The `Decoder` handed to a type's `init(from:)`: one value of the document.
+struct TapeDecoder: Decoder {
+    let document: TapeDocument
+    let index: Int
+    let path: TapeCodingPath
+
+    var codingPath: [any CodingKey] { path.keys }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard document.tokens[index].kind == .object else { throw document.mismatch([String: Any].self, at: index, path: path) }
+        return KeyedDecodingContainer(TapeKeyedContainer<Key>(document: document, object: index, path: path))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard document.tokens[index].kind == .array else { throw document.mismatch([Any].self, at: index, path: path) }
+        return TapeUnkeyedContainer(document: document, array: index, path: path)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        TapeSingleValueContainer(document: document, index: index, path: path)
+    }
+}
+
+struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let document: TapeDocument
+    let object: Int
+    let path: TapeCodingPath
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    var allKeys: [Key] {
+        var keys: [Key] = []
+        var member = object + 1
+        for _ in 0..<Int(document.tokens[object].length) {
+            if let key = Key(stringValue: (try? document.string(at: member, path: path)) ?? "") { keys.append(key) }
+            member = document.after(member + 1)
+        }
+        return keys
+    }
+
+    /// The token index of `key`'s value, or nil.
+    func value(for key: Key) -> Int? { value(named: key.stringValue) }
+
+    func value(named name: String) -> Int? {
+        var member = object + 1
+        for _ in 0..<Int(document.tokens[object].length) {
+            if document.matches(member, name) { return member + 1 }
+            member = document.after(member + 1)
+        }
+        return nil
+    }
+
+    func require(_ key: Key) throws -> Int {
+        guard let index = value(for: key) else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: path.keys,
+                                                       debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
+        }
+        return index
+    }
+
+    func contains(_ key: Key) -> Bool { value(for: key) != nil }
+
+    func decodeNil(forKey key: Key) throws -> Bool { document.isNull(try require(key)) }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try document.decode(T.self, at: try require(key), path: .key(key, path))
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let index = value(for: key), !document.isNull(index) else { return nil }
+        return try document.decode(T.self, at: index, path: .key(key, path))
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try document.bool(at: try require(key), path: .key(key, path)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.string(at: try require(key), path: .key(key, path)) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        try document.floatingPoint(Double.self, at: try require(key), path: .key(key, path))
+    }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
+        try document.floatingPoint(Float.self, at: try require(key), path: .key(key, path))
+    }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(key) }
+
+    private func integer<I: FixedWidthInteger & Decodable>(_ key: Key) throws -> I {
+        try document.integer(I.self, at: try require(key), path: .key(key, path))
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        try TapeDecoder(document: document, index: try require(key), path: .key(key, path)).container(keyedBy: NestedKey.self)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try TapeDecoder(document: document, index: try require(key), path: .key(key, path)).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder {
+        let key = TapeSuperKey()
+        guard let index = value(named: key.stringValue) else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: path.keys, debugDescription: "No value associated with key \"super\"."))
+        }
+        return TapeDecoder(document: document, index: index, path: .key(key, path))
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        TapeDecoder(document: document, index: try require(key), path: .key(key, path))
+    }
+}
+
+struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
+    let document: TapeDocument
+    let array: Int
+    let path: TapeCodingPath
+    /// The token of the next element.
+    private var element: Int
+    private(set) var currentIndex = 0
+
+    init(document: TapeDocument, array: Int, path: TapeCodingPath) {
+        self.document = document
+        self.array = array
+        self.path = path
+        element = array + 1
+    }
+
+    var codingPath: [any CodingKey] { path.keys }
+    var count: Int? { Int(document.tokens[array].length) }
+    var isAtEnd: Bool { currentIndex >= Int(document.tokens[array].length) }
+
+    private func requireElement(_ type: Any.Type) throws {
+        guard !isAtEnd else {
+            throw DecodingError.valueNotFound(type, .init(codingPath: TapeCodingPath.index(currentIndex, path).keys,
+                                                          debugDescription: "Unkeyed container is at end."))
+        }
+    }
+
+    private mutating func advance() {
+        element = document.after(element)
+        currentIndex += 1
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        try requireElement(Never.self)
+        guard document.isNull(element) else { return false }
+        advance()
+        return true
+    }
+
+    // Primitives read their token directly (the generic path would come back here through `T(from:)`).
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next { document, index, path in try document.bool(at: index, path: path) } }
+    mutating func decode(_ type: String.Type) throws -> String { try next { document, index, path in try document.string(at: index, path: path) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next { document, index, path in try document.floatingPoint(Double.self, at: index, path: path) } }
+    mutating func decode(_ type: Float.Type) throws -> Float { try next { document, index, path in try document.floatingPoint(Float.self, at: index, path: path) } }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next { document, index, path in try document.integer(Int.self, at: index, path: path) } }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next { document, index, path in try document.integer(Int8.self, at: index, path: path) } }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next { document, index, path in try document.integer(Int16.self, at: index, path: path) } }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next { document, index, path in try document.integer(Int32.self, at: index, path: path) } }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next { document, index, path in try document.integer(Int64.self, at: index, path: path) } }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next { document, index, path in try document.integer(UInt.self, at: index, path: path) } }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next { document, index, path in try document.integer(UInt8.self, at: index, path: path) } }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next { document, index, path in try document.integer(UInt16.self, at: index, path: path) } }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next { document, index, path in try document.integer(UInt32.self, at: index, path: path) } }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next { document, index, path in try document.integer(UInt64.self, at: index, path: path) } }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try next { document, index, path in try document.decode(T.self, at: index, path: path) }
+    }
+
+    private mutating func next<T>(_ read: (TapeDocument, Int, TapeCodingPath) throws -> T) throws -> T {
+        try requireElement(T.self)
+        let value = try read(document, element, .index(currentIndex, path))
+        advance()
+        return value
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        try requireElement(KeyedDecodingContainer<NestedKey>.self)
+        let container = try TapeDecoder(document: document, index: element, path: .index(currentIndex, path)).container(keyedBy: NestedKey.self)
+        advance()
+        return container
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try requireElement((any UnkeyedDecodingContainer).self)
+        let container = try TapeDecoder(document: document, index: element, path: .index(currentIndex, path)).unkeyedContainer()
+        advance()
+        return container
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        try requireElement((any Decoder).self)
+        let decoder = TapeDecoder(document: document, index: element, path: .index(currentIndex, path))
+        advance()
+        return decoder
+    }
+}
+
+struct TapeSingleValueContainer: SingleValueDecodingContainer {
+    let document: TapeDocument
+    let index: Int
+    let path: TapeCodingPath
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    func decodeNil() -> Bool { document.isNull(index) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(T.self, at: index, path: path) }
+    func decode(_ type: Bool.Type) throws -> Bool { try document.bool(at: index, path: path) }
+    func decode(_ type: String.Type) throws -> String { try document.string(at: index, path: path) }
+    func decode(_ type: Double.Type) throws -> Double { try document.floatingPoint(Double.self, at: index, path: path) }
+    func decode(_ type: Float.Type) throws -> Float { try document.floatingPoint(Float.self, at: index, path: path) }
+    func decode(_ type: Int.Type) throws -> Int { try document.integer(Int.self, at: index, path: path) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try document.integer(Int8.self, at: index, path: path) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try document.integer(Int16.self, at: index, path: path) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try document.integer(Int32.self, at: index, path: path) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try document.integer(Int64.self, at: index, path: path) }
+    func decode(_ type: UInt.Type) throws -> UInt { try document.integer(UInt.self, at: index, path: path) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try document.integer(UInt8.self, at: index, path: path) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try document.integer(UInt16.self, at: index, path: path) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try document.integer(UInt32.self, at: index, path: path) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try document.integer(UInt64.self, at: index, path: path) }
+}
