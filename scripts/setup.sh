@@ -13,7 +13,8 @@ packages=(
   pkg-config            # locates the C libraries above for SwiftPM
   python3 python3-venv  # test peers (official Bittensor packages, imagehash)
   postgresql            # shared-database backend: scripts/test.sh starts a throwaway server
-  nginx wrk             # Benchmarks/proxy-compare.sh: the reference proxy hop and the load generator
+  nginx wrk curl        # Benchmarks/proxy-compare.sh: the reference proxy hop, the load generator, a first request
+  chromium chromium-driver fonts-dejavu-core   # console browser tests (headless, driven by Selenium)
 )
 
 missing=()

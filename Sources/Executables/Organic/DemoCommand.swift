@@ -97,6 +97,7 @@ struct DemoCommand: AsyncParsableCommand {
             Organic demo is running.
               public API : \(api)   (GET \(api)/v1/models)
               admin API  : \(admin)
+              console    : \(admin)/console   (sign in with the admin token below)
               miners     : \(context.minerURLs.joined(separator: ", "))  (uid 3 is faulty)
               database   : \(context.configuration.database.path)
 

@@ -93,6 +93,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// The same, given as the lowercase hex SHA-256 of the token, so that the file need not
         /// hold the token itself (`printf %s TOKEN | sha256sum`).
         public var tokenSha256 = ""
+        /// The browser console at `/console` (see ``Console``).
+        public var console = Console()
         public init() {}
     }
 

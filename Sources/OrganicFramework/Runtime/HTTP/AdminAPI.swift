@@ -16,7 +16,7 @@ enum AdminAPI {
 
     /// `subnets` come in the node's order; reports that take `?subnet=<name>` default to the first.
     static func router(store: any ScoreStore, subnets: [Subnet], clock: any NodeClock, keys: KeyManager?,
-                       adminToken: AdminToken, metrics: NodeMetrics) -> Router<OrganicRequestContext> {
+                       adminToken: AdminToken, metrics: NodeMetrics, console: NodeConfiguration.Console = .init()) throws -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: JSONErrorMiddleware())
@@ -48,6 +48,9 @@ enum AdminAPI {
         }
         ScoringAdminRoutes.register(on: reports) { name throws(APIError) in try Self.subnet(named: name, in: subnets)?.scoreBoard }
         KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
+        if console.enabled {
+            try OperatorConsole(keys: keys, store: store, subnets: subnets, clock: clock, token: adminToken, settings: console).register(on: router)
+        }
         PaymentAdminRoutes.add(to: router.group("/admin/payments").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         MetricsRoute.register(on: router, metrics: metrics, subnets: subnets, adminToken: adminToken)
         return router

@@ -88,6 +88,17 @@ public struct KeyManager: Sendable {
         if let limits = changes.rateLimits { record.rateLimits = try parse(rateLimits: limits) }
         if let enabled = changes.enabled { record.state = enabled ? .active : .disabled }
         if let max = changes.maxConcurrent { record.maxConcurrent = max > 0 ? max : nil }
+        if let unlimited = changes.unlimited { record.unlimitedCredits = unlimited }
+        if let seconds = changes.expiresInSeconds {
+            guard seconds.isFinite, seconds >= 0, seconds <= 100 * 365 * 86_400 else {
+                throw APIError(.badRequest, code: "invalid_value", message: "expiresInSeconds must be 0 (never) or positive.", field: "expiresInSeconds")
+            }
+            record.expiresAt = seconds > 0 ? clock.now().addingTimeInterval(seconds) : nil
+        }
+        if let refill = changes.refill {
+            let amount = try validated(credits: refill.amount.value, field: "refill.amount")
+            record.refill = amount.millis > 0 ? CreditRefill(amount: amount, period: refill.period) : nil
+        }
         try await store.update(record)
         invalidate(id)
         return try await show(id: id, ledgerLimit: 0)
@@ -261,15 +272,24 @@ public struct KeyChanges: Codable, Sendable {
     public var enabled: Bool?
     /// 0 removes the limit.
     public var maxConcurrent: Int?
+    /// Never charged (usage is still logged).
+    public var unlimited: Bool?
+    /// The key expires this many seconds from now; 0 removes the expiry.
+    public var expiresInSeconds: Double?
+    /// The automatic refill; an amount of 0 removes it.
+    public var refill: CreditRefill?
 
     public init(name: String? = nil, owner: String? = nil, scopes: [String]? = nil, rateLimits: [String]? = nil, enabled: Bool? = nil,
-                maxConcurrent: Int? = nil) {
+                maxConcurrent: Int? = nil, unlimited: Bool? = nil, expiresInSeconds: Double? = nil, refill: CreditRefill? = nil) {
         self.name = name
         self.owner = owner
         self.scopes = scopes
         self.rateLimits = rateLimits
         self.enabled = enabled
         self.maxConcurrent = maxConcurrent
+        self.unlimited = unlimited
+        self.expiresInSeconds = expiresInSeconds
+        self.refill = refill
     }
 
 }

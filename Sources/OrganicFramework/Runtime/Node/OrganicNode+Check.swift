@@ -22,6 +22,7 @@ extension OrganicNode {
                 + "(ORGANIC_ADMIN_TOKEN) or admin.tokenSha256, or bind the admin API to 127.0.0.1")
         }
         try ScoringAssembly.validateWeights(configuration.weights)
+        try configuration.admin.console.validate()
         let subnets = try SubnetPlan.plans(configuration: configuration, plugins: plugins, routes: routes)
         let stripe = try StripeWebhookSettings.load(configuration.payments.stripe, environment: ProcessInfo.processInfo.environment)
         return CheckedConfiguration(routes: routes, adminToken: adminToken, subnets: subnets, stripe: stripe)

@@ -239,8 +239,8 @@ public struct OrganicNode: Sendable {
         if configuration.admin.enabled {
             listeners.insert("admin")
             let admin = Application(
-                router: AdminAPI.router(store: scoreStore, subnets: adminSubnets, clock: clock, keys: keys, adminToken: adminToken,
-                                        metrics: metrics),
+                router: try AdminAPI.router(store: scoreStore, subnets: adminSubnets, clock: clock, keys: keys, adminToken: adminToken,
+                                            metrics: metrics, console: configuration.admin.console),
                 configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
                 onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
                 logger: logger)
