@@ -38,11 +38,7 @@ struct TextEmbeddingPluginTests {
 
     @Test("runs end to end in the plugin harness")
     func harness() async throws {
-        // Made before the call: written inline (`plugins: [try TextEmbeddingPlugin()]`) this call
-        // aborts under Swift 6.3 ("freed pointer was not the last allocation", a task-allocator
-        // miscompile) since NodeConfiguration grew.
-        let plugin = try TextEmbeddingPlugin()
-        try await PluginHarness.run(plugins: [plugin], miners: PluginHarness.honestMiners(2)) { net in
+        try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(2)) { net in
             let reply = try await net.post("/v1/text-embeddings", json: TextEmbeddingRequest(input: ["hi"], dimensions: 256))
             #expect(reply.status == 200)
             #expect(try reply.decode(TextEmbeddingResponse.self).embeddings[0].count == 256)

@@ -15,7 +15,7 @@ import os
 import sys
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -80,13 +80,26 @@ def shoot(driver, args, name):
 
 
 def wait_for(driver, condition, seconds=20):
-    WebDriverWait(driver, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
+    # Mid-navigation, chromedriver may also answer with a generic error about a node that left
+    # the document; the condition is simply asked again.
+    WebDriverWait(driver, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException,
+                                                       WebDriverException)).until(condition)
+
+
+def mark_page(driver):
+    """Marks the current document, so that a wait can tell when another one has replaced it."""
+    driver.execute_script("window.__consoleTestPage = true;")
+
+
+def new_page_loaded(driver):
+    return driver.execute_script("return window.__consoleTestPage !== true && document.readyState === 'complete';")
 
 
 def submit(driver, form, selector="button[type=submit]"):
-    """Submits `form` with its button and waits until the next page has replaced it."""
+    """Submits `form` with its button and waits until the next page has loaded."""
+    mark_page(driver)
     form.find_element(By.CSS_SELECTOR, selector).click()
-    wait_for(driver, expected_conditions.staleness_of(form))
+    wait_for(driver, new_page_loaded)
 
 
 def text(driver, selector):
@@ -182,11 +195,11 @@ def run(driver, args, seen):
     seen["balance"] = {"before": before, "after": text(driver, "#balance")}
 
     # Revoke (after confirming): the key says so, and its forms are gone.
-    form = driver.find_element(By.ID, "revoke-form")
-    form.find_element(By.CSS_SELECTOR, "button").click()
+    mark_page(driver)
+    driver.find_element(By.CSS_SELECTOR, "#revoke-form button").click()
     wait_for(driver, expected_conditions.alert_is_present())
     driver.switch_to.alert.accept()
-    wait_for(driver, expected_conditions.staleness_of(form))
+    wait_for(driver, new_page_loaded)
     check(text(driver, "#key-state") == "revoked", "the key does not say it is revoked")
     check(driver.find_elements(By.ID, "credit-form") == [], "a revoked key still offers credits")
     seen["revoked"] = True
