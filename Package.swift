@@ -80,6 +80,8 @@ var package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                // The scheduler's queue deadlines.
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // AES-CBC and RSA-OAEP for fiber's miner protocol (same name in swift-crypto 3.x and 4.x).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

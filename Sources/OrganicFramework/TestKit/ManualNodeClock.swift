@@ -2,17 +2,19 @@ public import OrganicFramework
 public import Foundation
 import Synchronization
 
-/// A clock that moves only when a test says so. `sleep(for:)` returns once ``advance(by:)``
-/// has moved time past its deadline (or throws when its task is cancelled), so schedules run
-/// without real waiting.
+/// A clock that moves only when a test says so. `sleep(for:)` and `sleep(until:)` return
+/// once ``advance(by:)`` has moved time to their deadline (or throw when their task is
+/// cancelled), so schedules run without real waiting. ``stepWallClock(by:)`` moves the wall
+/// clock alone, as a clock correction would, leaving uptime and sleepers alone.
 public final class ManualNodeClock: NodeClock, Sendable {
     private struct Sleeper {
         var id: UInt64
-        var deadline: Date
+        var deadline: Uptime
         var continuation: CheckedContinuation<Void, any Error>
     }
     private struct State {
         var now: Date
+        var uptime = Uptime(nanoseconds: 0)
         var nextID: UInt64 = 0
         var sleepers: [Sleeper] = []
     }
@@ -24,7 +26,23 @@ public final class ManualNodeClock: NodeClock, Sendable {
 
     public func now() -> Date { state.withLock { $0.now } }
 
+    public func uptime() -> Uptime { state.withLock { $0.uptime } }
+
     public func sleep(for duration: Duration) async throws {
+        try await sleep(.after(duration))
+    }
+
+    public func sleep(until deadline: Uptime) async throws {
+        try await sleep(.at(deadline))
+    }
+
+    private enum Due {
+        case after(Duration)
+        case at(Uptime)
+    }
+
+    /// Sleeps until `due`, a relative one counted from the uptime under the lock.
+    private func sleep(_ due: Due) async throws {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -33,8 +51,11 @@ public final class ManualNodeClock: NodeClock, Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let immediate: (any Error)?? = state.withLock { state in
                     if Task.isCancelled { return .some(CancellationError()) }
-                    let deadline = state.now.addingTimeInterval(duration.seconds)
-                    if deadline <= state.now { return .some(nil) }
+                    let deadline = switch due {
+                    case .after(let duration): state.uptime + duration
+                    case .at(let uptime): uptime
+                    }
+                    if deadline <= state.uptime { return .some(nil) }
                     state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
                     return .none
                 }
@@ -53,16 +74,23 @@ public final class ManualNodeClock: NodeClock, Sendable {
         }
     }
 
-    /// Moves time forward and wakes every sleeper whose deadline has passed.
+    /// Moves time (wall clock and uptime) forward and wakes every sleeper whose deadline has passed.
     public func advance(by duration: Duration) {
         let due: [Sleeper] = state.withLock { state in
             state.now = state.now.addingTimeInterval(duration.seconds)
-            let now = state.now
-            let due = state.sleepers.filter { $0.deadline <= now }
-            state.sleepers.removeAll { $0.deadline <= now }
+            state.uptime = state.uptime + duration
+            let uptime = state.uptime
+            let due = state.sleepers.filter { $0.deadline <= uptime }
+            state.sleepers.removeAll { $0.deadline <= uptime }
             return due
         }
         for sleeper in due { sleeper.continuation.resume() }
+    }
+
+    /// Steps the wall clock alone (forward or back), as an NTP correction or an operator would;
+    /// uptime, and therefore every deadline and sleeper, stays where it was.
+    public func stepWallClock(by duration: Duration) {
+        state.withLock { $0.now = $0.now.addingTimeInterval(duration.seconds) }
     }
 
     /// Number of tasks currently sleeping on this clock.

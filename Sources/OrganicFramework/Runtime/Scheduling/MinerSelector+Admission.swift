@@ -1,5 +1,7 @@
-import DequeModule
 import Foundation
+
+/// A waiter's continuation and the miners it is handed, resumed once the locks are released.
+typealias Grant = (continuation: CheckedContinuation<[Neuron], any Error>, miners: [Neuron])
 
 extension MinerSelector {
     /// Reserves miners for a request, waiting in a queue when none is free.
@@ -14,31 +16,38 @@ extension MinerSelector {
     /// ``AdmissionRefusal/overloaded(retryAfterSeconds:)``. Cancelling the waiting task removes
     /// the request from the queue, and so does the ticket's ``AdmissionTicket/disconnect`` signal
     /// (refusing with ``AdmissionRefusal/clientDisconnected``).
+    ///
+    /// Waiting costs nothing while nothing changes: a release hands its capacity to the next
+    /// waiter at once, and the ``AdmissionTimer`` wakes the lane at the earliest deadline or end
+    /// of a cooldown.
     public func admit(_ ticket: AdmissionTicket, scored: Bool) async throws -> [Neuron] {
+        let lane = lane(ticket.endpoint)
         // A caller already gone (say, while its body was read) takes no miner.
-        if ticket.disconnect?.isDisconnected == true { throw refuseDeparted(ticket) }
-        let enqueuedAt = clock.now()
+        if ticket.disconnect?.isDisconnected == true { throw refuseDeparted(lane) }
         var queuedID: UInt64 = 0
-        if let miners = try admitNow(ticket, scored: scored, now: enqueuedAt, queuedID: &queuedID) {
+        if let miners = try admitNow(lane, ticket, scored: scored, queuedID: &queuedID) {
             return miners
         }
-        let observation = observeDisconnect(of: ticket, waiter: queuedID)
+        let observation = observeDisconnect(of: ticket, waiter: queuedID, in: lane)
         defer { if let observation { ticket.disconnect?.stopObserving(observation) } }
-        return try await waitForTurn(queuedID, ticket: ticket, enqueuedAt: enqueuedAt)
+        return try await grant(of: queuedID, in: lane)
     }
 
     /// Counts a caller that left before admission; returns the refusal to throw.
-    func refuseDeparted(_ ticket: AdmissionTicket) -> AdmissionRefusal {
-        state.withLock { $0.queues[ticket.endpoint, default: EndpointQueue()].counters.disconnected += 1 }
+    func refuseDeparted(_ lane: EndpointLane) -> AdmissionRefusal {
+        lane.state.withLock { state in
+            state.listsQueue = true
+            state.queue.counters.disconnected += 1
+        }
         return .clientDisconnected
     }
 
     /// Withdraws waiter `id` as soon as its caller goes (at once if already gone); returns the
     /// observation to stop once the wait ends.
-    func observeDisconnect(of ticket: AdmissionTicket, waiter id: UInt64) -> UInt64? {
+    func observeDisconnect(of ticket: AdmissionTicket, waiter id: UInt64, in lane: EndpointLane) -> UInt64? {
         guard let signal = ticket.disconnect else { return nil }
-        let token = signal.observe { [self] in finish(id, with: .failure(AdmissionRefusal.clientDisconnected)) }
-        if token == nil { finish(id, with: .failure(AdmissionRefusal.clientDisconnected)) }
+        let token = signal.observe { [self] in finish(id, in: lane, with: .failure(AdmissionRefusal.clientDisconnected)) }
+        if token == nil { finish(id, in: lane, with: .failure(AdmissionRefusal.clientDisconnected)) }
         return token
     }
 
@@ -46,80 +55,76 @@ extension MinerSelector {
     /// `queuedID`). Synchronous on purpose: no lock closure or enum payload lives in the async
     /// frame of ``admit(_:scored:)``, which sidesteps a task-allocator ordering fault seen with
     /// Swift 6.3 debug builds.
-    func admitNow(_ ticket: AdmissionTicket, scored: Bool, now: Date, queuedID: inout UInt64) throws -> [Neuron]? {
-        let decision = state.withLock { state in enqueueOrGrant(&state, ticket: ticket, scored: scored, now: now) }
+    func admitNow(_ lane: EndpointLane, _ ticket: AdmissionTicket, scored: Bool, queuedID: inout UInt64) throws -> [Neuron]? {
+        let now = clock.uptime()
+        let decision = withLane(lane) { state, book in enqueueOrGrant(&state, &book, ticket: ticket, scored: scored, now: now) }
         switch decision {
         case .granted(let miners): return miners
         case .refused(let refusal): throw refusal
-        case .queued(let id):
+        case .queued(let id, let wake):
+            armTimer(at: wake)
             queuedID = id
             return nil
         }
     }
 
-    enum Decision {
+    enum Decision: Sendable {
         case granted([Neuron])
         case refused(AdmissionRefusal)
-        case queued(UInt64)
+        /// Queued as waiter `id`; the lane must be looked at again by `wake` at the latest.
+        case queued(UInt64, wake: Uptime)
     }
 
-    func enqueueOrGrant(_ state: inout State, ticket: AdmissionTicket, scored: Bool, now: Date) -> Decision {
-        guard hasServingMiner(state, endpoint: ticket.endpoint) else { return .refused(.noMiners(retryAfterSeconds: 5)) }
+    func enqueueOrGrant(_ state: inout LaneState, _ book: inout MinerHealthBook, ticket: AdmissionTicket, scored: Bool, now: Uptime) -> Decision {
+        guard state.serving > 0 else { return .refused(.noMiners(retryAfterSeconds: 5)) }
+        state.listsQueue = true
         let scheduling = policy.scheduling
-        var queue = state.queues[ticket.endpoint] ?? EndpointQueue()
-        defer { state.queues[ticket.endpoint] = queue }
-        let floorOwed = queue.scoredShare < scheduling.syntheticFloor
+        let floorOwed = state.queue.scoredShare < scheduling.syntheticFloor
         let aheadOfUs = switch ticket.traffic {
-        case .organic: queue.waitingOrganic + (floorOwed ? queue.waitingSynthetic : 0)
-        case .synthetic: queue.waitingSynthetic + (floorOwed ? 0 : queue.waitingOrganic)
+        case .organic: state.queue.waitingOrganic + (floorOwed ? state.queue.waitingSynthetic : 0)
+        case .synthetic: state.queue.waitingSynthetic + (floorOwed ? 0 : state.queue.waitingOrganic)
         }
         if aheadOfUs == 0 {
-            let miners = select(&state, endpoint: ticket.endpoint, count: ticket.miners, excluding: [], traffic: ticket.traffic, now: now)
+            let miners = select(&state, &book, count: ticket.miners, excluding: [], traffic: ticket.traffic, now: now)
             if !miners.isEmpty {
-                queue.recordDispatch(scored: scored && miners.count > 1 || ticket.traffic == .synthetic, window: scheduling.floorWindow)
-                queue.counters.admittedImmediately += 1
+                state.queue.recordDispatch(scored: scored && miners.count > 1 || ticket.traffic == .synthetic, window: scheduling.floorWindow)
+                state.queue.counters.admittedImmediately += 1
                 return .granted(miners)
             }
         }
         // Every serving miner cooling down beyond the deadline: say so now rather than at the deadline.
-        if let usable = earliestUsable(state, endpoint: ticket.endpoint, now: now), usable.timeIntervalSince(now) > ticket.maxWait.seconds {
-            return .refused(.noMiners(retryAfterSeconds: max(1, Int(usable.timeIntervalSince(now).rounded(.up)))))
+        if let usable = earliestUsable(state, book, now: now), usable - now > ticket.maxWait {
+            return .refused(.noMiners(retryAfterSeconds: max(1, Int((usable - now).seconds.rounded(.up)))))
         }
-        let estimate = estimatedWait(state, queue: queue, ahead: aheadOfUs, endpoint: ticket.endpoint, now: now)
+        let estimate = estimatedWait(state, book, ahead: aheadOfUs, now: now)
         let retryAfter = max(1, Int((estimate ?? 1).rounded(.up)))
-        if state.totalQueued >= scheduling.maxTotalQueued {
-            queue.counters.shedOverloaded += 1
+        if budget.isFull {
+            state.queue.counters.shedOverloaded += 1
             return .refused(.overloaded(retryAfterSeconds: retryAfter))
         }
-        let depth = ticket.traffic == .organic ? queue.waitingOrganic : queue.waitingSynthetic
+        let depth = ticket.traffic == .organic ? state.queue.waitingOrganic : state.queue.waitingSynthetic
         if depth >= scheduling.maxQueueDepth {
-            queue.counters.shedQueueFull += 1
+            state.queue.counters.shedQueueFull += 1
             return .refused(.queueFull(retryAfterSeconds: retryAfter))
         }
         if let estimate, estimate > ticket.maxWait.seconds {
-            queue.counters.shedDeadline += 1
+            state.queue.counters.shedDeadline += 1
             return .refused(.deadlineExceeded(retryAfterSeconds: retryAfter))
         }
-        state.nextTicket += 1
-        let id = state.nextTicket
-        state.waiters[id] = Waiter(ticket: ticket, scored: scored, enqueuedAt: now)
-        state.totalQueued += 1
-        switch ticket.traffic {
-        case .organic:
-            queue.organic.enqueue(id, flow: ticket.flow, weight: ticket.weight)
-            queue.waitingOrganic += 1
-        case .synthetic:
-            queue.synthetic.append(id)
-            queue.waitingSynthetic += 1
+        // Checked above; taken here, where another endpoint may have filled the node meanwhile.
+        guard budget.take() else {
+            state.queue.counters.shedOverloaded += 1
+            return .refused(.overloaded(retryAfterSeconds: retryAfter))
         }
-        return .queued(id)
+        let id = state.queue.enqueue(Waiter(ticket: ticket, scored: scored, enqueuedAt: now, deadline: now + ticket.maxWait))
+        return .queued(id, wake: nextWake(state, book, now: now) ?? now + ticket.maxWait)
     }
 
     /// When the first serving miner leaves its cooldown; `now` when one is not cooling (only busy).
-    func earliestUsable(_ state: State, endpoint: String, now: Date) -> Date? {
-        var earliest: Date?
-        for neuron in state.metagraph.neurons where neuron.serves(endpoint) && capacity(state, neuron, endpoint: endpoint) > 0 {
-            let until = state.miners[neuron.hotkey]?.coolingUntil.map { max($0, now) } ?? now
+    func earliestUsable(_ state: LaneState, _ book: MinerHealthBook, now: Uptime) -> Uptime? {
+        var earliest: Uptime?
+        for candidate in state.candidates where state.loads[candidate.id].capacity > 0 {
+            let until = book[candidate.id].coolingUntil.map { max($0, now) } ?? now
             earliest = min(earliest ?? until, until)
         }
         return earliest
@@ -127,216 +132,171 @@ extension MinerSelector {
 
     /// Expected seconds until a request with `ahead` requests before it starts, from the mean
     /// service time and the free-or-busy capacity of healthy miners; nil before any measurement.
-    func estimatedWait(_ state: State, queue: EndpointQueue, ahead: Int, endpoint: String, now: Date) -> Double? {
-        guard let service = queue.meanServiceSeconds else { return nil }
+    func estimatedWait(_ state: LaneState, _ book: MinerHealthBook, ahead: Int, now: Uptime) -> Double? {
+        guard let service = state.queue.meanServiceSeconds else { return nil }
         var capacity = 0
-        for neuron in state.metagraph.neurons where neuron.serves(endpoint) {
-            if let until = state.miners[neuron.hotkey]?.coolingUntil, until > now { continue }
-            capacity += self.capacity(state, neuron, endpoint: endpoint)
+        for candidate in state.candidates where !book[candidate.id].isCooling(at: now) {
+            capacity += state.loads[candidate.id].capacity
         }
         guard capacity > 0 else { return nil }
         return Double(ahead + 1) * service / Double(capacity)
     }
 
-    /// Waits for a grant, racing the deadline; re-checks capacity every poll interval so that
-    /// miners leaving their cooldown are noticed without a release event.
-    func waitForTurn(_ id: UInt64, ticket: AdmissionTicket, enqueuedAt: Date) async throws -> [Neuron] {
-        let deadline = enqueuedAt.addingTimeInterval(ticket.maxWait.seconds)
-        let poll = policy.scheduling.pollInterval
-        return try await withThrowingTaskGroup(of: [Neuron]?.self) { group in
-            group.addTask { try await self.grant(of: id) }
-            group.addTask {
-                while true {
-                    let remaining = deadline.timeIntervalSince(self.clock.now())
-                    if remaining <= 0 { break }
-                    try await self.clock.sleep(for: min(poll, .seconds(double: remaining)))
-                    self.pump()
-                }
-                self.finish(id, with: .failure(AdmissionRefusal.deadlineExceeded(retryAfterSeconds: 1)))
-                return nil
-            }
-            while let result = try await group.next() {
-                if let miners = result {
-                    group.cancelAll()
-                    return miners
-                }
-            }
-            throw AdmissionRefusal.cancelled
+    /// When the lane must be looked at again while requests wait: the earliest deadline, or the
+    /// earliest end of a cooldown (which frees capacity without a release), whichever is first.
+    /// nil when nothing waits.
+    func nextWake(_ state: LaneState, _ book: MinerHealthBook, now: Uptime) -> Uptime? {
+        guard let deadline = state.queue.earliestDeadline else { return nil }
+        var wake = deadline
+        for candidate in state.candidates where state.loads[candidate.id].capacity > 0 {
+            if let until = book[candidate.id].coolingUntil, until > now { wake = min(wake, until) }
         }
+        return wake
     }
 
     /// Suspends until the waiter `id` is granted or refused; cancellation withdraws it.
-    func grant(of id: UInt64) async throws -> [Neuron] {
+    func grant(of id: UInt64, in lane: EndpointLane) async throws -> [Neuron] {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Neuron], any Error>) in
-                let ready: Result<[Neuron], any Error>? = state.withLock { state in
-                    guard var waiter = state.waiters[id] else { return .failure(AdmissionRefusal.cancelled) }
-                    if let outcome = waiter.outcome {
-                        state.waiters[id] = nil
-                        return outcome
-                    }
-                    waiter.continuation = continuation
-                    state.waiters[id] = waiter
-                    return nil
-                }
+                let ready = lane.state.withLock { $0.queue.attach(continuation, to: id) }
                 if let ready { continuation.resume(with: ready) }
             }
         } onCancel: {
-            finish(id, with: .failure(AdmissionRefusal.cancelled))
+            finish(id, in: lane, with: .failure(AdmissionRefusal.cancelled))
         }
     }
 
     /// Ends a waiter that is still queued (deadline, cancellation or disconnect); no effect once granted.
-    func finish(_ id: UInt64, with outcome: Result<[Neuron], any Error>) {
-        let continuation: CheckedContinuation<[Neuron], any Error>? = state.withLock { state in
-            guard let waiter = state.waiters[id], waiter.outcome == nil else { return nil }
-            // Its id stays in the queue until it reaches the head or a compaction.
+    func finish(_ id: UInt64, in lane: EndpointLane, with outcome: Result<[Neuron], any Error>) {
+        let continuation = lane.state.withLock { state -> CheckedContinuation<[Neuron], any Error>? in
+            guard let waiter = state.queue.liveWaiter(id) else { return nil }
             withdraw(&state, waiter: waiter)
-            compactIfMostlyDead(&state, endpoint: waiter.ticket.endpoint)
             if case .failure(let error) = outcome, let refusal = error as? AdmissionRefusal {
-                var queue = state.queues[waiter.ticket.endpoint] ?? EndpointQueue()
                 switch refusal {
-                case .cancelled: queue.counters.cancelled += 1
-                case .clientDisconnected: queue.counters.disconnected += 1
-                default: queue.counters.shedDeadline += 1
+                case .cancelled: state.queue.counters.cancelled += 1
+                case .clientDisconnected: state.queue.counters.disconnected += 1
+                default: state.queue.counters.shedDeadline += 1
                 }
-                state.queues[waiter.ticket.endpoint] = queue
             }
-            return handOff(outcome, to: id, waiter: waiter, in: &state)
+            return state.queue.handOff(outcome, to: id)
         }
         continuation?.resume(with: outcome)
+        disarmTimerIfIdle()
     }
 
-    /// Under the lock: gives `outcome` to waiter `id`. Returns its continuation, to resume once
-    /// the lock is released, or keeps the outcome for ``grant(of:)`` when the waiting task has
-    /// not attached a continuation yet.
-    func handOff(_ outcome: Result<[Neuron], any Error>, to id: UInt64, waiter: Waiter,
-                 in state: inout State) -> CheckedContinuation<[Neuron], any Error>? {
-        if let continuation = waiter.continuation {
-            state.waiters[id] = nil
-            return continuation
-        }
-        var waiter = waiter
-        waiter.outcome = outcome
-        state.waiters[id] = waiter
-        return nil
+    /// Takes a waiter out of the live counts and gives back its place in the node's budget.
+    func withdraw(_ state: inout LaneState, waiter: Waiter) {
+        state.queue.withdraw(waiter)
+        budget.give()
     }
 
-    /// Drops the ids of departed waiters from an endpoint's queues once they outnumber the live
-    /// ones (and pass a small floor), so callers who keep leaving a saturated endpoint cannot grow
-    /// its queues without bound. Amortised O(1) per departure.
-    func compactIfMostlyDead(_ state: inout State, endpoint: String) {
-        guard var queue = state.queues[endpoint], queue.deadEntries > 256,
-              queue.deadEntries > queue.waitingOrganic + queue.waitingSynthetic else { return }
-        let waiters = state.waiters
-        let isDead = { (id: UInt64) in waiters[id].map { $0.outcome != nil } ?? true }
-        queue.organic.removeAll(where: isDead)
-        queue.synthetic.removeAll(where: isDead)
-        state.queues[endpoint] = queue
-    }
-
-    /// Takes a waiter out of the live counts; its id stays in the queue and is skipped later.
-    func withdraw(_ state: inout State, waiter: Waiter) {
-        state.totalQueued -= 1
-        var queue = state.queues[waiter.ticket.endpoint] ?? EndpointQueue()
-        switch waiter.ticket.traffic {
-        case .organic: queue.waitingOrganic -= 1
-        case .synthetic: queue.waitingSynthetic -= 1
-        }
-        // Nobody live is left: whatever the queues still hold is dead.
-        if queue.waitingOrganic == 0, queue.waitingSynthetic == 0, queue.deadEntries > 0 {
-            queue.organic = FairQueue()
-            queue.synthetic.removeAll()
-        }
-        state.queues[waiter.ticket.endpoint] = queue
-    }
-
-    /// Grants whatever capacity is free to waiting requests.
-    func pump() {
-        let grants = state.withLock { state in grantWaiting(&state, now: clock.now()) }
-        resume(grants)
-    }
-
-    /// Under the lock: hands free capacity to waiters in policy order and returns the
-    /// continuations to resume once the lock is released.
-    func grantWaiting(_ state: inout State, now: Date) -> [(CheckedContinuation<[Neuron], any Error>, [Neuron])] {
-        guard state.totalQueued > 0 else { return [] }
-        var grants: [(CheckedContinuation<[Neuron], any Error>, [Neuron])] = []
-        for endpoint in Array(state.queues.keys) {
-            while let queue = state.queues[endpoint], queue.waitingOrganic + queue.waitingSynthetic > 0,
-                  hasFreeCapacity(state, endpoint: endpoint, now: now) {
-                guard let id = popNext(&state, endpoint: endpoint), let waiter = state.waiters[id] else { break }
-                let miners = select(&state, endpoint: endpoint, count: waiter.ticket.miners, excluding: [], traffic: waiter.ticket.traffic, now: now)
-                withdraw(&state, waiter: waiter)
-                state.queues[endpoint]?.recordDispatch(scored: waiter.scored && miners.count > 1 || waiter.ticket.traffic == .synthetic,
-                                                       window: policy.scheduling.floorWindow)
-                state.queues[endpoint]?.counters.recordWait(now.timeIntervalSince(waiter.enqueuedAt))
-                if let continuation = handOff(.success(miners), to: id, waiter: waiter, in: &state) {
-                    grants.append((continuation, miners))
-                }
+    /// Under the lane's lock: hands free capacity to waiters in policy order and returns the
+    /// continuations to resume once the locks are released.
+    func grantWaiting(_ state: inout LaneState, _ book: inout MinerHealthBook, now: Uptime) -> [Grant] {
+        var grants: [Grant] = []
+        while state.queue.hasWaiters, hasFreeCapacity(state, book, now: now) {
+            guard let id = state.queue.popNext(syntheticFloor: policy.scheduling.syntheticFloor), let waiter = state.queue.liveWaiter(id) else { break }
+            let miners = select(&state, &book, count: waiter.ticket.miners, excluding: [], traffic: waiter.ticket.traffic, now: now)
+            withdraw(&state, waiter: waiter)
+            state.queue.recordDispatch(scored: waiter.scored && miners.count > 1 || waiter.ticket.traffic == .synthetic,
+                                       window: policy.scheduling.floorWindow)
+            state.queue.counters.recordWait((now - waiter.enqueuedAt).seconds)
+            if let continuation = state.queue.handOff(.success(miners), to: id) {
+                grants.append((continuation, miners))
             }
         }
         return grants
     }
 
-    /// The next live waiter of `endpoint` in policy order, or nil (and the live counts reset)
-    /// when the queues hold only dead entries.
-    func popNext(_ state: inout State, endpoint: String) -> UInt64? {
-        guard var queue = state.queues[endpoint] else { return nil }
-        let syntheticFirst = queue.waitingSynthetic > 0 && (queue.waitingOrganic == 0 || queue.scoredShare < policy.scheduling.syntheticFloor)
-        var found: UInt64?
-        for pass in 0..<2 where found == nil {
-            if (pass == 0) == syntheticFirst {
-                while found == nil, let id = queue.synthetic.popFirst() {
-                    if isLive(state, id) { found = id }
-                }
-            } else {
-                while found == nil, let (_, id) = queue.organic.dequeue() {
-                    if isLive(state, id) { found = id }
-                }
-            }
+    /// Under the lane's lock, when the timer fires: hands out capacity freed by ended cooldowns,
+    /// then refuses the waiters whose deadline has passed. Returns the continuations to resume.
+    func expire(_ state: inout LaneState, _ book: inout MinerHealthBook, now: Uptime) -> (granted: [Grant], expired: [CheckedContinuation<[Neuron], any Error>]) {
+        let granted = grantWaiting(&state, &book, now: now)
+        var expired: [CheckedContinuation<[Neuron], any Error>] = []
+        while let id = state.queue.popExpired(at: now) {
+            guard let waiter = state.queue.liveWaiter(id) else { continue }
+            withdraw(&state, waiter: waiter)
+            state.queue.counters.shedDeadline += 1
+            if let continuation = state.queue.handOff(.failure(Self.expiredRefusal), to: id) { expired.append(continuation) }
         }
-        if found == nil {
-            queue.waitingOrganic = 0
-            queue.waitingSynthetic = 0
-        }
-        state.queues[endpoint] = queue
-        return found
+        return (granted, expired)
     }
 
-    /// Whether a queued id still waits (not cancelled, expired or granted). Dead ids are
-    /// dropped lazily as they reach the head of their queue.
-    func isLive(_ state: State, _ id: UInt64) -> Bool {
-        guard let waiter = state.waiters[id] else { return false }
-        return waiter.outcome == nil
-    }
+    static let expiredRefusal = AdmissionRefusal.deadlineExceeded(retryAfterSeconds: 1)
 
-    func resume(_ grants: [(CheckedContinuation<[Neuron], any Error>, [Neuron])]) {
+    func resume(_ grants: [Grant]) {
         for (continuation, miners) in grants { continuation.resume(returning: miners) }
+        if !grants.isEmpty { disarmTimerIfIdle() }
+    }
+
+    // MARK: - Waking the queues
+
+    /// Makes sure the queues are looked at again by `deadline`.
+    func armTimer(at deadline: Uptime) {
+        timer.arm(at: deadline) { [weak self] in self?.timerFired() }
+    }
+
+    /// Stops the timer once nothing waits anywhere.
+    func disarmTimerIfIdle() {
+        timer.disarm { budget.isEmpty }
+    }
+
+    /// The earliest deadline or cooldown end came: every lane with waiters grants what it can and
+    /// refuses what has expired; the timer is set for the next.
+    func timerFired() {
+        let now = clock.uptime()
+        var wake: Uptime?
+        for lane in registry.withLock({ $0.order }) {
+            let (granted, expired, next) = withLane(lane) { state, book in
+                guard state.queue.hasWaiters || state.queue.earliestDeadline != nil else {
+                    return ([Grant](), [CheckedContinuation<[Neuron], any Error>](), Uptime?.none)
+                }
+                let (granted, expired) = expire(&state, &book, now: now)
+                return (granted, expired, nextWake(state, book, now: now))
+            }
+            resume(granted)
+            for continuation in expired { continuation.resume(throwing: Self.expiredRefusal) }
+            wake = earliest(wake, next)
+        }
+        if let wake { armTimer(at: wake) } else { disarmTimerIfIdle() }
+    }
+
+    /// Offers free capacity to the waiters of every lane but `skipped` (a miner became usable).
+    func pump(except skipped: EndpointLane? = nil) {
+        let now = clock.uptime()
+        var wake: Uptime?
+        for lane in registry.withLock({ $0.order }) where lane !== skipped {
+            let (grants, next) = withLane(lane) { state, book -> ([Grant], Uptime?) in
+                guard state.queue.hasWaiters else { return ([], nil) }
+                return (grantWaiting(&state, &book, now: now), nextWake(state, book, now: now))
+            }
+            resume(grants)
+            wake = earliest(wake, next)
+        }
+        if let wake { armTimer(at: wake) }
     }
 
     /// Feeds one miner's answer time into the endpoint's service-time estimate.
     public func recordServiceTime(endpoint: String, latency: Duration) {
-        state.withLock { state in
-            var queue = state.queues[endpoint] ?? EndpointQueue()
-            queue.recordServiceTime(latency.seconds)
-            state.queues[endpoint] = queue
+        lane(endpoint).state.withLock { state in
+            state.listsQueue = true
+            state.queue.recordServiceTime(latency.seconds)
         }
     }
 
     /// Queue depths, waits and shedding per endpoint, for the admin API.
     public func queueStatuses() -> [QueueStatus] {
-        state.withLock { state in
-            state.queues.keys.sorted().compactMap { endpoint in
-                guard let q = state.queues[endpoint] else { return nil }
-                let c = q.counters
-                return QueueStatus(endpoint: endpoint, queuedOrganic: q.waitingOrganic, queuedSynthetic: q.waitingSynthetic,
+        registry.withLock { $0.order }.compactMap { lane in
+            lane.state.withLock { state -> QueueStatus? in
+                guard state.listsQueue else { return nil }
+                let q = state.queue, c = q.counters
+                return QueueStatus(endpoint: lane.endpoint, queuedOrganic: q.waitingOrganic, queuedSynthetic: q.waitingSynthetic,
                                    waitingFlows: q.organic.backloggedFlows, scoredShare: q.scoredShare, meanServiceSeconds: q.meanServiceSeconds,
                                    admittedImmediately: c.admittedImmediately, admittedAfterWait: c.admittedAfterWait,
                                    meanWaitSeconds: c.meanWaitSeconds, maxWaitSeconds: c.maxWaitSeconds, shedQueueFull: c.shedQueueFull,
                                    shedDeadline: c.shedDeadline, shedOverloaded: c.shedOverloaded, cancelled: c.cancelled,
                                    disconnected: c.disconnected, staleEntries: q.deadEntries)
             }
-        }
+        }.sorted { $0.endpoint < $1.endpoint }
     }
 }

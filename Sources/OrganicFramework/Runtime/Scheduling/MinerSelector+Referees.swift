@@ -2,7 +2,7 @@ extension MinerSelector {
     /// Records that these miners answered the same scored round (for ``acquireReferees(endpoint:count:answerers:excluding:)``).
     package func recordPartners(_ hotkeys: [String]) {
         guard hotkeys.count >= 2 else { return }
-        state.withLock { $0.partners.record(hotkeys) }
+        partners.withLock { $0.record(hotkeys) }
     }
 
     /// Reserves up to `count` referees for a round of `endpoint` whose answers disagreed: miners
@@ -13,37 +13,35 @@ extension MinerSelector {
     /// must be passed to ``release(_:endpoint:result:)``.
     package func acquireReferees(endpoint: String, count: Int, answerers: [Neuron], excluding excluded: Set<String>) -> [Neuron] {
         guard count > 0 else { return [] }
-        let now = clock.now()
-        return state.withLock { state in
-            if let queue = state.queues[endpoint], queue.waitingOrganic > 0 { return [] }
-            let coldkeys = Set(answerers.compactMap(\.coldkey))
-            // Partners usual to every answerer are out; with one answerer, its usual partners are.
-            var shunned: Set<String>?
-            for answerer in answerers {
-                let usual = state.partners.usualPartners(of: answerer.hotkey)
-                shunned = shunned.map { $0.intersection(usual) } ?? usual
+        let now = clock.uptime()
+        let coldkeys = Set(answerers.compactMap(\.coldkey))
+        // Partners usual to every answerer are out; with one answerer, its usual partners are.
+        let shunned = partners.withLock { ledger in
+            answerers.reduce(Set<String>?.none) { shunned, answerer in
+                let usual = ledger.usualPartners(of: answerer.hotkey)
+                return shunned.map { $0.intersection(usual) } ?? usual
             }
-            let slot = state.slot(for: endpoint)
-            let fallback = fallbackCapacity(endpoint)
-            let share = state.stakeShare
-            var candidates: [Neuron] = []
-            do {
-                let slotLoads = state.loads[slot]
-                for neuron in state.metagraph.neurons where neuron.serves(endpoint) && !excluded.contains(neuron.hotkey) {
-                    if let coldkey = neuron.coldkey, coldkeys.contains(coldkey) { continue }
-                    if shunned?.contains(neuron.hotkey) == true { continue }
-                    let miner = state.miners[neuron.hotkey] ?? MinerState()
-                    if let until = miner.coolingUntil, until > now { continue }
-                    let load = slotLoads.indices.contains(miner.index) ? slotLoads[miner.index] : EndpointLoad()
-                    let capacity = effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: load.share(share))
-                    guard load.inFlight < capacity else { continue }
-                    candidates.append(neuron)
-                }
+        }
+        return withLane(lane(endpoint)) { state, book in
+            state.listsLoads = true
+            if state.queue.waitingOrganic > 0 { return [] }
+            var chosen: [LaneState.Candidate] = []
+            for candidate in state.candidates {
+                let neuron = state.neuron(candidate)
+                if excluded.contains(neuron.hotkey) { continue }
+                if let coldkey = neuron.coldkey, coldkeys.contains(coldkey) { continue }
+                if shunned?.contains(neuron.hotkey) == true { continue }
+                if book[candidate.id].isCooling(at: now) { continue }
+                let load = state.loads[candidate.id]
+                guard load.inFlight < load.capacity else { continue }
+                chosen.append(candidate)
             }
-            candidates.shuffle(using: &state.random)
-            let chosen = Array(candidates.prefix(count))
-            for neuron in chosen { state.begin(neuron.hotkey, slot: slot, at: now) }
-            return chosen
+            chosen.shuffle(using: &state.random)
+            return chosen.prefix(count).map { candidate in
+                state.loads[candidate.id].inFlight += 1
+                book[candidate.id].lastChosen = now
+                return state.neuron(candidate)
+            }
         }
     }
 }

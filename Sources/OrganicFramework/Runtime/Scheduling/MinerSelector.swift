@@ -1,10 +1,17 @@
 public import Foundation
-import DequeModule
 import Synchronization
 
 /// Chooses which miners receive each query, queues what cannot start yet, and tracks miner
-/// health. One lock guards it all, so admission, selection and release are atomic and callable
-/// from cancellation handlers.
+/// health.
+///
+/// The state is split by what changes together. Each endpoint has a lane (``LaneState``): its
+/// miners' load and capacity there and its queue of waiting requests, under the lane's own lock,
+/// so that a release frees capacity and hands it to the next waiter in one step and endpoints
+/// do not contend. Miner health (``MinerHealthBook``) has its own lock, taken inside a lane's
+/// when a selection reads it. The metagraph is an immutable ``MinerRoster`` that every part
+/// adopts on update. Deadlines and cooldowns are on the clock's monotonic uptime; one
+/// ``AdmissionTimer`` wakes the queues at the earliest of them, and nothing polls.
+/// Lock order: registry, then a lane, then health.
 ///
 /// **Candidates.** A miner is a candidate for an endpoint when it serves it, is not cooling
 /// down and has fewer requests in flight *on that endpoint* than its effective capacity there
@@ -20,7 +27,7 @@ import Synchronization
 /// **Health.** A failure starts a cooldown that doubles with each consecutive failure up to a
 /// cap; a success clears it. A 429 (busy) pauses the miner briefly without counting as a failure.
 ///
-/// **Queues.** See ``admit(_:)``.
+/// **Queues.** See ``admit(_:scored:)``.
 public final class MinerSelector: Sendable {
     public struct Policy: Sendable {
         /// Capacity per endpoint of a miner whose entry sets none and that declares none.
@@ -79,129 +86,145 @@ public final class MinerSelector: Sendable {
         case failure
     }
 
-    /// Plain values only, so that reading it per candidate costs no reference counting.
-    struct MinerState {
-        /// Position of this miner's entries in ``State/loads``; -1 for a placeholder.
-        var index = -1
-        var consecutiveFailures = 0
-        var coolingUntil: Date?
-        var lastChosen = Date.distantPast
-        var successes = 0
-        var failures = 0
-        /// Moving averages fed by scored rounds.
-        var recentScore = 0.5
-        var recentLatencyRatio = 0.5
-    }
-
-    struct State {
-        var metagraph = Metagraph(neurons: [])
-        var miners: [String: MinerState] = [:]
+    /// The lanes by endpoint, the current roster and the id allocator; an update holds it
+    /// while every part adopts the new roster, so updates never interleave.
+    struct Registry {
+        var lanes: [String: EndpointLane] = [:]
+        /// Lanes in creation order (the order updates and the timer visit them).
+        var order: [EndpointLane] = []
+        var roster: MinerRoster
+        var ids = MinerIDs()
+        /// Each new lane takes its own stream from it.
         var random: OrganicRandom
-        var queues: [String: EndpointQueue] = [:]
-        var waiters: [UInt64: Waiter] = [:]
-        var nextTicket: UInt64 = 0
-        var totalQueued = 0
-        /// This validator's stake share, when capacity is shared by stake.
-        var stakeShare: Double?
-        /// A small index per endpoint name, so per-endpoint miner state is an array lookup.
-        var endpointSlots: [String: Int] = [:]
-        var endpointNames: [String] = []
-        /// Load and declaration per endpoint slot and miner index (``MinerState/index``).
-        var loads: [[EndpointLoad]] = []
-        /// Miner indices handed out since the last compaction.
-        var minerCount = 0
-        /// (miner, endpoint) pairs whose declared capacity is 0; lets admission skip a check when none.
-        var zeroDeclarations = 0
-        /// Who answered alongside whom, for choosing referees.
-        var partners = PartnerLedger()
     }
 
-    let state: Mutex<State>
+    let registry: Mutex<Registry>
+    let health: Mutex<MinerHealthBook>
+    let partners = Mutex(PartnerLedger())
+    let budget: QueueBudget
+    let timer: AdmissionTimer
     let policy: Policy
+    let rules: CapacityRules
     let clock: any NodeClock
 
     public init(metagraph: Metagraph = Metagraph(neurons: []), policy: Policy = Policy(), clock: any NodeClock = SystemNodeClock(),
                 random: OrganicRandom = OrganicRandom()) {
-        var initial = State(random: random)
-        initial.metagraph = metagraph
-        initial.stakeShare = Self.stakeShare(of: metagraph, policy: policy)
-        state = Mutex(initial)
+        var ids = MinerIDs()
+        let roster = MinerRoster(metagraph: metagraph, ids: &ids, stakeShare: Self.stakeShare(of: metagraph, policy: policy))
+        var book = MinerHealthBook()
+        book.adopt(roster)
+        registry = Mutex(Registry(roster: roster, ids: ids, random: random))
+        health = Mutex(book)
+        budget = QueueBudget(limit: policy.scheduling.maxTotalQueued)
+        timer = AdmissionTimer(clock: clock)
         self.policy = policy
+        rules = CapacityRules(policy)
         self.clock = clock
     }
 
-    /// Replaces the known neurons. State of miners whose hotkey left is dropped, so a new
-    /// hotkey at a reused uid starts fresh. Waiting requests are re-examined.
+    /// The lane of `endpoint`, made on first use.
+    func lane(_ endpoint: String) -> EndpointLane {
+        registry.withLock { registry in
+            // A node serves a handful of endpoints: comparing names beats hashing one.
+            if registry.order.count <= 16 {
+                for lane in registry.order where lane.endpoint == endpoint { return lane }
+            } else if let lane = registry.lanes[endpoint] {
+                return lane
+            }
+            let lane = EndpointLane(endpoint: endpoint, roster: registry.roster, rules: rules, random: registry.random.split())
+            registry.lanes[endpoint] = lane
+            registry.order.append(lane)
+            return lane
+        }
+    }
+
+    /// Runs `body` on a lane and the health book, both locked (in that order).
+    func withLane<T: Sendable>(_ lane: EndpointLane, _ body: (inout LaneState, inout MinerHealthBook) -> T) -> T {
+        lane.state.withLock { state in health.withLock { book in body(&state, &book) } }
+    }
+
+    /// Replaces the known neurons. State of miners whose hotkey left is dropped (once nothing is
+    /// in flight to them), so a new hotkey at a reused uid starts fresh. Waiting requests are
+    /// re-examined.
     public func update(metagraph: Metagraph) {
-        let grants = state.withLock { state in
-            state.metagraph = metagraph
-            state.stakeShare = Self.stakeShare(of: metagraph, policy: policy)
-            let hotkeys = Set(metagraph.neurons.map(\.hotkey))
-            let kept = state.miners.filter { hotkeys.contains($0.key) || state.inFlight(index: $0.value.index) > 0 }
-            state.miners = kept
-            state.partners.keep(only: hotkeys)
-            state.compactLoads()
-            return grantWaiting(&state, now: clock.now())
+        let now = clock.uptime()
+        let hotkeys = Set(metagraph.neurons.map(\.hotkey))
+        let (grants, wake) = registry.withLock { registry -> ([Grant], Uptime?) in
+            let roster = MinerRoster(metagraph: metagraph, ids: &registry.ids, stakeShare: Self.stakeShare(of: metagraph, policy: policy))
+            health.withLock { $0.adopt(roster) }
+            partners.withLock { $0.keep(only: hotkeys) }
+            var grants: [Grant] = []
+            var wake: Uptime?
+            var busy = Set<Int>()
+            for lane in registry.order {
+                withLane(lane) { state, book in
+                    state.adopt(roster, rules: rules)
+                    // Once the lane has adopted the roster it never picks a departed miner again,
+                    // so what it has in flight to one can only fall.
+                    for id in roster.departed where state.loads[id].inFlight > 0 { busy.insert(id) }
+                    grants += grantWaiting(&state, &book, now: now)
+                    wake = earliest(wake, nextWake(state, book, now: now))
+                }
+            }
+            let gone = roster.departed.filter { !busy.contains($0) }
+            if !gone.isEmpty {
+                registry.ids.free(gone)
+                health.withLock { book in for id in gone { book.forget(id) } }
+            }
+            registry.roster = roster
+            return (grants, wake)
         }
         resume(grants)
+        if let wake { armTimer(at: wake) }
     }
 
     /// The current neurons.
-    public var current: Metagraph { state.withLock { $0.metagraph } }
+    public var current: Metagraph { registry.withLock { $0.roster.metagraph } }
 
     /// Reserves up to `count` distinct miners for `endpoint` now, skipping `excluded` hotkeys,
     /// without queueing (retries use this). Each returned miner must be passed to
     /// ``release(_:endpoint:result:)`` with the same endpoint.
     public func acquire(endpoint: String, count: Int, excluding excluded: Set<String> = [], traffic: AdmissionTicket.Traffic = .organic) -> [Neuron] {
-        state.withLock { state in
-            select(&state, endpoint: endpoint, count: count, excluding: excluded, traffic: traffic, now: clock.now())
+        let now = clock.uptime()
+        return withLane(lane(endpoint)) { state, book in
+            state.listsLoads = true
+            return select(&state, &book, count: count, excluding: excluded, traffic: traffic, now: now)
         }
     }
 
     /// Returns a miner reserved earlier for `endpoint` and records the outcome; frees its
     /// capacity there for waiting requests.
     public func release(_ neuron: Neuron, endpoint: String, result: AttemptResult) {
-        let now = clock.now()
-        let grants = state.withLock { state in
-            let slot = state.slot(for: endpoint)
-            let index = state.updateMiner(neuron.hotkey) { record(result, in: &$0, now: now) }
-            if state.loads[slot].indices.contains(index), state.loads[slot][index].inFlight > 0 {
-                state.loads[slot][index].inFlight -= 1
-            }
-            return grantWaiting(&state, now: now)
+        let lane = lane(endpoint)
+        let uid = neuron.uid, hotkey = neuron.hotkey
+        let (grants, wake, cleared) = withLane(lane) { state, book -> ([Grant], Uptime?, Bool) in
+            state.listsLoads = true
+            guard let id = state.roster.id(uid: uid, hotkey: hotkey) else { return ([], nil, false) }
+            let cleared = book.record(result, id: id, hotkey: hotkey, clock: clock, policy: policy)
+            if state.loads[id].inFlight > 0 { state.loads[id].inFlight -= 1 }
+            guard state.queue.hasWaiters else { return ([], nil, cleared) }
+            let now = clock.uptime()
+            let grants = grantWaiting(&state, &book, now: now)
+            return (grants, nextWake(state, book, now: now), cleared)
         }
         resume(grants)
-    }
-
-    /// Applies an attempt's outcome to a miner's health.
-    func record(_ result: AttemptResult, in miner: inout MinerState, now: Date) {
-        switch result {
-        case .success:
-            miner.consecutiveFailures = 0
-            miner.coolingUntil = nil
-            miner.successes += 1
-        case .busy:
-            miner.coolingUntil = now.addingTimeInterval(policy.busyBackoff.seconds)
-        case .failure:
-            miner.consecutiveFailures += 1
-            miner.failures += 1
-            miner.coolingUntil = now.addingTimeInterval(cooldown(afterFailures: miner.consecutiveFailures).seconds)
-        }
+        if let wake { armTimer(at: wake) }
+        // A success ended a running cooldown: the miner may take work waiting on other endpoints.
+        if cleared { pump(except: lane) }
     }
 
     /// Feeds a scored result into the miner's moving averages used by organic ranking.
     public func recordScore(hotkey: String, score: Double, latencyRatio: Double) {
         guard score.isFinite, latencyRatio.isFinite else { return }
-        state.withLock { state in
-            guard var miner = state.miners[hotkey] else { return }
-            miner.recentScore += 0.1 * (min(max(score, 0), 1) - miner.recentScore)
-            miner.recentLatencyRatio += 0.1 * (min(max(latencyRatio, 0), 2) - miner.recentLatencyRatio)
-            state.miners[hotkey] = miner
-        }
+        health.withLock { $0.recordScore(hotkey: hotkey, score: score, latencyRatio: latencyRatio) }
     }
 
     /// The cooldown after `n` consecutive failures: base × 2^(n-1), capped.
     public func cooldown(afterFailures n: Int) -> Duration {
+        Self.cooldown(afterFailures: n, policy: policy)
+    }
+
+    static func cooldown(afterFailures n: Int, policy: Policy) -> Duration {
         guard n > 0 else { return .zero }
         let factor = pow(2.0, Double(min(n - 1, 40)))
         return .seconds(double: min(policy.cooldownBase.seconds * factor, policy.cooldownMax.seconds))
@@ -217,89 +240,49 @@ public final class MinerSelector: Sendable {
         return own.stake / total
     }
 
-    // MARK: - Selection (under the lock)
-
-    func select(_ state: inout State, endpoint: String, count: Int, excluding excluded: Set<String>,
-                traffic: AdmissionTicket.Traffic, now: Date) -> [Neuron] {
-        guard count > 0 else { return [] }
-        var candidates: [(neuron: Neuron, rank: Double, last: Date)] = []
-        let weights = policy.selection
-        let slot = state.slot(for: endpoint)
-        let fallback = fallbackCapacity(endpoint)
-        let share = state.stakeShare
-        do {  // `slotLoads` must be gone before the loads are mutated below
-            let slotLoads = state.loads[slot]
-            for neuron in state.metagraph.neurons where neuron.serves(endpoint) && !excluded.contains(neuron.hotkey) {
-                let miner = state.miners[neuron.hotkey] ?? MinerState()
-                if let until = miner.coolingUntil, until > now { continue }
-                let load = slotLoads.indices.contains(miner.index) ? slotLoads[miner.index] : EndpointLoad()
-                let capacity = effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback, share: load.share(share))
-                guard load.inFlight < capacity else { continue }
-                var rank = Double(load.inFlight) / Double(capacity)
-                if traffic == .organic {
-                    rank += weights.score * (1 - miner.recentScore) + weights.latency * miner.recentLatencyRatio
-                        + weights.randomness * Double.random(in: 0..<1, using: &state.random)
-                }
-                candidates.append((neuron, rank, miner.lastChosen))
-            }
-        }
-        candidates.shuffle(using: &state.random)
-        candidates.sort { ($0.rank, $0.last) < ($1.rank, $1.last) }
-        var chosen = candidates.prefix(count).map(\.neuron)
-        if traffic == .synthetic, count > 1, candidates.count > count {
-            // The least recently used miner leads (every miner keeps being scored); its partners
-            // are drawn at random among the least loaded, so pairings change every round. Picking
-            // all of them by recency would pair the same miners again and again (miners chosen
-            // together share a last-use time), and a colluding pair could stay together.
-            let rest = candidates.dropFirst()
-            let lightest = rest.map(\.rank).min() ?? 0
-            var pool = rest.filter { $0.rank <= lightest }.map(\.neuron)
-            if pool.count >= count - 1 {
-                pool.shuffle(using: &state.random)
-                chosen = [candidates[0].neuron] + pool.prefix(count - 1)
-            }
-        }
-        for neuron in chosen {
-            state.begin(neuron.hotkey, slot: slot, at: now)
-        }
-        return chosen
-    }
-
-    /// Whether any miner could take work for `endpoint` right now.
-    func hasFreeCapacity(_ state: State, endpoint: String, now: Date) -> Bool {
-        let slot = state.endpointSlots[endpoint]
-        let fallback = fallbackCapacity(endpoint)
-        return state.metagraph.neurons.contains { neuron in
-            guard neuron.serves(endpoint) else { return false }
-            let miner = state.miners[neuron.hotkey] ?? MinerState()
-            if let until = miner.coolingUntil, until > now { return false }
-            let load = state.load(slot, miner.index)
-            return load.inFlight < effectiveCapacity(neuron, endpoint: endpoint, declared: load.declared, fallback: fallback,
-                                                     share: load.share(state.stakeShare))
-        }
-    }
-
     // MARK: - Observability
 
     /// Health and per-endpoint load of every known miner, for the admin API. Endpoints listed
     /// are those the node serves (``Policy/endpointCapacities``) or has dispatched to.
     public func statuses() -> [MinerStatus] {
-        let now = clock.now()
-        return state.withLock { state in
-            let endpoints = Set(policy.endpointCapacities.keys).union(state.endpointNames).sorted()
-            return state.metagraph.neurons.map { neuron in
-                let miner = state.miners[neuron.hotkey] ?? MinerState()
-                let cooling = miner.coolingUntil.map { $0 > now } ?? false
-                let perEndpoint = endpoints.filter { neuron.serves($0) }.map { endpointStatus(state, neuron: neuron, miner: miner, endpoint: $0) }
-                let general = shared(max(neuron.capacity ?? policy.defaultCapacity, 1), share: state.stakeShare)
-                return MinerStatus(uid: neuron.uid, hotkey: neuron.hotkey, url: neuron.url,
-                                   state: cooling ? .coolingDown : .healthy, inFlight: state.inFlight(index: miner.index),
-                                   capacity: general, consecutiveFailures: miner.consecutiveFailures,
-                                   coolingUntil: cooling ? miner.coolingUntil : nil, successes: miner.successes,
-                                   failures: miner.failures, recentScore: miner.recentScore, endpoints: perEndpoint)
+        let wallNow = clock.now()
+        let now = clock.uptime()
+        let (roster, lanes) = registry.withLock { ($0.roster, $0.order) }
+        var loads: [String: [EndpointLoad]] = [:]
+        for lane in lanes {
+            // A lane still on another roster (an update under way) has other ids; it is left out.
+            if let laneLoads = lane.state.withLock({ $0.listsLoads && $0.roster === roster ? $0.loads : nil }) {
+                loads[lane.endpoint] = laneLoads
             }
         }
+        let records = health.withLock { $0.records }
+        let endpoints = Set(policy.endpointCapacities.keys).union(loads.keys).sorted()
+        return zip(roster.metagraph.neurons, roster.ids).map { neuron, id in
+            let miner = records[id]
+            let cooling = miner.isCooling(at: now)
+            let perEndpoint = endpoints.filter { neuron.serves($0) }.map { endpoint in
+                let load = loads[endpoint]?[id] ?? EndpointLoad()
+                let (base, source) = rules.base(neuron, endpoint: endpoint, declared: load.declared)
+                return MinerEndpointStatus(endpoint: endpoint, inFlight: load.inFlight,
+                                           capacity: CapacityRules.shared(base, share: load.share(roster.stakeShare)),
+                                           declared: load.declared, source: source.rawValue)
+            }
+            let general = CapacityRules.shared(max(neuron.capacity ?? policy.defaultCapacity, 1), share: roster.stakeShare)
+            return MinerStatus(uid: neuron.uid, hotkey: neuron.hotkey, url: neuron.url,
+                               state: cooling ? .coolingDown : .healthy, inFlight: loads.values.reduce(0) { $0 + $1[id].inFlight },
+                               capacity: general, consecutiveFailures: miner.consecutiveFailures,
+                               coolingUntil: cooling ? miner.coolingUntil.map { wallNow.addingTimeInterval(($0 - now).seconds) } : nil,
+                               successes: miner.successes, failures: miner.failures, recentScore: miner.recentScore,
+                               endpoints: perEndpoint)
+        }
     }
+}
+
+/// The earlier of two optional instants.
+func earliest(_ a: Uptime?, _ b: Uptime?) -> Uptime? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return min(a, b)
 }
 
 /// One miner's health as the admin API reports it.

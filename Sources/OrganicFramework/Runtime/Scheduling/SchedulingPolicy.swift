@@ -11,17 +11,13 @@ public struct SchedulingPolicy: Sendable, Hashable {
     public var floorWindow: Int
     /// A request must start within this fraction of its endpoint's timeout.
     public var maxWaitFraction: Double
-    /// How often a waiting request re-checks for capacity that was freed without a release
-    /// event (a miner leaving its cooldown).
-    public var pollInterval: Duration
 
     public init(maxQueueDepth: Int = 256, maxTotalQueued: Int = 4096, syntheticFloor: Double = 0.05, floorWindow: Int = 200,
-                maxWaitFraction: Double = 0.5, pollInterval: Duration = .milliseconds(100)) {
+                maxWaitFraction: Double = 0.5) {
         self.maxQueueDepth = maxQueueDepth
         self.maxTotalQueued = maxTotalQueued
         self.syntheticFloor = syntheticFloor
         self.floorWindow = floorWindow
         self.maxWaitFraction = maxWaitFraction
-        self.pollInterval = pollInterval
     }
 }
