@@ -59,10 +59,41 @@ final class JSONByteWriter {
         var count: Int
     }
 
-    var bytes: [UInt8] = []
-    var frames: [Frame] = []
-    /// Set when the value cannot be written in order; the caller falls back to Foundation.
-    var unsupported = false
+    struct State {
+        var bytes: [UInt8] = []
+        var frames: [Frame] = []
+        /// Set when the value cannot be written in order; the caller falls back to Foundation.
+        var unsupported = false
+    }
+
+    /// Held through a pointer: a class's stored properties pay a dynamic exclusivity check on
+    /// every access, which cost more than the writing itself. Only this writer touches it.
+    private let state: UnsafeMutablePointer<State>
+
+    init() {
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    var bytes: [UInt8] {
+        get { state.pointee.bytes }
+        _modify { yield &state.pointee.bytes }
+    }
+
+    var frames: [Frame] {
+        get { state.pointee.frames }
+        _modify { yield &state.pointee.frames }
+    }
+
+    var unsupported: Bool {
+        get { state.pointee.unsupported }
+        _modify { yield &state.pointee.unsupported }
+    }
 
     /// Closes every frame deeper than `depth`.
     func close(downTo depth: Int) {
