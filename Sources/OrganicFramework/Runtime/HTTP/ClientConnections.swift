@@ -89,6 +89,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             return
         }
         channel = id
+        do {
+            try ConnectionPersistenceHandler.install(on: context.pipeline.syncOperations)
+        } catch {
+            // Without it a request asking for the close would leave the connection open.
+            context.close(promise: nil)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
