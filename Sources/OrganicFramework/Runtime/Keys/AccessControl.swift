@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
+package import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -242,7 +242,7 @@ final class PendingRequest: Sendable {
 /// stops (or crashes) is released at the next start, so a request is never charged twice and a
 /// balance never drifts from its ledger; the price of a crash within the few milliseconds before
 /// a batch is written is that those requests go uncharged.
-final class SettlementService: Service, Sendable {
+package final class SettlementService: Service, Sendable {
     let store: any KeyStore
     let logger: Logger
     /// Counts what written settlements charged and gave back; nil records nothing.
@@ -252,19 +252,24 @@ final class SettlementService: Service, Sendable {
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
-    init(store: any KeyStore, logger: Logger, metrics: NodeMetrics? = nil) {
+    /// Without metrics (benchmarks).
+    package convenience init(store: any KeyStore, logger: Logger) {
+        self.init(store: store, logger: logger, metrics: nil)
+    }
+
+    init(store: any KeyStore, logger: Logger, metrics: NodeMetrics?) {
         self.store = store
         self.logger = logger
         self.metrics = metrics
         (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func enqueue(_ settlement: Settlement) {
+    package func enqueue(_ settlement: Settlement) {
         pending.withLock { $0.append(settlement) }
         continuation.yield()
     }
 
-    func run() async throws {
+    package func run() async throws {
         await withGracefulShutdownHandler {
             for await _ in signal { await flush() }
             await flush()

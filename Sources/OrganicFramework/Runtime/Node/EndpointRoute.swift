@@ -154,7 +154,7 @@ extension EndpointRoute: ServedEndpoint {
             } catch {
                 throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
             }
-            data = ByteBuffer(data: try JSONEncoder().encode(delivered))
+            data = ByteBuffer(bytes: try DirectJSONEncoder().encode(delivered))
         }
         guard let pending else { return .json(ResponseBody(byteBuffer: data)) }
         let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
@@ -203,7 +203,7 @@ extension EndpointRoute: ServedEndpoint {
             // Body bytes written after each write, and the chunks delivered by then.
             var progress = StreamProgress()
             var ending: ChunkRelay<E.MinerChunk>.Ending?
-            let encoder = JSONEncoder()
+            let encoder = DirectJSONEncoder()
             // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
             var pacer = WritePacer(eventLoop: connection.eventLoop)
             do {
@@ -219,7 +219,7 @@ extension EndpointRoute: ServedEndpoint {
                         switch item {
                         case .chunk(let chunk):
                             if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
-                                ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
+                                ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(event)), into: &out)
                             }
                             written += 1
                         case .end(.completed):
@@ -227,7 +227,7 @@ extension EndpointRoute: ServedEndpoint {
                             let all = delivered + batch.prefix(written).compactMap(\.chunk)
                             if let response = try? endpoint.assemble(all, for: minerRequest) {
                                 for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
-                                    ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
+                                    ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(event)), into: &out)
                                 }
                             }
                             if let marker = descriptor.streaming?.endMarker {
@@ -236,7 +236,7 @@ extension EndpointRoute: ServedEndpoint {
                         case .end(.failed(let failure)):
                             ending = .failed(failure)
                             let error = Self.streamError(for: failure)
-                            ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(APIError.ErrorBody(error)))), into: &out)
+                            ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(APIError.ErrorBody(error))), into: &out)
                         }
                     }
                     let bytes = out.readableBytes
