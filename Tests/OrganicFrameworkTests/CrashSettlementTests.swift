@@ -66,7 +66,13 @@ struct CrashSettlementTests {
             // A new client each cycle: no pooled connection to a killed node.
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let node = try Self.launch(try #require(OrganicExecutable.path), ["serve", "--config", configuration.path])
-            #expect(await eventually(timeout: .seconds(30)) { await Self.healthy(http, url) }, "cycle \(cycle): the node did not start")
+            let started = await eventually(timeout: .seconds(30)) { await Self.healthy(http, url) }
+            guard started else {
+                Self.stop(node)
+                try await http.shutdown()
+                Issue.record("cycle \(cycle): the node did not start")
+                return
+            }
             let killAfter = Duration.milliseconds(Int.random(in: 5...300, using: &random))
             let received = try await withThrowingTaskGroup(of: (Int, Int, Int).self) { group in
                 for (index, key) in keys.enumerated() {
@@ -180,6 +186,9 @@ struct CrashSettlementTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        // Not this process's environment: the node reads ORGANIC_* variables as settings and
+        // refuses unknown ones (the test runner's ORGANIC_PYTHON, for one).
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
