@@ -196,7 +196,7 @@ var package = Package(
         .testTarget(
             name: "OrganicFrameworkTests",
             dependencies: [
-                "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin",
+                "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin", "TextGenerationPlugin",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
