@@ -39,6 +39,17 @@ enum ImageInput {
         }
     }
 
+    /// Decodes a caller's image losslessly (its own colour type and bit depth, as perturbation
+    /// needs it), with the same checks and 400s as ``decode(_:field:configuration:)``.
+    static func decodeRaster(_ text: String, field: String, configuration: VisionConfiguration) throws(RequestValidationError) -> PNGRaster {
+        let raw = try bytes(text, field: field, maxLength: configuration.maxImageBase64Length)
+        do {
+            return try LosslessImageReader.read(raw, limits: configuration.inputLimits)
+        } catch {
+            throw RequestValidationError(code: error.code, field: field, message: "\(field): \(error.message).")
+        }
+    }
+
     /// Decodes without the caller-facing wrapping, for miners and perturbation (input already validated).
     static func decodeTrusted(_ text: String) -> RGBImage? {
         var body = Substring(text)
