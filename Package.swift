@@ -122,6 +122,8 @@ var package = Package(
             name: "PromptCorpus",
             dependencies: ["OrganicPluginAPI"],
             path: "Sources/Plugins/PromptCorpus",
+            // The caption corpus as data, not code (6,000 lines compiled as a string literal were slow to build).
+            resources: [.copy("Resources/captions.txt")],
             swiftSettings: strict
         ),
         .target(
