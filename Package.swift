@@ -61,7 +61,8 @@ var package = Package(
         ),
         .target(
             name: "OrganicCrypto",
-            dependencies: ["CSodium"],
+            // SHA-256 from swift-crypto, the one the runtime uses (HMAC, fiber); libsodium for the rest.
+            dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/OrganicFramework/Crypto",
             swiftSettings: strict
         ),
