@@ -1,6 +1,6 @@
 /// What became of one miner's attempt in a round. Stored and sent as its ``label`` (`answered`,
 /// `busy`, `abandoned`, `timeout`, `http_503`, …); an unknown label fails to decode.
-public enum MinerOutcome: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum MinerOutcome: Sendable, Hashable, StoredText, CustomStringConvertible {
     /// A valid answer (scored unless the round was inconclusive or discarded).
     case answered
     /// The miner was at capacity; not scored.
@@ -48,11 +48,9 @@ public enum MinerOutcome: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Reads a stored label; an unknown one is an error naming it, never a guess.
-    public init(stored label: String) throws(UnknownStoredValue) {
-        guard let outcome = MinerOutcome(label: label) else { throw UnknownStoredValue(kind: "round outcome", value: label) }
-        self = outcome
-    }
+    public static let storedKind = "round outcome"
+    public var storedText: String { label }
+    public init?(storedText: String) { self.init(label: storedText) }
 
     /// Whether the miner failed (and is scored 0 in a round that is not discarded).
     public var isFailure: Bool {
@@ -69,19 +67,6 @@ public enum MinerOutcome: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { label }
-
-    public init(from decoder: any Decoder) throws {
-        let label = try decoder.singleValueContainer().decode(String.self)
-        guard let outcome = MinerOutcome(label: label) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown round outcome '\(label)'"))
-        }
-        self = outcome
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(label)
-    }
 }
 
 extension MinerFailure {

@@ -1,6 +1,6 @@
 /// How a round was judged. Stored and sent as text: `scored`, `inconclusive: <why>` or
 /// `discarded: <why>`; any other text fails to decode.
-public enum RoundVerdict: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum RoundVerdict: Sendable, Hashable, StoredText, CustomStringConvertible {
     /// The reward judged the answers; they are scored.
     case scored
     /// The answers could not be judged (no majority, a failing check service); valid answers are
@@ -30,11 +30,9 @@ public enum RoundVerdict: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Reads a stored verdict; text of another form is an error naming it.
-    public init(stored text: String) throws(UnknownStoredValue) {
-        guard let verdict = RoundVerdict(text: text) else { throw UnknownStoredValue(kind: "round verdict", value: text) }
-        self = verdict
-    }
+    public static let storedKind = "round verdict"
+    public var storedText: String { text }
+    public init?(storedText: String) { self.init(text: storedText) }
 
     public var isDiscarded: Bool {
         if case .discarded = self { return true }
@@ -47,17 +45,4 @@ public enum RoundVerdict: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { text }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let verdict = RoundVerdict(text: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown round verdict '\(text)'"))
-        }
-        self = verdict
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(text)
-    }
 }

@@ -53,12 +53,17 @@ extension VisionEndpoint {
     static func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int { b == 0 ? a : greatestCommonDivisor(b, a % b) }
 }
 
-extension TextToImageEndpoint {
-    public var schemas: EndpointSchemas {
+extension VisionEndpoint where Self: Endpoint {
+    /// The types' schemas with the engines' names and ranges (text-to-image and scribble).
+    var engineSchemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         schemas.request = generationSchema(schemas.request, limits: configuration.models.map(\.limits), models: configuration.models.map(\.name))
         return schemas
     }
+}
+
+extension TextToImageEndpoint {
+    public var schemas: EndpointSchemas { engineSchemas }
 }
 
 extension ImageToImageEndpoint {
@@ -80,11 +85,7 @@ extension InpaintEndpoint {
 }
 
 extension ScribbleEndpoint {
-    public var schemas: EndpointSchemas {
-        var schemas = Self.typeSchemas
-        schemas.request = generationSchema(schemas.request, limits: configuration.models.map(\.limits), models: configuration.models.map(\.name))
-        return schemas
-    }
+    public var schemas: EndpointSchemas { engineSchemas }
 }
 
 extension AvatarEndpoint {
