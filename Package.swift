@@ -44,6 +44,8 @@ var package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // The operator console's server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Child processes with captured output (the SDK weights bridge).
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // MARK: Plugin API: protocols and value types only, no dependencies.
@@ -61,7 +63,8 @@ var package = Package(
         ),
         .target(
             name: "OrganicCrypto",
-            dependencies: ["CSodium"],
+            // SHA-256 from swift-crypto, the one the runtime uses (HMAC, fiber); libsodium for the rest.
+            dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/OrganicFramework/Crypto",
             swiftSettings: strict
         ),
@@ -92,6 +95,7 @@ var package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
@@ -124,6 +128,8 @@ var package = Package(
             name: "PromptCorpus",
             dependencies: ["OrganicPluginAPI"],
             path: "Sources/Plugins/PromptCorpus",
+            // The caption corpus as data, not code (6,000 lines compiled as a string literal were slow to build).
+            resources: [.copy("Resources/captions.txt")],
             swiftSettings: strict
         ),
         .target(
@@ -200,7 +206,7 @@ var package = Package(
         .testTarget(
             name: "OrganicFrameworkTests",
             dependencies: [
-                "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin",
+                "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin", "TextGenerationPlugin",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

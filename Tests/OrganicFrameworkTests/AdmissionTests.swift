@@ -21,18 +21,13 @@ struct AdmissionTests {
         AdmissionTicket(endpoint: "e", traffic: .synthetic, flow: "synthetic", miners: 1, maxWait: wait)
     }
 
-    /// Waits (in real time, briefly) until `condition` holds; the queue state is what is tested.
-    func eventually(_ condition: () -> Bool) async {
-        for _ in 0..<500 where !condition() { try? await Task.sleep(for: .milliseconds(2)) }
-    }
-
     @Test("free capacity is granted at once; a busy endpoint queues until a release")
     func queuesUntilRelease() async throws {
         let s = selector()
         let first = try await s.admit(organic(), scored: false)
         #expect(first.count == 1)
         let second = Task { try await s.admit(self.organic(), scored: false) }
-        await eventually { s.queueStatuses().first?.queuedOrganic == 1 }
+        #expect(await eventually { s.queueStatuses().first?.queuedOrganic == 1 }, "s.queueStatuses().first?.queuedOrganic == 1")
         #expect(s.queueStatuses().first?.queuedOrganic == 1)
         s.release(first[0], endpoint: "e", result: .success)
         let granted = try await second.value
@@ -46,7 +41,7 @@ struct AdmissionTests {
         let s = selector(clock: clock)
         _ = try await s.admit(organic(), scored: false)
         let waiting = Task { try await s.admit(self.organic(wait: .seconds(1)), scored: false) }
-        await eventually { clock.sleeperCount > 0 }
+        #expect(await eventually { clock.sleeperCount > 0 }, "clock.sleeperCount > 0")
         clock.advance(by: .seconds(2))
         let outcome = await waiting.result
         #expect(throws: AdmissionRefusal.deadlineExceeded(retryAfterSeconds: 1)) { _ = try outcome.get() }
@@ -60,7 +55,7 @@ struct AdmissionTests {
         _ = try await s.admit(organic(), scored: false)
         await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<2 { group.addTask { _ = try? await s.admit(self.organic(), scored: false) } }
-            await eventually { s.queueStatuses().first?.queuedOrganic == 2 }
+            #expect(await eventually { s.queueStatuses().first?.queuedOrganic == 2 }, "s.queueStatuses().first?.queuedOrganic == 2")
             await #expect(throws: AdmissionRefusal.self) { _ = try await s.admit(self.organic(), scored: false) }
             #expect(s.queueStatuses().first?.shedQueueFull == 1)
             group.cancelAll()
@@ -72,7 +67,7 @@ struct AdmissionTests {
         let s = selector()
         let held = try await s.admit(organic(), scored: false)
         let task = Task { try await s.admit(self.organic(), scored: false) }
-        await eventually { s.queueStatuses().first?.queuedOrganic == 1 }
+        #expect(await eventually { s.queueStatuses().first?.queuedOrganic == 1 }, "s.queueStatuses().first?.queuedOrganic == 1")
         task.cancel()
         await #expect(throws: (any Error).self) { _ = try await task.value }
         #expect(s.queueStatuses().first?.queuedOrganic == 0)
@@ -90,9 +85,9 @@ struct AdmissionTests {
         let order = OrderLog()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { let m = try await s.admit(self.synthetic(), scored: true); order.append("synthetic"); s.release(m[0], endpoint: "e", result: .success) }
-            await eventually { s.queueStatuses().first?.queuedSynthetic == 1 }
+            #expect(await eventually { s.queueStatuses().first?.queuedSynthetic == 1 }, "s.queueStatuses().first?.queuedSynthetic == 1")
             group.addTask { let m = try await s.admit(self.organic(), scored: false); order.append("organic"); s.release(m[0], endpoint: "e", result: .success) }
-            await eventually { s.queueStatuses().first?.queuedOrganic == 1 }
+            #expect(await eventually { s.queueStatuses().first?.queuedOrganic == 1 }, "s.queueStatuses().first?.queuedOrganic == 1")
             s.release(held[0], endpoint: "e", result: .success)
             try await group.waitForAll()
         }
@@ -106,9 +101,9 @@ struct AdmissionTests {
         let order = OrderLog()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { let m = try await s.admit(self.organic(), scored: false); order.append("organic"); s.release(m[0], endpoint: "e", result: .success) }
-            await eventually { s.queueStatuses().first?.queuedOrganic == 1 }
+            #expect(await eventually { s.queueStatuses().first?.queuedOrganic == 1 }, "s.queueStatuses().first?.queuedOrganic == 1")
             group.addTask { let m = try await s.admit(self.synthetic(), scored: true); order.append("synthetic"); s.release(m[0], endpoint: "e", result: .success) }
-            await eventually { s.queueStatuses().first?.queuedSynthetic == 1 }
+            #expect(await eventually { s.queueStatuses().first?.queuedSynthetic == 1 }, "s.queueStatuses().first?.queuedSynthetic == 1")
             s.release(held[0], endpoint: "e", result: .success)
             try await group.waitForAll()
         }

@@ -73,9 +73,8 @@ struct MinerCapacityTests {
         #expect(first.count == 1)
         #expect(selector.acquire(endpoint: "a", count: 1).isEmpty)
         let waiting = Task { try await selector.admit(AdmissionTicket(endpoint: "a", traffic: .organic, flow: "k", miners: 1, maxWait: .seconds(60)), scored: false) }
-        for _ in 0..<500 where selector.queueStatuses().first(where: { $0.endpoint == "a" })?.queuedOrganic != 1 {
-            try await Task.sleep(for: .milliseconds(2))
-        }
+        try #require(await eventually { selector.queueStatuses().first(where: { $0.endpoint == "a" })?.queuedOrganic == 1 },
+                     "the request for a never queued")
         let other = try await selector.admit(AdmissionTicket(endpoint: "b", traffic: .organic, flow: "k", miners: 1, maxWait: .seconds(1)), scored: false)
         #expect(other.map(\.hotkey) == ["m1"])
         #expect(selector.statuses()[0].inFlight == 2)
@@ -156,7 +155,7 @@ struct MinerCapacityTests {
         selector.update(declaredCapacities: ["a": 1], for: "m1", covering: ["a"])
         let held = selector.acquire(endpoint: "a", count: 1)
         let waiting = Task { try await selector.admit(AdmissionTicket(endpoint: "a", traffic: .organic, flow: "k", miners: 1, maxWait: .seconds(60)), scored: false) }
-        for _ in 0..<500 where selector.queueStatuses().first?.queuedOrganic != 1 { try await Task.sleep(for: .milliseconds(2)) }
+        try #require(await eventually { selector.queueStatuses().first?.queuedOrganic == 1 }, "the request never queued")
         selector.update(declaredCapacities: ["a": 2], for: "m1", covering: ["a"])
         #expect(try await waiting.value.count == 1)
         #expect(status(selector, "m1", "a")?.inFlight == 2)
@@ -249,11 +248,11 @@ struct CapacityProbeTests {
         let miners = [LocalNetwork.MinerSpec(capacity: 16, endpointCapacities: ["text-embeddings": 3]), LocalNetwork.MinerSpec(capacity: 16)]
         try await PluginHarness.run(plugins: [try DeclaringEmbeddingPlugin()], miners: miners, configuration: configuration) { net in
             var report: MinersReport?
-            for _ in 0..<500 {
+            let probed = try await eventually {
                 report = try await net.admin("/admin/miners").decode(MinersReport.self)
-                if report?.miners.allSatisfy({ $0.endpoints.first?.source == "declared" }) == true { break }
-                try await Task.sleep(for: .milliseconds(10))
+                return report?.miners.allSatisfy({ $0.endpoints.first?.source == "declared" }) == true
             }
+            #expect(probed, "not every miner's capacity was probed: \(String(describing: report))")
             let endpoints = report?.miners.sorted { $0.uid < $1.uid }.compactMap(\.endpoints.first)
             #expect(endpoints?.map(\.declared) == [3, 16])
             #expect(endpoints?.map(\.capacity) == [3, 5])

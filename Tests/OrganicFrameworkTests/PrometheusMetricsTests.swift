@@ -73,12 +73,12 @@ struct PrometheusMetricsTests {
 
             // Rounds and attempts: as the score store recorded them.
             #expect(after.value("organic_rounds_total", endpoint.merging(["traffic": "organic", "outcome": "scored"]) { $1 })
-                == Double(rounds.filter { $0.verdict == "scored" }.count))
+                == Double(rounds.filter { $0.verdict == .scored }.count))
             let answers = rounds.flatMap(\.results).filter { $0.role == .answerer }
             let attempts = try #require(after.value("organic_miner_attempts_total", endpoint))
             #expect(attempts == Double(answers.count))
             #expect(after.value("organic_miner_attempts_total", endpoint.merging(["outcome": "answered"]) { $1 })
-                == Double(answers.filter { $0.outcome == "answered" }.count))
+                == Double(answers.filter { $0.outcome == .answered }.count))
             #expect(after.value("organic_miner_request_duration_seconds_count", endpoint) == attempts)
             for uid in [1, 2] {
                 let labels = endpoint.merging(["uid": String(uid)]) { $1 }

@@ -3,7 +3,9 @@ import Testing
 
 @Suite("Chat prompt")
 struct ChatPromptTests {
-    let tokenizer = NGramLanguageModel.bundled.tokenizer
+    let tokenizer: Tokenizer
+
+    init() throws { tokenizer = try NGramLanguageModel.bundled().tokenizer }
 
     @Test("messages render as role lines ending in the reply header")
     func render() {

@@ -49,7 +49,7 @@ struct ChatStreamFaultTests {
                 rounds = try await net.context.store.recentRounds(limit: 10).filter { $0.endpoint == "chat-completions" }
                 return !rounds.isEmpty
             })
-            #expect(rounds.first?.results.map(\.outcome) == [fault.outcome])
+            #expect(rounds.first?.results.map(\.outcome.label) == [fault.outcome])
             #expect(rounds.first?.results.map(\.score) == [0])
 
             // Neither the prompt nor the tokens received are charged: the reservation is released.

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("N-gram language model")
 struct NGramLanguageModelTests {
-    let model = NGramLanguageModel.bundled
+    let model: NGramLanguageModel
+
+    init() throws { model = try NGramLanguageModel.bundled() }
 
     @Test("under any context every token has a probability above 0 and they sum to 1")
     func distribution() async {

@@ -5,24 +5,26 @@ import Testing
 
 @Suite("Sampler")
 struct SamplerTests {
-    let model = NGramLanguageModel.bundled
+    let model: NGramLanguageModel
+
+    init() throws { model = try NGramLanguageModel.bundled() }
     var prompt: [Int] { ChatPrompt(messages: [ChatMessage(role: .user, content: "Describe a picture.")], tokenizer: model.tokenizer).tokens }
 
     @Test("the same seed gives the same reply; another seed another one")
     func deterministic() async {
         let parameters = SamplingParameters(maxTokens: 40, temperature: 1, topP: 0.95, minTokens: 40)
         await propertyCheck(count: 30, input: Gen.uint64()) { seed in
-            let a = Sampler.generate(prompt: prompt, parameters: parameters, seed: seed)
-            #expect(a == Sampler.generate(prompt: prompt, parameters: parameters, seed: seed))
-            #expect(a.tokens.map(\.id) != Sampler.generate(prompt: prompt, parameters: parameters, seed: seed &+ 1).tokens.map(\.id))
+            let a = Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: seed)
+            #expect(a == Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: seed))
+            #expect(a.tokens.map(\.id) != Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: seed &+ 1).tokens.map(\.id))
         }
     }
 
     @Test("greedy takes the argmax at every step, whatever the seed")
     func greedy() {
         let parameters = SamplingParameters(maxTokens: 60, temperature: 0)
-        let reply = Sampler.generate(prompt: prompt, parameters: parameters, seed: 1)
-        #expect(reply == Sampler.generate(prompt: prompt, parameters: parameters, seed: 2))
+        let reply = Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: 1)
+        #expect(reply == Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: 2))
         var context = prompt
         for token in reply.tokens {
             let p = model.probabilities(context: context)
@@ -37,17 +39,17 @@ struct SamplerTests {
 
     @Test("a vanishing top-p keeps only the most likely token, so it samples greedily")
     func tinyNucleus() async {
-        let greedy = Sampler.generate(prompt: prompt, parameters: SamplingParameters(maxTokens: 50, temperature: 0), seed: 0)
+        let greedy = Sampler.generate(model: model, prompt: prompt, parameters: SamplingParameters(maxTokens: 50, temperature: 0), seed: 0)
         await propertyCheck(count: 10, input: Gen.uint64(), Gen.double(in: 0.2...2)) { seed, temperature in
             let parameters = SamplingParameters(maxTokens: 50, temperature: temperature, topP: 1e-9)
-            #expect(Sampler.generate(prompt: prompt, parameters: parameters, seed: seed) == greedy)
+            #expect(Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: seed) == greedy)
         }
     }
 
     @Test("logprobs are those of the raw distribution; alternatives are the top tokens")
     func logprobs() {
         let parameters = SamplingParameters(maxTokens: 30, temperature: 0.6, topP: 0.8, topLogprobs: 4)
-        let reply = Sampler.generate(prompt: prompt, parameters: parameters, seed: 7)
+        let reply = Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: 7)
         var context = prompt
         for token in reply.tokens {
             let p = model.probabilities(context: context)
@@ -65,7 +67,7 @@ struct SamplerTests {
     func finish() async {
         await propertyCheck(count: 40, input: Gen.uint64(), Gen.int(in: 0...30), Gen.int(in: 0...30)) { seed, maxTokens, minTokens in
             let parameters = SamplingParameters(maxTokens: maxTokens, minTokens: minTokens)
-            var sampler = Sampler(prompt: prompt, parameters: parameters, seed: seed)
+            var sampler = Sampler(model: model, prompt: prompt, parameters: parameters, seed: seed)
             var tokens: [GeneratedToken] = []
             while let token = sampler.next() {
                 tokens.append(token)
@@ -75,22 +77,22 @@ struct SamplerTests {
             #expect(tokens.count <= maxTokens)
             #expect(tokens.count >= min(minTokens, maxTokens))
             #expect(sampler.finishReason == (tokens.count == maxTokens ? .length : .stop))
-            #expect(Sampler.generate(prompt: prompt, parameters: parameters, seed: seed) == Completion(tokens: tokens, finishReason: sampler.finishReason!))
+            #expect(Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: seed) == Completion(tokens: tokens, finishReason: sampler.finishReason!))
         }
     }
 
     @Test("pinned outputs: if these change, miners and validators on different versions disagree")
     func pinned() {
-        let greedy = Sampler.generate(prompt: prompt, parameters: SamplingParameters(maxTokens: 13, temperature: 0), seed: 0)
+        let greedy = Sampler.generate(model: model, prompt: prompt, parameters: SamplingParameters(maxTokens: 13, temperature: 0), seed: 0)
         #expect(greedy.text == " A young painter building a sandcastle in front of a quiet street.")
         #expect(abs(greedy.tokens[0].logprob - -0.3695296987581962) < 1e-9)
-        let sampled = Sampler.generate(prompt: prompt, parameters: SamplingParameters(maxTokens: 12, topP: 0.9), seed: 42)
+        let sampled = Sampler.generate(model: model, prompt: prompt, parameters: SamplingParameters(maxTokens: 12, topP: 0.9), seed: 42)
         #expect(sampled.text == " A neon caravan hiding beside a striped greenhouse and a striped dog")
     }
 
     @Test("unconstrained replies are a few caption-like sentences that end by themselves")
     func naturalStop() {
-        let reply = Sampler.generate(prompt: prompt, parameters: SamplingParameters(maxTokens: 1000), seed: 3)
+        let reply = Sampler.generate(model: model, prompt: prompt, parameters: SamplingParameters(maxTokens: 1000), seed: 3)
         #expect(reply.finishReason == .stop)
         #expect(reply.text.hasSuffix("."))
         #expect(reply.text.hasPrefix(" "))

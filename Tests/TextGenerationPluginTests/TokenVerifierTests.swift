@@ -6,8 +6,13 @@ import Testing
 
 @Suite("Token verifier")
 struct TokenVerifierTests {
-    let model = NGramLanguageModel.bundled
-    let verifier = TokenVerifier()
+    let model: NGramLanguageModel
+    let verifier: TokenVerifier
+
+    init() throws {
+        model = try NGramLanguageModel.bundled()
+        verifier = TokenVerifier(model: model)
+    }
     var prompt: [Int] { ChatPrompt(messages: [ChatMessage(role: .user, content: "Paint me something.")], tokenizer: model.tokenizer).tokens }
 
     static let settings: [SamplingParameters] = [
@@ -19,7 +24,7 @@ struct TokenVerifierTests {
     ]
 
     func answer(_ parameters: SamplingParameters, seed: UInt64) -> Completion {
-        Sampler.generate(prompt: prompt, parameters: parameters, seed: seed)
+        Sampler.generate(model: model, prompt: prompt, parameters: parameters, seed: seed)
     }
 
     func claims(_ completion: Completion) -> [ClaimedToken] {

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Tokenizer")
 struct TokenizerTests {
-    let tokenizer = NGramLanguageModel.bundled.tokenizer
+    let tokenizer: Tokenizer
+
+    init() throws { tokenizer = try NGramLanguageModel.bundled().tokenizer }
 
     @Test("any sequence of vocabulary tokens decodes and re-encodes to the same text")
     func roundTrip() async {

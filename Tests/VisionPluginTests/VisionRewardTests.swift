@@ -121,9 +121,9 @@ struct VisionRewardTests {
     }
 
     @Test("the shipped model separates a freshly generated held-out set")
-    func shippedModel() {
+    func shippedModel() throws {
         var random = OrganicRandom(seed: 2026)
-        let samples = RewardDataset.generate(count: 24, random: &random, sizes: [256, 320])
+        let samples = try RewardDataset.generate(count: 24, random: &random, sizes: [256, 320])
         let evaluation = RewardModelTrainer.evaluate(.trained, on: samples)
         #expect(evaluation.precision >= 0.95)
         #expect(evaluation.recall >= 0.95)

@@ -39,8 +39,8 @@ struct VisionSyntheticTests {
     }
 
     @Test("the Markov chain walks the corpus: prompts within limits, with a four-letter suffix")
-    func markov() async {
-        let chain = CaptionMarkovChain.bundled
+    func markov() async throws {
+        let chain = try CaptionMarkovChain.bundled()
         #expect(chain.captionCount >= 5000)
         await propertyCheck(input: Gen.uint64(), Gen.int(in: 4...20), Gen.int(in: 10...200)) { seed, words, length in
             var random = OrganicRandom(seed: seed)
@@ -75,13 +75,13 @@ struct VisionSyntheticTests {
     }
 
     @Test("agreed synthetic outputs enter the image pool")
-    func pool() {
+    func pool() throws {
         let pool = SyntheticImagePool(capacity: 2, side: 32)
         #expect(pool.count == 0)
         for seed in 1...3 { pool.add(VisionTestImages.picture(64, 64, seed: UInt64(seed))) }
         #expect(pool.count == 2)
         var random = OrganicRandom(seed: 4)
-        let picked = pool.pick(using: &random, prompts: .bundled)
+        let picked = pool.pick(using: &random, prompts: try CaptionMarkovChain.bundled())
         #expect(picked.width == 32 && picked.height == 32)
     }
 }

@@ -23,7 +23,7 @@ struct VisionRewardDatasetCommand: ParsableCommand {
 
     func run() throws {
         var random = OrganicRandom(seed: seed)
-        let samples = RewardDataset.generate(count: count, random: &random)
+        let samples = try RewardDataset.generate(count: count, random: &random)
         let text = ([RewardDataset.csvHeader] + samples.map(RewardDataset.csvLine)).joined(separator: "\n") + "\n"
         if output == "-" { print(text, terminator: "") } else { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) }
     }

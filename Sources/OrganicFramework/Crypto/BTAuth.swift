@@ -1,3 +1,5 @@
+import Crypto
+
 /// The `btauth/1` signed-request protocol (bittensor ≥ 11, `bittensor/http_auth.py`):
 /// the exact bytes a hotkey signs, and the header names that carry the signature.
 ///
@@ -69,7 +71,7 @@ public enum BTAuthMessage {
             scheme.rawValue,
             method.uppercased(),
             pathAndQuery,
-            Hex.encode(Sodium.sha256(body)),
+            Hex.encode(Array(SHA256.hash(data: body))),
             String(nonceNanoseconds),
             senderSS58,
             (receiverSS58?.isEmpty == false ? receiverSS58 : nil) ?? BTAuth.noReceiver,

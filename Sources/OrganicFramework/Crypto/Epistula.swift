@@ -1,3 +1,5 @@
+import Crypto
+
 /// Epistula v2 signed requests (used by many subnets since 2024): headers and the
 /// signed message `"<sha256(body) hex>.<uuid>.<timestamp ms>.<signed-for>"`.
 public enum Epistula {
@@ -11,7 +13,7 @@ public enum Epistula {
 
     /// The exact bytes signed.
     public static func message(body: [UInt8], uuid: String, timestampMilliseconds: UInt64, signedFor: String) -> [UInt8] {
-        Array("\(Hex.encode(Sodium.sha256(body))).\(uuid).\(timestampMilliseconds).\(signedFor)".utf8)
+        Array("\(Hex.encode(Array(SHA256.hash(data: body)))).\(uuid).\(timestampMilliseconds).\(signedFor)".utf8)
     }
 
     /// Headers for a request signed by `keypair` for `receiverSS58`.

@@ -24,10 +24,6 @@ enum Sodium {
         return output(count) { randombytes_buf($0, count) }
     }
 
-    static func sha256(_ data: [UInt8]) -> [UInt8] {
-        output(32) { _ = crypto_hash_sha256($0, data, UInt64(data.count)) }
-    }
-
     static func sha512(_ data: [UInt8]) -> [UInt8] {
         output(64) { _ = crypto_hash_sha512($0, data, UInt64(data.count)) }
     }

@@ -131,6 +131,13 @@ public protocol Endpoint: Sendable {
     /// Events sent to a streaming caller after the last miner chunk, before the end marker (for
     /// example a final chunk carrying `usage`). The default sends none.
     func closingChunks(_ response: MinerResponse, for request: MinerRequest, caller: Request) -> [CallerChunk]
+
+    // MARK: API description
+
+    /// The JSON schemas of the request, the answer and a stream event, for the OpenAPI document.
+    /// The default takes them from the types (``OpenAPISchemaProviding``); override it to add
+    /// the ranges and choices ``validate(_:)`` enforces.
+    var schemas: EndpointSchemas { get }
 }
 
 extension Endpoint {

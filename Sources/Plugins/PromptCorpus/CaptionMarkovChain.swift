@@ -49,8 +49,10 @@ public final class CaptionMarkovChain: Sendable {
         captionCount = captions
     }
 
-    /// The chain over the bundled corpus (6,000 captions written for this project).
-    public static let bundled = CaptionMarkovChain(corpus: BundledCaptions.text)
+    /// The chain over the bundled corpus (6,000 captions written for this project), built once.
+    public static func bundled() throws(CaptionCorpusError) -> CaptionMarkovChain { try bundledChain.get() }
+
+    private static let bundledChain = Result { () throws(CaptionCorpusError) in CaptionMarkovChain(corpus: try BundledCaptions.text()) }
 
     /// Loads an operator's corpus file (UTF-8, one caption per line).
     public static func load(path: String) throws -> CaptionMarkovChain {

@@ -1,4 +1,5 @@
 public import OrganicPluginAPI
+import PromptCorpus
 
 /// `POST /v1/chat/completions`, OpenAI-compatible, streamed (`stream: true`) or not.
 ///
@@ -18,10 +19,13 @@ public struct ChatCompletionsEndpoint: Endpoint {
 
     let configuration: TextGenerationConfiguration
     let model: NGramLanguageModel
+    /// The chain synthetic prompts are drawn from.
+    let prompts: CaptionMarkovChain
 
-    init(configuration: TextGenerationConfiguration, model: NGramLanguageModel = .bundled) {
+    init(configuration: TextGenerationConfiguration, model: NGramLanguageModel, prompts: CaptionMarkovChain) {
         self.configuration = configuration
         self.model = model
+        self.prompts = prompts
     }
 
     public var descriptor: EndpointDescriptor {
@@ -62,7 +66,7 @@ public struct ChatCompletionsEndpoint: Endpoint {
     public func streamsToCaller(_ request: ChatCompletionRequest) -> Bool { request.stream ?? false }
 
     public func makeSyntheticRequest(context: inout SyntheticContext) -> ChatCompletionRequest? {
-        SyntheticChat.request(models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
+        SyntheticChat.request(chain: prompts, models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
     }
 
     // MARK: Answers

@@ -1,4 +1,5 @@
 public import OrganicPluginAPI
+import PromptCorpus
 
 /// `POST /v1/completions`, OpenAI's legacy text completions: a raw prompt (no chat template)
 /// continued by the model, streamed (`stream: true`) or not, priced and scored like
@@ -13,10 +14,13 @@ public struct CompletionsEndpoint: Endpoint {
 
     let configuration: TextGenerationConfiguration
     let model: NGramLanguageModel
+    /// The chain synthetic prompts are drawn from.
+    let prompts: CaptionMarkovChain
 
-    init(configuration: TextGenerationConfiguration, model: NGramLanguageModel = .bundled) {
+    init(configuration: TextGenerationConfiguration, model: NGramLanguageModel, prompts: CaptionMarkovChain) {
         self.configuration = configuration
         self.model = model
+        self.prompts = prompts
     }
 
     public var descriptor: EndpointDescriptor {
@@ -50,7 +54,7 @@ public struct CompletionsEndpoint: Endpoint {
     public func streamsToCaller(_ request: CompletionRequest) -> Bool { request.stream ?? false }
 
     public func makeSyntheticRequest(context: inout SyntheticContext) -> CompletionRequest? {
-        let chat = SyntheticChat.request(models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
+        let chat = SyntheticChat.request(chain: prompts, models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
         var request = CompletionRequest(model: chat.model, prompt: chat.messages.map(\.content).joined(separator: "\n"), maxTokens: chat.maxTokens,
                                         temperature: chat.temperature, topP: chat.topP, stream: true)
         request.logprobs = Int.random(in: 0...2, using: &context.random)

@@ -6,8 +6,7 @@ import PromptCorpus
 enum SyntheticChat {
     static let openers = ["Describe", "Write a short story about", "Tell me about", "Imagine", "Paint with words", "Continue this scene:"]
 
-    static func request(models: [String], maxTokens: Int, random: inout OrganicRandom) -> ChatCompletionRequest {
-        let chain = CaptionMarkovChain.bundled
+    static func request(chain: CaptionMarkovChain, models: [String], maxTokens: Int, random: inout OrganicRandom) -> ChatCompletionRequest {
         var messages: [ChatCompletionMessage] = []
         if Double.random(in: 0..<1, using: &random) < 0.3 {
             messages.append(.init(role: "system", content: "You are a helpful assistant that describes scenes."))

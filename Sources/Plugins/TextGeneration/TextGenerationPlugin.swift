@@ -1,4 +1,5 @@
 public import OrganicPluginAPI
+import PromptCorpus
 
 /// An LLM subnet: OpenAI-compatible chat completions, streamed, priced per token and scored by
 /// verifying miners' tokens against a reference model's log-probabilities.
@@ -16,8 +17,9 @@ public struct TextGenerationPlugin: SubnetPlugin {
 
     public init(configuration: TextGenerationConfiguration) throws {
         try configuration.check()
-        chat = ChatCompletionsEndpoint(configuration: configuration)
-        completions = CompletionsEndpoint(configuration: configuration)
+        let model = try NGramLanguageModel.bundled(), prompts = try CaptionMarkovChain.bundled()
+        chat = ChatCompletionsEndpoint(configuration: configuration, model: model, prompts: prompts)
+        completions = CompletionsEndpoint(configuration: configuration, model: model, prompts: prompts)
     }
 
     public var endpoints: [any Endpoint] { [chat, completions] }

@@ -23,8 +23,8 @@ struct LocalProtocolNetworkTests {
             }
             let rounds = try await net.waitForRounds(atLeast: 3)
             let results = rounds.flatMap(\.results)
-            #expect(results.contains { $0.outcome == "answered" && $0.score == 1 }, "\(minerProtocol.rawValue): \(results.prefix(4))")
-            #expect(!results.contains { $0.outcome.hasPrefix("http_") }, "no refusal: \(results.filter { $0.outcome.hasPrefix("http_") }.prefix(2))")
+            #expect(results.contains { $0.outcome == .answered && $0.score == 1 }, "\(minerProtocol.rawValue): \(results.prefix(4))")
+            #expect(!results.contains { $0.outcome.httpStatus != nil }, "no refusal: \(results.filter { $0.outcome.httpStatus != nil }.prefix(2))")
         }
     }
 }
@@ -46,7 +46,7 @@ struct RefusalReasonTests {
         try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(2),
                                     configuration: configuration, minerProtocol: minerProtocol) { net in
             let rounds = try await net.waitForRounds(atLeast: 2)
-            let refused = rounds.flatMap(\.results).filter { $0.outcome.hasPrefix("http_4") }
+            let refused = rounds.flatMap(\.results).filter { (400..<500).contains($0.outcome.httpStatus ?? 0) }
             #expect(!refused.isEmpty, "\(minerProtocol.rawValue): \(rounds.flatMap(\.results).prefix(3))")
             for result in refused.prefix(3) {
                 #expect(result.reason?.contains("answered HTTP 4") == true && (result.reason?.count ?? 0) > "answered HTTP 401".count + 2,

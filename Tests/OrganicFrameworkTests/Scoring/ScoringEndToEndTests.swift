@@ -28,16 +28,11 @@ struct ScoringEndToEndTests {
         try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: miners, configuration: configuration) { net in
             _ = try await net.waitForRounds(atLeast: 60)
             var report: WeightReport?
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(20)
-            while clock.now < deadline {
-                let candidate = try Self.decode(WeightReport.self, try await net.admin("/admin/weights"))
-                if Set(candidate.uids).isSuperset(of: [1, 2]) {
-                    report = candidate
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(100))
+            let weighed = try await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
+                report = try Self.decode(WeightReport.self, try await net.admin("/admin/weights"))
+                return report.map { Set($0.uids).isSuperset(of: [1, 2]) } ?? false
             }
+            try #require(weighed, "no weights for the honest miners 1 and 2 within 20 s: \(String(describing: report))")
             let weights = try #require(report)
             let u16 = Dictionary(uniqueKeysWithValues: zip(weights.uids, weights.weights))
             let faulty = Int(u16[3] ?? 0)

@@ -106,16 +106,16 @@ struct ScoringPolicyEndToEndTests {
             let discarded = rounds.filter { $0.endpoint == "slow" }
             #expect(discarded.count == 3)
             for round in discarded {
-                #expect(round.verdict.hasPrefix("discarded"), "\(round.verdict)")
-                #expect(round.verdict.contains("timed out"), "\(round.verdict)")
+                #expect(round.verdict.isDiscarded, "\(round.verdict)")
+                #expect(round.verdict.text.contains("timed out"), "\(round.verdict)")
                 #expect(round.results.count == 2)
-                #expect(round.results.allSatisfy { $0.score == nil && $0.outcome == "answered" })
+                #expect(round.results.allSatisfy { $0.score == nil && $0.outcome == .answered })
             }
-            #expect(rounds.first { $0.endpoint == "fast" }?.verdict == "scored")
+            #expect(rounds.first { $0.endpoint == "fast" }?.verdict == .scored)
 
             // The operator sees the same through the admin API.
             let listed = try Self.decode(Rounds.self, try await net.admin("/admin/rounds?limit=50")).rounds
-            #expect(listed.filter { $0.endpoint == "slow" && $0.verdict.hasPrefix("discarded") }.count == 3)
+            #expect(listed.filter { $0.endpoint == "slow" && $0.verdict.isDiscarded }.count == 3)
             #expect(listed.filter { $0.endpoint == "slow" }.flatMap(\.results).allSatisfy { $0.score == nil })
 
             // Nothing reached the score book for the slow endpoint; the fast one's round did.
@@ -166,19 +166,19 @@ struct ScoringPolicyEndToEndTests {
             #expect(organic("organic-only").count == 3)
             #expect(organic("organic-only-generating").count == 3)
             for round in organic("organic-only") + organic("organic-only-generating") {
-                #expect(round.verdict == "scored")
+                #expect(round.verdict == .scored)
                 #expect(round.results.count == 2, "consensus reward: N miners")
                 #expect(round.results.allSatisfy { $0.score == 1 })
             }
             #expect(organic("verify").count == 3)
             for round in organic("verify") + rounds.filter({ $0.endpoint == "verify" && !$0.isOrganic }) {
-                #expect(round.verdict == "scored")
+                #expect(round.verdict == .scored)
                 #expect(round.results.count == 1, "verification: one miner, organic or synthetic")
-                #expect(round.results.allSatisfy { $0.outcome != "answered" || $0.score == 1 })
+                #expect(round.results.allSatisfy { $0.outcome != .answered || $0.score == 1 })
             }
             #expect(organic("consensus").count == 3)
             for round in organic("consensus") {
-                #expect(round.verdict == "scored")
+                #expect(round.verdict == .scored)
                 #expect(round.results.count == 2)
                 #expect(Set(round.results.map(\.miner.hotkey)).count == 2, "two distinct miners")
             }

@@ -88,7 +88,7 @@ struct TieBreakRoundTests {
         let record = try await Self.run([Miner(hotkey: "a", value: 7), Miner(hotkey: "b", value: 8),
                                          Miner(hotkey: "c", value: 9), Miner(hotkey: "d", value: nil)],
                                         answerers: ["a", "b"])
-        #expect(record?.verdict.hasPrefix("inconclusive: no majority") == true)
+        #expect(record?.verdict.text.hasPrefix("inconclusive: no majority") == true)
         #expect(record?.tieBreak?.outcome == .noMajority)
         let scores = Self.scores(record)
         #expect(scores["a"] == .some(nil) && scores["c"] == .some(nil) && scores["d"] == 0)

@@ -87,7 +87,7 @@ struct MultiInstanceTests {
         try await b.periods.save([rowB], periodSeconds: 600, oldestKept: 11)  // B's pruning leaves A's rows alone
         #expect(try await a.periods.load(periodSeconds: 600, oldestKept: 0) == [rowA])
         #expect(try await b.periods.load(periodSeconds: 600, oldestKept: 0) == [])
-        let round = RoundRecord(endpoint: "e", isOrganic: true, createdAt: Date(timeIntervalSince1970: 1_800_000_000), verdict: "scored", results: [])
+        let round = RoundRecord(endpoint: "e", isOrganic: true, createdAt: Date(timeIntervalSince1970: 1_800_000_000), verdict: .scored, results: [])
         try await a.scores.record(round)
         #expect(try await b.scores.recentRounds(limit: 5) == [round])
         try await a.close()

@@ -10,10 +10,10 @@ struct StoreConformanceTests {
 
     static func round(_ endpoint: String, at offset: Double, results: [MinerRoundResult]) -> RoundRecord {
         RoundRecord(endpoint: endpoint, isOrganic: offset.truncatingRemainder(dividingBy: 2) == 0, createdAt: start.addingTimeInterval(offset),
-                    verdict: "scored", results: results)
+                    verdict: .scored, results: results)
     }
 
-    static func result(_ uid: UInt16, _ hotkey: String, _ outcome: String, _ score: Double?, latency: Double = 0.5,
+    static func result(_ uid: UInt16, _ hotkey: String, _ outcome: MinerOutcome, _ score: Double?, latency: Double = 0.5,
                        firstChunk: Double? = nil, role: RoundRole? = nil) -> MinerRoundResult {
         MinerRoundResult(miner: MinerIdentity(uid: uid, hotkey: hotkey), outcome: outcome, score: score,
                          reason: score == nil ? "no score" : nil, latencySeconds: latency, timeToFirstChunkSeconds: firstChunk, role: role)
@@ -50,10 +50,10 @@ struct StoreConformanceTests {
     func rounds(_ backend: StoreBackend) async throws {
         let stores = try await TestDatabase.make(backend).open()
         let store = stores.scores
-        let first = Self.round("e", at: 0, results: [Self.result(2, "bob", "answered", 0.5), Self.result(1, "alice", "answered", 1)])
-        let second = Self.round("e", at: 10, results: [Self.result(1, "alice", "timeout", 0, latency: 4),
-                                                       Self.result(2, "bob", "busy", nil), Self.result(3, "carol", "answered", 0.25, firstChunk: 0.1, role: .referee)])
-        let other = Self.round("f", at: 20, results: [Self.result(1, "alice", "answered", 0.75)])
+        let first = Self.round("e", at: 0, results: [Self.result(2, "bob", .answered, 0.5), Self.result(1, "alice", .answered, 1)])
+        let second = Self.round("e", at: 10, results: [Self.result(1, "alice", .timeout, 0, latency: 4),
+                                                       Self.result(2, "bob", .busy, nil), Self.result(3, "carol", .answered, 0.25, firstChunk: 0.1, role: .referee)])
+        let other = Self.round("f", at: 20, results: [Self.result(1, "alice", .answered, 0.75)])
         for round in [first, second, other] { try await store.record(round) }
         await #expect(throws: (any Error).self, "the same round twice") { try await store.record(first) }
 

@@ -46,12 +46,11 @@ struct TwoNodesTests {
                 #expect((statuses[200] ?? 0) + (statuses[402] ?? 0) == 1000, "\(statuses)")
                 // Settlement follows the response: wait until every reservation is settled.
                 var open = Int64(-1)
-                for _ in 0..<200 {
+                let settled = try await eventually {
                     open = try await database.integer("SELECT COUNT(*) FROM open_reservations")
-                    if open == 0 { break }
-                    try await Task.sleep(for: .milliseconds(20))
+                    return open == 0
                 }
-                #expect(open == 0)
+                #expect(settled, "\(open) reservations still open")
                 let details = try #require(try await b.context.keys?.show(id: key.record.id, ledgerLimit: 10))
                 #expect(details.balance == .zero)
                 #expect(try await database.integer("SELECT COUNT(*) FROM credit_ledger WHERE kind = 'commit' AND key_id = '\(key.record.id)'") == 400)
@@ -60,12 +59,7 @@ struct TwoNodesTests {
                 let other = try await a.createKey(KeyCreation(name: "soon revoked", unlimited: true))
                 #expect(try await call(b, key: other.key) == 200)
                 _ = try await a.context.keys?.revoke(id: other.record.id)
-                let start = ContinuousClock.now
-                var refused = false
-                while ContinuousClock.now - start < .seconds(3) {
-                    if try await call(b, key: other.key) == 401 { refused = true; break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                let refused = try await eventually(timeout: .seconds(3), every: .milliseconds(20)) { try await call(b, key: other.key) == 401 }
                 #expect(refused, "instance B still accepts a key revoked on A after 3 s")
             }
         }

@@ -100,7 +100,7 @@ struct StreamingFaultTests {
             #expect(ContinuousClock.now - silenceBegan < Self.chunkTimeout + .seconds(8))
 
             let result = try await roundResult(net)
-            #expect(result.outcome == "stream_stalled")
+            #expect(result.outcome == .streamStalled)
             #expect(result.score == 0)
             let details = try await settledKey(net, key)
             #expect(details.balance == key.balance)
@@ -120,7 +120,7 @@ struct StreamingFaultTests {
                 #expect(try await client.nextEvent() == nil)
             }
             let rounds = try await net.waitForRounds(atLeast: 2).filter { $0.endpoint == "counter" }
-            #expect(rounds.flatMap(\.results).map(\.outcome) == ["stream_stalled", "stream_stalled"])
+            #expect(rounds.flatMap(\.results).map(\.outcome) == [.streamStalled, .streamStalled])
         }
     }
 
@@ -135,7 +135,7 @@ struct StreamingFaultTests {
             #expect(client.bodyComplete)
 
             let result = try await roundResult(net)
-            #expect(result.outcome == "stream_truncated")
+            #expect(result.outcome == .streamTruncated)
             #expect(result.score == 0)
             let details = try await settledKey(net, key)
             #expect(details.balance == key.balance)
@@ -163,7 +163,7 @@ struct StreamingFaultTests {
             #expect(stream.produced < read + 100, "the miner ran on after the caller left: \(stream.produced) chunks")
 
             let result = try await roundResult(net)
-            #expect(result.outcome == "abandoned")
+            #expect(result.outcome == .abandoned)
             #expect(result.score == nil)
 
             let details = try await settledKey(net, key)
@@ -229,7 +229,7 @@ struct StreamingFaultTests {
 
             // The pause did not count against the miner.
             let result = try await roundResult(net)
-            #expect(result.outcome == "answered")
+            #expect(result.outcome == .answered)
             #expect(result.score == 1)
             let details = try await settledKey(net, key)
             #expect(key.balance.millis - details.balance.millis == Int64(count) * Self.price.millis)
@@ -246,7 +246,7 @@ struct StreamingFaultTests {
             #expect(await eventually(timeout: .seconds(15)) { probe.streams.first?.released == true })
             #expect(probe.streams.first?.finished == false)
             let result = try await roundResult(net)
-            #expect(result.outcome == "abandoned")
+            #expect(result.outcome == .abandoned)
             #expect(result.score == nil)
             client.close()
         }
@@ -265,7 +265,7 @@ struct StreamingFaultTests {
             #expect(try reply.decode(CounterResponse.self).values == Array(0..<50))
 
             let result = try await roundResult(net)
-            #expect(result.outcome == "answered")
+            #expect(result.outcome == .answered)
             #expect(result.score == 1)
             let details = try await settledKey(net, key)
             #expect(key.balance.millis - details.balance.millis == 50 * Self.price.millis)
@@ -281,7 +281,7 @@ struct StreamingFaultTests {
                                                            headers: ["X-API-Key": key.key])
             #expect(reply.status == 504)
             #expect(reply.errorCode == "miner_timeout")
-            #expect(try await roundResult(net).outcome == "stream_stalled")
+            #expect(try await roundResult(net).outcome == .streamStalled)
             #expect(try await settledKey(net, key).balance == key.balance)
         }
     }

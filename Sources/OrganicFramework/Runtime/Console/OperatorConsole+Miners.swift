@@ -224,7 +224,7 @@ extension OperatorConsole {
             periodChart: periodChart, roundsChart: roundsChart,
             rounds: rounds.map { round, result in
                 Round(time: ConsoleFormat.time(round.createdAt), endpoint: round.endpoint, traffic: round.isOrganic ? "organic" : "synthetic",
-                      verdict: round.verdict, role: result.role?.rawValue ?? "answer", outcome: result.outcome, score: ConsoleFormat.score(result.score),
+                      verdict: round.verdict.text, role: result.role?.rawValue ?? "answer", outcome: result.outcome.label, score: ConsoleFormat.score(result.score),
                       reason: result.reason ?? "", latency: ConsoleFormat.seconds(result.latencySeconds))
             })
         return try page("miner", title: "Miner \(uid)", section: .miners, session: session, body: body)

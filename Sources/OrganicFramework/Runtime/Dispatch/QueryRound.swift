@@ -232,7 +232,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
         dispatcher.selector.recordPartners(attempts.map(\.miner.hotkey))
         var everyone = attempts
         var roles = [RoundRole](repeating: .answerer, count: attempts.count)
-        var verdict = "scored"
+        var verdict = RoundVerdict.scored
         var outcome = RoundOutcome.scored
         var discarded = false
         var rewards: [String: MinerReward] = [:]
@@ -248,11 +248,11 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 for (answer, reward) in list { apply(reward, to: answer) }
             case .inconclusive(let why):
                 judged = true
-                verdict = "inconclusive: \(why)"
+                verdict = .inconclusive(why)
                 outcome = .inconclusive
             case .discarded(let why):
                 judged = true
-                verdict = "discarded: \(why)"
+                verdict = .discarded(why)
                 discarded = true
                 outcome = .discardedTieBreak
             case .notDecided:
@@ -276,24 +276,24 @@ struct QueryRound<E: Endpoint>: RoundJob {
                     dispatcher.logger.error("reward function broke its contract; round discarded", metadata: RequestScope.metadata([
                         LogKey.endpoint: "\(descriptor.name)", "problem": "\(problem)",
                     ]))
-                    verdict = "discarded: \(problem)"
+                    verdict = .discarded("\(problem)")
                     discarded = true
                     outcome = .discardedRewardContract
                 } else {
                     for (answer, reward) in zip(answers, list) { apply(reward, to: answer) }
                 }
             case .judged(.inconclusive(let why)):
-                verdict = "inconclusive: \(why)"
+                verdict = .inconclusive(why)
                 outcome = .inconclusive
             case .timedOut:
                 dispatcher.logger.warning("reward function timed out; round discarded", metadata: RequestScope.metadata([
                     LogKey.endpoint: "\(descriptor.name)", "timeoutSeconds": "\(descriptor.scoringTimeout.seconds)",
                 ]))
-                verdict = "discarded: scoring timed out after \(descriptor.scoringTimeout.seconds) s"
+                verdict = .discarded("scoring timed out after \(descriptor.scoringTimeout.seconds) s")
                 discarded = true
                 outcome = .discardedScoringTimeout
             case .overloaded:
-                verdict = "discarded: too many rounds waiting for scoring"
+                verdict = .discarded("too many rounds waiting for scoring")
                 discarded = true
                 outcome = .discardedScoringOverloaded
             }
@@ -304,17 +304,17 @@ struct QueryRound<E: Endpoint>: RoundJob {
             switch attempt.judgement {
             case .valid:
                 let reward = rewards[attempt.miner.hotkey]
-                return MinerRoundResult(miner: attempt.miner.identity, outcome: "answered", score: reward?.score, reason: reward?.reason,
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: .answered, score: reward?.score, reason: reward?.reason,
                                         latencySeconds: latency, timeToFirstChunkSeconds: firstChunk, role: role)
             case .busy:
-                return MinerRoundResult(miner: attempt.miner.identity, outcome: "busy", score: nil, reason: "miner at capacity", latencySeconds: latency,
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: .busy, score: nil, reason: "miner at capacity", latencySeconds: latency,
                                         role: role)
             case .abandoned:
-                return MinerRoundResult(miner: attempt.miner.identity, outcome: "abandoned", score: nil, reason: "the caller left mid-stream",
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: .abandoned, score: nil, reason: "the caller left mid-stream",
                                         latencySeconds: latency, timeToFirstChunkSeconds: firstChunk, role: role)
             case .failed(let failure):
                 // A discarded round scores nobody, failures included.
-                return MinerRoundResult(miner: attempt.miner.identity, outcome: failure.label, score: discarded ? nil : 0, reason: failure.detail,
+                return MinerRoundResult(miner: attempt.miner.identity, outcome: failure.outcome, score: discarded ? nil : 0, reason: failure.detail,
                                         latencySeconds: latency, timeToFirstChunkSeconds: firstChunk, role: role)
             }
         }

@@ -2,10 +2,11 @@ import Foundation
 
 /// Builds an OpenAPI 3.1 description of the public API from the plugins' endpoints.
 ///
-/// Request and response schemas are inferred from examples: a synthetic request from each
-/// endpoint's generator and, where the plugin has a reference miner, its answer. Inferred
-/// schemas give every field's JSON type and a real example; the endpoint's validation remains the
-/// authority on ranges (its 400 errors name the field and the allowed values).
+/// Request, response and stream-event schemas come from each endpoint's ``Endpoint/schemas``
+/// (its types' ``OpenAPISchemaProviding`` conformances, narrowed by the endpoint to the ranges
+/// its validation enforces) and are listed under `components/schemas` as `<endpoint>.Request`,
+/// `<endpoint>.Response` and `<endpoint>.StreamEvent`. Examples are real: a synthetic request
+/// from each endpoint's generator and, where the plugin has a reference miner, its answer.
 enum OpenAPIDocument {
     /// Builds the document on first request and keeps it: generating it runs every reference
     /// miner once, which is work a node should not do at start-up.
@@ -30,9 +31,15 @@ enum OpenAPIDocument {
     static func generate(endpoints: [any ServedEndpoint], plugins: [any SubnetPlugin], title: String = "Organic validator API") async -> JSONValue {
         let handlers = plugins.flatMap { $0.referenceMiners(options: .init()) }
         var paths: [String: JSONValue] = [:]
+        var schemas: [String: JSONValue] = ["Error": errorSchema]
         for endpoint in endpoints {
-            let examples = await endpoint.examples(handlers: handlers)
-            paths["/v1/\(endpoint.descriptor.path)"] = .object(["post": operation(endpoint.descriptor, plugin: endpoint.pluginName, examples: examples)])
+            let description = await endpoint.apiDescription(handlers: handlers)
+            let name = endpoint.descriptor.name
+            for (suffix, schema) in [("Request", description.schemas.request), ("Response", description.schemas.response),
+                                     ("StreamEvent", description.schemas.streamEvent)] {
+                if let schema { schemas["\(name).\(suffix)"] = (try? JSONValue.from(schema)) ?? .object([:]) }
+            }
+            paths["/v1/\(endpoint.descriptor.path)"] = .object(["post": operation(endpoint.descriptor, plugin: endpoint.pluginName, description: description)])
         }
         paths["/v1/models"] = .object(["get": .object([
             "summary": .string("Lists the endpoints this node serves, with prices, timeouts and limits."),
@@ -46,22 +53,34 @@ enum OpenAPIDocument {
             "openapi": .string("3.1.0"),
             "info": .object(["title": .string(title), "version": .string("1")]),
             "paths": .object(paths),
-            "components": .object(["schemas": .object(["Error": errorSchema])]),
+            "components": .object(["schemas": .object(schemas)]),
         ])
     }
 
-    static func operation(_ d: EndpointDescriptor, plugin: String, examples: (request: JSONValue?, response: JSONValue?)) -> JSONValue {
+    static func reference(_ endpoint: String, _ suffix: String) -> JSONValue {
+        .object(["$ref": .string("#/components/schemas/\(endpoint).\(suffix)")])
+    }
+
+    static func operation(_ d: EndpointDescriptor, plugin: String, description: EndpointAPIDescription) -> JSONValue {
         var responses: [String: JSONValue] = [:]
         var ok: [String: JSONValue] = ["description": .string("The first valid answer from a miner.")]
         var content: [String: JSONValue] = [:]
-        if let response = examples.response {
-            content["application/json"] = .object(["schema": schema(for: response), "example": response])
-        }
+        var json: [String: JSONValue] = [:]
+        if description.schemas.response != nil { json["schema"] = reference(d.name, "Response") }
+        if let response = description.response { json["example"] = response }
+        if !json.isEmpty { content["application/json"] = .object(json) }
         if let streaming = d.streaming {
+            let end = streaming.endMarker.map { ", ending with `data: \($0)`" } ?? ""
             ok["description"] = .string("The first valid answer from a miner; with `stream: true`, Server-Sent Events as the miner produces "
-                + "them, one JSON chunk per `data:` event" + (streaming.endMarker.map { ", ending with `data: \($0)`" } ?? "")
-                + ". A stream the miner breaks off ends with one `data: {\"error\": …}` event.")
-            content["text/event-stream"] = .object(["schema": .object(["type": .string("string")])])
+                + "them, one JSON chunk per `data:` event" + end + ". A stream the miner breaks off ends with one `data: {\"error\": …}` event.")
+            var events: [String: JSONValue] = [
+                "schema": .object([
+                    "type": .string("string"),
+                    "description": .string("Server-Sent Events: each `data:` line holds one JSON `\(d.name).StreamEvent`" + end + "."),
+                ]),
+            ]
+            if description.schemas.streamEvent != nil { events["x-event-data-schema"] = reference(d.name, "StreamEvent") }
+            content["text/event-stream"] = .object(events)
         }
         if !content.isEmpty { ok["content"] = .object(content) }
         responses["200"] = .object(ok)
@@ -91,28 +110,13 @@ enum OpenAPIDocument {
             "tags": .array([.string(plugin)]),
             "responses": .object(responses),
         ]
-        if let request = examples.request {
-            op["requestBody"] = .object([
-                "required": .bool(true),
-                "content": .object(["application/json": .object(["schema": schema(for: request), "example": request])]),
-            ])
+        var body: [String: JSONValue] = [:]
+        if description.schemas.request != nil { body["schema"] = reference(d.name, "Request") }
+        if let request = description.request { body["example"] = request }
+        if !body.isEmpty {
+            op["requestBody"] = .object(["required": .bool(true), "content": .object(["application/json": .object(body)])])
         }
         return .object(op)
-    }
-
-    /// A JSON Schema describing `value`'s shape.
-    static func schema(for value: JSONValue) -> JSONValue {
-        switch value {
-        case .null: return .object(["type": .string("null")])
-        case .bool: return .object(["type": .string("boolean")])
-        case .integer: return .object(["type": .string("integer")])
-        case .number: return .object(["type": .string("number")])
-        case .string: return .object(["type": .string("string")])
-        case .array(let items):
-            return .object(["type": .string("array"), "items": items.first.map(schema(for:)) ?? .object([:])])
-        case .object(let fields):
-            return .object(["type": .string("object"), "properties": .object(fields.mapValues(schema(for:)))])
-        }
     }
 
     static let errorSchema: JSONValue = .object([
@@ -132,23 +136,31 @@ enum OpenAPIDocument {
     ])
 }
 
+/// What the document says about one endpoint: its schemas and real examples.
+struct EndpointAPIDescription: Sendable {
+    var schemas: EndpointSchemas
+    /// A synthetic request, without the validator's seed.
+    var request: JSONValue?
+    /// A reference miner's answer, as the caller receives it.
+    var response: JSONValue?
+}
+
 extension EndpointRoute {
-    /// A synthetic request (without the validator's seed) and, when a reference miner exists,
-    /// its answer, as JSON.
-    func examples(handlers: [any MinerHandler]) async -> (request: JSONValue?, response: JSONValue?) {
+    /// The endpoint's schemas, a synthetic request (without the validator's seed) and, when a
+    /// reference miner exists, its answer, as JSON.
+    func apiDescription(handlers: [any MinerHandler]) async -> EndpointAPIDescription {
+        var description = EndpointAPIDescription(schemas: endpoint.schemas)
         var context = SyntheticContext(random: OrganicRandom(seed: 2024))
-        guard let request = endpoint.makeSyntheticRequest(context: &context) else { return (nil, nil) }
-        let requestJSON = (try? JSONValue.from(request)).map(Self.strippingSeed)
+        guard let request = endpoint.makeSyntheticRequest(context: &context) else { return description }
+        description.request = (try? JSONValue.from(request)).map(Self.strippingSeed)
         var perturbation = PerturbationContext(random: context.random, seeds: .unassigned)
         var minerRequest = endpoint.minerRequest(for: request, context: &perturbation)
         endpoint.perturb(&minerRequest, context: &perturbation)
-        var responseJSON: JSONValue?
         for handler in handlers where handler.endpoint.descriptor.name == descriptor.name {
-            responseJSON = await answer(handler, to: minerRequest, caller: request)
+            description.response = await answer(handler, to: minerRequest, caller: request)
         }
-        return (requestJSON, responseJSON)
+        return description
     }
-
     /// The caller's view of a reference miner's answer.
     func answer<H: MinerHandler>(_ handler: H, to request: E.MinerRequest, caller: E.Request) async -> JSONValue? {
         guard let typed = request as? H.Served.MinerRequest,
@@ -164,11 +176,12 @@ extension EndpointRoute {
         return truncatingLongStrings(.object(fields))
     }
 
-    /// Keeps examples readable: base64 images and long vectors are shortened.
+    /// Keeps examples readable: base64 images are shortened (vectors stay whole, so that the
+    /// examples still match their schemas).
     static func truncatingLongStrings(_ value: JSONValue) -> JSONValue {
         switch value {
         case .string(let s) where s.count > 80: return .string(String(s.prefix(60)) + "…")
-        case .array(let items): return .array(items.prefix(8).map(truncatingLongStrings))
+        case .array(let items): return .array(items.map(truncatingLongStrings))
         case .object(let fields): return .object(fields.mapValues(truncatingLongStrings))
         default: return value
         }

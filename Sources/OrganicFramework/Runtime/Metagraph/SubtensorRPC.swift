@@ -84,23 +84,19 @@ public struct WebSocketSubtensorRPC: SubtensorRPC {
 
     /// Whether `text` is the response to request `id` (subscriptions and other ids are skipped).
     static func isAnswer(_ text: String, id: Int) throws -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw SubtensorError.badResponse("not a JSON object")
-        }
-        return (object["id"] as? NSNumber)?.intValue == id
+        try JSONRPCResponse.parse(text).id == id
     }
 
     /// The string `result`, or the JSON-RPC `error` as ``SubtensorError/rpc(code:message:)``.
     static func result(of text: String) throws -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw SubtensorError.badResponse("not a JSON object")
+        let response = try JSONRPCResponse.parse(text)
+        if let error = response.error {
+            throw SubtensorError.rpc(code: error.code ?? 0, message: error.message ?? "")
         }
-        if let error = object["error"] as? [String: Any] {
-            throw SubtensorError.rpc(code: (error["code"] as? NSNumber)?.intValue ?? 0, message: error["message"] as? String ?? "")
+        switch response.result {
+        case .string(let result): return result
+        case .missing: throw SubtensorError.badResponse("null result (unknown netuid or runtime API?)")
+        case .other: throw SubtensorError.badResponse("result is not a string")
         }
-        guard let result = object["result"] as? String else {
-            throw SubtensorError.badResponse(object["result"] == nil || object["result"] is NSNull ? "null result (unknown netuid or runtime API?)" : "result is not a string")
-        }
-        return result
     }
 }

@@ -36,8 +36,8 @@ protocol ServedEndpoint: Sendable {
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
     /// miners; false when it was not admitted (or the endpoint has no generator).
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
-    /// Example request and response JSON for the API description.
-    func examples(handlers: [any MinerHandler]) async -> (request: JSONValue?, response: JSONValue?)
+    /// Schemas and example request and response JSON for the API description.
+    func apiDescription(handlers: [any MinerHandler]) async -> EndpointAPIDescription
 }
 
 extension EndpointRoute: ServedEndpoint {

@@ -8,12 +8,12 @@ public struct RoundRecord: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// `scored`, `inconclusive: …` or `discarded: …` (a reward function broke its contract, timed
     /// out or could not run; nobody in a discarded round is scored).
-    public var verdict: String
+    public var verdict: RoundVerdict
     public var results: [MinerRoundResult]
     /// Set when the answers disagreed and referees were asked; nil otherwise.
     public var tieBreak: TieBreakSummary?
 
-    public init(id: UUID = UUID(), endpoint: String, isOrganic: Bool, createdAt: Date, verdict: String, results: [MinerRoundResult],
+    public init(id: UUID = UUID(), endpoint: String, isOrganic: Bool, createdAt: Date, verdict: RoundVerdict, results: [MinerRoundResult],
                 tieBreak: TieBreakSummary? = nil) {
         self.tieBreak = tieBreak
         self.id = id
@@ -28,8 +28,8 @@ public struct RoundRecord: Sendable, Hashable, Codable {
 /// One miner's part in a round.
 public struct MinerRoundResult: Sendable, Hashable, Codable {
     public var miner: MinerIdentity
-    /// `answered`, `busy`, `abandoned` (the caller left mid-stream), or a failure label such as `timeout`.
-    public var outcome: String
+    /// `answered`, `busy`, `abandoned` (the caller left mid-stream), or a failure such as `timeout`.
+    public var outcome: MinerOutcome
     /// The score, or nil when the miner was busy or the round was inconclusive.
     public var score: Double?
     public var reason: String?
@@ -40,7 +40,7 @@ public struct MinerRoundResult: Sendable, Hashable, Codable {
     /// records written before tie-breaks.
     public var role: RoundRole?
 
-    public init(miner: MinerIdentity, outcome: String, score: Double?, reason: String?, latencySeconds: Double,
+    public init(miner: MinerIdentity, outcome: MinerOutcome, score: Double?, reason: String?, latencySeconds: Double,
                 timeToFirstChunkSeconds: Double? = nil, role: RoundRole? = nil) {
         self.role = role
         self.timeToFirstChunkSeconds = timeToFirstChunkSeconds

@@ -11,14 +11,14 @@ struct PostgresScoreStore: ScoreStore {
         try await storage.transaction { connection in
             try await connection.query("""
                 INSERT INTO rounds (id, endpoint, is_organic, created_at, verdict, tie_break)
-                VALUES (\(round.id.uuidString), \(round.endpoint), \(round.isOrganic), \(round.createdAt.timeIntervalSince1970), \(round.verdict),
+                VALUES (\(round.id.uuidString), \(round.endpoint), \(round.isOrganic), \(round.createdAt.timeIntervalSince1970), \(round.verdict.text),
                         \(tieBreak))
                 """, logger: logger)
             for (position, result) in round.results.enumerated() {
                 try await connection.query("""
                     INSERT INTO round_results (round_id, position, uid, hotkey, outcome, score, reason, latency_seconds,
                                                time_to_first_chunk_seconds, role)
-                    VALUES (\(round.id.uuidString), \(position), \(Int(result.miner.uid)), \(result.miner.hotkey), \(result.outcome), \(result.score),
+                    VALUES (\(round.id.uuidString), \(position), \(Int(result.miner.uid)), \(result.miner.hotkey), \(result.outcome.label), \(result.score),
                             \(result.reason), \(result.latencySeconds), \(result.timeToFirstChunkSeconds), \(result.role?.rawValue))
                     """, logger: logger)
             }
@@ -54,14 +54,14 @@ struct PostgresScoreStore: ScoreStore {
             """) {
             let (roundID, uid, hotkey, outcome, score, reason, latency, firstChunk, role) =
                 try row.decode((String, Int, String, String, Double?, String?, Double, Double?, String?).self)
-            results[roundID, default: []].append(MinerRoundResult(miner: MinerIdentity(uid: UInt16(clamping: uid), hotkey: hotkey), outcome: outcome,
+            results[roundID, default: []].append(MinerRoundResult(miner: MinerIdentity(uid: UInt16(clamping: uid), hotkey: hotkey), outcome: try MinerOutcome(stored: outcome),
                                                                   score: score, reason: reason, latencySeconds: latency,
-                                                                  timeToFirstChunkSeconds: firstChunk, role: role.flatMap(RoundRole.init(rawValue:))))
+                                                                  timeToFirstChunkSeconds: firstChunk, role: try role.map(RoundRole.init(stored:))))
         }
-        return rounds.map { id, endpoint, organic, created, verdict, tieBreak in
+        return try rounds.map { id, endpoint, organic, created, verdict, tieBreak in
             RoundRecord(id: UUID(uuidString: id) ?? UUID(), endpoint: endpoint, isOrganic: organic, createdAt: Date(timeIntervalSince1970: created),
-                        verdict: verdict, results: results[id] ?? [],
-                        tieBreak: tieBreak.flatMap { try? JSONDecoder().decode(TieBreakSummary.self, from: Data($0.utf8)) })
+                        verdict: try RoundVerdict(stored: verdict), results: results[id] ?? [],
+                        tieBreak: try tieBreak.map { try JSONDecoder().decode(TieBreakSummary.self, from: Data($0.utf8)) })
         }
     }
 

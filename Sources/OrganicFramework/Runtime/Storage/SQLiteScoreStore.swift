@@ -13,7 +13,7 @@ public struct SQLiteScoreStore: ScoreStore {
         try await database.pool.write { db in
             try db.execute(
                 sql: "INSERT INTO rounds (id, endpoint, is_organic, created_at, verdict, tie_break) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [round.id.uuidString, round.endpoint, round.isOrganic, round.createdAt.timeIntervalSince1970, round.verdict,
+                arguments: [round.id.uuidString, round.endpoint, round.isOrganic, round.createdAt.timeIntervalSince1970, round.verdict.text,
                             try round.tieBreak.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }])
             let insert = try db.makeStatement(sql: """
                 INSERT INTO round_results (round_id, uid, hotkey, outcome, score, reason, latency_seconds, time_to_first_chunk_seconds, role)
@@ -21,7 +21,7 @@ public struct SQLiteScoreStore: ScoreStore {
                 """)
             for result in round.results {
                 try insert.execute(arguments: [
-                    round.id.uuidString, Int(result.miner.uid), result.miner.hotkey, result.outcome,
+                    round.id.uuidString, Int(result.miner.uid), result.miner.hotkey, result.outcome.label,
                     result.score, result.reason, result.latencySeconds, result.timeToFirstChunkSeconds, result.role?.rawValue,
                 ])
             }
@@ -56,13 +56,13 @@ public struct SQLiteScoreStore: ScoreStore {
                 let id: String = row["id"]
                 let results = try Row.fetchAll(db, sql: "SELECT * FROM round_results WHERE round_id = ?", arguments: [id]).map { r in
                     MinerRoundResult(miner: MinerIdentity(uid: UInt16(clamping: r["uid"] as Int), hotkey: r["hotkey"]),
-                                     outcome: r["outcome"], score: r["score"], reason: r["reason"],
+                                     outcome: try MinerOutcome(stored: r["outcome"]), score: r["score"], reason: r["reason"],
                                      latencySeconds: r["latency_seconds"], timeToFirstChunkSeconds: r["time_to_first_chunk_seconds"],
-                                     role: (r["role"] as String?).flatMap(RoundRole.init(rawValue:)))
+                                     role: try (r["role"] as String?).map(RoundRole.init(stored:)))
                 }
-                let tieBreak = (row["tie_break"] as String?).flatMap { try? JSONDecoder().decode(TieBreakSummary.self, from: Data($0.utf8)) }
+                let tieBreak = try (row["tie_break"] as String?).map { try JSONDecoder().decode(TieBreakSummary.self, from: Data($0.utf8)) }
                 return RoundRecord(id: UUID(uuidString: id) ?? UUID(), endpoint: row["endpoint"], isOrganic: row["is_organic"],
-                                   createdAt: Date(timeIntervalSince1970: row["created_at"]), verdict: row["verdict"], results: results,
+                                   createdAt: Date(timeIntervalSince1970: row["created_at"]), verdict: try RoundVerdict(stored: row["verdict"]), results: results,
                                    tieBreak: tieBreak)
             }
         }

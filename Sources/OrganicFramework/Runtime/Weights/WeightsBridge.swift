@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Runs `Tools/weights_bridge.py` with the official Bittensor SDK: one process per call,
 /// one JSON object in on stdin, one out on stdout (see the script's docstring).
@@ -10,11 +12,16 @@ public struct WeightsBridge: Sendable {
     /// Extra environment for the bridge (e.g. `ORGANIC_WALLET_PASSWORD`); the node's own
     /// environment is inherited.
     public var environment: [String: String]
+    /// Longest one bridge call may take (setting weights waits for the chain); then the process
+    /// is killed and the call fails.
+    public var timeout: Duration
 
-    public init(python: String = "python3", script: String = "Tools/weights_bridge.py", environment: [String: String] = [:]) {
+    public init(python: String = "python3", script: String = "Tools/weights_bridge.py", environment: [String: String] = [:],
+                timeout: Duration = .seconds(120)) {
         self.python = python
         self.script = script
         self.environment = environment
+        self.timeout = timeout
     }
 
     /// What `check` found.
@@ -42,9 +49,9 @@ public struct WeightsBridge: Sendable {
     /// Whether the SDK can be imported; never throws (a missing interpreter is reported too).
     public func check() async -> SDKStatus {
         do {
-            let answer = try await run(["op": "check"])
-            if answer["ok"] as? Bool == true { return SDKStatus(available: true, detail: answer["sdk"] as? String ?? "bittensor") }
-            return SDKStatus(available: false, detail: answer["error"] as? String ?? "unknown error")
+            let answer = try await run(BridgeRequest(op: "check"))
+            if answer.ok { return SDKStatus(available: true, detail: answer.sdk ?? "bittensor") }
+            return SDKStatus(available: false, detail: answer.error ?? "unknown error")
         } catch {
             return SDKStatus(available: false, detail: "\(error)")
         }
@@ -54,62 +61,106 @@ public struct WeightsBridge: Sendable {
     @discardableResult
     public func set(uids: [UInt16], weights: [UInt16], versionKey: UInt64, netuid: UInt16, target: Target) async throws -> String {
         guard uids.count == weights.count else { throw WeightsBridgeError.failed("uids and weights differ in length") }
-        var request: [String: Any] = [
-            "op": "set_weights", "netuid": Int(netuid), "uids": uids.map(Int.init), "weights": weights.map(Int.init),
-            "version_key": Int(clamping: versionKey), "wallet": target.wallet, "hotkey": target.hotkey, "network": target.network,
-        ]
-        if let path = target.walletPath { request["wallet_path"] = path }
+        var request = BridgeRequest(op: "set_weights")
+        request.netuid = netuid
+        request.uids = uids
+        request.weights = weights
+        request.versionKey = Int(clamping: versionKey)
+        request.wallet = target.wallet
+        request.hotkey = target.hotkey
+        request.network = target.network
+        request.walletPath = target.walletPath
         let answer = try await run(request)
-        guard answer["ok"] as? Bool == true else { throw WeightsBridgeError.failed(answer["error"] as? String ?? "unknown error") }
-        return answer["result"] as? String ?? ""
+        guard answer.ok else { throw WeightsBridgeError.failed(answer.error ?? "unknown error") }
+        return answer.result ?? ""
     }
 
     /// The SDK's own u16 conversion of several vectors in one call, for cross-checks.
     public func convert(_ vectors: [(uids: [UInt16], weights: [Double])]) async throws -> [(uids: [UInt16], weights: [UInt16])] {
-        let request: [String: Any] = ["op": "convert", "vectors": vectors.map { ["uids": $0.uids.map(Int.init), "weights": $0.weights] }]
+        var request = BridgeRequest(op: "convert")
+        request.vectors = vectors.map { BridgeRequest.Vector(uids: $0.uids, weights: $0.weights) }
         let answer = try await run(request)
-        guard answer["ok"] as? Bool == true, let results = answer["results"] as? [[String: Any]] else {
-            throw WeightsBridgeError.failed(answer["error"] as? String ?? "malformed convert answer")
-        }
-        return results.map { result in
-            let u = result["uids"] as? [Int] ?? [], w = result["weights"] as? [Int] ?? []
-            return (u.compactMap { UInt16(exactly: $0) }, w.compactMap { UInt16(exactly: $0) })
-        }
+        guard answer.ok, let results = answer.results else { throw WeightsBridgeError.failed(answer.error ?? "malformed convert answer") }
+        return results.map { ($0.uids, $0.weights) }
     }
 
-    /// One bridge process: write the request, read the answer, wait for exit. Blocking pipe
-    /// reads happen on a Dispatch thread, not the cooperative pool.
-    func run(_ request: [String: Any]) async throws -> [String: Any] {
-        let input = try JSONSerialization.data(withJSONObject: request)
-        let python = self.python, script = self.script, extra = self.environment
-        let output: Data = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: python.contains("/") ? python : "/usr/bin/env")
-                process.arguments = python.contains("/") ? [script] : [python, script]
-                process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
-                let stdin = Pipe(), stdout = Pipe()
-                process.standardInput = stdin
-                process.standardOutput = stdout
-                process.standardError = FileHandle.standardError
+    /// Largest answer read from the bridge (one JSON object) and largest error output kept.
+    static let outputLimit = 16 << 20
+    static let errorLimit = 64 << 10
+
+    /// One bridge process: the request on stdin, the answer on stdout, stderr captured for the
+    /// error message. A bridge still running after ``timeout`` is killed and the call fails.
+    func run(_ request: BridgeRequest) async throws -> BridgeAnswer {
+        let input = try JSONEncoder().encode(request)
+        let executable: Executable = python.contains("/") ? .path(FilePath(python)) : .name(python)
+        let environment = Environment.inherit.updating(
+            Dictionary(uniqueKeysWithValues: self.environment.map { (Environment.Key(stringLiteral: $0.key), String?.some($0.value)) }))
+        let script = self.script, timeout = self.timeout
+        let result = try await withThrowingTaskGroup(of: ExecutionResult<Void, BytesOutput, StringOutput<UTF8>>?.self) { group in
+            group.addTask {
                 do {
-                    try process.run()
+                    return try await Subprocess.run(executable, arguments: [script], environment: environment, input: .array(Array(input)),
+                                                    output: .bytes(limit: Self.outputLimit), error: .string(limit: Self.errorLimit))
                 } catch {
-                    continuation.resume(throwing: WeightsBridgeError.launch("\(python) \(script): \(error.localizedDescription)"))
-                    return
+                    throw WeightsBridgeError.launch("\(python) \(script): \(error)")
                 }
-                stdin.fileHandleForWriting.write(input)
-                try? stdin.fileHandleForWriting.close()
-                let data = stdout.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: data)
             }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            // Cancelling the run kills the child (swift-subprocess's teardown ends with SIGKILL).
+            guard let first = try await group.next(), let finished = first else {
+                throw WeightsBridgeError.failed("no answer within \(timeout); the bridge was stopped")
+            }
+            return finished
         }
-        guard let answer = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
-            throw WeightsBridgeError.failed("bridge printed no JSON answer (is \(script) the Organic weights bridge?)")
+        guard let answer = try? JSONDecoder().decode(BridgeAnswer.self, from: Data(result.standardOutput)) else {
+            let stderr = result.standardError.suffix(2000)
+            throw WeightsBridgeError.failed("bridge printed no JSON answer (exit \(result.terminationStatus); is \(script) the Organic weights bridge?)"
+                + (stderr.isEmpty ? "" : ": \(stderr)"))
         }
         return answer
     }
+}
+
+/// What the node sends `weights_bridge.py` (see its docstring); fields unused by an op are left out.
+struct BridgeRequest: Encodable, Sendable {
+    struct Vector: Encodable, Sendable {
+        var uids: [UInt16]
+        var weights: [Double]
+    }
+
+    var op: String
+    var netuid: UInt16?
+    var uids: [UInt16]?
+    var weights: [UInt16]?
+    var versionKey: Int?
+    var wallet: String?
+    var hotkey: String?
+    var network: String?
+    var walletPath: String?
+    var vectors: [Vector]?
+
+    enum CodingKeys: String, CodingKey {
+        case op, netuid, uids, weights, wallet, hotkey, network, vectors
+        case versionKey = "version_key", walletPath = "wallet_path"
+    }
+}
+
+/// The bridge's answer: `ok`, and the op's result or an `error`.
+struct BridgeAnswer: Decodable, Sendable {
+    struct Vector: Decodable, Sendable {
+        var uids: [UInt16]
+        var weights: [UInt16]
+    }
+
+    var ok: Bool
+    var error: String?
+    var sdk: String?
+    var result: String?
+    var results: [Vector]?
 }
 
 public enum WeightsBridgeError: Error, Equatable, Sendable, CustomStringConvertible {

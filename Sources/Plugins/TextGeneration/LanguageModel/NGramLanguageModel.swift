@@ -43,7 +43,9 @@ struct NGramLanguageModel: Sendable {
     }
 
     /// The model trained on the bundled caption corpus, built on first use.
-    static let bundled = NGramLanguageModel(corpus: BundledCaptions.text)
+    static func bundled() throws(CaptionCorpusError) -> NGramLanguageModel { try bundledModel.get() }
+
+    private static let bundledModel = Result { () throws(CaptionCorpusError) in NGramLanguageModel(corpus: try BundledCaptions.text()) }
 
     /// The next-token distribution over the whole vocabulary (indexed by token id).
     func probabilities(context: some Collection<Int>) -> [Double] {

@@ -15,7 +15,7 @@ struct Sampler: IteratorProtocol, Sendable {
     private(set) var finishReason: FinishReason?
     private var random: OrganicRandom
 
-    init(model: NGramLanguageModel = .bundled, prompt: [Int], parameters: SamplingParameters, seed: UInt64) {
+    init(model: NGramLanguageModel, prompt: [Int], parameters: SamplingParameters, seed: UInt64) {
         self.model = model
         self.parameters = parameters
         context = prompt
@@ -43,7 +43,7 @@ struct Sampler: IteratorProtocol, Sendable {
     }
 
     /// Runs generation to the end.
-    static func generate(model: NGramLanguageModel = .bundled, prompt: [Int], parameters: SamplingParameters,
+    static func generate(model: NGramLanguageModel, prompt: [Int], parameters: SamplingParameters,
                          seed: UInt64) -> Completion {
         var sampler = Sampler(model: model, prompt: prompt, parameters: parameters, seed: seed)
         var tokens: [GeneratedToken] = []

@@ -17,7 +17,7 @@ struct TokenVerifier: Sendable {
     /// Largest accepted difference between claimed and recomputed log-probabilities.
     let tolerance: Double
 
-    init(model: NGramLanguageModel = .bundled, tolerance: Double = 0.05) {
+    init(model: NGramLanguageModel, tolerance: Double = 0.05) {
         self.model = model
         self.tolerance = tolerance
     }

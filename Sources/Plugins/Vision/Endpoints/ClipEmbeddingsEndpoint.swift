@@ -17,7 +17,9 @@ public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
     public func validate(_ request: ClipEmbeddingsRequest) throws(RequestValidationError) {
         try FieldCheck.count(request.imageB64s, 1...configuration.maxEmbeddingImages, field: "image_b64s")
         for (i, image) in request.imageB64s.enumerated() {
-            _ = try ImageInput.decode(image, field: "image_b64s[\(i)]", configuration: configuration)
+            // Kept for perturb, which jitters these pixels (decoding once per request).
+            let raster = try ImageInput.decodeRaster(image, field: "image_b64s[\(i)]", configuration: configuration)
+            request.decoded.keep(raster, decodedFrom: image, at: i)
         }
     }
 
@@ -31,13 +33,19 @@ public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
     }
 
     /// Jitters every image (1–3 pixels by ±1 per channel) and re-encodes it as PNG. The perturbed
-    /// request, which miners receive and scoring compares, carries the jittered images.
+    /// request, which miners receive and scoring compares, carries the jittered images. Images
+    /// that validation decoded are not decoded again.
     public func perturb(_ request: inout ClipEmbeddingsRequest, context: inout PerturbationContext) {
         for i in request.imageB64s.indices {
-            guard let bytes = try? ImageInput.bytes(request.imageB64s[i], field: "", maxLength: .max),
-                  let jittered = PixelJitter.jitterEncoded(bytes, random: &context.random)
-            else { continue }
-            request.imageB64s[i] = Data(jittered.png).base64EncodedString()
+            let jittered: [UInt8]?
+            if let raster = request.decoded.take(at: i, source: request.imageB64s[i]) {
+                jittered = PixelJitter.jitterEncoded(raster, random: &context.random)
+            } else if let bytes = try? ImageInput.bytes(request.imageB64s[i], field: "", maxLength: .max) {
+                jittered = PixelJitter.jitterEncoded(bytes, random: &context.random)?.png
+            } else {
+                jittered = nil
+            }
+            if let jittered { request.imageB64s[i] = Data(jittered).base64EncodedString() }
         }
     }
 

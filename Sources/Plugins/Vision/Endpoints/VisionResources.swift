@@ -11,7 +11,7 @@ struct VisionResources: Sendable {
 
     init(configuration: VisionConfiguration) throws {
         self.configuration = configuration
-        prompts = try configuration.captionCorpusPath.map(CaptionMarkovChain.load(path:)) ?? .bundled
+        prompts = try configuration.captionCorpusPath.map(CaptionMarkovChain.load(path:)) ?? CaptionMarkovChain.bundled()
         pool = SyntheticImagePool(side: configuration.syntheticImageSize)
         reward = ImageReward()
     }

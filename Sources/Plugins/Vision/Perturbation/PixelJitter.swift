@@ -45,6 +45,14 @@ public enum PixelJitter {
         try? jitter(bytes, limits: limits, fast: true, random: &random)
     }
 
+    /// Jitters an already decoded image and encodes it as PNG, exactly as ``jitterEncoded(_:limits:random:)``
+    /// does after decoding; nil when it cannot be encoded.
+    static func jitterEncoded(_ raster: PNGRaster, random: inout OrganicRandom) -> [UInt8]? {
+        var raster = raster
+        _ = apply(&raster, random: &random)
+        return try? PNGEncoder.encode(raster, fast: true)
+    }
+
     /// Decodes any accepted image, jitters it and re-encodes it as PNG, reporting why not.
     /// `fast` trades file size for CPU (see ``ImageCodec/encodePNG(_:fast:)``).
     public static func jitter(

@@ -1,6 +1,8 @@
 /// `POST /v1/clip-embeddings` request: `{"image_b64s": ["<base64>", ...]}`.
 public struct ClipEmbeddingsRequest: Codable, Sendable, Hashable {
     public var imageB64s: [String]
+    /// The images as validation decoded them, for perturbation (not coded).
+    let decoded = DecodedImages()
 
     public init(imageB64s: [String]) {
         self.imageB64s = imageB64s

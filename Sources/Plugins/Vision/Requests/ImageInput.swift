@@ -31,9 +31,21 @@ enum ImageInput {
 
     /// Decodes a caller's image, mapping every codec failure to a 400 for `field`.
     static func decode(_ text: String, field: String, configuration: VisionConfiguration) throws(RequestValidationError) -> RGBImage {
+        try decoding(text, field: field, configuration: configuration, ImageCodec.decode(_:limits:))
+    }
+
+    /// Decodes a caller's image losslessly (its own colour type and bit depth, as perturbation
+    /// needs it), with the same checks and 400s as ``decode(_:field:configuration:)``.
+    static func decodeRaster(_ text: String, field: String, configuration: VisionConfiguration) throws(RequestValidationError) -> PNGRaster {
+        try decoding(text, field: field, configuration: configuration, LosslessImageReader.read(_:limits:))
+    }
+
+    /// The base64 checks, then `decode` within the input limits, every failure a 400 for `field`.
+    private static func decoding<Image>(_ text: String, field: String, configuration: VisionConfiguration,
+                                        _ decode: ([UInt8], ImageLimits) throws(ImageDecodingError) -> Image) throws(RequestValidationError) -> Image {
         let raw = try bytes(text, field: field, maxLength: configuration.maxImageBase64Length)
         do {
-            return try ImageCodec.decode(raw, limits: configuration.inputLimits)
+            return try decode(raw, configuration.inputLimits)
         } catch {
             throw RequestValidationError(code: error.code, field: field, message: "\(field): \(error.message).")
         }

@@ -16,8 +16,10 @@ public enum RewardDataset {
 
     public static let csvHeader = "label,average,perceptual,difference,color,kind"
 
-    public static func generate(count: Int, random: inout OrganicRandom, prompts: CaptionMarkovChain = .bundled,
-                                sizes: [Int] = [512, 576, 640, 768]) -> [Sample] {
+    /// `prompts` defaults to the bundled chain (an error when its corpus cannot be loaded).
+    public static func generate(count: Int, random: inout OrganicRandom, prompts: CaptionMarkovChain? = nil,
+                                sizes: [Int] = [512, 576, 640, 768]) throws -> [Sample] {
+        let prompts = try prompts ?? CaptionMarkovChain.bundled()
         let generator = ProceduralImageGenerator()
         let hashing = ImagehashCompatibleHashing()
         var samples: [Sample] = []

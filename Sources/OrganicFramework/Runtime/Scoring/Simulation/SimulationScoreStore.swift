@@ -33,18 +33,16 @@ final class SimulationScoreStore: ScoreStore {
     func record(_ round: RoundRecord) async throws {
         let ready = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.tally.rounds += 1
-            if round.verdict.hasPrefix("inconclusive") {
-                state.tally.inconclusive += 1
-            } else if round.verdict.hasPrefix("discarded") {
-                state.tally.discarded += 1
-            } else {
-                state.tally.scored += 1
+            switch round.verdict {
+            case .inconclusive: state.tally.inconclusive += 1
+            case .discarded: state.tally.discarded += 1
+            case .scored: state.tally.scored += 1
             }
             if let tieBreak = round.tieBreak {
                 state.tally.tieBreaks[tieBreak.cause, default: 0] += 1
                 state.tally.tieBreakOutcomes[tieBreak.outcome, default: 0] += 1
             }
-            if round.results.contains(where: { kinds[$0.miner.hotkey] == .honest && ($0.score ?? 1) < 1 && $0.outcome == "answered" }) {
+            if round.results.contains(where: { kinds[$0.miner.hotkey] == .honest && ($0.score ?? 1) < 1 && $0.outcome == .answered }) {
                 let shape = round.results.map { r in
                     "\(r.role == .referee ? "ref:" : "")\(kinds[r.miner.hotkey]?.rawValue ?? "?")=\(r.score.map { String(format: "%.0f", $0) } ?? "-")"
                 }.joined(separator: ",")
