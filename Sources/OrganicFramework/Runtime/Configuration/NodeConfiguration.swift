@@ -122,6 +122,10 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// With PostgreSQL: this instance's stable name, under which its score periods are kept
         /// (unset: `<host name>:<server.port>`). Give each instance its own.
         public var nodeName: String?
+        /// With PostgreSQL: seconds between a follower's attempts to become the leader (the one
+        /// instance that sets weights, sends synthetic queries and reads the metagraph), and
+        /// between the leader's checks of its lock session; a dead leader is replaced within it.
+        public var leaderRetrySeconds = 5.0
         public init() {}
     }
 

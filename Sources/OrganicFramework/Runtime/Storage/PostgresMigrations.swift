@@ -164,5 +164,23 @@ enum PostgresMigrations {
             """,
             "CREATE UNIQUE INDEX payments_credited_once ON payments(provider, reference) WHERE state = 'credited' AND reference IS NOT NULL",
         ]),
+        // Several instances: the metagraph the leader publishes, and shared rate-limit buckets.
+        Migration(name: "v3-leader-and-rate-buckets", statements: [
+            """
+            CREATE TABLE shared_metagraphs (
+                subnet text PRIMARY KEY,
+                metagraph text NOT NULL,
+                published_at double precision NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE rate_buckets (
+                key_id text NOT NULL,
+                rule text NOT NULL,
+                tat_nanoseconds bigint NOT NULL,
+                PRIMARY KEY (key_id, rule)
+            )
+            """,
+        ]),
     ]
 }
