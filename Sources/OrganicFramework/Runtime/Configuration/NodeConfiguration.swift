@@ -12,6 +12,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var synthetic = Synthetic()
     public var scoring = Scoring()
     public var weights = Weights()
+    /// How long rounds and the usage log are kept (see ``Retention``).
+    public var retention = Retention()
     public var plugins = Plugins()
     public var miners: [StaticMiner] = []
     public var logging = Logging()

@@ -214,6 +214,9 @@ public struct OrganicNode: Sendable {
             },
             stores: stores, clock: clock, logger: logger, metrics: metrics)
         services.append(scoring.periodService)
+        if configuration.retention.days > 0 {
+            services.append(leaderOnly(RetentionService(store: stores.retention, settings: configuration.retention, clock: clock, logger: logger)))
+        }
         services += scoring.subnets.compactMap(\.weightService).map(leaderOnly)
         services.append(executor)
 

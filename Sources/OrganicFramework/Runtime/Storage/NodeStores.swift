@@ -15,6 +15,7 @@ struct NodeStores: Sendable {
     let scores: any ScoreStore
     let periods: any PeriodStore
     let weights: any WeightHistoryStore
+    let retention: any RetentionStore
     /// Where files kept beside the database go (`weights.json`): the directory of `database.path`.
     let directory: URL
     let postgres: PostgresStorage?
@@ -31,7 +32,7 @@ struct NodeStores: Sendable {
             let sqlite = try SQLiteDatabase(path: database.path)
             return NodeStores(backend: .sqlite, keys: SQLiteKeyStore(database: sqlite), scores: SQLiteScoreStore(database: sqlite),
                               periods: SQLitePeriodStore(database: sqlite), weights: SQLiteWeightHistory(database: sqlite),
-                              directory: directory, postgres: nil, closeStores: { try sqlite.close() })
+                              retention: SQLiteRetention(database: sqlite), directory: directory, postgres: nil, closeStores: { try sqlite.close() })
         }
         guard database.leaderRetrySeconds.isFinite, database.leaderRetrySeconds >= 0.1, database.leaderRetrySeconds <= 3600 else {
             throw ConfigurationError("database.leaderRetrySeconds must be in [0.1, 3600]")
@@ -45,7 +46,7 @@ struct NodeStores: Sendable {
         let node = database.nodeName.flatMap { $0.isEmpty ? nil : $0 } ?? nodeName ?? ProcessInfo.processInfo.hostName
         var stores = NodeStores(backend: .postgres, keys: keys, scores: PostgresScoreStore(storage: storage),
                                 periods: PostgresPeriodStore(storage: storage, node: node),
-                                weights: PostgresWeightHistory(storage: storage), directory: directory, postgres: storage,
+                                weights: PostgresWeightHistory(storage: storage), retention: PostgresRetention(storage: storage), directory: directory, postgres: storage,
                                 closeStores: { try await keys.close() })
         stores.leaderSession = (url, .seconds(double: database.leaderRetrySeconds))
         return stores

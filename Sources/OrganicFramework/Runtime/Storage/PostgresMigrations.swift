@@ -182,5 +182,30 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // Twin of SQLite's v6-usage-daily: usage folded per key, UTC day and endpoint before pruning.
+        Migration(name: "v4-usage-daily", statements: [
+            """
+            CREATE TABLE usage_daily (
+                key_id text NOT NULL,
+                day text NOT NULL,
+                endpoint text NOT NULL,
+                requests bigint NOT NULL,
+                successes bigint NOT NULL,
+                credits bigint NOT NULL,
+                latency_seconds_sum double precision NOT NULL,
+                PRIMARY KEY (key_id, day, endpoint)
+            )
+            """,
+            """
+            CREATE TABLE usage_daily_units (
+                key_id text NOT NULL,
+                day text NOT NULL,
+                endpoint text NOT NULL,
+                unit text NOT NULL,
+                quantity bigint NOT NULL,
+                PRIMARY KEY (key_id, day, endpoint, unit)
+            )
+            """,
+        ]),
     ]
 }
