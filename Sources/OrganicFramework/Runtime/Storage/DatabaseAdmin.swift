@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PostgresNIO
 package import Logging
 
 /// `organic db migrate` and `organic db status`: the schema of the configured database
@@ -52,5 +53,29 @@ package enum DatabaseAdmin {
         let stores = try await NodeStores.open(database, logger: logger)
         try await stores.close()
         return try await status(database, logger: logger)
+    }
+}
+
+extension DatabaseAdmin {
+    /// Creates the empty database `name` on the server of `serverURL`; returns its URL (for
+    /// tools and benchmarks that need a database of their own).
+    package static func createDatabase(named name: String, onServerOf serverURL: String, logger: Logger) async throws -> String {
+        guard name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), !name.isEmpty else {
+            throw ConfigurationError("a database name is lower-case letters, digits and _")
+        }
+        let storage = try await PostgresStorage.open(url: serverURL, maxConnections: 2, logger: logger, migrating: false)
+        defer { Task { await storage.close() } }
+        _ = try await storage.rows(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        var components = URLComponents(string: serverURL) ?? URLComponents()
+        components.path = "/" + name
+        return components.string ?? serverURL
+    }
+
+    /// The key store of `database` (migrated), and how to close it: for tools that work on
+    /// credits outside a node.
+    package static func openKeyStore(_ database: NodeConfiguration.Database, logger: Logger) async throws
+        -> (store: any KeyStore, close: @Sendable () async throws -> Void) {
+        let stores = try await NodeStores.open(database, logger: logger)
+        return (stores.keys, { try await stores.close() })
     }
 }
