@@ -7,7 +7,7 @@ import Testing
 /// Who may read the admin API.
 @Suite("Admin API access")
 struct AdminAccessTests {
-    static let reportRoutes = ["/admin/scores", "/admin/weights", "/admin/rounds", "/admin/queues", "/admin/miners"]
+    static let reportRoutes = ["/admin/scores", "/admin/weights", "/admin/rounds", "/admin/queues", "/admin/miners", "/admin/status"]
 
     @Test("with a token, every report needs it (Bearer or X-Admin-Token); health does not")
     func tokenGuardsReports() async throws {

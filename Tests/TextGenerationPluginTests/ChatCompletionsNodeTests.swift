@@ -53,7 +53,10 @@ struct MinTokensTests {
     func minTokens() async throws {
         var configuration = PluginHarness.testConfiguration()
         configuration.dispatch.organicScoringProbability = 1
-        try await PluginHarness.run(plugins: [try TextGenerationPlugin()], miners: PluginHarness.honestMiners(1),
+        // The plugin made before the call: `[try …]` inline next to the large configuration
+        // struct miscompiles with Swift 6.3 (see PluginHarness.run).
+        let plugin = try TextGenerationPlugin()
+        try await PluginHarness.run(plugins: [plugin], miners: PluginHarness.honestMiners(1),
                                     configuration: configuration) { net in
             var request = ChatCompletionsNodeTests.question
             request.maxTokens = 80

@@ -15,11 +15,18 @@ struct NineteenNodeTests {
         return try ImageCodec.decode([UInt8](bytes))
     }
 
-    @Test("nineteen miners: task names, inpaint without model, avatar, capacity per task; every answer scored")
-    func nineteenRoundTrip() async throws {
+    /// Built outside the async test body: a mutated copy of the large configuration in the
+    /// async frame reached the node zeroed with Swift 6.3 (a miscompile).
+    static func configuration() -> NodeConfiguration {
         var configuration = PluginHarness.testConfiguration()
         configuration.dispatch.organicScoringProbability = 1
         configuration.dispatch.minerProtocol = .unsigned   // the reference miners here speak plain JSON; nineteen mode defaults to fiber/1
+        return configuration
+    }
+
+    @Test("nineteen miners: task names, inpaint without model, avatar, capacity per task; every answer scored")
+    func nineteenRoundTrip() async throws {
+        let configuration = Self.configuration()
         let plugin = try VisionPlugin(configuration: VisionConfiguration(minerWireFormat: .nineteen))
         try await PluginHarness.run(plugins: [plugin], miners: PluginHarness.honestMiners(2), configuration: configuration) { net in
             let t2i = try await net.post("/v1/text-to-image", raw: Data(

@@ -10,6 +10,6 @@ struct OrganicCommand: AsyncParsableCommand {
             Start with `organic demo` for a local node with reference miners, or
             `organic serve --config organic.yaml` for a real one.
             """,
-        subcommands: [DemoCommand.self, ServeCommand.self, KeysCommand.self, ScoresCommand.self, WeightsCommand.self, ConfigCommand.self,
+        subcommands: [DemoCommand.self, ServeCommand.self, KeysCommand.self, DatabaseCommand.self, ScoresCommand.self, WeightsCommand.self, ConfigCommand.self,
                       OpenAPICommand.self, ImageCommand.self, SynthCommand.self, VisionCommand.self, CryptoCommand.self, WalletCommand.self])
 }

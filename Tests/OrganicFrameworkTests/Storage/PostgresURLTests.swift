@@ -28,7 +28,8 @@ struct PostgresURLTests {
         let stores = try await NodeStores.open(configuration, logger: TestDatabase.logger)
         #expect(stores.backend == .sqlite)
         #expect(stores.keys is SQLiteKeyStore)
-        #expect(stores.services(recheck: .seconds(1), onKeyChange: { _ in }, logger: TestDatabase.logger).isEmpty)
+        #expect(stores.services(recheck: .seconds(1), onKeyChange: { _ in }, leadership: Leadership(stores.initialRole), logger: TestDatabase.logger).isEmpty)
+        #expect(stores.initialRole == .leader)
         try await stores.close()
     }
 

@@ -12,6 +12,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var synthetic = Synthetic()
     public var scoring = Scoring()
     public var weights = Weights()
+    /// How long rounds and the usage log are kept (see ``Retention``).
+    public var retention = Retention()
     public var plugins = Plugins()
     public var miners: [StaticMiner] = []
     public var logging = Logging()
@@ -122,6 +124,10 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// With PostgreSQL: this instance's stable name, under which its score periods are kept
         /// (unset: `<host name>:<server.port>`). Give each instance its own.
         public var nodeName: String?
+        /// With PostgreSQL: seconds between a follower's attempts to become the leader (the one
+        /// instance that sets weights, sends synthetic queries and reads the metagraph), and
+        /// between the leader's checks of its lock session; a dead leader is replaced within it.
+        public var leaderRetrySeconds = 5.0
         public init() {}
     }
 

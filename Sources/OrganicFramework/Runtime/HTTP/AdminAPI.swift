@@ -16,7 +16,8 @@ enum AdminAPI {
 
     /// `subnets` come in the node's order; reports that take `?subnet=<name>` default to the first.
     static func router(store: any ScoreStore, subnets: [Subnet], clock: any NodeClock, keys: KeyManager?,
-                       adminToken: AdminToken, metrics: NodeMetrics, console: NodeConfiguration.Console = .init()) throws -> Router<OrganicRequestContext> {
+                       adminToken: AdminToken, metrics: NodeMetrics, console: NodeConfiguration.Console = .init(),
+                       instance: (backend: NodeStores.Backend, leadership: Leadership) = (.sqlite, Leadership(.leader))) throws -> Router<OrganicRequestContext> {
         let router = Router(context: OrganicRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: JSONErrorMiddleware())
@@ -46,6 +47,7 @@ enum AdminAPI {
         reports.get("queues") { _, _ in
             QueuesReport(endpoints: subnets.flatMap { $0.selector.queueStatuses() }, miners: subnets.flatMap { $0.selector.statuses() })
         }
+        InstanceStatus.register(on: reports, backend: instance.backend, leadership: instance.leadership)
         ScoringAdminRoutes.register(on: reports) { name throws(APIError) in try Self.subnet(named: name, in: subnets)?.scoreBoard }
         KeyAdminRoutes.add(to: router.group("/admin/keys").add(middleware: AdminTokenMiddleware(token: adminToken)), keys: keys)
         if console.enabled {

@@ -51,8 +51,8 @@ final class AccessControl: Sendable {
             throw APIError(.forbidden, code: "endpoint_not_allowed", message: "This API key may not call the endpoint '\(endpoint)'.")
         }
         let nanos = Int64((now.timeIntervalSince1970 * 1e9).rounded())
-        switch limiter.admit(keyID: record.id, rules: record.rateLimits, maxConcurrent: record.maxConcurrent, endpoint: endpoint,
-                             nowNanoseconds: nanos) {
+        switch await limiter.check(keyID: record.id, rules: record.rateLimits, maxConcurrent: record.maxConcurrent, endpoint: endpoint,
+                                   nowNanoseconds: nanos) {
         case .allowed(let status):
             return PendingRequest(access: self, record: record, endpoint: endpoint, rateLimit: status, holdsSlot: record.maxConcurrent != nil, started: started, time: now)
         case .limited(let status, let retryAfter):

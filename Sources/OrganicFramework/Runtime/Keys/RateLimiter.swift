@@ -37,8 +37,29 @@ public final class RateLimiter: Sendable {
     }
 
     private let states = Mutex<[String: KeyState]>([:])
+    /// With several instances on PostgreSQL: the buckets every instance shares (the rules);
+    /// in-flight counts stay per instance.
+    let shared: SharedRateBuckets?
 
-    public init() {}
+    public init() {
+        shared = nil
+    }
+
+    init(shared: SharedRateBuckets?) {
+        self.shared = shared
+    }
+
+    /// ``admit(keyID:rules:maxConcurrent:endpoint:nowNanoseconds:)``, against the shared buckets
+    /// when there are some.
+    func check(keyID: String, rules: [RateLimitRule], maxConcurrent: Int?, endpoint: String, nowNanoseconds now: Int64) async -> Decision {
+        guard let shared else { return admit(keyID: keyID, rules: rules, maxConcurrent: maxConcurrent, endpoint: endpoint, nowNanoseconds: now) }
+        if case .tooManyInFlight(let max) = admit(keyID: keyID, rules: [], maxConcurrent: maxConcurrent, endpoint: endpoint, nowNanoseconds: now) {
+            return .tooManyInFlight(max: max)
+        }
+        let decision = await shared.admit(keyID: keyID, rules: rules, endpoint: endpoint, nowNanoseconds: now)
+        if case .limited = decision, maxConcurrent != nil { finish(keyID: keyID) }
+        return decision
+    }
 
     /// Checks and, when admitted, consumes one token from each applying rule and takes one
     /// in-flight slot when `maxConcurrent` is set (give it back with ``finish(keyID:)``).
@@ -86,6 +107,7 @@ public final class RateLimiter: Sendable {
 
     /// Forgets a key's buckets (after revocation or a change of its limits).
     public func forget(keyID: String) {
+        shared?.forget(keyID: keyID)
         states.withLock { states in
             guard var state = states[keyID] else { return }
             state.buckets = []

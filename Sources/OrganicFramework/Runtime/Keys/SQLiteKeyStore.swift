@@ -190,7 +190,7 @@ public struct SQLiteKeyStore: KeyStore {
                     summaries[index].units[row["unit"]] = row["quantity"]
                 }
             }
-            return summaries
+            return try SQLiteRetention.addingDailyUsage(to: summaries, db, keyID: id, since: since)
         }
     }
 

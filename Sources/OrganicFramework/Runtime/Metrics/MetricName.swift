@@ -19,6 +19,8 @@ enum MetricName {
     // Weight setting.
     static let weightSettings = "organic_weight_set_attempts_total"
     static let weightLastSuccess = "organic_weight_set_last_success_timestamp_seconds"
+    // Several instances on PostgreSQL.
+    static let leader = "organic_leader"
     // Read from the scheduler and the score board at scrape time.
     static let queueDepth = "organic_queue_depth"
     static let queueAdmitted = "organic_queue_admitted_total"

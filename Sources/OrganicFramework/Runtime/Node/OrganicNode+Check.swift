@@ -23,6 +23,7 @@ extension OrganicNode {
         }
         try ScoringAssembly.validateWeights(configuration.weights)
         try configuration.admin.console.validate()
+        try configuration.retention.validate()
         let subnets = try SubnetPlan.plans(configuration: configuration, plugins: plugins, routes: routes)
         let stripe = try StripeWebhookSettings.load(configuration.payments.stripe, environment: ProcessInfo.processInfo.environment)
         return CheckedConfiguration(routes: routes, adminToken: adminToken, subnets: subnets, stripe: stripe)

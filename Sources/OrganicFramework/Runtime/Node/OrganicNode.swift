@@ -109,14 +109,19 @@ public struct OrganicNode: Sendable {
             logger.notice("released credit reservations left open by an earlier stop", metadata: ["count": "\(released)"])
         }
         let authenticator = KeyAuthenticator(store: keyStore)
-        let limiter = RateLimiter()
+        let limiter = RateLimiter(shared: stores.postgres.map { SharedRateBuckets(storage: $0) })
         let keys = KeyManager(store: keyStore, authenticator: authenticator, limiter: limiter, clock: clock,
                               knownEndpoints: Set(routes.map(\.descriptor.name)))
         // With PostgreSQL: other instances' key changes reach this node's caches.
+        // With PostgreSQL, one instance leads (weights, synthetic queries, metagraph); see LeaderElection.
+        let leadership = Leadership(stores.initialRole, metrics: metrics)
         services += stores.services(recheck: .seconds(double: configuration.database.keyRecheckSeconds), onKeyChange: { [authenticator, limiter] id in
             authenticator.invalidate(keyID: id)
             limiter.forget(keyID: id)
-        }, logger: logger)
+        }, leadership: leadership, logger: logger)
+        func leaderOnly(_ service: any Service) -> any Service {
+            stores.postgres == nil ? service : LeaderOnlyService(inner: service, leadership: leadership)
+        }
         var access: AccessControl?
         if configuration.auth.enabled {
             let settlements = SettlementService(store: keyStore, logger: logger, metrics: metrics)
@@ -188,7 +193,10 @@ public struct OrganicNode: Sendable {
                                                 maxWaitFraction: d.queues.maxWaitFraction),
                               endpointCapacities: plan.endpointCapacities, maxDeclaredCapacity: d.maxDeclaredCapacity),
                 clock: clock, random: random.split())
-            let source = plan.name == SubnetPlan.defaultName ? metagraphSource : try Self.metagraphSource(for: plan.configuration, logger: subnetLogger)
+            var source = plan.name == SubnetPlan.defaultName ? metagraphSource : try Self.metagraphSource(for: plan.configuration, logger: subnetLogger)
+            if let postgres = stores.postgres, source.refreshInterval != nil {
+                source = SharedMetagraphSource(inner: source, storage: postgres, subnet: plan.name, leadership: leadership)
+            }
             let refresher = MetagraphRefreshService(source: source, selector: selector, clock: clock, logger: subnetLogger)
             await refresher.refresh()
             selectors.append(selector)
@@ -206,7 +214,10 @@ public struct OrganicNode: Sendable {
             },
             stores: stores, clock: clock, logger: logger, metrics: metrics)
         services.append(scoring.periodService)
-        services += scoring.subnets.compactMap(\.weightService)
+        if configuration.retention.days > 0 {
+            services.append(leaderOnly(RetentionService(store: stores.retention, settings: configuration.retention, clock: clock, logger: logger)))
+        }
+        services += scoring.subnets.compactMap(\.weightService).map(leaderOnly)
         services.append(executor)
 
         var dispatchers: [String: QueryDispatcher] = [:]
@@ -226,9 +237,9 @@ public struct OrganicNode: Sendable {
                 let wanted = Set(configuration.synthetic.endpoints)
                 let probed = plan.routes.filter { $0.descriptor.scoring.scoresSynthetic && (wanted.isEmpty || wanted.contains($0.descriptor.name)) }
                 if !probed.isEmpty {
-                    services.append(SyntheticQueryService(endpoints: probed, dispatcher: dispatcher,
-                                                          interval: .seconds(double: configuration.synthetic.intervalSeconds),
-                                                          clock: clock, logger: logger, metrics: metrics))
+                    services.append(leaderOnly(SyntheticQueryService(endpoints: probed, dispatcher: dispatcher,
+                                                                     interval: .seconds(double: configuration.synthetic.intervalSeconds),
+                                                                     clock: clock, logger: logger, metrics: metrics)))
                 }
             }
         }
@@ -240,7 +251,7 @@ public struct OrganicNode: Sendable {
             listeners.insert("admin")
             let admin = Application(
                 router: try AdminAPI.router(store: scoreStore, subnets: adminSubnets, clock: clock, keys: keys, adminToken: adminToken,
-                                            metrics: metrics, console: configuration.admin.console),
+                                            metrics: metrics, console: configuration.admin.console, instance: (stores.backend, leadership)),
                 configuration: .init(address: .hostname(configuration.admin.host, port: configuration.admin.port), serverName: "organic-admin"),
                 onServerRunning: { channel in await readiness.bound("admin", port: channel.localAddress?.port ?? 0) },
                 logger: logger)

@@ -11,6 +11,8 @@ public struct ScoreBoard: Sendable {
     /// several); nil reads them all.
     let endpoints: Set<String>?
     let plans = WeightPlanCache()
+    /// With several instances on PostgreSQL: every instance's periods, for the weights.
+    var shared: SharedScoreWindow?
 
     public init(book: ScoreBook, settings: ScoringSettings, clock: any NodeClock, endpoints: Set<String>? = nil,
                 metagraph: @escaping @Sendable () async -> Metagraph) {
@@ -34,7 +36,12 @@ public struct ScoreBoard: Sendable {
     /// The weights that would be set now.
     public func weights() async -> WeightReport {
         let now = clock.now()
-        let window = book.window(at: now)
+        let window: ScoreWindow
+        if let shared, let merged = await shared.window(at: now) {
+            window = merged
+        } else {
+            window = book.window(at: now)
+        }
         return weights(window, metagraph: await metagraph(), at: now)
     }
 

@@ -46,8 +46,11 @@ struct ScoringAssembly {
         var subnets: [Subnet] = []
         for input in inputs {
             let selector = input.selector
-            let board = ScoreBoard(book: book, settings: input.settings, clock: clock, endpoints: inputs.count > 1 ? input.endpoints : nil,
+            var board = ScoreBoard(book: book, settings: input.settings, clock: clock, endpoints: inputs.count > 1 ? input.endpoints : nil,
                                    metagraph: { selector.current })
+            if let shared = stores.periods as? PostgresPeriodStore {
+                board.shared = SharedScoreWindow(book: book, store: shared, logger: logger)
+            }
             let w = input.configuration.weights
             var weightService: WeightSettingService?
             if w.enabled {

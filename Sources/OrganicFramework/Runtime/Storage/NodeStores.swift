@@ -15,9 +15,12 @@ struct NodeStores: Sendable {
     let scores: any ScoreStore
     let periods: any PeriodStore
     let weights: any WeightHistoryStore
+    let retention: any RetentionStore
     /// Where files kept beside the database go (`weights.json`): the directory of `database.path`.
     let directory: URL
-    private let postgres: PostgresStorage?
+    let postgres: PostgresStorage?
+    /// `database.url` and `database.leaderRetrySeconds`, for the leader election's own session.
+    private var leaderSession: (url: String, retry: Duration)?
     private let closeStores: @Sendable () async throws -> Void
 
     /// Opens (and migrates) the configured backend. `nodeName` tells this instance's score
@@ -29,7 +32,10 @@ struct NodeStores: Sendable {
             let sqlite = try SQLiteDatabase(path: database.path)
             return NodeStores(backend: .sqlite, keys: SQLiteKeyStore(database: sqlite), scores: SQLiteScoreStore(database: sqlite),
                               periods: SQLitePeriodStore(database: sqlite), weights: SQLiteWeightHistory(database: sqlite),
-                              directory: directory, postgres: nil, closeStores: { try sqlite.close() })
+                              retention: SQLiteRetention(database: sqlite), directory: directory, postgres: nil, closeStores: { try sqlite.close() })
+        }
+        guard database.leaderRetrySeconds.isFinite, database.leaderRetrySeconds >= 0.1, database.leaderRetrySeconds <= 3600 else {
+            throw ConfigurationError("database.leaderRetrySeconds must be in [0.1, 3600]")
         }
         guard database.keyRecheckSeconds.isFinite, database.keyRecheckSeconds >= 0.1, database.keyRecheckSeconds <= 3600 else {
             throw ConfigurationError("database.keyRecheckSeconds must be in [0.1, 3600]")
@@ -38,19 +44,26 @@ struct NodeStores: Sendable {
         let keys = PostgresKeyStore(storage: storage)
         logger.info("using the shared PostgreSQL database", metadata: ["url": "\(storage.displayURL)", "instance": "\(keys.instanceID)"])
         let node = database.nodeName.flatMap { $0.isEmpty ? nil : $0 } ?? nodeName ?? ProcessInfo.processInfo.hostName
-        return NodeStores(backend: .postgres, keys: keys, scores: PostgresScoreStore(storage: storage),
-                          periods: PostgresPeriodStore(storage: storage, node: node),
-                          weights: PostgresWeightHistory(storage: storage), directory: directory, postgres: storage,
-                          closeStores: { try await keys.close() })
+        var stores = NodeStores(backend: .postgres, keys: keys, scores: PostgresScoreStore(storage: storage),
+                                periods: PostgresPeriodStore(storage: storage, node: node),
+                                weights: PostgresWeightHistory(storage: storage), retention: PostgresRetention(storage: storage), directory: directory, postgres: storage,
+                                closeStores: { try await keys.close() })
+        stores.leaderSession = (url, .seconds(double: database.leaderRetrySeconds))
+        return stores
     }
 
     /// What keeps several instances in step while the node runs (nothing on SQLite): key
-    /// change notifications with their periodic re-check, and the instance heartbeat.
-    func services(recheck: Duration, onKeyChange: @escaping @Sendable (String) -> Void, logger: Logger) -> [any Service] {
-        guard let postgres, let keys = keys as? PostgresKeyStore else { return [] }
+    /// change notifications with their periodic re-check, the instance heartbeat and the
+    /// leader election (which sets `leadership`).
+    func services(recheck: Duration, onKeyChange: @escaping @Sendable (String) -> Void, leadership: Leadership, logger: Logger) -> [any Service] {
+        guard let postgres, let keys = keys as? PostgresKeyStore, let leaderSession else { return [] }
         return [KeyChangeFeed(storage: postgres, recheck: recheck, onChange: onKeyChange),
-                InstanceHeartbeat(store: keys, interval: .seconds(10), logger: logger)]
+                InstanceHeartbeat(store: keys, interval: .seconds(10), logger: logger),
+                LeaderElection(url: leaderSession.url, leadership: leadership, interval: leaderSession.retry, logger: logger)]
     }
+
+    /// Where leadership starts: SQLite nodes always lead; PostgreSQL nodes follow until elected.
+    var initialRole: Leadership.Role { backend == .sqlite ? .leader : .follower }
 
     /// Closes the database (SQLite: checkpoint and close; PostgreSQL: leave and stop the pool).
     func close() async throws {

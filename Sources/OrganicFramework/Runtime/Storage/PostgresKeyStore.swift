@@ -245,7 +245,7 @@ struct PostgresKeyStore: KeyStore {
                 summaries[index].units[unit] = quantity
             }
         }
-        return summaries
+        return try await PostgresRetention(storage: storage).addingDailyUsage(to: summaries, keyID: id, since: since)
     }
 
     /// Marks this instance alive (`organic_instances`), so that others leave its reservations alone.

@@ -164,5 +164,48 @@ enum PostgresMigrations {
             """,
             "CREATE UNIQUE INDEX payments_credited_once ON payments(provider, reference) WHERE state = 'credited' AND reference IS NOT NULL",
         ]),
+        // Several instances: the metagraph the leader publishes, and shared rate-limit buckets.
+        Migration(name: "v3-leader-and-rate-buckets", statements: [
+            """
+            CREATE TABLE shared_metagraphs (
+                subnet text PRIMARY KEY,
+                metagraph text NOT NULL,
+                published_at double precision NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE rate_buckets (
+                key_id text NOT NULL,
+                rule text NOT NULL,
+                tat_nanoseconds bigint NOT NULL,
+                PRIMARY KEY (key_id, rule)
+            )
+            """,
+        ]),
+        // Twin of SQLite's v6-usage-daily: usage folded per key, UTC day and endpoint before pruning.
+        Migration(name: "v4-usage-daily", statements: [
+            """
+            CREATE TABLE usage_daily (
+                key_id text NOT NULL,
+                day text NOT NULL,
+                endpoint text NOT NULL,
+                requests bigint NOT NULL,
+                successes bigint NOT NULL,
+                credits bigint NOT NULL,
+                latency_seconds_sum double precision NOT NULL,
+                PRIMARY KEY (key_id, day, endpoint)
+            )
+            """,
+            """
+            CREATE TABLE usage_daily_units (
+                key_id text NOT NULL,
+                day text NOT NULL,
+                endpoint text NOT NULL,
+                unit text NOT NULL,
+                quantity bigint NOT NULL,
+                PRIMARY KEY (key_id, day, endpoint, unit)
+            )
+            """,
+        ]),
     ]
 }

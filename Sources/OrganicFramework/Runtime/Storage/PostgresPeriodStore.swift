@@ -47,3 +47,19 @@ struct PostgresPeriodStore: PeriodStore {
         }
     }
 }
+
+extension PostgresPeriodStore {
+    /// The other instances' completed periods, merged per hotkey, endpoint and period (sums and
+    /// rounds added; the uid of the instance that scored the most rounds), for the leader's weights.
+    func loadOthers(periodSeconds: Double, oldestKept: Int64, before period: Int64) async throws -> [PeriodRow] {
+        try await storage.rows("""
+            SELECT hotkey, endpoint, period, (array_agg(uid ORDER BY rounds DESC))[1], sum(score_sum), sum(rounds)::bigint
+            FROM score_periods
+            WHERE node != \(node) AND period >= \(oldestKept) AND period < \(period) AND period_seconds = \(periodSeconds)
+            GROUP BY hotkey, endpoint, period
+            """).map { row in
+            let (hotkey, endpoint, period, uid, sum, rounds) = try row.decode((String, String, Int64, Int, Double, Int).self)
+            return PeriodRow(hotkey: hotkey, endpoint: endpoint, period: period, uid: UInt16(clamping: uid), sum: sum, rounds: rounds)
+        }
+    }
+}

@@ -27,14 +27,17 @@ final class PostgresStorage: Sendable {
         runner = Task { await client.run() }
     }
 
-    /// Connects, migrates to the latest schema and returns the open storage. Fails after
+    /// Connects, migrates to the latest schema (unless `migrating` is false) and returns the open storage. Fails after
     /// `startupDeadline` when the server cannot be reached (the pool alone would keep retrying).
-    static func open(url: String, maxConnections: Int, logger: Logger, startupDeadline: Duration = .seconds(15)) async throws -> PostgresStorage {
+    static func open(url: String, maxConnections: Int, logger: Logger, startupDeadline: Duration = .seconds(15),
+                     migrating: Bool = true) async throws -> PostgresStorage {
         let configuration = try PostgresURL.configuration(url, maxConnections: maxConnections)
         let storage = PostgresStorage(configuration: configuration, displayURL: PostgresURL.redacted(url), logger: logger)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await storage.migrate() }
+                group.addTask {
+                    if migrating { try await storage.migrate() } else { _ = try await storage.rows("SELECT 1") }
+                }
                 group.addTask {
                     try await Task.sleep(for: startupDeadline)
                     throw ConfigurationError("""

@@ -105,6 +105,7 @@ enum NodeMigrations {
                 """)
         }
         migrator.registerMigration("v5-payments-and-ledger-actors", migrate: KeyMigrations.v5PaymentsAndLedgerActors)
+        migrator.registerMigration("v6-usage-daily", migrate: SQLiteRetention.migrate)
         return migrator
     }
 }
