@@ -49,8 +49,8 @@ struct DatabaseCommandTests {
                                                        time: now, units: Usage(["tokens": 9])))
         try await stores.periods.save([PeriodRow(hotkey: "alice", endpoint: "e", period: 7, uid: 1, sum: 1.5, rounds: 2)], periodSeconds: 600, oldestKept: 0)
         try await stores.weights.record(WeightSubmission(id: "w1", createdAt: now, netuid: 3, vector: WeightVector(uids: [1], weights: [65535])))
-        try await stores.scores.record(StoreConformanceTests.round("e", at: 0, results: [StoreConformanceTests.result(1, "alice", "answered", 0.75),
-                                                                                         StoreConformanceTests.result(2, "bob", "answered", 0.25)]))
+        try await stores.scores.record(StoreConformanceTests.round("e", at: 0, results: [StoreConformanceTests.result(1, "alice", .answered, 0.75),
+                                                                                         StoreConformanceTests.result(2, "bob", .answered, 0.25)]))
         try await stores.close()
 
         let run = try await organic(["db", "copy", "--from", "sqlite:\(source.configuration.path)", "--to", url, "--rounds", "--node-name", "n1", "--json"])

@@ -33,7 +33,7 @@ struct RetentionConformanceTests {
                                                      credits: Credits(millis: Int64(100 * i)), latencySeconds: Double(i) / 10, time: time,
                                                      units: i % 2 == 0 ? Usage(["tokens": i]) : Usage()))
                 try await stores.scores.record(StoreConformanceTests.round("e", at: -daysAgo * Self.day + Double(i),
-                                                                           results: [StoreConformanceTests.result(1, "alice", "answered", 0.5)]))
+                                                                           results: [StoreConformanceTests.result(1, "alice", .answered, 0.5)]))
             }
         }
         let before = try await stores.keys.usage(id: id, since: Self.now.addingTimeInterval(-60 * Self.day))
