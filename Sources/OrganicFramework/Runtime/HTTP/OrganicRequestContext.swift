@@ -1,6 +1,6 @@
 public import Hummingbird
 public import Foundation
-import NIOCore
+package import NIOCore
 
 /// The request context of the node's HTTP servers.
 ///
@@ -12,7 +12,7 @@ public struct OrganicRequestContext: RequestContext {
     /// The client connection, to find its ``DisconnectSignal`` in ``ClientConnections``.
     let connection: ObjectIdentifier
     /// The connection's event loop, so that streamed bodies can pace their writes (``WritePacer``).
-    let eventLoop: any EventLoop
+    package let eventLoop: any EventLoop
 
     public init(source: Source) {
         coreContext = .init(source: source)
