@@ -51,7 +51,7 @@ public enum PluginHarness {
         }
 
         /// One endpoint's queue as `GET /admin/queues` reports it; nil before its first request.
-        package func queueStatus(_ endpoint: String) async throws -> QueueStatus? {
+        public func queueStatus(_ endpoint: String) async throws -> QueueStatus? {
             try await admin("/admin/queues").decode(QueuesReport.self).endpoints.first { $0.endpoint == endpoint }
         }
 

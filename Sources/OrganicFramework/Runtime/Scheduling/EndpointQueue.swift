@@ -211,24 +211,24 @@ struct Waiter {
 }
 
 /// One endpoint's queues as the admin API reports it.
-package struct QueueStatus: Sendable, Codable, Hashable {
-    package var endpoint: String
-    package var queuedOrganic: Int
-    package var queuedSynthetic: Int
+public struct QueueStatus: Sendable, Codable, Hashable {
+    public var endpoint: String
+    public var queuedOrganic: Int
+    public var queuedSynthetic: Int
     /// Flows (API keys) with requests waiting.
-    package var waitingFlows: Int
-    package var scoredShare: Double
-    package var meanServiceSeconds: Double?
-    package var admittedImmediately: Int
-    package var admittedAfterWait: Int
-    package var meanWaitSeconds: Double
-    package var maxWaitSeconds: Double
-    package var shedQueueFull: Int
-    package var shedDeadline: Int
-    package var shedOverloaded: Int
-    package var cancelled: Int
+    public var waitingFlows: Int
+    public var scoredShare: Double
+    public var meanServiceSeconds: Double?
+    public var admittedImmediately: Int
+    public var admittedAfterWait: Int
+    public var meanWaitSeconds: Double
+    public var maxWaitSeconds: Double
+    public var shedQueueFull: Int
+    public var shedDeadline: Int
+    public var shedOverloaded: Int
+    public var cancelled: Int
     /// Requests withdrawn because their caller disconnected while waiting.
-    package var disconnected: Int
+    public var disconnected: Int
     /// Entries of departed requests not yet dropped from the queues (memory, not load).
-    package var staleEntries: Int
+    public var staleEntries: Int
 }
