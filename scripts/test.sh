@@ -92,3 +92,11 @@ scripts/check-public-api.sh
 # they starve each other on a 2-core machine until honest miners time out (seen: timers 7 s late).
 # Serial, the whole suite takes about 2 minutes and every timeout means what it says.
 swift test --skip-build --no-parallel
+
+# A short libFuzzer run of each target (about 2 minutes with the builds), fixed seed, when the
+# toolchain supports it; longer runs: scripts/fuzz.sh --seconds 600 (Docs/Fuzzing.md).
+if scripts/fuzz.sh --check >/dev/null 2>&1; then
+  scripts/fuzz.sh --seconds 10 --seed 1
+else
+  echo "test: this toolchain cannot build libFuzzer targets; fuzzing skipped" >&2
+fi

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
 import OrganicFramework
+import ServiceLifecycle
 
 /// Benchmarks of API keys: the hot-path check and the credit round trip to SQLite. The
 /// end-to-end cost of keys is measured by `organic-bench e2e` (auth off vs on).
@@ -11,9 +13,20 @@ enum KeysBenchmark {
         /// Sequential reserve + commit transactions per second, and the mean round trip in µs.
         var creditRoundTripsPerSecond: Double
         var creditRoundTripMicroseconds: Double
+        /// Paid requests per second with `concurrency` callers, reserve then batched settlement.
+        var settlement: SettlementResult
     }
 
-    static func run(seconds: Double = 3, print: (String) -> Void = { Swift.print($0) }) async throws -> Results {
+    struct SettlementResult: Sendable {
+        var requestsPerSecond: Double
+        var requests: Int
+        /// Every key's balance is the sum of its ledger and what the requests were charged.
+        var ledgerExact: Bool
+        /// Every reservation settled exactly once and every request logged once.
+        var settledOnce: Bool
+    }
+
+    static func run(seconds: Double = 3, concurrency: Int = 64, print: (String) -> Void = { Swift.print($0) }) async throws -> Results {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("organic-keys-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try SQLiteDatabase(path: directory.appendingPathComponent("keys.sqlite").path)
@@ -50,9 +63,92 @@ enum KeysBenchmark {
         let elapsed = (clock.now - start).seconds
         let tripsPerSecond = Double(trips) / elapsed
         print(String(format: "keys: credit reserve + commit round trip to SQLite: %.0f/s sequential, %.1f µs each", tripsPerSecond, 1e6 / tripsPerSecond))
+
+        // 3. Paid requests as the node settles them.
+        let settlement = try await Self.settlement(database: database, store: store, manager: manager, seconds: seconds,
+                                                   concurrency: concurrency, keyCount: 16)
+        print(String(format: "keys: paid requests (%d callers over 16 keys: reserve, then batched settlement): %.0f/s sustained (target >= 50,000); %d requests, ledger %@, every reservation settled once: %@",
+                     concurrency, settlement.requestsPerSecond, settlement.requests, settlement.ledgerExact ? "exact" : "WRONG",
+                     settlement.settledOnce ? "yes" : "NO"))
         try database.close()
 
-        return Results(checksPerSecond: checks, creditRoundTripsPerSecond: tripsPerSecond, creditRoundTripMicroseconds: 1e6 / tripsPerSecond)
+        return Results(checksPerSecond: checks, creditRoundTripsPerSecond: tripsPerSecond, creditRoundTripMicroseconds: 1e6 / tripsPerSecond,
+                       settlement: settlement)
+    }
+
+    /// Paid requests as the node carries them: `concurrency` callers each reserve a request's price
+    /// (group-committed and durable before a miner would be called) and hand its settlement to the
+    /// node's ``SettlementService`` (batched), nine commits in ten (a third of them charging less
+    /// than was held) and one release. The time runs until the last settlement is written, so the
+    /// rate is what the store sustains. Then the ledger is checked: every key's balance is the sum
+    /// of its ledger and exactly what the bench charged, every reservation is settled exactly once
+    /// and every request logged once.
+    static func settlement(database: SQLiteDatabase, store: SQLiteKeyStore, manager: KeyManager, seconds: Double,
+                           concurrency: Int, keyCount: Int) async throws -> SettlementResult {
+        let initial: Int64 = 1_000_000_000
+        var ids: [String] = []
+        for index in 0..<keyCount {
+            ids.append(try await manager.create(KeyCreation(name: "paying-\(index)", credits: Double(initial))).record.id)
+        }
+        let keys = ids
+        let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let service = SettlementService(store: store, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: logger))
+        let writer = Task { try await group.run() }
+        let price = Credits(millis: 1_500)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + .seconds(seconds)
+        // Per caller: requests, and millicredits charged per key.
+        let outcomes = try await withThrowingTaskGroup(of: (Int, [Int64]).self) { callers in
+            for caller in 0..<concurrency {
+                callers.addTask {
+                    var requests = 0
+                    var charged = [Int64](repeating: 0, count: keys.count)
+                    while clock.now < deadline {
+                        let k = (caller + requests * concurrency) % keys.count
+                        guard case .reserved(let reservation) = try await store.reserve(id: keys[k], amount: price, endpoint: "bench", now: Date())
+                        else { throw ValidationError("a reservation was refused") }
+                        let commit = requests % 10 != 9
+                        let charge = commit ? (requests % 3 == 0 ? Credits(millis: 1_000) : price) : .zero
+                        service.enqueue(Settlement(reservation: reservation, commit: commit, charged: commit ? charge : nil,
+                                                   usage: UsageEntry(keyID: keys[k], endpoint: "bench", status: commit ? 200 : 502,
+                                                                     credits: charge, latencySeconds: 0.001, time: Date())))
+                        charged[k] += charge.millis
+                        requests += 1
+                    }
+                    return (requests, charged)
+                }
+            }
+            return try await callers.reduce(into: [(Int, [Int64])]()) { $0.append($1) }
+        }
+        // The service writes what is queued before it stops, as at a node's shutdown.
+        await group.triggerGracefulShutdown()
+        try await writer.value
+        let elapsed = (clock.now - start).seconds
+        let requests = outcomes.reduce(0) { $0 + $1.0 }
+        // The ledger, read back through the store.
+        var exact = true
+        var reserved = Set<Int64>(), settled = Set<Int64>()
+        var settlementLines = 0, logged = 0
+        for (k, id) in keys.enumerated() {
+            let (balance, ledger) = try await store.statement(id: id, limit: Int(Int32.max))
+            let expected = initial * 1000 - outcomes.reduce(0) { $0 + $1.1[k] }
+            if balance.millis != expected || ledger.reduce(0, { $0 + $1.amount.millis }) != balance.millis { exact = false }
+            for line in ledger {
+                switch line.kind {
+                case .reservation: reserved.insert(line.id)
+                case .commit, .release:
+                    settlementLines += 1
+                    if let reservation = line.reservationID { settled.insert(reservation) }
+                default: break
+                }
+            }
+            logged += try await store.usage(id: id, since: .distantPast).reduce(0) { $0 + $1.requests }
+        }
+        let leftOpen = try await store.releaseOpenReservations(now: Date())
+        let once = reserved.count == requests && settled == reserved && settlementLines == requests && leftOpen == 0 && logged == requests
+        return SettlementResult(requestsPerSecond: Double(requests) / elapsed, requests: requests, ledgerExact: exact, settledOnce: once)
     }
 
     static func hotPath(authenticator: KeyAuthenticator, limiter: RateLimiter, secrets: [String], now: Date, seconds: Double) -> Double {
@@ -80,9 +176,11 @@ struct KeysBenchmarkCommand: AsyncParsableCommand {
         commandName: "keys", abstract: "API keys: verification + rate-limit checks per second; credit reserve+commit round trips to SQLite.")
 
     @Option(help: "Seconds of measurement per part.") var seconds = 3.0
+    @Option(help: "Concurrent paying callers in the settlement part.") var concurrency = 64
 
     func run() async throws {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
-        _ = try await KeysBenchmark.run(seconds: seconds)
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        _ = try await KeysBenchmark.run(seconds: seconds, concurrency: concurrency)
     }
 }

@@ -7,7 +7,7 @@ struct OrganicBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "organic-bench",
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
-        subcommands: [EndToEndBenchmark.self, StreamBenchmark.self, KeysBenchmarkCommand.self, SchedulerBenchmark.self, OverloadBenchmark.self,
+        subcommands: [EndToEndBenchmark.self, StreamBenchmark.self, KeysBenchmarkCommand.self, SchedulerBenchmark.self, OverloadBenchmark.self, SoakBenchmark.self,
                       VisionBenchmark.self, ScoringBenchmark.self, ScoringSimulationBenchmark.self, CryptoBenchmark.self, JSONBenchmark.self,
                       MetricsBenchmark.self],
         defaultSubcommand: EndToEndBenchmark.self)

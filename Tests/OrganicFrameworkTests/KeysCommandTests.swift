@@ -11,6 +11,10 @@ enum OrganicExecutable {
         let path = root.appendingPathComponent(".build/debug/organic").path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }()
+
+    /// The `organic-miner` executable of this build, when it has been built.
+    static let miner: String? = path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("organic-miner").path }
+        .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
 }
 
 /// `organic keys …`, run as the built executable: offline on a database file, and through a

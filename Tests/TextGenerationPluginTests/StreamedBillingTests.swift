@@ -67,7 +67,10 @@ struct StreamedBillingTests {
         configuration.dispatch.queues.maxTotalQueued = 4000
         configuration.dispatch.queues.maxWaitFraction = 0.9
         let miners = (1...3).map { LocalNetwork.MinerSpec(hardwareNoiseSeed: UInt64($0), capacity: 48) }
+        // 1,000 requests share 250 connections: a request may wait for one as long as it may wait
+        // for its answer (the client's default, 10 s, fails on a busy machine, not in the node).
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+            timeout: .init(connect: .seconds(50)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 250)))
         do {
             try await Self.run(plugin: plugin, miners: miners, configuration: configuration, client: client)

@@ -64,7 +64,7 @@ final class QueryDispatcher: Sendable {
     func dispatchOrganic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, relay: ChunkRelay<E.MinerChunk>?,
                                       flow: String = "anonymous", weight: Double = 1,
                                       disconnect: DisconnectSignal? = nil) async throws -> OrganicAnswer<E> {
-        let body = try JSONEncoder().encode(request)
+        let body = try DirectJSONEncoder().encode(request)
         let descriptor = route.descriptor
         let consensus = descriptor.rewardMode == .consensus
         let scored = descriptor.scoring.scoresOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
@@ -80,7 +80,7 @@ final class QueryDispatcher: Sendable {
         }
         // Consensus answers are only compared when N miners actually took the query.
         let delivery = ResponseDelivery<OrganicAnswer<E>>()
-        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), task: task, initial: miners,
+        let round = QueryRound(route: route, dispatcher: self, request: request, body: body, task: task, initial: miners,
                                scored: scored && (!consensus || miners.count >= max(settings.minersPerQuery, 2)), isOrganic: true,
                                delivery: delivery, relay: relay)
         guard executor.submit(round) else {
@@ -93,11 +93,11 @@ final class QueryDispatcher: Sendable {
     /// Starts a synthetic round once miners are granted (waiting at most `maxWait`), without
     /// waiting for the round itself. Returns false when it was not admitted.
     func dispatchSynthetic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, maxWait: Duration) async -> Bool {
-        guard let body = try? JSONEncoder().encode(request) else { return false }
+        guard let body = try? DirectJSONEncoder().encode(request) else { return false }
         let wanted = route.descriptor.rewardMode == .consensus ? max(settings.minersPerQuery, 1) : 1
         let ticket = AdmissionTicket(endpoint: task, traffic: .synthetic, flow: "synthetic", miners: wanted, maxWait: maxWait)
         guard let miners = try? await selector.admit(ticket, scored: true), !miners.isEmpty else { return false }
-        let round = QueryRound(route: route, dispatcher: self, request: request, body: Array(body), task: task, initial: miners,
+        let round = QueryRound(route: route, dispatcher: self, request: request, body: body, task: task, initial: miners,
                                scored: true, isOrganic: false, delivery: nil, relay: nil)
         guard executor.submit(round) else {
             for miner in miners { selector.release(miner, endpoint: task, result: .success) }

@@ -30,7 +30,7 @@ final class ClientConnections: Sendable {
     let limits: Limits
     /// The node-wide budget of request body bytes.
     let bodies: RequestBodyBudget
-    private let signals = Mutex<[ObjectIdentifier: DisconnectSignal]>([:])
+    private let signals = Mutex<[ObjectIdentifier: (signal: DisconnectSignal, flushes: ResponseFlushes)]>([:])
 
     init(limits: Limits = Limits(maxConnections: .max, bodyTimeout: .seconds(60))) {
         self.limits = limits
@@ -42,14 +42,20 @@ final class ClientConnections: Sendable {
 
     /// The signal of the connection `channel`, or nil when it is not (or no longer) tracked.
     func signal(for channel: ObjectIdentifier) -> DisconnectSignal? {
-        signals.withLock { $0[channel] }
+        signals.withLock { $0[channel]?.signal }
+    }
+
+    /// What of each answer reached the socket of the connection `channel`, or nil when it is
+    /// not (or no longer) tracked.
+    func flushes(for channel: ObjectIdentifier) -> ResponseFlushes? {
+        signals.withLock { $0[channel]?.flushes }
     }
 
     /// Tracks a new connection; false (and not tracked) when the cap is reached.
-    fileprivate func register(_ channel: ObjectIdentifier, _ signal: DisconnectSignal) -> Bool {
+    fileprivate func register(_ channel: ObjectIdentifier, _ signal: DisconnectSignal, _ flushes: ResponseFlushes) -> Bool {
         signals.withLock { signals in
             guard signals.count < limits.maxConnections else { return false }
-            signals[channel] = signal
+            signals[channel] = (signal, flushes)
             return true
         }
     }
@@ -74,6 +80,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     private let connections: ClientConnections
     private let signal = DisconnectSignal()
+    private let flushes = ResponseFlushes()
     private var channel: ObjectIdentifier?
     private var bodyDeadline: Scheduled<Void>?
 
@@ -83,12 +90,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     func handlerAdded(context: ChannelHandlerContext) {
         let id = ObjectIdentifier(context.channel)
-        guard connections.register(id, signal) else {
+        guard connections.register(id, signal, flushes) else {
             // Over the cap: this connection never gets a request slot.
             context.close(promise: nil)
             return
         }
         channel = id
+        do {
+            try ConnectionPersistenceHandler.install(on: context.pipeline.syncOperations)
+            try ResponseFlushHandler.install(on: context.pipeline.syncOperations, flushes: flushes)
+        } catch {
+            // Without them a request asking for the close would leave the connection open, and
+            // a paid answer's writer would wait for a report that never comes.
+            context.close(promise: nil)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -97,6 +112,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         if let channel { connections.remove(channel) }
         bodyDeadline?.cancel()
         signal.disconnect()
+        flushes.close()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

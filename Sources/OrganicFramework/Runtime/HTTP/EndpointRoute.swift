@@ -29,10 +29,10 @@ protocol ServedEndpoint: Sendable {
     var pluginName: String { get }
     var descriptor: EndpointDescriptor { get }
     /// Handles `POST /v1/<path>`; `access` is nil when API keys are switched off; `disconnect`
-    /// is raised when the caller's connection goes away; `eventLoop` is the connection's, which
-    /// paces a streamed answer.
+    /// is raised when the caller's connection goes away; `flushes` reports what of a paid answer
+    /// reached its socket; `eventLoop` is the connection's, which paces a streamed answer.
     func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
-                eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?) async throws -> Response
+                flushes: ResponseFlushes?, eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?) async throws -> Response
     /// Generates, perturbs and dispatches one synthetic query, waiting at most `maxWait` for
     /// miners; false when it was not admitted (or the endpoint has no generator).
     func runSyntheticQuery(dispatcher: QueryDispatcher, maxWait: Duration) async -> Bool
@@ -42,10 +42,11 @@ protocol ServedEndpoint: Sendable {
 
 extension EndpointRoute: ServedEndpoint {
     func handle(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
-                eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?) async throws -> Response {
+                flushes: ResponseFlushes?, eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?) async throws -> Response {
         let reading = BodyReading()
         do {
-            return try await admitAndServe(request, dispatcher: dispatcher, access: access, disconnect: disconnect, eventLoop: eventLoop,
+            let connection = CallerConnection(disconnect: disconnect, flushes: flushes, eventLoop: eventLoop)
+            return try await admitAndServe(request, dispatcher: dispatcher, access: access, connection: connection,
                                            bodies: bodies, reading: reading)
         } catch var error as APIError where !reading.started {
             // Refused before the body was read, while the client may still be sending it: a client
@@ -58,8 +59,9 @@ extension EndpointRoute: ServedEndpoint {
         }
     }
 
-    private func admitAndServe(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, disconnect: DisconnectSignal?,
-                               eventLoop: (any EventLoop)?, bodies: RequestBodyBudget?, reading: BodyReading) async throws -> Response {
+    private func admitAndServe(_ request: Request, dispatcher: QueryDispatcher, access: AccessControl?, connection: CallerConnection,
+                               bodies: RequestBodyBudget?, reading: BodyReading) async throws -> Response {
+        let disconnect = connection.disconnect
         // 401, 403 and 429 come before the body is read.
         let pending = try await access?.admit(request.headers, endpoint: descriptor.name)
         // The body's bytes are claimed from the node-wide budget before it is read.
@@ -73,8 +75,7 @@ extension EndpointRoute: ServedEndpoint {
         }
         defer { bodies?.release(claim) }
         do {
-            return try await serve(request, dispatcher: dispatcher, pending: pending, disconnect: disconnect, eventLoop: eventLoop,
-                                   reading: reading)
+            return try await serve(request, dispatcher: dispatcher, pending: pending, connection: connection, reading: reading)
         } catch {
             // A body cut short by a departing caller reads as bad JSON; the usage log says why.
             let status = disconnect?.isDisconnected == true ? 499 : Int((error as? APIError)?.status.code ?? 500)
@@ -84,8 +85,9 @@ extension EndpointRoute: ServedEndpoint {
     }
 
     /// Reads, validates, charges (when `pending` is set) and dispatches one request.
-    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, disconnect: DisconnectSignal?,
-                       eventLoop: (any EventLoop)?, reading: BodyReading) async throws -> Response {
+    private func serve(_ request: Request, dispatcher: QueryDispatcher, pending: PendingRequest?, connection: CallerConnection,
+                       reading: BodyReading) async throws -> Response {
+        let disconnect = connection.disconnect
         // Refusals that need no body come before a byte of it is read.
         try RequestDecoding.requireJSON(request.headers[.contentType])
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > descriptor.maxRequestBytes {
@@ -130,19 +132,18 @@ extension EndpointRoute: ServedEndpoint {
         }
         switch answer {
         case .whole(let response, let answer):
-            return try wholeResponse(response, answer: answer, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect)
+            return try wholeResponse(response, answer: answer, minerRequest: minerRequest, caller: caller, pending: pending, connection: connection)
         case .streaming:
             guard let relay else { throw APIError(.internalServerError, code: "internal_error", message: "The answer could not be delivered.") }
-            return streamedResponse(relay, minerRequest: minerRequest, caller: caller, pending: pending, disconnect: disconnect,
-                                    eventLoop: eventLoop)
+            return streamedResponse(relay, minerRequest: minerRequest, caller: caller, pending: pending, connection: connection)
         }
     }
 
-    /// One JSON body. Charged only once the answer has been handed to a connection that is still
-    /// there; a caller gone before (whose write would still land in the socket buffer) or a
-    /// failed write releases. `answer` is the miner's checked bytes when they go to the caller as they are.
+    /// One JSON body. Charged only once its last byte is in the socket of a caller still there; a
+    /// caller gone before, a failed write or a connection cut before the end releases. `answer` is
+    /// the miner's checked bytes when they go to the caller as they are.
     private func wholeResponse(_ response: E.MinerResponse, answer: [UInt8]?, minerRequest: E.MinerRequest, caller: E.Request,
-                               pending: PendingRequest?, disconnect: DisconnectSignal?) throws -> Response {
+                               pending: PendingRequest?, connection: CallerConnection) throws -> Response {
         let data: ByteBuffer
         if let answer {
             data = ByteBuffer(bytes: answer)
@@ -153,39 +154,58 @@ extension EndpointRoute: ServedEndpoint {
             } catch {
                 throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
             }
-            data = ByteBuffer(data: try JSONEncoder().encode(delivered))
+            data = ByteBuffer(bytes: try DirectJSONEncoder().encode(delivered))
         }
         guard let pending else { return .json(ResponseBody(byteBuffer: data)) }
         let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
         let charge = prices.cost(of: usage)
+        var headers = pending.rateLimitHeaders
+        let flushes = connection.flushes
+        let token = flushes?.mark(&headers)
+        let disconnect = connection.disconnect
         let body = ResponseBody(contentLength: data.readableBytes) { writer in
+            pending.startWriting()
             do {
                 if disconnect?.isDisconnected == true { throw AdmissionRefusal.clientDisconnected }
                 try await writer.write(data)
                 try await writer.finish(nil)
             } catch {
+                if let token { _ = flushes?.abandon(token) }
                 pending.finish(status: 499, delivered: false)
                 throw error
             }
-            pending.finish(status: 200, delivered: true, charged: charge, units: usage)
+            // The writer returns once the end is queued; the charge waits until it is in the socket.
+            if let token, let flushes, await !flushes.report(for: token).ended {
+                pending.finish(status: 499, delivered: false)
+            } else {
+                pending.finish(status: 200, delivered: true, charged: charge, units: usage)
+            }
         }
-        return .json(body, headers: pending.rateLimitHeaders)
+        pending.handOver(watching: disconnect)
+        return .json(body, headers: headers)
     }
 
     /// Server-Sent Events, one per miner chunk as it arrives, then the endpoint's closing events
     /// and the end marker; an error event if the miner fails mid-stream. The caller is charged
     /// for what it received: the usage of the chunks written before it left.
     private func streamedResponse(_ relay: ChunkRelay<E.MinerChunk>, minerRequest: E.MinerRequest, caller: E.Request,
-                                  pending: PendingRequest?, disconnect: DisconnectSignal?, eventLoop: (any EventLoop)?) -> Response {
+                                  pending: PendingRequest?, connection: CallerConnection) -> Response {
+        let disconnect = connection.disconnect
         let observation = disconnect?.observe { relay.close() }
         if disconnect != nil && observation == nil { relay.close() }
+        var headers = pending?.rateLimitHeaders ?? HTTPFields()
+        let flushes = pending == nil ? nil : connection.flushes
+        let token = flushes?.mark(&headers)
         let body = ResponseBody { writer in
             defer { if let observation { disconnect?.stopObserving(observation) } }
+            pending?.startWriting()
             var delivered: [E.MinerChunk] = []
+            // Body bytes written after each write, and the chunks delivered by then.
+            var progress = StreamProgress()
             var ending: ChunkRelay<E.MinerChunk>.Ending?
-            let encoder = JSONEncoder()
+            let encoder = DirectJSONEncoder()
             // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
-            var pacer = WritePacer(eventLoop: eventLoop)
+            var pacer = WritePacer(eventLoop: connection.eventLoop)
             do {
                 // Chunks that queued up while the last write went out leave in one write.
                 var batch: [ChunkRelay<E.MinerChunk>.Item] = []
@@ -199,7 +219,7 @@ extension EndpointRoute: ServedEndpoint {
                         switch item {
                         case .chunk(let chunk):
                             if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
-                                ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
+                                ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(event)), into: &out)
                             }
                             written += 1
                         case .end(.completed):
@@ -207,7 +227,7 @@ extension EndpointRoute: ServedEndpoint {
                             let all = delivered + batch.prefix(written).compactMap(\.chunk)
                             if let response = try? endpoint.assemble(all, for: minerRequest) {
                                 for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
-                                    ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(event))), into: &out)
+                                    ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(event)), into: &out)
                                 }
                             }
                             if let marker = descriptor.streaming?.endMarker {
@@ -216,13 +236,14 @@ extension EndpointRoute: ServedEndpoint {
                         case .end(.failed(let failure)):
                             ending = .failed(failure)
                             let error = Self.streamError(for: failure)
-                            ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(APIError.ErrorBody(error)))), into: &out)
+                            ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(APIError.ErrorBody(error))), into: &out)
                         }
                     }
                     let bytes = out.readableBytes
                     if bytes > 0 { try await writer.write(out) }
                     // Delivered once written: a caller gone before is charged only what it got.
                     delivered += batch.prefix(written).compactMap(\.chunk)
+                    progress.wrote(bytes, chunks: delivered.count)
                     if ending != nil { break reading }
                     try await pacer.wrote(bytes)
                 }
@@ -230,12 +251,18 @@ extension EndpointRoute: ServedEndpoint {
                 try await writer.finish(nil)
             } catch {
                 relay.close()
-                settle(pending, delivered: delivered, ending: nil, minerRequest: minerRequest, caller: caller)
+                // Charged for what the socket took, never waiting on a connection that failed.
+                let reached = token.flatMap { flushes?.abandon($0) }
+                settle(pending, delivered: progress.reached(delivered, report: reached), ending: nil, minerRequest: minerRequest, caller: caller)
                 throw error
             }
-            settle(pending, delivered: delivered, ending: ending, minerRequest: minerRequest, caller: caller)
+            // The writer returns once a part is queued: the charge waits for what the socket took.
+            var reached: FlushReport?
+            if let token, let flushes { reached = await flushes.report(for: token) }
+            if let reached, !reached.ended, case .completed? = ending { ending = nil }
+            settle(pending, delivered: progress.reached(delivered, report: reached), ending: ending, minerRequest: minerRequest, caller: caller)
         }
-        var headers = pending?.rateLimitHeaders ?? HTTPFields()
+        pending?.handOver(watching: disconnect)
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-cache"
         if let noBuffering = HTTPField.Name("X-Accel-Buffering") { headers[noBuffering] = "no" }

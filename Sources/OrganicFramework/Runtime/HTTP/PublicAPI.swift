@@ -38,7 +38,8 @@ enum PublicAPI {
                 let response: Response
                 do {
                     response = try await endpoint.handle(request, dispatcher: dispatcher, access: access,
-                                                         disconnect: connections.signal(for: context.connection), eventLoop: context.eventLoop,
+                                                         disconnect: connections.signal(for: context.connection),
+                                                         flushes: connections.flushes(for: context.connection), eventLoop: context.eventLoop,
                                                          bodies: connections.bodies)
                 } catch {
                     response = try JSONErrorMiddleware.response(for: error, request: request, context: context)

@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
+package import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The key checks on the request path of every `/v1` endpoint:
 /// authenticate (401) → scope (403) → rate limit (429) → [body validated by the route] →
@@ -16,6 +17,8 @@ final class AccessControl: Sendable {
     let logger: Logger
     /// Counts credits reserved per endpoint; nil records nothing.
     let metrics: NodeMetrics?
+    /// Requests dropped without being settled (a bug: each was released, never charged).
+    let unsettledDrops = Atomic<Int>(0)
 
     init(authenticator: KeyAuthenticator, limiter: RateLimiter, store: any KeyStore, clock: any NodeClock,
          settlements: SettlementService, logger: Logger, metrics: NodeMetrics? = nil) {
@@ -97,8 +100,10 @@ final class AccessControl: Sendable {
 }
 
 /// One admitted request: holds its in-flight slot and (after ``reserve(_:)``) its credits until
-/// it is finished. If it is dropped unfinished (the response was never written), the slot is
-/// freed and the credits are released by the ``SettlementService``.
+/// it is settled, explicitly, exactly once, by ``finish(status:delivered:charged:units:)``: by the
+/// request path when it fails, by the answer's writer once it knows what reached the socket, and
+/// by the connection's end when the answer was handed over (``handOver(watching:)``) but its
+/// writer never started. Dropping one unsettled is a bug: it is counted, logged and released.
 final class PendingRequest: Sendable {
     let access: AccessControl
     let record: APIKeyRecord
@@ -107,7 +112,15 @@ final class PendingRequest: Sendable {
     let holdsSlot: Bool
     let started: ContinuousClock.Instant
     let time: Date
-    private let state = Locked<(reservation: CreditReservation?, finished: Bool)>((nil, false))
+    private let state = Locked<State>(State())
+
+    private struct State {
+        var reservation: CreditReservation?
+        var finished = false
+        /// The answer waits for its writer: the connection's end releases the request until then.
+        var awaitingWriter = false
+        var observation: (signal: DisconnectSignal, token: UInt64)?
+    }
 
     init(access: AccessControl, record: APIKeyRecord, endpoint: String, rateLimit: RateLimiter.Status?,
          holdsSlot: Bool, started: ContinuousClock.Instant, time: Date) {
@@ -139,10 +152,52 @@ final class PendingRequest: Sendable {
         }
     }
 
+    /// The answer is handed to the server, whose writer will settle the request: should the
+    /// connection `signal` watches go before the writer starts (the server then never calls it),
+    /// the request is released. A connection already gone releases it at once.
+    func handOver(watching signal: DisconnectSignal?) {
+        guard let signal else { return }
+        state.withLock { $0.awaitingWriter = true }
+        guard let token = signal.observe({ [self] in releaseUnwritten() }) else {
+            releaseUnwritten()
+            return
+        }
+        let keep: Bool = state.withLock { state in
+            guard state.awaitingWriter else { return false }
+            state.observation = (signal, token)
+            return true
+        }
+        if !keep { signal.stopObserving(token) }
+    }
+
+    /// The connection went before the answer's writer started.
+    private func releaseUnwritten() {
+        let unwritten: Bool = state.withLock { state in
+            defer { state.awaitingWriter = false }
+            return state.awaitingWriter
+        }
+        if unwritten { finish(status: 499, delivered: false) }
+    }
+
+    /// The answer's writer starts: from now on it settles the request. False when the request
+    /// was settled already (its connection went first); the writer then charges nothing.
+    @discardableResult
+    func startWriting() -> Bool {
+        let (settled, observation): (Bool, (signal: DisconnectSignal, token: UInt64)?) = state.withLock { state in
+            defer {
+                state.awaitingWriter = false
+                state.observation = nil
+            }
+            return (state.finished, state.observation)
+        }
+        if let observation { observation.signal.stopObserving(observation.token) }
+        return !settled
+    }
+
     /// Commits the reservation when the answer was delivered (all of it, or `charged` when the
     /// price depends on what was delivered; never more than was held), releases it otherwise, and
     /// logs the request with the `units` it consumed; written by the ``SettlementService`` in its
-    /// next batch (within milliseconds).
+    /// next batch. Later calls do nothing.
     func finish(status: Int, delivered: Bool, charged: Credits? = nil, units: Usage = Usage()) {
         guard let taken = takeForFinish() else { return }
         let held = taken.reservation?.amount ?? .zero
@@ -151,6 +206,9 @@ final class PendingRequest: Sendable {
                                latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now(), units: units)
         access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: delivered, charged: delivered ? charge : nil, usage: usage))
     }
+
+    /// Whether the request has been settled.
+    var isFinished: Bool { state.withLock { $0.finished } }
 
     struct Taken {
         var reservation: CreditReservation?
@@ -168,8 +226,11 @@ final class PendingRequest: Sendable {
     }
 
     deinit {
-        // Dropped without an answer being written: free the slot and give the credits back.
+        // Every path settles explicitly; reaching this is a bug. Never charge: release and say so.
         guard let taken = takeForFinish() else { return }
+        access.unsettledDrops.add(1, ordering: .relaxed)
+        access.logger.error("a request was dropped unsettled; its credits are released",
+                            metadata: ["endpoint": "\(endpoint)", "keyID": "\(record.id)"])
         let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: 499, credits: .zero,
                                latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now())
         access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: false, usage: usage))
@@ -181,7 +242,7 @@ final class PendingRequest: Sendable {
 /// stops (or crashes) is released at the next start, so a request is never charged twice and a
 /// balance never drifts from its ledger; the price of a crash within the few milliseconds before
 /// a batch is written is that those requests go uncharged.
-final class SettlementService: Service, Sendable {
+package final class SettlementService: Service, Sendable {
     let store: any KeyStore
     let logger: Logger
     /// Counts what written settlements charged and gave back; nil records nothing.
@@ -191,19 +252,24 @@ final class SettlementService: Service, Sendable {
     private let signal: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
-    init(store: any KeyStore, logger: Logger, metrics: NodeMetrics? = nil) {
+    /// Without metrics (benchmarks).
+    package convenience init(store: any KeyStore, logger: Logger) {
+        self.init(store: store, logger: logger, metrics: nil)
+    }
+
+    init(store: any KeyStore, logger: Logger, metrics: NodeMetrics?) {
         self.store = store
         self.logger = logger
         self.metrics = metrics
         (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func enqueue(_ settlement: Settlement) {
+    package func enqueue(_ settlement: Settlement) {
         pending.withLock { $0.append(settlement) }
         continuation.yield()
     }
 
-    func run() async throws {
+    package func run() async throws {
         await withGracefulShutdownHandler {
             for await _ in signal { await flush() }
             await flush()

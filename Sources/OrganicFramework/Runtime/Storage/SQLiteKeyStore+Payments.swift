@@ -12,8 +12,10 @@ extension SQLiteKeyStore {
             let refusal = payment.refusal(keyState: keyState)
             var entry: LedgerEntry?
             if refusal == nil {
-                entry = try Self.append(db, keyID: payment.keyID, kind: .grant, amount: payment.credits, note: payment.ledgerNote,
-                                        actor: payment.provider.rawValue, now: now)
+                var ledger = SQLiteLedgerWriter(db)
+                entry = try ledger.append(keyID: payment.keyID, kind: .grant, amount: payment.credits, note: payment.ledgerNote,
+                                          actor: payment.provider.rawValue, now: now)
+                try ledger.finish()
             }
             try db.execute(sql: """
                 INSERT INTO payments (provider, event_id, key_id, credits, state, refusal, ledger_entry_id, reference, amount_paid, currency, received_at)

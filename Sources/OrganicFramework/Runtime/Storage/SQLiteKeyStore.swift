@@ -24,7 +24,9 @@ public struct SQLiteKeyStore: KeyStore {
                                  record.unlimitedCredits, record.refill?.amount.millis, record.refill?.period.rawValue,
                                  try Self.json(record.metadata)])
             if initialCredits.millis > 0 {
-                _ = try Self.append(db, keyID: record.id, kind: .grant, amount: initialCredits, note: "initial credits", now: now)
+                var ledger = SQLiteLedgerWriter(db)
+                _ = try ledger.append(keyID: record.id, kind: .grant, amount: initialCredits, note: "initial credits", now: now)
+                try ledger.finish()
             }
         }
     }
@@ -80,11 +82,12 @@ public struct SQLiteKeyStore: KeyStore {
 
     public func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, actor: String?, now: Date) async throws -> LedgerEntry {
         try await database.pool.write { db in
-            guard let balance = try Int64.fetchOne(db, sql: "SELECT balance FROM api_keys WHERE id = ?", arguments: [id]) else {
-                throw KeyStoreError.notFound
-            }
+            var ledger = SQLiteLedgerWriter(db)
+            guard let balance = try ledger.balance(of: id) else { throw KeyStoreError.notFound }
             guard balance + amount.millis >= 0 else { throw KeyStoreError.insufficientCredits(balance: Credits(millis: balance)) }
-            return try Self.append(db, keyID: id, kind: kind, amount: amount, note: note, actor: actor, now: now)
+            let entry = try ledger.append(keyID: id, kind: kind, amount: amount, note: note, actor: actor, now: now)
+            try ledger.finish()
+            return entry
         }
     }
 
@@ -106,78 +109,60 @@ public struct SQLiteKeyStore: KeyStore {
             .map(Self.entry)
     }
 
-    /// Reservations are group-committed: every caller queues its request and schedules a writer
-    /// block; the first block to run takes everything queued and decides it in one transaction,
-    /// in queue order (each refusing to go negative on its own), so that concurrent requests
-    /// share one commit instead of paying for one each.
+    /// Reservations are group-committed: every caller queues its request, and a writer block is
+    /// scheduled unless one already is; the block takes what is queued (at most
+    /// ``ReservationQueue/maxBatch``) and decides it in one transaction, in queue order (each
+    /// refusing to go negative on its own), then schedules the next block if more came meanwhile
+    /// (behind any other write, such as a settlement batch). Concurrent requests so share one
+    /// commit instead of paying for one each. No delay is added: a reservation waits at most for
+    /// the writes ahead of it.
     public func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            reservations.append(.init(id: id, amount: amount, endpoint: endpoint, now: now, continuation: continuation))
-            database.pool.asyncWriteWithoutTransaction { [reservations] db in
-                let batch = reservations.drain()
-                guard !batch.isEmpty else { return }
-                var outcomes: [ReservationOutcome] = []
-                do {
-                    try db.inTransaction {
-                        outcomes = try batch.map { try Self.reserveOne(db, id: $0.id, amount: $0.amount, endpoint: $0.endpoint, now: $0.now) }
-                        return .commit
-                    }
-                } catch {
-                    for waiter in batch { waiter.continuation.resume(throwing: error) }
-                    return
-                }
-                for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
+            if reservations.append(.init(id: id, amount: amount, endpoint: endpoint, now: now, continuation: continuation)) {
+                Self.scheduleReservations(reservations, on: database.pool)
             }
         }
     }
 
-    static func reserveOne(_ db: Database, id: String, amount: Credits, endpoint: String, now: Date) throws -> ReservationOutcome {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT balance, refill_amount, refill_period, refilled_at FROM api_keys WHERE id = ?
-            """, arguments: [id]) else { return .unknownKey }
-        var balance: Int64 = row["balance"]
-        if let refillMillis: Int64 = row["refill_amount"], let period = (row["refill_period"] as String?).flatMap({ CreditRefill.Period(rawValue: $0) }) {
-            let periodStart = Self.start(of: period, containing: now)
-            let last: Double? = row["refilled_at"]
-            if last.map({ $0 < periodStart.timeIntervalSince1970 }) ?? true {
-                if refillMillis > balance {
-                    _ = try Self.append(db, keyID: id, kind: .autoRefill, amount: Credits(millis: refillMillis - balance),
-                                        note: "\(period.rawValue)ly refill", now: now)
-                    balance = refillMillis
-                }
-                try db.execute(sql: "UPDATE api_keys SET refilled_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
-            }
+    /// One turn of the reservation writer: a batch, then the next turn if more are queued.
+    static func scheduleReservations(_ reservations: ReservationQueue, on pool: DatabasePool) {
+        pool.asyncWriteWithoutTransaction { db in
+            Self.reserve(reservations.take(), in: db)
+            if reservations.continueTurn() { scheduleReservations(reservations, on: pool) }
         }
-        guard balance >= amount.millis else { return .insufficient(balance: Credits(millis: balance)) }
-        let entry = try Self.append(db, keyID: id, kind: .reservation, amount: Credits(millis: -amount.millis), endpoint: endpoint,
-                                    note: nil, now: now)
-        try db.execute(sql: "INSERT INTO open_reservations (reservation_id, key_id, amount) VALUES (?, ?, ?)",
-                       arguments: [entry.id, id, amount.millis])
-        return .reserved(CreditReservation(id: entry.id, keyID: id, amount: amount))
+    }
+
+    /// Decides `batch` in one transaction and resumes its callers.
+    static func reserve(_ batch: [ReservationQueue.Waiter], in db: Database) {
+        guard !batch.isEmpty else { return }
+        var outcomes: [ReservationOutcome] = []
+        do {
+            try db.inTransaction {
+                var ledger = SQLiteLedgerWriter(db)
+                outcomes = try batch.map { try ledger.reserve(id: $0.id, amount: $0.amount, endpoint: $0.endpoint, now: $0.now) }
+                try ledger.finish()
+                return .commit
+            }
+        } catch {
+            for waiter in batch { waiter.continuation.resume(throwing: error) }
+            return
+        }
+        for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
     }
 
     public func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws {
-        try await database.pool.write { db in
-            // A repeated settlement is the same request: it is not logged again.
-            guard try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount, commit: commit,
-                                  charged: charged, now: usage.time) else { return }
-            try Self.insert(db, usage)
-        }
+        try await settle(batch: [Settlement(reservation: reservation, commit: commit, charged: charged, usage: usage)])
     }
 
     public func log(_ usage: UsageEntry) async throws {
-        try await database.pool.write { db in try Self.insert(db, usage) }
+        try await settle(batch: [Settlement(reservation: nil, commit: false, usage: usage)])
     }
 
     public func settle(batch: [Settlement]) async throws {
         try await database.pool.write { db in
-            for settlement in batch {
-                if let reservation = settlement.reservation {
-                    guard try Self.settle(db, reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount,
-                                          commit: settlement.commit, charged: settlement.charged, now: settlement.usage.time) else { continue }
-                }
-                try Self.insert(db, settlement.usage)
-            }
+            var ledger = SQLiteLedgerWriter(db)
+            for settlement in batch { try ledger.settle(settlement) }
+            try ledger.finish()
         }
     }
 
@@ -212,10 +197,12 @@ public struct SQLiteKeyStore: KeyStore {
     public func releaseOpenReservations(now: Date) async throws -> Int {
         try await database.pool.write { db in
             let open = try Row.fetchAll(db, sql: "SELECT reservation_id, key_id, amount FROM open_reservations")
+            var ledger = SQLiteLedgerWriter(db)
             for row in open {
-                try Self.settle(db, reservationID: row["reservation_id"], keyID: row["key_id"], amount: Credits(millis: row["amount"]),
-                                commit: false, now: now, note: "released at startup: the node stopped before the request finished")
+                _ = try ledger.settle(reservationID: row["reservation_id"], keyID: row["key_id"], amount: Credits(millis: row["amount"]),
+                                      commit: false, now: now, note: "released at startup: the node stopped before the request finished")
             }
+            try ledger.finish()
             return open.count
         }
     }
@@ -225,50 +212,6 @@ public struct SQLiteKeyStore: KeyStore {
     }
 
     // MARK: - Internals
-
-    /// Settles the reservation unless it already was; returns whether it did.
-    @discardableResult
-    static func settle(_ db: Database, reservationID: Int64, keyID: String, amount: Credits, commit: Bool, charged: Credits? = nil,
-                       now: Date, note: String? = nil) throws -> Bool {
-        try db.execute(sql: "DELETE FROM open_reservations WHERE reservation_id = ?", arguments: [reservationID])
-        // Already settled (never twice).
-        guard db.changesCount == 1 else { return false }
-        // A commit gives back what the request did not use of its hold; a release gives back all.
-        let unused = Credits(millis: max(amount.millis - min(max(charged?.millis ?? amount.millis, 0), amount.millis), 0))
-        let note = note ?? (commit && unused.millis > 0 ? "charged \(Credits(millis: amount.millis - unused.millis)) of \(amount) held" : nil)
-        _ = try append(db, keyID: keyID, kind: commit ? .commit : .release, amount: commit ? unused : amount,
-                       reservationID: reservationID, note: note, now: now)
-        if commit {
-            try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, keyID])
-        }
-        return true
-    }
-
-    /// Appends a ledger line and moves the cached balance by the same amount.
-    static func append(_ db: Database, keyID: String, kind: LedgerEntry.Kind, amount: Credits, reservationID: Int64? = nil,
-                       endpoint: String? = nil, note: String?, actor: String? = nil, now: Date) throws -> LedgerEntry {
-        try db.execute(sql: """
-            INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [keyID, kind.rawValue, amount.millis, reservationID, endpoint, note, actor, now.timeIntervalSince1970])
-        let id = db.lastInsertedRowID
-        if amount.millis != 0 {
-            try db.execute(sql: "UPDATE api_keys SET balance = balance + ? WHERE id = ?", arguments: [amount.millis, keyID])
-        }
-        return LedgerEntry(id: id, keyID: keyID, kind: kind, amount: amount, reservationID: reservationID, endpoint: endpoint,
-                           note: note, actor: actor, createdAt: now)
-    }
-
-    static func insert(_ db: Database, _ usage: UsageEntry) throws {
-        try db.execute(sql: """
-            INSERT INTO usage_log (key_id, endpoint, status, credits, latency_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [usage.keyID, usage.endpoint, usage.status, usage.credits.millis, usage.latencySeconds,
-                             usage.time.timeIntervalSince1970])
-        guard !usage.units.isEmpty else { return }
-        let id = db.lastInsertedRowID
-        for (unit, quantity) in usage.units.units.sorted(by: { $0.key < $1.key }) {
-            try db.execute(sql: "INSERT INTO usage_units (usage_id, unit, quantity) VALUES (?, ?, ?)", arguments: [id, unit, quantity])
-        }
-    }
 
     /// Start of the UTC day or month that contains `date`.
     static func start(of period: CreditRefill.Period, containing date: Date) -> Date {
@@ -323,7 +266,8 @@ public struct SQLiteKeyStore: KeyStore {
     }
 }
 
-/// Reservations waiting for the next group commit.
+/// Reservations waiting for the next group commit, and whether a writer block is scheduled to
+/// take them.
 final class ReservationQueue: Sendable {
     struct Waiter: Sendable {
         var id: String
@@ -333,17 +277,35 @@ final class ReservationQueue: Sendable {
         var continuation: CheckedContinuation<ReservationOutcome, any Error>
     }
 
-    private let waiters = Locked<[Waiter]>([])
+    /// Reservations decided per transaction at most.
+    static let maxBatch = 512
 
-    func append(_ waiter: Waiter) {
-        waiters.withLock { $0.append(waiter) }
+    private let queued = Locked<(waiters: [Waiter], scheduled: Bool)>(([], false))
+
+    /// Queues `waiter`; returns true when the caller must schedule a writer block (none is).
+    func append(_ waiter: Waiter) -> Bool {
+        queued.withLock { queued in
+            queued.waiters.append(waiter)
+            defer { queued.scheduled = true }
+            return !queued.scheduled
+        }
     }
 
-    func drain() -> [Waiter] {
-        waiters.withLock { queue in
-            let taken = queue
-            queue.removeAll(keepingCapacity: true)
+    /// The oldest queued waiters, at most ``maxBatch``.
+    func take() -> [Waiter] {
+        queued.withLock { queued in
+            let taken = Array(queued.waiters.prefix(Self.maxBatch))
+            queued.waiters.removeFirst(taken.count)
             return taken
+        }
+    }
+
+    /// After a batch: true when more are queued (the block must schedule the next turn); false
+    /// (and no block scheduled any more) when none is.
+    func continueTurn() -> Bool {
+        queued.withLock { queued in
+            if queued.waiters.isEmpty { queued.scheduled = false }
+            return queued.scheduled
         }
     }
 }

@@ -1,0 +1,424 @@
+import Foundation
+
+/// Encodes `Encodable` values straight into UTF-8 bytes, in the order the values' `encode(to:)`
+/// writes them, instead of building a tree of values first as Foundation's `JSONEncoder` does.
+///
+/// It exists for the request path: every answer, stream event and miner request is encoded once
+/// per request, and Foundation's encoder costs more than the rest of a relayed stream event.
+/// Output is what `JSONEncoder()` with its default strategies writes (numbers, string escapes,
+/// `Data` as base64, `URL` as its absolute string, dates as seconds since 2001), except that keys
+/// keep the order they were written in (Foundation's order on Linux is a hash order).
+///
+/// Synthesized and hand-written `Encodable` conformances that write containers one after the
+/// other take the direct path. What it cannot write in order (a nested container written to after
+/// a later sibling, `superEncoder()`, a value written twice, `Decimal`, non-finite numbers, a
+/// top-level value that writes nothing) falls back to Foundation for the whole value, so the result
+/// (or the error) is always Foundation's.
+package struct DirectJSONEncoder: Sendable {
+    package init() {}
+
+    package func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try encode(value, into: &bytes)
+        return bytes
+    }
+
+    /// Appends `value`'s JSON text to `bytes`; on an error `bytes` is left as it was.
+    package func encode<T: Encodable>(_ value: T, into bytes: inout [UInt8]) throws {
+        guard try appendDirectly(value, to: &bytes) else {
+            bytes.append(contentsOf: try JSONEncoder().encode(value))
+            return
+        }
+    }
+
+    /// Appends `value`'s text and returns true, or appends nothing and returns false when the value
+    /// cannot be written in order (the caller then asks Foundation).
+    func appendDirectly<T: Encodable>(_ value: T, to bytes: inout [UInt8]) throws -> Bool {
+        let writer = JSONByteWriter()
+        let start = bytes.count
+        swap(&writer.bytes, &bytes)
+        var written = false
+        defer {
+            swap(&writer.bytes, &bytes)
+            if !written { bytes.removeSubrange(start...) }
+        }
+        try writer.write(value, path: .root)
+        writer.close(downTo: 0)
+        written = !writer.unsupported && writer.bytes.count > start
+        return written
+    }
+}
+
+/// The text being written and the containers still open, innermost last. Containers are written
+/// as they are opened; one is closed when an outer container (or the end) is written next.
+final class JSONByteWriter {
+    struct Frame {
+        /// Where the encoder that opened it started writing: identifies the frame.
+        var start: Int
+        var closer: UInt8
+        var count: Int
+    }
+
+    struct State {
+        var bytes: [UInt8] = []
+        var frames: [Frame] = []
+        /// Set when the value cannot be written in order; the caller falls back to Foundation.
+        var unsupported = false
+    }
+
+    /// Held through a pointer: a class's stored properties pay a dynamic exclusivity check on
+    /// every access, which cost more than the writing itself. Only this writer touches it.
+    private let state: UnsafeMutablePointer<State>
+
+    init() {
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    var bytes: [UInt8] {
+        get { state.pointee.bytes }
+        _modify { yield &state.pointee.bytes }
+    }
+
+    var frames: [Frame] {
+        get { state.pointee.frames }
+        _modify { yield &state.pointee.frames }
+    }
+
+    var unsupported: Bool {
+        get { state.pointee.unsupported }
+        _modify { yield &state.pointee.unsupported }
+    }
+
+    /// Closes every frame deeper than `depth`.
+    func close(downTo depth: Int) {
+        while frames.count > depth {
+            bytes.append(frames.removeLast().closer)
+        }
+    }
+
+    /// Opens a container for the encoder that started at `start` (at `depth`), or returns the one
+    /// it already opened (a subclass and its superclass share one); nil when that is not possible.
+    func open(start: Int, depth: Int, opener: UInt8, closer: UInt8) -> Int? {
+        if bytes.count == start, frames.count == depth {
+            bytes.append(opener)
+            frames.append(Frame(start: start, closer: closer, count: 0))
+            return depth
+        }
+        close(downTo: depth + 1)
+        if frames.count == depth + 1, frames[depth].start == start, frames[depth].closer == closer {
+            return depth
+        }
+        unsupported = true
+        return nil
+    }
+
+    /// Prepares the frame at `depth` (opened at `start`) for its next element: closes the
+    /// containers nested in it and writes the separator. False when that frame is closed.
+    func element(depth: Int, start: Int) -> Bool {
+        guard !unsupported, frames.count > depth, frames[depth].start == start else {
+            unsupported = true
+            return false
+        }
+        close(downTo: depth + 1)
+        if frames[depth].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        frames[depth].count += 1
+        return true
+    }
+
+    func key(_ key: some CodingKey) {
+        string(key.stringValue)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    // MARK: Values
+
+    func write<T: Encodable>(_ value: T, path: TapeCodingPath) throws {
+        // Types Foundation writes in its own way, and arrays that are common in answers.
+        if T.self == String.self, let value = value as? String { return string(value) }
+        if T.self == Double.self, let value = value as? Double { return double(value) }
+        if T.self == [Double].self, let values = value as? [Double] { return array(values, double) }
+        if T.self == [Float].self, let values = value as? [Float] { return array(values, float) }
+        if T.self == [String].self, let values = value as? [String] { return array(values, string) }
+        if T.self == Data.self, let data = value as? Data { return string(data.base64EncodedString()) }
+        if T.self == URL.self, let url = value as? URL { return string(url.absoluteString) }
+        if T.self == Decimal.self {
+            unsupported = true
+            return
+        }
+        let start = bytes.count
+        let depth = frames.count
+        try value.encode(to: DirectValueEncoder(writer: self, path: path, start: start, depth: depth))
+        close(downTo: depth)
+        // A nested value that writes nothing is an empty object, as in Foundation.
+        if bytes.count == start, depth > 0 { bytes.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")]) }
+    }
+
+    private func array<E>(_ values: [E], _ write: (E) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            write(value)
+            if unsupported { return }
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    func null() { bytes.append(contentsOf: "null".utf8) }
+
+    func bool(_ value: Bool) { bytes.append(contentsOf: value ? "true".utf8 : "false".utf8) }
+
+    func integer(_ value: some BinaryInteger) { bytes.append(contentsOf: String(value).utf8) }
+
+    /// Swift's shortest round-trip form without a trailing ".0", as Foundation writes it.
+    func double(_ value: Double) {
+        guard value.isFinite else {
+            unsupported = true
+            return
+        }
+        number(value.description)
+    }
+
+    func float(_ value: Float) {
+        guard value.isFinite else {
+            unsupported = true
+            return
+        }
+        number(value.description)
+    }
+
+    private func number(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            let count = utf8.count >= 2 && utf8[utf8.count - 2] == UInt8(ascii: ".") && utf8[utf8.count - 1] == UInt8(ascii: "0")
+                ? utf8.count - 2 : utf8.count
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Foundation's escapes: quote, backslash and slash, the short forms of control characters and
+    /// `\u00XX` for the others; everything else as UTF-8.
+    func string(_ value: String) {
+        var value = value
+        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8 { utf8 in
+            var plain = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                let escape: (UInt8, UInt8)?
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): escape = (UInt8(ascii: "\\"), byte)
+                case 0x08: escape = (UInt8(ascii: "\\"), UInt8(ascii: "b"))
+                case 0x0C: escape = (UInt8(ascii: "\\"), UInt8(ascii: "f"))
+                case 0x0A: escape = (UInt8(ascii: "\\"), UInt8(ascii: "n"))
+                case 0x0D: escape = (UInt8(ascii: "\\"), UInt8(ascii: "r"))
+                case 0x09: escape = (UInt8(ascii: "\\"), UInt8(ascii: "t"))
+                case 0..<0x20: escape = (0, byte)
+                default: continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<index]))
+                plain = index + 1
+                guard let (first, second) = escape, first != 0 else {
+                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                              Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
+                    continue
+                }
+                bytes.append(first)
+                bytes.append(second)
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// The encoder handed to one value's `encode(to:)`: it may open one container (or write one
+/// single value) where the writer stood when the value began.
+struct DirectValueEncoder: Encoder {
+    let writer: JSONByteWriter
+    let path: TapeCodingPath
+    /// Where this value begins in the text, and how many containers were open around it.
+    let start: Int
+    let depth: Int
+
+    var codingPath: [any CodingKey] { path.keys }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let frame = writer.open(start: start, depth: depth, opener: UInt8(ascii: "{"), closer: UInt8(ascii: "}"))
+        return KeyedEncodingContainer(DirectKeyedContainer<Key>(writer: writer, path: path, start: start, depth: frame ?? depth))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let frame = writer.open(start: start, depth: depth, opener: UInt8(ascii: "["), closer: UInt8(ascii: "]"))
+        return DirectUnkeyedContainer(writer: writer, path: path, start: start, depth: frame ?? depth)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        DirectSingleValueContainer(writer: writer, path: path, start: start, depth: depth)
+    }
+}
+
+struct DirectKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let writer: JSONByteWriter
+    let path: TapeCodingPath
+    let start: Int
+    let depth: Int
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    private func begin(_ key: Key) -> Bool {
+        guard writer.element(depth: depth, start: start) else { return false }
+        writer.key(key)
+        return true
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { if begin(key) { writer.null() } }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { if begin(key) { writer.bool(value) } }
+    mutating func encode(_ value: String, forKey key: Key) throws { if begin(key) { writer.string(value) } }
+    mutating func encode(_ value: Double, forKey key: Key) throws { if begin(key) { writer.double(value) } }
+    mutating func encode(_ value: Float, forKey key: Key) throws { if begin(key) { writer.float(value) } }
+    mutating func encode(_ value: Int, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { if begin(key) { writer.integer(value) } }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        guard begin(key) else { return }
+        try writer.write(value, path: .key(key, path))
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        _ = begin(key)
+        return DirectValueEncoder(writer: writer, path: .key(key, path), start: writer.bytes.count, depth: depth + 1)
+            .container(keyedBy: NestedKey.self)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        _ = begin(key)
+        return DirectValueEncoder(writer: writer, path: .key(key, path), start: writer.bytes.count, depth: depth + 1).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { unsupportedEncoder() }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { unsupportedEncoder() }
+
+    private func unsupportedEncoder() -> any Encoder {
+        writer.unsupported = true
+        return DirectValueEncoder(writer: writer, path: path, start: -1, depth: depth + 1)
+    }
+}
+
+struct DirectUnkeyedContainer: UnkeyedEncodingContainer {
+    let writer: JSONByteWriter
+    let path: TapeCodingPath
+    let start: Int
+    let depth: Int
+    private(set) var count = 0
+
+    init(writer: JSONByteWriter, path: TapeCodingPath, start: Int, depth: Int) {
+        self.writer = writer
+        self.path = path
+        self.start = start
+        self.depth = depth
+    }
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    private mutating func begin() -> Bool {
+        guard writer.element(depth: depth, start: start) else { return false }
+        count += 1
+        return true
+    }
+
+    mutating func encodeNil() throws { if begin() { writer.null() } }
+    mutating func encode(_ value: Bool) throws { if begin() { writer.bool(value) } }
+    mutating func encode(_ value: String) throws { if begin() { writer.string(value) } }
+    mutating func encode(_ value: Double) throws { if begin() { writer.double(value) } }
+    mutating func encode(_ value: Float) throws { if begin() { writer.float(value) } }
+    mutating func encode(_ value: Int) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int8) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int16) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int32) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int64) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt8) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt16) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt32) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt64) throws { if begin() { writer.integer(value) } }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let index = count
+        guard begin() else { return }
+        try writer.write(value, path: .index(index, path))
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let index = count
+        _ = begin()
+        return DirectValueEncoder(writer: writer, path: .index(index, path), start: writer.bytes.count, depth: depth + 1)
+            .container(keyedBy: NestedKey.self)
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let index = count
+        _ = begin()
+        return DirectValueEncoder(writer: writer, path: .index(index, path), start: writer.bytes.count, depth: depth + 1).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        writer.unsupported = true
+        return DirectValueEncoder(writer: writer, path: path, start: -1, depth: depth + 1)
+    }
+}
+
+/// Writes the one value of its encoder; a second value is not possible in order.
+struct DirectSingleValueContainer: SingleValueEncodingContainer {
+    let writer: JSONByteWriter
+    let path: TapeCodingPath
+    let start: Int
+    let depth: Int
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    private func begin() -> Bool {
+        guard !writer.unsupported, writer.bytes.count == start, writer.frames.count == depth else {
+            writer.unsupported = true
+            return false
+        }
+        return true
+    }
+
+    mutating func encodeNil() throws { if begin() { writer.null() } }
+    mutating func encode(_ value: Bool) throws { if begin() { writer.bool(value) } }
+    mutating func encode(_ value: String) throws { if begin() { writer.string(value) } }
+    mutating func encode(_ value: Double) throws { if begin() { writer.double(value) } }
+    mutating func encode(_ value: Float) throws { if begin() { writer.float(value) } }
+    mutating func encode(_ value: Int) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int8) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int16) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int32) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: Int64) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt8) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt16) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt32) throws { if begin() { writer.integer(value) } }
+    mutating func encode(_ value: UInt64) throws { if begin() { writer.integer(value) } }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        guard begin() else { return }
+        try writer.write(value, path: path)
+    }
+}
