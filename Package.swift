@@ -16,6 +16,7 @@ var package = Package(
     products: [
         .library(name: "OrganicPluginAPI", targets: ["OrganicPluginAPI"]),
         .library(name: "OrganicFramework", targets: ["OrganicFramework"]),
+        .library(name: "OrganicMinerKit", targets: ["OrganicMinerKit"]),
         .library(name: "OrganicTestKit", targets: ["OrganicTestKit"]),
         .library(name: "VisionPlugin", targets: ["VisionPlugin"]),
         .library(name: "TextEmbeddingPlugin", targets: ["TextEmbeddingPlugin"]),
@@ -100,11 +101,29 @@ var package = Package(
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
         ),
+        // MARK: Miner side: the reference miner server and the checks a miner makes on who is asking,
+        // kept out of the node's module so that a validator never carries them by accident.
+        .target(
+            name: "OrganicMinerKit",
+            dependencies: [
+                "OrganicFramework", "OrganicPluginAPI", "OrganicCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Sources/OrganicFramework/MinerKit",
+            swiftSettings: strict
+        ),
         // MARK: Test kit for plugin authors: conformance suite and in-process harness.
         .target(
             name: "OrganicTestKit",
             dependencies: [
-                "OrganicFramework", "OrganicPluginAPI",
+                "OrganicFramework", "OrganicMinerKit", "OrganicPluginAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,7 +179,7 @@ var package = Package(
         .executableTarget(
             name: "OrganicCommand",
             dependencies: [
-                "OrganicFramework", "OrganicBundledPlugins", "VisionPlugin",
+                "OrganicFramework", "OrganicMinerKit", "OrganicBundledPlugins", "VisionPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,7 +190,7 @@ var package = Package(
         .executableTarget(
             name: "OrganicMinerCommand",
             dependencies: [
-                "OrganicFramework", "OrganicBundledPlugins",
+                "OrganicFramework", "OrganicMinerKit", "OrganicBundledPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -182,7 +201,7 @@ var package = Package(
         .executableTarget(
             name: "OrganicBench",
             dependencies: [
-                "OrganicFramework", "OrganicBundledPlugins", "TextEmbeddingPlugin", "TextGenerationPlugin",
+                "OrganicFramework", "OrganicMinerKit", "OrganicBundledPlugins", "TextEmbeddingPlugin", "TextGenerationPlugin",
                 // ManualNodeClock for `scoring-sim`.
                 "OrganicTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -206,7 +225,7 @@ var package = Package(
         .testTarget(
             name: "OrganicFrameworkTests",
             dependencies: [
-                "OrganicFramework", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin", "TextGenerationPlugin",
+                "OrganicFramework", "OrganicMinerKit", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin", "TextGenerationPlugin",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -243,7 +262,7 @@ var package = Package(
         .testTarget(
             name: "TextGenerationPluginTests",
             dependencies: [
-                "TextGenerationPlugin", "OrganicTestKit",
+                "TextGenerationPlugin", "OrganicMinerKit", "OrganicTestKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 // A client with more connections than the shared one, for load tests.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

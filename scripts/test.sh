@@ -85,6 +85,9 @@ else
 fi
 
 swift build --build-tests
+# Nothing becomes public by accident: each library module's public symbols must match
+# Docs/PublicAPI/<Module>.txt (reads the modules just built; about 12 s, no compilation).
+scripts/check-public-api.sh
 # One test at a time: many suites start real nodes, miners and Python peers, and run in parallel
 # they starve each other on a 2-core machine until honest miners time out (seen: timers 7 s late).
 # Serial, the whole suite takes about 2 minutes and every timeout means what it says.

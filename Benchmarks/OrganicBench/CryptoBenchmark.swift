@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 
 /// `organic-bench crypto`: sr25519 sign/verify per second in Swift next to
 /// py-sr25519-bindings (Rust schnorrkel) in the same run, and the per-request cost of

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 import TextEmbeddingPlugin
 
 /// Requests per second and p50/p99 latency (a) directly against a reference miner and

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 import TextEmbeddingPlugin
 
 /// Organic latency with and without a synthetic flood that doubles the offered load.

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 import TextEmbeddingPlugin
 
 /// Several instances on one PostgreSQL: paid requests per second through one instance and

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import OrganicFramework
+import OrganicMinerKit
 import Synchronization
 import TextEmbeddingPlugin
 

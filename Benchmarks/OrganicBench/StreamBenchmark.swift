@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 import TextGenerationPlugin
 
 /// Streamed chat completions, directly from a text-generation reference miner and through a node

@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "WordCountPlugin",
                 .product(name: "OrganicFramework", package: "organic"),
+                .product(name: "OrganicMinerKit", package: "organic"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 import OrganicTestKit
 import ServiceLifecycle
 import TextEmbeddingPlugin

@@ -9,6 +9,7 @@ import Synchronization
 import TextEmbeddingPlugin
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 @Suite("Miner capacity per endpoint")
 struct MinerCapacityTests {

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import Testing
 import TextEmbeddingPlugin
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 /// A second plugin for the two-subnet node: counts the characters of a text.
 struct LengthPlugin: SubnetPlugin {

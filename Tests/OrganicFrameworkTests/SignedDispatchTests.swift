@@ -6,6 +6,7 @@ import ServiceLifecycle
 import TextEmbeddingPlugin
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 /// The node's HTTP transport signing requests and a reference miner verifying them, over
 /// real HTTP on 127.0.0.1.

@@ -5,6 +5,7 @@ import Logging
 import OrganicTestKit
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 @Suite("Signed requests: verifier")
 struct SignedRequestVerifierTests {

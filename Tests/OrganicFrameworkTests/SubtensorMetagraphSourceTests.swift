@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 /// The chain client against an in-process JSON-RPC WebSocket server on 127.0.0.1 that
 /// replays fixtures the official Python codec produced.

@@ -1,5 +1,6 @@
 import Foundation
 import OrganicFramework
+import OrganicMinerKit
 import OrganicTestKit
 @testable import TextGenerationPlugin
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 import ServiceLifecycle
 @testable import TextGenerationPlugin
 import Testing

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import OrganicFramework
+import OrganicMinerKit
 import OrganicTestKit
 @testable import TextGenerationPlugin
 import Testing

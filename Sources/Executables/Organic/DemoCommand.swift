@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OrganicBundledPlugins
 import OrganicFramework
+import OrganicMinerKit
 
 /// `organic demo`: a node and three reference miners (one faulty) on loopback.
 struct DemoCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import OrganicBundledPlugins
 import OrganicFramework
+import OrganicMinerKit
 import ServiceLifecycle
 
 /// `organic-miner`: a reference miner serving a plugin's miner routes over HTTP.

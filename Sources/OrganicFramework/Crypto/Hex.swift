@@ -2,11 +2,11 @@
 ///
 /// Bittensor tooling writes keys and signatures as `0x`-prefixed lowercase hex,
 /// so decoding accepts an optional `0x`/`0X` prefix and either letter case.
-public enum Hex {
+package enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Decodes hex text (optional `0x` prefix, either case). Empty input gives `[]`.
-    public static func decode(_ s: String) throws -> [UInt8] {
+    package static func decode(_ s: String) throws -> [UInt8] {
         var utf8 = Array(s.utf8)
         if utf8.count >= 2, utf8[0] == UInt8(ascii: "0"), utf8[1] == UInt8(ascii: "x") || utf8[1] == UInt8(ascii: "X") {
             utf8.removeFirst(2)
@@ -33,7 +33,7 @@ public enum Hex {
     }
 
     /// Lowercase hex, optionally with a `0x` prefix (the form used in `X-Bittensor-Signature`).
-    public static func encode(_ b: some Sequence<UInt8>, prefix0x: Bool = false) -> String {
+    package static func encode(_ b: some Sequence<UInt8>, prefix0x: Bool = false) -> String {
         var out = [UInt8]()
         out.reserveCapacity(b.underestimatedCount * 2 + 2)
         if prefix0x { out.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: "x")]) }

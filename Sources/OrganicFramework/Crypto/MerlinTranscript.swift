@@ -4,11 +4,11 @@
 /// challenge as meta-AD(label ‖ LE32(len)) then PRF(len), so two transcripts agree
 /// on a challenge only if they saw exactly the same labelled messages in order.
 /// It is a value type: copying it forks the transcript (used for signing contexts).
-public struct MerlinTranscript: Sendable {
+package struct MerlinTranscript: Sendable {
     private var strobe: Strobe128
 
     /// Starts a transcript for a protocol, binding `label` as its domain separator.
-    public init(label: String) {
+    package init(label: String) {
         self.init(labelBytes: Array(label.utf8))
     }
 
@@ -18,21 +18,21 @@ public struct MerlinTranscript: Sendable {
     }
 
     /// Appends a labelled message.
-    public mutating func appendMessage(label: String, message: [UInt8]) {
+    package mutating func appendMessage(label: String, message: [UInt8]) {
         strobe.metaAD(label.utf8, more: false)
         strobe.metaAD(Self.le32(message.count), more: true)
         strobe.ad(message, more: false)
     }
 
     /// Appends a u64 as 8 little-endian bytes (Merlin's `append_u64`).
-    public mutating func appendU64(label: String, value: UInt64) {
+    package mutating func appendU64(label: String, value: UInt64) {
         var bytes = [UInt8](repeating: 0, count: 8)
         for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
         appendMessage(label: label, message: bytes)
     }
 
     /// Squeezes `count` challenge bytes bound to everything appended so far.
-    public mutating func challengeBytes(label: String, count: Int) -> [UInt8] {
+    package mutating func challengeBytes(label: String, count: Int) -> [UInt8] {
         precondition(count >= 0 && UInt64(count) <= UInt64(UInt32.max), "challenge length must fit in u32")
         strobe.metaAD(label.utf8, more: false)
         strobe.metaAD(Self.le32(count), more: true)

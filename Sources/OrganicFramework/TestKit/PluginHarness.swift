@@ -1,4 +1,5 @@
 public import OrganicFramework
+public import OrganicMinerKit
 public import Logging
 public import Foundation
 

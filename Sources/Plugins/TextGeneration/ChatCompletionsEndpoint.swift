@@ -1,4 +1,4 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 import PromptCorpus
 
 /// `POST /v1/chat/completions`, OpenAI-compatible, streamed (`stream: true`) or not.
@@ -9,13 +9,13 @@ import PromptCorpus
 /// the completion tokens they received. The reward verifies a sample of each answer's tokens
 /// against the reference model's log-probabilities, so one answer is enough to score (organic
 /// traffic is scored without a second miner), and multiplies by a speed factor.
-public struct ChatCompletionsEndpoint: Endpoint {
-    public typealias Request = ChatCompletionRequest
-    public typealias Response = ChatCompletion
-    public typealias MinerRequest = MinerChatRequest
-    public typealias MinerResponse = ChatCompletion
-    public typealias MinerChunk = ChatCompletionChunk
-    public typealias CallerChunk = ChatCompletionChunk
+package struct ChatCompletionsEndpoint: Endpoint {
+    package typealias Request = ChatCompletionRequest
+    package typealias Response = ChatCompletion
+    package typealias MinerRequest = MinerChatRequest
+    package typealias MinerResponse = ChatCompletion
+    package typealias MinerChunk = ChatCompletionChunk
+    package typealias CallerChunk = ChatCompletionChunk
 
     let configuration: TextGenerationConfiguration
     let model: NGramLanguageModel
@@ -28,12 +28,12 @@ public struct ChatCompletionsEndpoint: Endpoint {
         self.prompts = prompts
     }
 
-    public var descriptor: EndpointDescriptor {
+    package var descriptor: EndpointDescriptor {
         configuration.descriptor(name: "chat-completions", path: "chat/completions",
                                  summary: "Generates the next message of a conversation (OpenAI-compatible; streams with stream: true).")
     }
 
-    public func validate(_ request: ChatCompletionRequest) throws(RequestValidationError) {
+    package func validate(_ request: ChatCompletionRequest) throws(RequestValidationError) {
         try FieldCheck.oneOf(configuration.model(named: request.model), configuration.models, field: "model")
         try FieldCheck.count(request.messages, 1...configuration.maxMessages, field: "messages")
         for (i, message) in request.messages.enumerated() {
@@ -49,7 +49,7 @@ public struct ChatCompletionsEndpoint: Endpoint {
         if let k = request.topLogprobs { try FieldCheck.range(k, 0...20, field: "top_logprobs") }
     }
 
-    public func minerRequest(for request: ChatCompletionRequest, context: inout PerturbationContext) -> MinerChatRequest {
+    package func minerRequest(for request: ChatCompletionRequest, context: inout PerturbationContext) -> MinerChatRequest {
         MinerChatRequest(model: configuration.model(named: request.model), messages: request.messages,
                          temperature: request.temperature ?? 1, topP: request.topP ?? 1,
                          maxTokens: maxTokens(of: request), minTokens: request.minTokens, seed: context.nextSeed(),
@@ -57,21 +57,21 @@ public struct ChatCompletionsEndpoint: Endpoint {
     }
 
     /// The validator picks the seed, whatever the caller sent.
-    public func perturb(_ request: inout MinerChatRequest, context: inout PerturbationContext) {
+    package func perturb(_ request: inout MinerChatRequest, context: inout PerturbationContext) {
         request.seed = context.nextSeed()
     }
 
-    public func model(of request: ChatCompletionRequest) -> String? { configuration.model(named: request.model) }
+    package func model(of request: ChatCompletionRequest) -> String? { configuration.model(named: request.model) }
 
-    public func streamsToCaller(_ request: ChatCompletionRequest) -> Bool { request.stream ?? false }
+    package func streamsToCaller(_ request: ChatCompletionRequest) -> Bool { request.stream ?? false }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> ChatCompletionRequest? {
+    package func makeSyntheticRequest(context: inout SyntheticContext) -> ChatCompletionRequest? {
         SyntheticChat.request(chain: prompts, models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
     }
 
     // MARK: Answers
 
-    public func assemble(_ chunks: [ChatCompletionChunk], for request: MinerChatRequest) throws(ResponseValidationError) -> ChatCompletion {
+    package func assemble(_ chunks: [ChatCompletionChunk], for request: MinerChatRequest) throws(ResponseValidationError) -> ChatCompletion {
         var content = ""
         var tokens: [TokenLogprob] = []
         var finishReason: String?
@@ -93,7 +93,7 @@ public struct ChatCompletionsEndpoint: Endpoint {
                               usage: nil)
     }
 
-    public func validate(response: ChatCompletion, for request: MinerChatRequest) throws(ResponseValidationError) {
+    package func validate(response: ChatCompletion, for request: MinerChatRequest) throws(ResponseValidationError) {
         guard let choice = response.choices.first else { throw ResponseValidationError("no choices") }
         guard let tokens = choice.logprobs?.content else { throw ResponseValidationError("no logprobs, which the validator asked for") }
         guard tokens.count <= request.maxTokens else {
@@ -107,26 +107,26 @@ public struct ChatCompletionsEndpoint: Endpoint {
         }
     }
 
-    public func callerChunk(_ chunk: ChatCompletionChunk, index: Int, for request: MinerChatRequest, caller: ChatCompletionRequest) -> ChatCompletionChunk? {
+    package func callerChunk(_ chunk: ChatCompletionChunk, index: Int, for request: MinerChatRequest, caller: ChatCompletionRequest) -> ChatCompletionChunk? {
         chunk.forCaller(model: request.model, usage: nil, logprobs: caller.logprobs == true)
     }
 
-    public func closingChunks(_ response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> [ChatCompletionChunk] {
+    package func closingChunks(_ response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> [ChatCompletionChunk] {
         guard caller.streamOptions?.includeUsage == true else { return [] }
         return [.usageChunk(after: response, model: request.model, usage: tokenUsage(of: response, for: request))]
     }
 
-    public func responseForCaller(_ response: ChatCompletion, to request: MinerChatRequest, caller: ChatCompletionRequest) throws(CallerRefusal) -> ChatCompletion {
+    package func responseForCaller(_ response: ChatCompletion, to request: MinerChatRequest, caller: ChatCompletionRequest) throws(CallerRefusal) -> ChatCompletion {
         response.forCaller(model: request.model, usage: tokenUsage(of: response, for: request), logprobs: caller.logprobs == true)
     }
 
     // MARK: Pricing
 
-    public func maximumUsage(of request: ChatCompletionRequest) -> Usage {
+    package func maximumUsage(of request: ChatCompletionRequest) -> Usage {
         Usage([TokenUsage.promptTokens: promptTokens(request.messages), TokenUsage.completionTokens: maxTokens(of: request)])
     }
 
-    public func usage(of response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> Usage {
+    package func usage(of response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> Usage {
         tokenUsage(of: response, for: request).priced
     }
 
@@ -148,7 +148,7 @@ public struct ChatCompletionsEndpoint: Endpoint {
 
     // MARK: Reward
 
-    public func reward(_ round: ScoringRound<MinerChatRequest, ChatCompletion>) async -> RewardVerdict {
+    package func reward(_ round: ScoringRound<MinerChatRequest, ChatCompletion>) async -> RewardVerdict {
         let reward = TextGenerationReward(model: model, configuration: configuration)
         let prompt = ChatPrompt(messages: round.request.messages.map(\.chatMessage), tokenizer: model.tokenizer).tokens
         let parameters = SamplingParameters(maxTokens: round.request.maxTokens, temperature: round.request.temperature, topP: round.request.topP,

@@ -1,16 +1,16 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 import PromptCorpus
 
 /// `POST /v1/completions`, OpenAI's legacy text completions: a raw prompt (no chat template)
 /// continued by the model, streamed (`stream: true`) or not, priced and scored like
 /// ``ChatCompletionsEndpoint``.
-public struct CompletionsEndpoint: Endpoint {
-    public typealias Request = CompletionRequest
-    public typealias Response = TextCompletion
-    public typealias MinerRequest = MinerCompletionRequest
-    public typealias MinerResponse = TextCompletion
-    public typealias MinerChunk = TextCompletion
-    public typealias CallerChunk = TextCompletion
+package struct CompletionsEndpoint: Endpoint {
+    package typealias Request = CompletionRequest
+    package typealias Response = TextCompletion
+    package typealias MinerRequest = MinerCompletionRequest
+    package typealias MinerResponse = TextCompletion
+    package typealias MinerChunk = TextCompletion
+    package typealias CallerChunk = TextCompletion
 
     let configuration: TextGenerationConfiguration
     let model: NGramLanguageModel
@@ -23,12 +23,12 @@ public struct CompletionsEndpoint: Endpoint {
         self.prompts = prompts
     }
 
-    public var descriptor: EndpointDescriptor {
+    package var descriptor: EndpointDescriptor {
         configuration.descriptor(name: "completions", path: "completions",
                                  summary: "Continues a text prompt (OpenAI-compatible legacy completions; streams with stream: true).")
     }
 
-    public func validate(_ request: CompletionRequest) throws(RequestValidationError) {
+    package func validate(_ request: CompletionRequest) throws(RequestValidationError) {
         try FieldCheck.oneOf(configuration.model(named: request.model), configuration.models, field: "model")
         try FieldCheck.text(request.prompt, maxLength: configuration.maxMessageLength, field: "prompt")
         try configuration.validateSampling(temperature: request.temperature, topP: request.topP, maxTokens: request.maxTokens, n: request.n)
@@ -38,22 +38,22 @@ public struct CompletionsEndpoint: Endpoint {
         }
     }
 
-    public func minerRequest(for request: CompletionRequest, context: inout PerturbationContext) -> MinerCompletionRequest {
+    package func minerRequest(for request: CompletionRequest, context: inout PerturbationContext) -> MinerCompletionRequest {
         MinerCompletionRequest(model: configuration.model(named: request.model), prompt: request.prompt, maxTokens: maxTokens(of: request),
                                temperature: request.temperature ?? 1, topP: request.topP ?? 1, seed: context.nextSeed(),
                                logprobs: request.logprobs ?? 0)
     }
 
     /// The validator picks the seed, whatever the caller sent.
-    public func perturb(_ request: inout MinerCompletionRequest, context: inout PerturbationContext) {
+    package func perturb(_ request: inout MinerCompletionRequest, context: inout PerturbationContext) {
         request.seed = context.nextSeed()
     }
 
-    public func model(of request: CompletionRequest) -> String? { configuration.model(named: request.model) }
+    package func model(of request: CompletionRequest) -> String? { configuration.model(named: request.model) }
 
-    public func streamsToCaller(_ request: CompletionRequest) -> Bool { request.stream ?? false }
+    package func streamsToCaller(_ request: CompletionRequest) -> Bool { request.stream ?? false }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> CompletionRequest? {
+    package func makeSyntheticRequest(context: inout SyntheticContext) -> CompletionRequest? {
         let chat = SyntheticChat.request(chain: prompts, models: configuration.models, maxTokens: min(configuration.defaultMaxTokens, 96), random: &context.random)
         var request = CompletionRequest(model: chat.model, prompt: chat.messages.map(\.content).joined(separator: "\n"), maxTokens: chat.maxTokens,
                                         temperature: chat.temperature, topP: chat.topP, stream: true)
@@ -63,7 +63,7 @@ public struct CompletionsEndpoint: Endpoint {
 
     // MARK: Answers
 
-    public func assemble(_ chunks: [TextCompletion], for request: MinerCompletionRequest) throws(ResponseValidationError) -> TextCompletion {
+    package func assemble(_ chunks: [TextCompletion], for request: MinerCompletionRequest) throws(ResponseValidationError) -> TextCompletion {
         var text = ""
         var logprobs = TextCompletionLogprobs()
         var sawLogprobs = false
@@ -92,7 +92,7 @@ public struct CompletionsEndpoint: Endpoint {
                               choices: [.init(text: text, logprobs: sawLogprobs ? logprobs : nil, finishReason: finishReason)])
     }
 
-    public func validate(response: TextCompletion, for request: MinerCompletionRequest) throws(ResponseValidationError) {
+    package func validate(response: TextCompletion, for request: MinerCompletionRequest) throws(ResponseValidationError) {
         guard let choice = response.choices.first else { throw ResponseValidationError("no choices") }
         guard let logprobs = choice.logprobs else { throw ResponseValidationError("no logprobs, which the validator asked for") }
         guard logprobs.tokens.count == logprobs.tokenLogprobs.count else {
@@ -107,26 +107,26 @@ public struct CompletionsEndpoint: Endpoint {
         }
     }
 
-    public func callerChunk(_ chunk: TextCompletion, index: Int, for request: MinerCompletionRequest, caller: CompletionRequest) -> TextCompletion? {
+    package func callerChunk(_ chunk: TextCompletion, index: Int, for request: MinerCompletionRequest, caller: CompletionRequest) -> TextCompletion? {
         chunk.forCaller(model: request.model, usage: nil, logprobs: caller.logprobs != nil)
     }
 
-    public func closingChunks(_ response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> [TextCompletion] {
+    package func closingChunks(_ response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> [TextCompletion] {
         guard caller.streamOptions?.includeUsage == true else { return [] }
         return [.usageChunk(after: response, model: request.model, usage: tokenUsage(of: response, for: request))]
     }
 
-    public func responseForCaller(_ response: TextCompletion, to request: MinerCompletionRequest, caller: CompletionRequest) throws(CallerRefusal) -> TextCompletion {
+    package func responseForCaller(_ response: TextCompletion, to request: MinerCompletionRequest, caller: CompletionRequest) throws(CallerRefusal) -> TextCompletion {
         response.forCaller(model: request.model, usage: tokenUsage(of: response, for: request), logprobs: caller.logprobs != nil)
     }
 
     // MARK: Pricing
 
-    public func maximumUsage(of request: CompletionRequest) -> Usage {
+    package func maximumUsage(of request: CompletionRequest) -> Usage {
         Usage([TokenUsage.promptTokens: model.tokenizer.encode(request.prompt).count, TokenUsage.completionTokens: maxTokens(of: request)])
     }
 
-    public func usage(of response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> Usage {
+    package func usage(of response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> Usage {
         tokenUsage(of: response, for: request).priced
     }
 
@@ -143,7 +143,7 @@ public struct CompletionsEndpoint: Endpoint {
 
     // MARK: Reward
 
-    public func reward(_ round: ScoringRound<MinerCompletionRequest, TextCompletion>) async -> RewardVerdict {
+    package func reward(_ round: ScoringRound<MinerCompletionRequest, TextCompletion>) async -> RewardVerdict {
         let reward = TextGenerationReward(model: model, configuration: configuration)
         let prompt = model.tokenizer.encode(round.request.prompt)
         let parameters = SamplingParameters(maxTokens: round.request.maxTokens, temperature: round.request.temperature, topP: round.request.topP)

@@ -1,4 +1,4 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// The reference miner for chat completions: the bundled n-gram model (no GPU, no downloaded
 /// weights), sampled with the validator's seed, streamed token by token with log-probabilities.
@@ -6,8 +6,8 @@ public import OrganicPluginAPI
 /// Hardware noise moves each reported log-probability by at most 0.01, well inside the reward's
 /// tolerance. Told to answer wrongly, it invents tokens: half the positions get a random
 /// vocabulary token reported with the honest token's log-probability.
-public struct ReferenceChatMiner: MinerHandler {
-    public let endpoint: ChatCompletionsEndpoint
+package struct ReferenceChatMiner: MinerHandler {
+    package let endpoint: ChatCompletionsEndpoint
     let noiseSeed: UInt64?
 
     init(endpoint: ChatCompletionsEndpoint, noiseSeed: UInt64?) {
@@ -15,14 +15,14 @@ public struct ReferenceChatMiner: MinerHandler {
         self.noiseSeed = noiseSeed
     }
 
-    public func wantsStream(_ request: MinerChatRequest) -> Bool { request.stream }
+    package func wantsStream(_ request: MinerChatRequest) -> Bool { request.stream }
 
-    public func respond(to request: MinerChatRequest, context: MinerContext) async throws -> ChatCompletion {
+    package func respond(to request: MinerChatRequest, context: MinerContext) async throws -> ChatCompletion {
         let chunks = chunks(for: request, context: context)
         return try endpoint.assemble(chunks, for: request)
     }
 
-    public func stream(_ request: MinerChatRequest, context: MinerContext) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
+    package func stream(_ request: MinerChatRequest, context: MinerContext) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
         referenceStream(chunks(for: request, context: context))
     }
 

@@ -1,9 +1,9 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// The reference miner for text completions: the same model and faults as ``ReferenceChatMiner``,
 /// on a raw prompt, streamed as one `text_completion` chunk per token.
-public struct ReferenceCompletionMiner: MinerHandler {
-    public let endpoint: CompletionsEndpoint
+package struct ReferenceCompletionMiner: MinerHandler {
+    package let endpoint: CompletionsEndpoint
     let noiseSeed: UInt64?
 
     init(endpoint: CompletionsEndpoint, noiseSeed: UInt64?) {
@@ -11,13 +11,13 @@ public struct ReferenceCompletionMiner: MinerHandler {
         self.noiseSeed = noiseSeed
     }
 
-    public func wantsStream(_ request: MinerCompletionRequest) -> Bool { request.stream }
+    package func wantsStream(_ request: MinerCompletionRequest) -> Bool { request.stream }
 
-    public func respond(to request: MinerCompletionRequest, context: MinerContext) async throws -> TextCompletion {
+    package func respond(to request: MinerCompletionRequest, context: MinerContext) async throws -> TextCompletion {
         try endpoint.assemble(chunks(for: request, context: context), for: request)
     }
 
-    public func stream(_ request: MinerCompletionRequest, context: MinerContext) -> AsyncThrowingStream<TextCompletion, any Error> {
+    package func stream(_ request: MinerCompletionRequest, context: MinerContext) -> AsyncThrowingStream<TextCompletion, any Error> {
         referenceStream(chunks(for: request, context: context))
     }
 

@@ -29,9 +29,9 @@ extension TextGenerationConfiguration {
 }
 
 /// The units chat and text completions are priced in.
-public enum TokenUsage {
-    public static let promptTokens = "prompt_tokens"
-    public static let completionTokens = "completion_tokens"
+package enum TokenUsage {
+    package static let promptTokens = "prompt_tokens"
+    package static let completionTokens = "completion_tokens"
 }
 
 extension Duration {

@@ -12,8 +12,8 @@ public struct TextGenerationPlugin: SubnetPlugin {
     public static let name = "text-generation"
     public typealias Configuration = TextGenerationConfiguration
 
-    public let chat: ChatCompletionsEndpoint
-    public let completions: CompletionsEndpoint
+    package let chat: ChatCompletionsEndpoint
+    package let completions: CompletionsEndpoint
 
     public init(configuration: TextGenerationConfiguration) throws {
         try configuration.check()

@@ -1,4 +1,4 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// The OpenAI schemas narrowed to the plugin's settings: model names and token and message limits.
 extension TextGenerationConfiguration {
@@ -12,7 +12,7 @@ extension TextGenerationConfiguration {
 }
 
 extension ChatCompletionsEndpoint {
-    public var schemas: EndpointSchemas {
+    package var schemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         schemas.request = configuration.narrowed(schemas.request)?
             .withProperty("max_completion_tokens") { $0.maximum = .integer(configuration.maxTokens) }
@@ -27,7 +27,7 @@ extension ChatCompletionsEndpoint {
 }
 
 extension CompletionsEndpoint {
-    public var schemas: EndpointSchemas {
+    package var schemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         schemas.request = configuration.narrowed(schemas.request)
         return schemas

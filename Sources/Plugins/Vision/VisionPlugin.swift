@@ -10,13 +10,13 @@ public struct VisionPlugin: SubnetPlugin {
     public typealias Configuration = VisionConfiguration
 
     public let configuration: VisionConfiguration
-    public let textToImage: TextToImageEndpoint
-    public let imageToImage: ImageToImageEndpoint
-    public let inpaint: InpaintEndpoint
-    public let avatar: AvatarEndpoint
-    public let upscale: UpscaleEndpoint
-    public let scribble: ScribbleEndpoint
-    public let clipEmbeddings: ClipEmbeddingsEndpoint
+    package let textToImage: TextToImageEndpoint
+    package let imageToImage: ImageToImageEndpoint
+    package let inpaint: InpaintEndpoint
+    package let avatar: AvatarEndpoint
+    package let upscale: UpscaleEndpoint
+    package let scribble: ScribbleEndpoint
+    package let clipEmbeddings: ClipEmbeddingsEndpoint
 
     public init(configuration: VisionConfiguration) throws {
         try configuration.check()

@@ -3,6 +3,7 @@ import Logging
 import OrganicTestKit
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 @Suite("Axon synapse (SDK ≤ 10): codec and verifier")
 struct AxonSynapseCodecTests {

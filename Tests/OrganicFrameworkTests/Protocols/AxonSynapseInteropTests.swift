@@ -10,6 +10,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 /// Our Axon-synapse wire against bittensor 10.5 itself (`$ORGANIC_PYTHON_SDK10`): the SDK's
 /// `body_hash`, `Keypair.verify` and `Axon.default_verify` on requests the codec built, a real

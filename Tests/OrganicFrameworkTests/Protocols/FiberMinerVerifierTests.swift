@@ -8,6 +8,7 @@ import OrganicTestKit
 import ServiceLifecycle
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 /// The miner side: FiberMinerVerifier in process, behind a loopback server for our client, and
 /// against fiber's own validator code.

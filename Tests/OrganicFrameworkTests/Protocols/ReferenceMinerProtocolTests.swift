@@ -8,6 +8,7 @@ import ServiceLifecycle
 import TextEmbeddingPlugin
 import Testing
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 
 /// `ReferenceMinerServer` (what `organic-miner --protocol …` runs) serving the text-embedding
 /// plugin over each miner protocol: the success paths against the real peers (a bittensor 10.5

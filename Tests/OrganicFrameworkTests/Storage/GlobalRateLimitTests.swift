@@ -1,5 +1,6 @@
 import Foundation
 @testable import OrganicFramework
+import OrganicMinerKit
 import OrganicTestKit
 import TextEmbeddingPlugin
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 @testable import OrganicFramework
+@testable import OrganicMinerKit
 import OrganicTestKit
 import Testing
 

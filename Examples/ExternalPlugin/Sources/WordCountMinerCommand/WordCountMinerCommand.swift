@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import OrganicFramework
+import OrganicMinerKit
 import ServiceLifecycle
 import WordCountPlugin
 

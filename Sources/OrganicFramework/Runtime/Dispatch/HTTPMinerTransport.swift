@@ -63,7 +63,7 @@ extension HTTPMinerTransport {
 
 extension Duration {
     /// Nanoseconds, saturating instead of overflowing for very long durations.
-    var nanosecondsClamped: Int64 {
+    package var nanosecondsClamped: Int64 {
         let (seconds, attoseconds) = components
         let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? .max : ns &+ attoseconds / 1_000_000_000

@@ -1,8 +1,10 @@
 /// Hands a round's first usable answer to whoever waits for it, exactly once, while the round
 /// goes on collecting the other miners' answers for scoring. Any number of waiters may wait,
 /// before or after delivery; all see the same result.
-final class ResponseDelivery<Value: Sendable>: Sendable {
+package final class ResponseDelivery<Value: Sendable>: Sendable {
     private let state = Locked<State>(.waiting([]))
+
+    package init() {}
 
     private enum State {
         case waiting([CheckedContinuation<Value, any Error>])
@@ -10,7 +12,7 @@ final class ResponseDelivery<Value: Sendable>: Sendable {
     }
 
     /// Waits for ``deliver(_:)``, or returns at once when it already happened.
-    func value() async throws -> Value {
+    package func value() async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
             let ready: Result<Value, any Error>? = state.withLock { state in
                 switch state {
@@ -27,13 +29,13 @@ final class ResponseDelivery<Value: Sendable>: Sendable {
     }
 
     /// Whether a result has been handed over already.
-    var isDelivered: Bool {
+    package var isDelivered: Bool {
         state.withLock { if case .done = $0 { return true } else { return false } }
     }
 
     /// Delivers `result` if nothing was delivered before; later calls are ignored.
     @discardableResult
-    func deliver(_ result: Result<Value, any Error>) -> Bool {
+    package func deliver(_ result: Result<Value, any Error>) -> Bool {
         let waiters: [CheckedContinuation<Value, any Error>]? = state.withLock { state in
             guard case .waiting(let waiters) = state else { return nil }
             state = .done(result)

@@ -79,11 +79,11 @@ extension APIError {
         APIError(.notFound, code: "not_found", message: message)
     }
 
-    static func bodyTooLarge(limit: Int) -> APIError {
+    package static func bodyTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, code: "body_too_large", message: "The request body exceeds the limit of \(limit) bytes for this endpoint.")
     }
 
-    static func unavailable(_ code: String, _ message: String, retryAfter: Int) -> APIError {
+    package static func unavailable(_ code: String, _ message: String, retryAfter: Int) -> APIError {
         limited(code, message, status: .serviceUnavailable, retryAfter: retryAfter)
     }
 }

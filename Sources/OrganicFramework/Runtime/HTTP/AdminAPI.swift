@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 
 /// Operator routes. Bound to loopback by default (`admin.host`); never expose it publicly.
 ///
@@ -71,15 +71,15 @@ enum AdminAPI {
 }
 
 /// `GET /admin/scores`.
-public struct ScoreReport: ResponseCodable, Sendable {
-    public var windowSeconds: Double
-    public var miners: [MinerScoreSummary]
+package struct ScoreReport: ResponseCodable, Sendable {
+    package var windowSeconds: Double
+    package var miners: [MinerScoreSummary]
     /// Period-based scores and weights of one subnet (see Docs/Scoring.md); nil on nodes without scoring.
-    public var standings: StandingsReport?
+    package var standings: StandingsReport?
     /// The subnet `standings` are for (`?subnet=`, default the first).
-    public var subnet: String?
+    package var subnet: String?
     /// Every subnet this node serves.
-    public var subnets: [String]
+    package var subnets: [String]
 }
 
 struct RoundsReport: ResponseCodable {
@@ -87,12 +87,12 @@ struct RoundsReport: ResponseCodable {
 }
 
 /// `GET /admin/queues`: queue depth, waits and shedding per endpoint, and miners' load.
-public struct QueuesReport: ResponseCodable, Sendable {
-    public var endpoints: [QueueStatus]
-    public var miners: [MinerStatus]
+package struct QueuesReport: ResponseCodable, Sendable {
+    package var endpoints: [QueueStatus]
+    package var miners: [MinerStatus]
 }
 
 /// `GET /admin/miners`.
-public struct MinersReport: ResponseCodable, Sendable {
-    public var miners: [MinerStatus]
+package struct MinersReport: ResponseCodable, Sendable {
+    package var miners: [MinerStatus]
 }

@@ -1,12 +1,14 @@
-import Hummingbird
+package import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
 
 /// Turns every error a route throws into the JSON error shape with the right status, so that
 /// callers never see an HTML page, an empty body or an internal message.
-struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+package struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    package init() {}
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
@@ -15,7 +17,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The JSON error response for `error` (also used by routes that count their own statuses).
-    static func response(for error: any Error, request: Request, context: Context) throws -> Response {
+    package static func response(for error: any Error, request: Request, context: Context) throws -> Response {
         switch error {
         case let error as APIError:
             return try error.response(from: request, context: context)

@@ -66,23 +66,23 @@ enum KeyAdminRoutes {
 }
 
 /// `POST /admin/keys/{id}/credits`.
-public struct CreditChange: Codable, Sendable {
+package struct CreditChange: Codable, Sendable {
     /// Credits to add; negative takes credits off (never below zero).
-    public var amount: Double
-    public var note: String?
+    package var amount: Double
+    package var note: String?
     /// Record as a refund rather than a grant.
-    public var refund: Bool?
+    package var refund: Bool?
     /// Who the ledger line names; absent: `admin-api`.
-    public var actor: Actor?
+    package var actor: Actor?
 
     /// The actors a caller of the admin API may claim.
-    public enum Actor: String, Codable, Sendable {
+    package enum Actor: String, Codable, Sendable {
         /// `organic keys credit` (through the admin API of a running node).
         case cli
         case adminAPI = "admin-api"
     }
 
-    public init(amount: Double, note: String? = nil, refund: Bool? = nil, actor: Actor? = nil) {
+    package init(amount: Double, note: String? = nil, refund: Bool? = nil, actor: Actor? = nil) {
         self.amount = amount
         self.note = note
         self.refund = refund

@@ -1,9 +1,9 @@
-public import Logging
+package import Logging
 
 extension OrganicNode {
     /// The metagraph source a configuration asks for: the chain when `chain.endpoint` is
     /// set, otherwise the `miners:` list.
-    public static func metagraphSource(for configuration: NodeConfiguration, logger: Logger) throws(ConfigurationError) -> any MetagraphSource {
+    package static func metagraphSource(for configuration: NodeConfiguration, logger: Logger) throws(ConfigurationError) -> any MetagraphSource {
         let chain = configuration.chain
         guard let endpoint = chain.endpoint, !endpoint.isEmpty else {
             let netuid = try chain.netuid.map { value throws(ConfigurationError) in

@@ -2,38 +2,38 @@ import Foundation
 import OrganicCrypto
 
 /// One neuron as subtensor's `NeuronInfoRuntimeApi_get_neurons_lite` returns it (SCALE).
-public struct NeuronInfoLite: Sendable, Equatable {
-    public struct AxonInfo: Sendable, Equatable {
-        public var block: UInt64
-        public var version: UInt32
+package struct NeuronInfoLite: Sendable, Equatable {
+    package struct AxonInfo: Sendable, Equatable {
+        package var block: UInt64
+        package var version: UInt32
         /// IPv4 in the low 32 bits, or a full IPv6 address, per `ipType`.
-        public var ipHigh: UInt64
-        public var ipLow: UInt64
-        public var port: UInt16
-        public var ipType: UInt8
-        public var proto: UInt8
+        package var ipHigh: UInt64
+        package var ipLow: UInt64
+        package var port: UInt16
+        package var ipType: UInt8
+        package var proto: UInt8
     }
 
-    public var hotkey: [UInt8]
-    public var coldkey: [UInt8]
-    public var uid: UInt16
-    public var netuid: UInt16
-    public var active: Bool
-    public var axon: AxonInfo
+    package var hotkey: [UInt8]
+    package var coldkey: [UInt8]
+    package var uid: UInt16
+    package var netuid: UInt16
+    package var active: Bool
+    package var axon: AxonInfo
     /// Stake per coldkey, in rao (1 TAO = 10⁹ rao).
-    public var stake: [(coldkey: [UInt8], rao: UInt64)]
-    public var rank: UInt16
-    public var emission: UInt64
-    public var incentive: UInt16
-    public var consensus: UInt16
-    public var trust: UInt16
-    public var validatorTrust: UInt16
-    public var dividends: UInt16
-    public var lastUpdate: UInt64
-    public var validatorPermit: Bool
-    public var pruningScore: UInt16
+    package var stake: [(coldkey: [UInt8], rao: UInt64)]
+    package var rank: UInt16
+    package var emission: UInt64
+    package var incentive: UInt16
+    package var consensus: UInt16
+    package var trust: UInt16
+    package var validatorTrust: UInt16
+    package var dividends: UInt16
+    package var lastUpdate: UInt64
+    package var validatorPermit: Bool
+    package var pruningScore: UInt16
 
-    public static func == (a: NeuronInfoLite, b: NeuronInfoLite) -> Bool {
+    package static func == (a: NeuronInfoLite, b: NeuronInfoLite) -> Bool {
         a.hotkey == b.hotkey && a.coldkey == b.coldkey && a.uid == b.uid && a.netuid == b.netuid && a.active == b.active
             && a.axon == b.axon && a.stake.map(\.coldkey) == b.stake.map(\.coldkey) && a.stake.map(\.rao) == b.stake.map(\.rao)
             && a.rank == b.rank && a.emission == b.emission && a.incentive == b.incentive && a.consensus == b.consensus
@@ -42,12 +42,12 @@ public struct NeuronInfoLite: Sendable, Equatable {
     }
 
     /// Total stake in rao (saturating).
-    public var totalStakeRao: UInt64 {
+    package var totalStakeRao: UInt64 {
         stake.reduce(0) { sum, entry in sum.addingReportingOverflow(entry.rao).overflow ? .max : sum + entry.rao }
     }
 
     /// `http://ip:port` of the axon, or nil when it serves none (ip or port 0, unknown type).
-    public var axonURL: String? {
+    package var axonURL: String? {
         guard axon.port != 0 else { return nil }
         switch axon.ipType {
         case 4:
@@ -67,7 +67,7 @@ public struct NeuronInfoLite: Sendable, Equatable {
     }
 
     /// The runtime node's view of this neuron.
-    public var neuron: Neuron {
+    package var neuron: Neuron {
         Neuron(uid: uid, hotkey: SS58.encode(publicKey: hotkey), coldkey: SS58.encode(publicKey: coldkey), url: axonURL,
                stake: Double(totalStakeRao) / 1e9, validatorPermit: validatorPermit)
     }
@@ -76,7 +76,7 @@ public struct NeuronInfoLite: Sendable, Equatable {
 extension NeuronInfoLite {
     /// Decodes a whole `Vec<NeuronInfoLite>`; any truncation, bad value or trailing byte is
     /// an error, so a metagraph is either complete or not produced at all.
-    public static func decodeVector(_ bytes: [UInt8]) throws(SCALEDecodingError) -> [NeuronInfoLite] {
+    package static func decodeVector(_ bytes: [UInt8]) throws(SCALEDecodingError) -> [NeuronInfoLite] {
         var reader = SCALEReader(bytes)
         // Smallest encoding: 64 key bytes, 2×compact, bool, 34 axon, 31 prometheus, empty vec, 9 compacts, bool.
         let count = try reader.length("neuron count", minimumElementSize: 64 + 2 + 1 + 34 + 31 + 1 + 8 + 1 + 1)

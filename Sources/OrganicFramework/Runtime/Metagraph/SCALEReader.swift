@@ -88,12 +88,12 @@ struct SCALEReader {
 }
 
 /// Why SCALE bytes could not be decoded. Decoding never yields a partial result.
-public enum SCALEDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum SCALEDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(what: String, offset: Int)
     case invalid(what: String, offset: Int, reason: String)
     case trailingBytes(count: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .truncated(what, offset): "SCALE data ends early while reading \(what) at byte \(offset)"
         case let .invalid(what, offset, reason): "invalid SCALE \(what) at byte \(offset): \(reason)"

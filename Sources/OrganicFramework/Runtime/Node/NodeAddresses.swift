@@ -7,11 +7,13 @@ public struct NodeAddresses: Sendable, Hashable {
 }
 
 /// Collects the ports the listeners actually bound (port 0 picks one) and wakes waiters.
-actor ListenerReadiness {
+package actor ListenerReadiness {
     private var ports: [String: Int] = [:]
     private var waiters: [(Set<String>, CheckedContinuation<[String: Int], Never>)] = []
 
-    func bound(_ name: String, port: Int) {
+    package init() {}
+
+    package func bound(_ name: String, port: Int) {
         ports[name] = port
         var still: [(Set<String>, CheckedContinuation<[String: Int], Never>)] = []
         for (names, continuation) in waiters {
@@ -20,7 +22,7 @@ actor ListenerReadiness {
         waiters = still
     }
 
-    func wait(for names: Set<String>) async -> [String: Int] {
+    package func wait(for names: Set<String>) async -> [String: Int] {
         if names.isSubset(of: ports.keys) { return ports }
         return await withCheckedContinuation { waiters.append((names, $0)) }
     }

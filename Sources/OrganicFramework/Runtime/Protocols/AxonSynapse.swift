@@ -112,7 +112,7 @@ package enum AxonWire {
     }
 
     /// `TerminalInfo` as JSON with every field present, as pydantic dumps it.
-    static func terminal(_ values: [String: SynapseJSON]) -> SynapseJSON {
+    package static func terminal(_ values: [String: SynapseJSON]) -> SynapseJSON {
         .object(SynapseJSON.Object(terminalKeys.map { ($0, values[$0] ?? .null) }))
     }
 }

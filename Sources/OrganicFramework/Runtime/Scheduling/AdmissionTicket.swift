@@ -1,26 +1,26 @@
 /// A request asking for miners: who it is for and how urgent it is.
-public struct AdmissionTicket: Sendable {
+package struct AdmissionTicket: Sendable {
     /// Priority classes: organic traffic is served before synthetic checks, except that the
     /// synthetic floor guarantees scoring a minimum share.
-    public enum Traffic: String, Sendable, Codable {
+    package enum Traffic: String, Sendable, Codable {
         case organic
         case synthetic
     }
 
-    public var endpoint: String
-    public var traffic: Traffic
+    package var endpoint: String
+    package var traffic: Traffic
     /// The fairness flow, normally the API key id; requests of one flow never starve another's.
-    public var flow: String
+    package var flow: String
     /// The flow's weight within its class (from the key's tier).
-    public var weight: Double
+    package var weight: Double
     /// Miners wanted (N for a scored query, 1 otherwise); fewer are granted when only fewer are free.
-    public var miners: Int
+    package var miners: Int
     /// Longest time the request may wait before it must start.
-    public var maxWait: Duration
+    package var maxWait: Duration
     /// Raised when the caller goes away; a queued request then leaves the queue at once.
-    public var disconnect: DisconnectSignal?
+    package var disconnect: DisconnectSignal?
 
-    public init(endpoint: String, traffic: Traffic, flow: String = "anonymous", weight: Double = 1, miners: Int, maxWait: Duration,
+    package init(endpoint: String, traffic: Traffic, flow: String = "anonymous", weight: Double = 1, miners: Int, maxWait: Duration,
                 disconnect: DisconnectSignal? = nil) {
         self.endpoint = endpoint
         self.traffic = traffic
@@ -33,7 +33,7 @@ public struct AdmissionTicket: Sendable {
 }
 
 /// Why a request was refused without being served.
-public enum AdmissionRefusal: Error, Sendable, Equatable {
+package enum AdmissionRefusal: Error, Sendable, Equatable {
     /// The class's queue for this endpoint is full.
     case queueFull(retryAfterSeconds: Int)
     /// The request could not (or would not) start before its deadline.

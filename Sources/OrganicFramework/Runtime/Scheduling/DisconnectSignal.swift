@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// The node's HTTP server raises it when a client connection's input closes or the connection
 /// drops (a channel handler in each connection's pipeline); tests may raise it directly.
-public final class DisconnectSignal: Sendable {
-    public typealias Observer = @Sendable () -> Void
+package final class DisconnectSignal: Sendable {
+    package typealias Observer = @Sendable () -> Void
 
     struct State {
         var disconnected = false
@@ -17,14 +17,14 @@ public final class DisconnectSignal: Sendable {
 
     let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// Whether the caller has gone.
-    public var isDisconnected: Bool { state.withLock { $0.disconnected } }
+    package var isDisconnected: Bool { state.withLock { $0.disconnected } }
 
     /// Calls `observer` once when the caller goes. Returns a token for ``stopObserving(_:)``, or
     /// nil, without calling `observer`, when the caller is already gone.
-    public func observe(_ observer: @escaping Observer) -> UInt64? {
+    package func observe(_ observer: @escaping Observer) -> UInt64? {
         state.withLock { state in
             guard !state.disconnected else { return nil }
             state.nextToken += 1
@@ -33,13 +33,13 @@ public final class DisconnectSignal: Sendable {
         }
     }
 
-    public func stopObserving(_ token: UInt64) {
+    package func stopObserving(_ token: UInt64) {
         _ = state.withLock { $0.observers.removeValue(forKey: token) }
     }
 
     /// Marks the caller as gone and notifies the observers (outside the lock, so that they may
     /// take other locks). Later calls do nothing.
-    public func disconnect() {
+    package func disconnect() {
         let observers: [Observer] = state.withLock { state in
             guard !state.disconnected else { return [] }
             state.disconnected = true

@@ -1,4 +1,4 @@
-public import DequeModule
+package import DequeModule
 
 /// Weighted fair queueing across flows by deficit round robin (DRR), O(1) per operation.
 ///
@@ -12,7 +12,7 @@ public import DequeModule
 ///
 /// Inlinable, so that callers in other modules get code specialised for their element type
 /// (unspecialised generic Deque code costs about a third of the time per operation).
-public struct FairQueue<Element>: Sendable where Element: Sendable {
+package struct FairQueue<Element>: Sendable where Element: Sendable {
     @usableFromInline
     struct Flow: Sendable {
         @usableFromInline var name: String
@@ -38,21 +38,21 @@ public struct FairQueue<Element>: Sendable where Element: Sendable {
 
     /// Number of queued elements.
     @inlinable
-    public var count: Int { storedCount }
+    package var count: Int { storedCount }
 
     @inlinable
-    public init() {}
+    package init() {}
 
     @inlinable
-    public var isEmpty: Bool { storedCount == 0 }
+    package var isEmpty: Bool { storedCount == 0 }
 
     /// Number of flows with queued elements.
     @inlinable
-    public var backloggedFlows: Int { ring.count }
+    package var backloggedFlows: Int { ring.count }
 
     /// Appends `element` to `flow`'s FIFO. `weight` (> 0) updates the flow's share.
     @inlinable
-    public mutating func enqueue(_ element: Element, flow: String, weight: Double = 1) {
+    package mutating func enqueue(_ element: Element, flow: String, weight: Double = 1) {
         let weight = weight.isFinite ? max(weight, 0.01) : 1
         let slot: Int
         if let existing = slots[flow] {
@@ -74,7 +74,7 @@ public struct FairQueue<Element>: Sendable where Element: Sendable {
 
     /// Removes and returns the next element in fair order.
     @inlinable
-    public mutating func dequeue() -> (flow: String, element: Element)? {
+    package mutating func dequeue() -> (flow: String, element: Element)? {
         while let head = ring.first {
             if !flows[head].inTurn {
                 flows[head].deficit += flows[head].weight
@@ -101,7 +101,7 @@ public struct FairQueue<Element>: Sendable where Element: Sendable {
 
     /// Removes every element for which `shouldRemove` is true (O(n); for cancellations).
     @inlinable
-    public mutating func removeAll(where shouldRemove: (Element) -> Bool) {
+    package mutating func removeAll(where shouldRemove: (Element) -> Bool) {
         for slot in Array(ring) {
             let before = flows[slot].items.count
             flows[slot].items.removeAll(where: shouldRemove)

@@ -20,7 +20,7 @@ extension MinerSelector {
     /// Waiting costs nothing while nothing changes: a release hands its capacity to the next
     /// waiter at once, and the ``AdmissionTimer`` wakes the lane at the earliest deadline or end
     /// of a cooldown.
-    public func admit(_ ticket: AdmissionTicket, scored: Bool) async throws -> [Neuron] {
+    package func admit(_ ticket: AdmissionTicket, scored: Bool) async throws -> [Neuron] {
         let lane = lane(ticket.endpoint)
         // A caller already gone (say, while its body was read) takes no miner.
         if ticket.disconnect?.isDisconnected == true { throw refuseDeparted(lane) }
@@ -277,7 +277,7 @@ extension MinerSelector {
     }
 
     /// Feeds one miner's answer time into the endpoint's service-time estimate.
-    public func recordServiceTime(endpoint: String, latency: Duration) {
+    package func recordServiceTime(endpoint: String, latency: Duration) {
         lane(endpoint).state.withLock { state in
             state.listsQueue = true
             state.queue.recordServiceTime(latency.seconds)
@@ -285,7 +285,7 @@ extension MinerSelector {
     }
 
     /// Queue depths, waits and shedding per endpoint, for the admin API.
-    public func queueStatuses() -> [QueueStatus] {
+    package func queueStatuses() -> [QueueStatus] {
         registry.withLock { $0.order }.compactMap { lane in
             lane.state.withLock { state -> QueueStatus? in
                 guard state.listsQueue else { return nil }

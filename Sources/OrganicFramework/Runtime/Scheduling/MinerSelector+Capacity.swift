@@ -14,7 +14,7 @@ extension MinerSelector {
     /// touched. Negative values count as 0. In-flight counts are kept, and requests waiting
     /// for capacity are re-examined. `alreadyShared`: the miner declared this validator's share
     /// (scaled by its stake), so the node's stake share is not applied again.
-    public func update(declaredCapacities: [String: Int], for hotkey: String, covering: [String], alreadyShared: Bool = false) {
+    package func update(declaredCapacities: [String: Int], for hotkey: String, covering: [String], alreadyShared: Bool = false) {
         let now = clock.uptime()
         guard current.neurons.contains(where: { $0.hotkey == hotkey }) else { return }
         var grants: [Grant] = []
@@ -103,14 +103,14 @@ struct CapacityRules: Sendable {
 }
 
 /// One miner's load and capacity on one endpoint, as `/admin/miners` reports it.
-public struct MinerEndpointStatus: Sendable, Codable, Hashable {
-    public var endpoint: String
+package struct MinerEndpointStatus: Sendable, Codable, Hashable {
+    package var endpoint: String
     /// Requests in flight on this endpoint.
-    public var inFlight: Int
+    package var inFlight: Int
     /// Effective capacity: the most requests the node sends it at once here (after the stake share).
-    public var capacity: Int
+    package var capacity: Int
     /// What the miner last declared over HTTP, before the operator's caps; nil when it declared nothing.
-    public var declared: Int?
+    package var declared: Int?
     /// `declared`, `configured` (its `miners:` entry) or `default` (the operator's default).
-    public var source: String
+    package var source: String
 }

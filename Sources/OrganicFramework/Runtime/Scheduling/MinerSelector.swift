@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// Chooses which miners receive each query, queues what cannot start yet, and tracks miner
@@ -28,28 +28,28 @@ import Synchronization
 /// cap; a success clears it. A 429 (busy) pauses the miner briefly without counting as a failure.
 ///
 /// **Queues.** See ``admit(_:scored:)``.
-public final class MinerSelector: Sendable {
-    public struct Policy: Sendable {
+package final class MinerSelector: Sendable {
+    package struct Policy: Sendable {
         /// Capacity per endpoint of a miner whose entry sets none and that declares none.
-        public var defaultCapacity: Int
+        package var defaultCapacity: Int
         /// Operator's per-endpoint default capacity (`dispatch.endpoints.<name>.minerCapacity`),
         /// used instead of `defaultCapacity`; also names the endpoints `statuses()` reports.
-        public var endpointCapacities: [String: Int]
+        package var endpointCapacities: [String: Int]
         /// Ceiling on what a miner may declare (`dispatch.maxDeclaredCapacity`).
-        public var maxDeclaredCapacity: Int
-        public var cooldownBase: Duration
-        public var cooldownMax: Duration
-        public var busyBackoff: Duration
+        package var maxDeclaredCapacity: Int
+        package var cooldownBase: Duration
+        package var cooldownMax: Duration
+        package var busyBackoff: Duration
         /// This validator's uid, to find its own stake in the metagraph.
-        public var validatorUID: UInt16?
+        package var validatorUID: UInt16?
         /// Use only this validator's stake-proportional share of each miner's capacity:
         /// `effective = max(1, floor(capacity × ownStake / total stake of permitted validators))`.
         /// nil means on whenever the share can be computed (own uid known, stakes non-zero).
-        public var stakeProportionalCapacity: Bool?
-        public var selection: SelectionWeights
-        public var scheduling: SchedulingPolicy
+        package var stakeProportionalCapacity: Bool?
+        package var selection: SelectionWeights
+        package var scheduling: SchedulingPolicy
 
-        public init(defaultCapacity: Int = 8, cooldownBase: Duration = .seconds(1), cooldownMax: Duration = .seconds(300),
+        package init(defaultCapacity: Int = 8, cooldownBase: Duration = .seconds(1), cooldownMax: Duration = .seconds(300),
                     busyBackoff: Duration = .seconds(1), validatorUID: UInt16? = nil, stakeProportionalCapacity: Bool? = nil, selection: SelectionWeights = .init(),
                     scheduling: SchedulingPolicy = .init(), endpointCapacities: [String: Int] = [:], maxDeclaredCapacity: Int = 64) {
             self.defaultCapacity = defaultCapacity
@@ -67,12 +67,12 @@ public final class MinerSelector: Sendable {
 
     /// How organic selection trades load, quality and chance. Lower rank wins:
     /// `rank = load + score × (1 − recentScore) + latency × recentLatencyRatio + randomness × U(0, 1)`.
-    public struct SelectionWeights: Sendable, Hashable {
-        public var score: Double
-        public var latency: Double
-        public var randomness: Double
+    package struct SelectionWeights: Sendable, Hashable {
+        package var score: Double
+        package var latency: Double
+        package var randomness: Double
 
-        public init(score: Double = 0.5, latency: Double = 0.2, randomness: Double = 0.2) {
+        package init(score: Double = 0.5, latency: Double = 0.2, randomness: Double = 0.2) {
             self.score = score
             self.latency = latency
             self.randomness = randomness
@@ -80,7 +80,7 @@ public final class MinerSelector: Sendable {
     }
 
     /// How one attempt ended, for health tracking.
-    public enum AttemptResult: Sendable {
+    package enum AttemptResult: Sendable {
         case success
         case busy
         case failure
@@ -107,7 +107,7 @@ public final class MinerSelector: Sendable {
     let rules: CapacityRules
     let clock: any NodeClock
 
-    public init(metagraph: Metagraph = Metagraph(neurons: []), policy: Policy = Policy(), clock: any NodeClock = SystemNodeClock(),
+    package init(metagraph: Metagraph = Metagraph(neurons: []), policy: Policy = Policy(), clock: any NodeClock = SystemNodeClock(),
                 random: OrganicRandom = OrganicRandom()) {
         var ids = MinerIDs()
         let roster = MinerRoster(metagraph: metagraph, ids: &ids, stakeShare: Self.stakeShare(of: metagraph, policy: policy))
@@ -146,7 +146,7 @@ public final class MinerSelector: Sendable {
     /// Replaces the known neurons. State of miners whose hotkey left is dropped (once nothing is
     /// in flight to them), so a new hotkey at a reused uid starts fresh. Waiting requests are
     /// re-examined.
-    public func update(metagraph: Metagraph) {
+    package func update(metagraph: Metagraph) {
         let now = clock.uptime()
         let hotkeys = Set(metagraph.neurons.map(\.hotkey))
         let (grants, wake) = registry.withLock { registry -> ([Grant], Uptime?) in
@@ -179,12 +179,12 @@ public final class MinerSelector: Sendable {
     }
 
     /// The current neurons.
-    public var current: Metagraph { registry.withLock { $0.roster.metagraph } }
+    package var current: Metagraph { registry.withLock { $0.roster.metagraph } }
 
     /// Reserves up to `count` distinct miners for `endpoint` now, skipping `excluded` hotkeys,
     /// without queueing (retries use this). Each returned miner must be passed to
     /// ``release(_:endpoint:result:)`` with the same endpoint.
-    public func acquire(endpoint: String, count: Int, excluding excluded: Set<String> = [], traffic: AdmissionTicket.Traffic = .organic) -> [Neuron] {
+    package func acquire(endpoint: String, count: Int, excluding excluded: Set<String> = [], traffic: AdmissionTicket.Traffic = .organic) -> [Neuron] {
         let now = clock.uptime()
         return withLane(lane(endpoint)) { state, book in
             state.listsLoads = true
@@ -194,7 +194,7 @@ public final class MinerSelector: Sendable {
 
     /// Returns a miner reserved earlier for `endpoint` and records the outcome; frees its
     /// capacity there for waiting requests.
-    public func release(_ neuron: Neuron, endpoint: String, result: AttemptResult) {
+    package func release(_ neuron: Neuron, endpoint: String, result: AttemptResult) {
         let lane = lane(endpoint)
         let uid = neuron.uid, hotkey = neuron.hotkey
         let (grants, wake, cleared) = withLane(lane) { state, book -> ([Grant], Uptime?, Bool) in
@@ -214,13 +214,13 @@ public final class MinerSelector: Sendable {
     }
 
     /// Feeds a scored result into the miner's moving averages used by organic ranking.
-    public func recordScore(hotkey: String, score: Double, latencyRatio: Double) {
+    package func recordScore(hotkey: String, score: Double, latencyRatio: Double) {
         guard score.isFinite, latencyRatio.isFinite else { return }
         health.withLock { $0.recordScore(hotkey: hotkey, score: score, latencyRatio: latencyRatio) }
     }
 
     /// The cooldown after `n` consecutive failures: base × 2^(n-1), capped.
-    public func cooldown(afterFailures n: Int) -> Duration {
+    package func cooldown(afterFailures n: Int) -> Duration {
         Self.cooldown(afterFailures: n, policy: policy)
     }
 
@@ -244,7 +244,7 @@ public final class MinerSelector: Sendable {
 
     /// Health and per-endpoint load of every known miner, for the admin API. Endpoints listed
     /// are those the node serves (``Policy/endpointCapacities``) or has dispatched to.
-    public func statuses() -> [MinerStatus] {
+    package func statuses() -> [MinerStatus] {
         let wallNow = clock.now()
         let now = clock.uptime()
         let (roster, lanes) = registry.withLock { ($0.roster, $0.order) }
@@ -286,28 +286,28 @@ func earliest(_ a: Uptime?, _ b: Uptime?) -> Uptime? {
 }
 
 /// One miner's health as the admin API reports it.
-public struct MinerStatus: Sendable, Codable, Hashable {
-    public var uid: UInt16
-    public var hotkey: String
-    public var url: String?
-    public var state: MinerHealth
+package struct MinerStatus: Sendable, Codable, Hashable {
+    package var uid: UInt16
+    package var hotkey: String
+    package var url: String?
+    package var state: MinerHealth
     /// Requests in flight over all endpoints.
-    public var inFlight: Int
+    package var inFlight: Int
     /// Effective capacity on an endpoint without a configured, operator default or declared
     /// value of its own (after the stake share); ``endpoints`` has the capacity actually applied.
-    public var capacity: Int
-    public var consecutiveFailures: Int
-    public var coolingUntil: Date?
-    public var successes: Int
-    public var failures: Int
+    package var capacity: Int
+    package var consecutiveFailures: Int
+    package var coolingUntil: Date?
+    package var successes: Int
+    package var failures: Int
     /// Moving average of recent scores, used to rank miners for organic traffic.
-    public var recentScore: Double
+    package var recentScore: Double
     /// Load and capacity on each endpoint it serves.
-    public var endpoints: [MinerEndpointStatus]
+    package var endpoints: [MinerEndpointStatus]
 }
 
 /// Whether the node sends a miner work now (`/admin/miners`, `/healthz`).
-public enum MinerHealth: String, Codable, Sendable, CaseIterable {
+package enum MinerHealth: String, Codable, Sendable, CaseIterable {
     case healthy
     /// Failed recently; skipped until its cooldown ends.
     case coolingDown = "cooling_down"

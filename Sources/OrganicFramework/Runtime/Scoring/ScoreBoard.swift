@@ -1,10 +1,10 @@
-public import Foundation
+package import Foundation
 
 /// The score book read against the current metagraph: standings for operators and the weight
 /// vector to set. Used by the admin API, the CLI (through it) and the weight-setting service.
-public struct ScoreBoard: Sendable {
-    public let book: ScoreBook
-    public let settings: ScoringSettings
+package struct ScoreBoard: Sendable {
+    package let book: ScoreBook
+    package let settings: ScoringSettings
     let metagraph: @Sendable () async -> Metagraph
     let clock: any NodeClock
     /// The endpoints this board reads from the book (one subnet's, when the book is shared by
@@ -14,7 +14,7 @@ public struct ScoreBoard: Sendable {
     /// With several instances on PostgreSQL: every instance's periods, for the weights.
     var shared: SharedScoreWindow?
 
-    public init(book: ScoreBook, settings: ScoringSettings, clock: any NodeClock, endpoints: Set<String>? = nil,
+    package init(book: ScoreBook, settings: ScoringSettings, clock: any NodeClock, endpoints: Set<String>? = nil,
                 metagraph: @escaping @Sendable () async -> Metagraph) {
         self.book = book
         self.settings = settings
@@ -34,7 +34,7 @@ public struct ScoreBoard: Sendable {
     }
 
     /// The weights that would be set now.
-    public func weights() async -> WeightReport {
+    package func weights() async -> WeightReport {
         let now = clock.now()
         let window: ScoreWindow
         if let shared, let merged = await shared.window(at: now) {
@@ -70,7 +70,7 @@ public struct ScoreBoard: Sendable {
 
     /// Every miner's standing: per-endpoint scores, periods kept, latest and current period
     /// means, final score and normalised weight.
-    public func standings() async -> StandingsReport {
+    package func standings() async -> StandingsReport {
         let now = clock.now()
         let snapshot = snapshot(at: now)
         let graph = await metagraph()
@@ -117,60 +117,60 @@ public struct ScoreBoard: Sendable {
 }
 
 /// `GET /admin/weights`: the vector that would be set now.
-public struct WeightReport: Sendable, Hashable, Codable {
-    public struct Share: Sendable, Hashable, Codable {
-        public var uid: UInt16
-        public var weight: Double
+package struct WeightReport: Sendable, Hashable, Codable {
+    package struct Share: Sendable, Hashable, Codable {
+        package var uid: UInt16
+        package var weight: Double
     }
-    public var computedAt: Date
+    package var computedAt: Date
     /// The open period; weights use the periods before it.
-    public var period: Int64
-    public var netuid: UInt16?
+    package var period: Int64
+    package var netuid: UInt16?
     /// Ascending uids with their u16 weights, exactly as they would be set.
-    public var uids: [UInt16]
-    public var weights: [UInt16]
+    package var uids: [UInt16]
+    package var weights: [UInt16]
     /// Normalised weights (summing to 1) before the u16 conversion, positive ones only.
-    public var normalized: [Share]
+    package var normalized: [Share]
 
-    public var vector: WeightVector { WeightVector(uids: uids, weights: weights) }
+    package var vector: WeightVector { WeightVector(uids: uids, weights: weights) }
 }
 
 /// Every miner's standing, part of `GET /admin/scores`.
-public struct StandingsReport: Sendable, Hashable, Codable {
-    public var computedAt: Date
-    public var period: Int64
-    public var periodStart: Date
-    public var periodSeconds: Double
-    public var periodsKept: Int
-    public var minimumPeriods: Int
-    public var endpointWeights: [String: Double]
-    public var miners: [MinerStanding]
+package struct StandingsReport: Sendable, Hashable, Codable {
+    package var computedAt: Date
+    package var period: Int64
+    package var periodStart: Date
+    package var periodSeconds: Double
+    package var periodsKept: Int
+    package var minimumPeriods: Int
+    package var endpointWeights: [String: Double]
+    package var miners: [MinerStanding]
 }
 
 /// One miner (hotkey) as scored.
-public struct MinerStanding: Sendable, Hashable, Codable {
-    public var uid: UInt16
-    public var hotkey: String
+package struct MinerStanding: Sendable, Hashable, Codable {
+    package var uid: UInt16
+    package var hotkey: String
     /// False for a hotkey that has left the metagraph; it gets no weight.
-    public var inMetagraph: Bool
+    package var inMetagraph: Bool
     /// `Σ endpointWeight × endpoint score`, in [0, 1].
-    public var score: Double
+    package var score: Double
     /// Normalised weight (before u16); nil when not in the metagraph.
-    public var weight: Double?
-    public var endpoints: [EndpointStanding]
+    package var weight: Double?
+    package var endpoints: [EndpointStanding]
 }
 
 /// One miner's standing on one endpoint.
-public struct EndpointStanding: Sendable, Hashable, Codable {
-    public var endpoint: String
-    public var endpointWeight: Double
+package struct EndpointStanding: Sendable, Hashable, Codable {
+    package var endpoint: String
+    package var endpointWeight: Double
     /// Mean of period means × the newcomer penalty.
-    public var score: Double
-    public var meanOfPeriods: Double
+    package var score: Double
+    package var meanOfPeriods: Double
     /// Completed periods with scores within the last K.
-    public var periodsKept: Int
-    public var latestPeriodMean: Double?
+    package var periodsKept: Int
+    package var latestPeriodMean: Double?
     /// Running mean of the open period (not yet part of the score).
-    public var currentPeriodMean: Double?
-    public var currentPeriodRounds: Int
+    package var currentPeriodMean: Double?
+    package var currentPeriodRounds: Int
 }

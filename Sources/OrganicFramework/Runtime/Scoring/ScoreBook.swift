@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// The in-memory running means of every (miner hotkey, endpoint) for the current period, and
@@ -9,42 +9,42 @@ import Synchronization
 /// running mean is frozen into a ``PeriodMean`` and the oldest periods beyond K are dropped.
 /// ``takeUnsaved()`` hands the rows that changed since the last call to the persistence
 /// service; ``restore(_:now:)`` rebuilds the book from them after a restart.
-public final class ScoreBook: Sendable {
+package final class ScoreBook: Sendable {
     /// Scores are keyed by hotkey, never by uid: a new hotkey at a reused uid starts fresh.
-    public struct Key: Hashable, Sendable {
-        public var hotkey: String
-        public var endpoint: String
+    package struct Key: Hashable, Sendable {
+        package var hotkey: String
+        package var endpoint: String
 
-        public init(hotkey: String, endpoint: String) {
+        package init(hotkey: String, endpoint: String) {
             self.hotkey = hotkey
             self.endpoint = endpoint
         }
     }
 
     /// One (hotkey, endpoint)'s running sum in the current period.
-    public struct RunningMean: Sendable, Hashable {
-        public var uid: UInt16
-        public var sum: Double
-        public var count: Int
+    package struct RunningMean: Sendable, Hashable {
+        package var uid: UInt16
+        package var sum: Double
+        package var count: Int
         /// Changed since the last flush.
         var dirty: Bool
 
-        public var mean: Double { count > 0 ? sum / Double(count) : 0 }
+        package var mean: Double { count > 0 ? sum / Double(count) : 0 }
     }
 
     /// A copy of the book at one moment, for computing standings and weights without the lock.
-    public struct Snapshot: Sendable {
+    package struct Snapshot: Sendable {
         /// The current (open) period.
-        public var period: Int64
-        public var periodsKept: Int
-        public var current: [Key: RunningMean]
+        package var period: Int64
+        package var periodsKept: Int
+        package var current: [Key: RunningMean]
         /// Frozen period means, oldest first, all within the last ``periodsKept`` periods.
-        public var history: [Key: [PeriodMean]]
+        package var history: [Key: [PeriodMean]]
         /// The latest uid each hotkey was seen at.
-        public var uids: [String: UInt16]
+        package var uids: [String: UInt16]
 
         /// The oldest period still kept: the window is `[period - K, period - 1]`.
-        public var oldestKeptPeriod: Int64 { period - Int64(periodsKept) }
+        package var oldestKeptPeriod: Int64 { period - Int64(periodsKept) }
     }
 
     private struct State {
@@ -63,11 +63,11 @@ public final class ScoreBook: Sendable {
         }
     }
 
-    public let periodSeconds: Double
-    public let periodsKept: Int
+    package let periodSeconds: Double
+    package let periodsKept: Int
     private let state: Mutex<State>
 
-    public init(periodSeconds: Double, periodsKept: Int, now: Date) {
+    package init(periodSeconds: Double, periodsKept: Int, now: Date) {
         self.periodSeconds = periodSeconds
         self.periodsKept = max(periodsKept, 1)
         state = Mutex(State(period: ScoringPeriods.index(of: now, periodSeconds: periodSeconds)))
@@ -76,7 +76,7 @@ public final class ScoreBook: Sendable {
     /// Adds one round score (clamped to [0, 1]; non-finite scores are ignored) to the running
     /// mean of `miner` on `endpoint` for the period holding `date`. Scores dated before the
     /// current period (a clock stepping back) count towards the current one.
-    public func record(_ score: Double, miner: MinerIdentity, endpoint: String, at date: Date) {
+    package func record(_ score: Double, miner: MinerIdentity, endpoint: String, at date: Date) {
         guard score.isFinite else { return }
         let value = min(max(score, 0), 1)
         let period = ScoringPeriods.index(of: date, periodSeconds: periodSeconds)
@@ -96,7 +96,7 @@ public final class ScoreBook: Sendable {
 
     /// Freezes the current period if `date` lies in a later one. Returns whether it did.
     @discardableResult
-    public func advance(to date: Date) -> Bool {
+    package func advance(to date: Date) -> Bool {
         let period = ScoringPeriods.index(of: date, periodSeconds: periodSeconds)
         return state.withLock { state in
             guard period > state.period else { return false }
@@ -145,7 +145,7 @@ public final class ScoreBook: Sendable {
     /// The rows changed since the last call: periods frozen since then, then the current
     /// period's running sums that changed. Pass them back to ``returnUnsaved(_:)`` if they
     /// could not be stored.
-    public func takeUnsaved() -> [PeriodRow] {
+    package func takeUnsaved() -> [PeriodRow] {
         state.withLock { state in
             var rows = state.unsaved
             state.unsaved.removeAll()
@@ -161,7 +161,7 @@ public final class ScoreBook: Sendable {
     }
 
     /// Puts back rows a failed flush could not store, so the next flush retries them.
-    public func returnUnsaved(_ rows: [PeriodRow]) {
+    package func returnUnsaved(_ rows: [PeriodRow]) {
         state.withLock { state in
             state.unsaved.insert(contentsOf: rows, at: 0)
         }
@@ -169,7 +169,7 @@ public final class ScoreBook: Sendable {
 
     /// Loads stored rows after a restart: rows of the period holding `now` become the running
     /// sums, rows of the K periods before it become history, older rows are ignored.
-    public func restore(_ rows: [PeriodRow], now: Date) {
+    package func restore(_ rows: [PeriodRow], now: Date) {
         let period = ScoringPeriods.index(of: now, periodSeconds: periodSeconds)
         state.withLock { state in
             if period > state.period { Self.rollover(&state, to: period, kept: periodsKept) }
@@ -195,7 +195,7 @@ public final class ScoreBook: Sendable {
     }
 
     /// A consistent copy of the book; freezes the current period first if `date` is past it.
-    public func snapshot(at date: Date) -> Snapshot {
+    package func snapshot(at date: Date) -> Snapshot {
         advance(to: date)
         return state.withLock { state in
             Snapshot(period: state.period, periodsKept: periodsKept, current: state.current, history: state.history, uids: state.uids)
@@ -210,22 +210,22 @@ public final class ScoreBook: Sendable {
     }
 
     /// The current (open) period.
-    public var currentPeriod: Int64 { state.withLock { $0.period } }
+    package var currentPeriod: Int64 { state.withLock { $0.period } }
 
     /// The start of the period after the one holding `date`.
-    public func nextBoundary(after date: Date) -> Date {
+    package func nextBoundary(after date: Date) -> Date {
         ScoringPeriods.start(of: ScoringPeriods.index(of: date, periodSeconds: periodSeconds) + 1, periodSeconds: periodSeconds)
     }
 }
 
 /// One completed period's mean for one (hotkey, endpoint).
-public struct PeriodMean: Sendable, Hashable, Codable {
-    public var period: Int64
-    public var mean: Double
+package struct PeriodMean: Sendable, Hashable, Codable {
+    package var period: Int64
+    package var mean: Double
     /// Scored rounds in the period.
-    public var rounds: Int
+    package var rounds: Int
 
-    public init(period: Int64, mean: Double, rounds: Int) {
+    package init(period: Int64, mean: Double, rounds: Int) {
         self.period = period
         self.mean = mean
         self.rounds = rounds

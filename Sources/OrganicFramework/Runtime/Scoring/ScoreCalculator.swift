@@ -1,12 +1,12 @@
 /// Pure functions from period means to per-miner scores; see Docs/Scoring.md.
-public enum ScoreCalculator {
+package enum ScoreCalculator {
     /// A miner's score on one endpoint from its frozen period means.
     ///
     /// Only the periods in `[current - K, current - 1]` count; periods in which the miner was
     /// never scored are left out (they neither help nor hurt). The score is the mean of the
     /// remaining period means, multiplied by `min(1, n / minimumPeriods)` where `n` is how many
     /// periods remain, so a newcomer ramps up instead of jumping to the top after one period.
-    public static func endpointScore(_ periods: [PeriodMean], currentPeriod: Int64, periodsKept: Int, minimumPeriods: Int)
+    package static func endpointScore(_ periods: [PeriodMean], currentPeriod: Int64, periodsKept: Int, minimumPeriods: Int)
         -> (score: Double, meanOfPeriods: Double, periodsCounted: Int)
     {
         let oldest = currentPeriod - Int64(periodsKept)
@@ -33,7 +33,7 @@ public enum ScoreCalculator {
     /// Per-hotkey scores: `Σ endpointWeight × endpointScore` over the endpoints with a weight,
     /// summed in endpoint name order (so that the result does not depend on hashing).
     /// Endpoints a miner was never scored on contribute 0.
-    public static func minerScores(_ snapshot: ScoreBook.Snapshot, endpointWeights: [String: Double], minimumPeriods: Int)
+    package static func minerScores(_ snapshot: ScoreBook.Snapshot, endpointWeights: [String: Double], minimumPeriods: Int)
         -> [String: Double]
     {
         var scores: [String: Double] = [:]
@@ -49,7 +49,7 @@ public enum ScoreCalculator {
 
     /// The scores of the metagraph's neurons (by their current hotkey) in uid order, ready for
     /// ``WeightCalculator/vector(uids:scores:policy:)``. Hotkeys outside the metagraph are left out.
-    public static func metagraphScores(_ scores: [String: Double], metagraph: Metagraph) -> (uids: [UInt16], scores: [Double]) {
+    package static func metagraphScores(_ scores: [String: Double], metagraph: Metagraph) -> (uids: [UInt16], scores: [Double]) {
         let neurons = metagraph.neurons.sorted { $0.uid < $1.uid }
         var seen = Set<UInt16>()
         var uids: [UInt16] = []

@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 
 /// Admin routes for scoring: `GET /admin/weights` returns the vector that would be set now
 /// (what `organic weights --dry-run` prints). Standings are part of `GET /admin/scores`.

@@ -1,20 +1,20 @@
-public import Foundation
+package import Foundation
 
 /// The validated scoring and weight settings, taken from ``NodeConfiguration/Scoring`` and
 /// ``NodeConfiguration/Weights``.
-public struct ScoringSettings: Sendable, Hashable {
-    public var periodSeconds: Double
-    public var periodsKept: Int
-    public var minimumPeriods: Int
-    public var flushInterval: Duration
+package struct ScoringSettings: Sendable, Hashable {
+    package var periodSeconds: Double
+    package var periodsKept: Int
+    package var minimumPeriods: Int
+    package var flushInterval: Duration
     /// Share of each endpoint in a miner's score; sums to 1.
-    public var endpointWeights: [String: Double]
-    public var fallbackEpsilon: Double
-    public var weightPolicy: WeightPolicy
+    package var endpointWeights: [String: Double]
+    package var fallbackEpsilon: Double
+    package var weightPolicy: WeightPolicy
     /// Referees for disagreeing consensus rounds.
-    public var tieBreaks: TieBreakSettings
+    package var tieBreaks: TieBreakSettings
 
-    public init(periodSeconds: Double = 600, periodsKept: Int = 30, minimumPeriods: Int = 3, flushInterval: Duration = .seconds(60),
+    package init(periodSeconds: Double = 600, periodsKept: Int = 30, minimumPeriods: Int = 3, flushInterval: Duration = .seconds(60),
                 endpointWeights: [String: Double], fallbackEpsilon: Double = 0.05, weightPolicy: WeightPolicy = WeightPolicy(),
                 tieBreaks: TieBreakSettings = TieBreakSettings()) {
         self.tieBreaks = tieBreaks
@@ -28,7 +28,7 @@ public struct ScoringSettings: Sendable, Hashable {
     }
 
     /// Checks the configuration against the endpoints the node serves.
-    public init(configuration: NodeConfiguration, endpoints: [String]) throws(ConfigurationError) {
+    package init(configuration: NodeConfiguration, endpoints: [String]) throws(ConfigurationError) {
         let s = configuration.scoring
         guard s.periodSeconds.isFinite, s.periodSeconds > 0 else { throw ConfigurationError("scoring.periodSeconds must be positive") }
         guard (1...10_000).contains(s.periodsKept) else { throw ConfigurationError("scoring.periodsKept must be 1...10000") }
@@ -72,22 +72,22 @@ public struct ScoringSettings: Sendable, Hashable {
     }
 
     /// The period that holds `date`: `floor(unix time / periodSeconds)`.
-    public func period(of date: Date) -> Int64 {
+    package func period(of date: Date) -> Int64 {
         ScoringPeriods.index(of: date, periodSeconds: periodSeconds)
     }
 }
 
 /// Period arithmetic shared by the score book, the store and the reports.
-public enum ScoringPeriods {
+package enum ScoringPeriods {
     /// `floor(unix time / periodSeconds)`, so boundaries fall on multiples of the period length.
-    public static func index(of date: Date, periodSeconds: Double) -> Int64 {
+    package static func index(of date: Date, periodSeconds: Double) -> Int64 {
         let raw = (date.timeIntervalSince1970 / periodSeconds).rounded(.down)
         guard raw.isFinite else { return 0 }
         return Int64(max(min(raw, Double(Int64.max / 2)), Double(Int64.min / 2)))
     }
 
     /// When period `index` starts.
-    public static func start(of index: Int64, periodSeconds: Double) -> Date {
+    package static func start(of index: Int64, periodSeconds: Double) -> Date {
         Date(timeIntervalSince1970: Double(index) * periodSeconds)
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// How scores are turned into weights.
-public struct WeightPolicy: Sendable, Hashable, Codable {
+package struct WeightPolicy: Sendable, Hashable, Codable {
     /// Scores are raised to this power before normalising (1 = unchanged).
-    public var exponent: Double
+    package var exponent: Double
     /// Largest normalised share of one uid, in (0, 1]; 1 = no limit.
-    public var maxWeight: Double
+    package var maxWeight: Double
     /// Smallest number of uids in the u16 vector; 0 = no minimum.
-    public var minAllowedWeights: Int
+    package var minAllowedWeights: Int
 
-    public init(exponent: Double = 1, maxWeight: Double = 1, minAllowedWeights: Int = 0) {
+    package init(exponent: Double = 1, maxWeight: Double = 1, minAllowedWeights: Int = 0) {
         self.exponent = exponent
         self.maxWeight = maxWeight
         self.minAllowedWeights = minAllowedWeights
@@ -17,27 +17,27 @@ public struct WeightPolicy: Sendable, Hashable, Codable {
 }
 
 /// The weights as the chain takes them: parallel lists of uids (ascending) and u16 weights.
-public struct WeightVector: Sendable, Hashable, Codable {
-    public var uids: [UInt16]
-    public var weights: [UInt16]
+package struct WeightVector: Sendable, Hashable, Codable {
+    package var uids: [UInt16]
+    package var weights: [UInt16]
 
-    public init(uids: [UInt16], weights: [UInt16]) {
+    package init(uids: [UInt16], weights: [UInt16]) {
         self.uids = uids
         self.weights = weights
     }
 
-    public var isEmpty: Bool { uids.isEmpty }
+    package var isEmpty: Bool { uids.isEmpty }
 }
 
 /// Pure functions from scores to weights; every step is documented in Docs/Scoring.md.
-public enum WeightCalculator {
+package enum WeightCalculator {
     /// The u16 value of the largest weight.
-    public static let u16Max = Double(UInt16.max)
+    package static let u16Max = Double(UInt16.max)
 
     /// Scores → normalised weights (same order): non-finite or negative scores count 0, each
     /// score is raised to `exponent`, the results are divided by their sum, then the max-weight
     /// limit is applied. All zeros when no score is positive.
-    public static func normalized(_ scores: [Double], policy: WeightPolicy) -> [Double] {
+    package static func normalized(_ scores: [Double], policy: WeightPolicy) -> [Double] {
         let exponent = policy.exponent.isFinite && policy.exponent > 0 ? policy.exponent : 1
         var raised = scores.map { score -> Double in
             guard score.isFinite, score > 0 else { return 0 }
@@ -53,7 +53,7 @@ public enum WeightCalculator {
     /// Limits every share to `maxWeight` and hands the excess to the uncapped shares in
     /// proportion to their size, repeating until none exceeds the limit. When the positive
     /// shares are too few to respect the limit (count × maxWeight < 1), they become equal.
-    public static func capped(_ weights: [Double], maxWeight: Double) -> [Double] {
+    package static func capped(_ weights: [Double], maxWeight: Double) -> [Double] {
         guard maxWeight.isFinite, maxWeight > 0, maxWeight < 1 else { return weights }
         let positive = weights.indices.filter { weights[$0] > 0 }
         guard !positive.isEmpty else { return weights }
@@ -91,7 +91,7 @@ public enum WeightCalculator {
     /// is bit-identical to what the SDK would emit), and zeros are dropped. When fewer than
     /// `minAllowedWeights` uids remain, the lowest-numbered missing uids of `eligible` are added
     /// with weight 1. Output is sorted by uid.
-    public static func u16(uids: [UInt16], weights: [Double], minAllowedWeights: Int = 0, eligible: [UInt16] = []) -> WeightVector {
+    package static func u16(uids: [UInt16], weights: [Double], minAllowedWeights: Int = 0, eligible: [UInt16] = []) -> WeightVector {
         var pairs: [(uid: UInt16, weight: UInt16)] = []
         let largest = weights.lazy.filter { $0.isFinite }.max() ?? 0
         if largest > 0 {
@@ -114,7 +114,7 @@ public enum WeightCalculator {
 
     /// Scores of the uids in the metagraph → the vector to set. `uids` and `scores` are
     /// parallel; uids outside the metagraph must not be passed (the caller filters them).
-    public static func vector(uids: [UInt16], scores: [Double], policy: WeightPolicy) -> (normalized: [Double], vector: WeightVector) {
+    package static func vector(uids: [UInt16], scores: [Double], policy: WeightPolicy) -> (normalized: [Double], vector: WeightVector) {
         let normalized = normalized(scores, policy: policy)
         let vector = u16(uids: uids, weights: normalized, minAllowedWeights: policy.minAllowedWeights, eligible: uids)
         return (normalized, vector)

@@ -1,22 +1,22 @@
 import Foundation
-public import OrganicCrypto
+package import OrganicCrypto
 import Synchronization
 
 /// Signs requests with `btauth/1` (sr25519). Nonces are wall-clock nanoseconds, forced
 /// strictly increasing so two requests in the same nanosecond are never replays of each other.
-public final class BTAuthRequestSigner: RequestSigner {
+package final class BTAuthRequestSigner: RequestSigner {
     let keypair: Sr25519Keypair
     let clock: any NodeClock
     private let lastNonce = Atomic<UInt64>(0)
-    public let hotkey: String
+    package let hotkey: String
 
-    public init(keypair: Sr25519Keypair, clock: any NodeClock = SystemNodeClock()) {
+    package init(keypair: Sr25519Keypair, clock: any NodeClock = SystemNodeClock()) {
         self.keypair = keypair
         self.clock = clock
         self.hotkey = keypair.ss58Address
     }
 
-    public func headers(method: String, pathAndQuery: String, body: [UInt8], receiverHotkey: String) -> [(name: String, value: String)] {
+    package func headers(method: String, pathAndQuery: String, body: [UInt8], receiverHotkey: String) -> [(name: String, value: String)] {
         BTAuthMessage.signedHeaders(keypair: keypair, method: method, pathAndQuery: pathAndQuery, body: body,
                                     nonceNanoseconds: nextNonce(), receiverSS58: receiverHotkey)
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where the weight vectors a node set are kept (table `weight_submissions`), on either backend.
-public protocol WeightHistoryStore: Sendable {
+package protocol WeightHistoryStore: Sendable {
     /// Stores a submission; one whose id is already stored is not stored again.
     func record(_ submission: WeightSubmission) async throws
     /// Stored submissions, newest first.

@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 
 /// Keeps a streamed response body from running ahead of its connection.
 ///
@@ -8,18 +8,18 @@ import NIOCore
 /// task queue, without bound, however slowly the peer reads. Waiting for a no-op on the same loop
 /// every `window` bytes (tasks run in order) lets the writer's own wait take effect, so at most
 /// `window` bytes plus the channel's high-water mark are held for a peer that does not read.
-struct WritePacer {
+package struct WritePacer {
     let eventLoop: (any EventLoop)?
     let window: Int
     private var unconfirmed = 0
 
-    init(eventLoop: (any EventLoop)?, window: Int = 32 << 10) {
+    package init(eventLoop: (any EventLoop)?, window: Int = 32 << 10) {
         self.eventLoop = eventLoop
         self.window = window
     }
 
     /// Records `bytes` just handed to the writer, waiting for the loop once a window is outstanding.
-    mutating func wrote(_ bytes: Int) async throws {
+    package mutating func wrote(_ bytes: Int) async throws {
         unconfirmed += bytes
         guard unconfirmed >= window, let eventLoop else { return }
         unconfirmed = 0

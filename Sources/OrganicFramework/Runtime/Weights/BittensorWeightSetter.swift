@@ -3,13 +3,13 @@
 ///
 /// Conforms to the scoring layer's `WeightSetter` once both are merged: its
 /// `setWeights(_ submission:)` forwards `submission.netuid ?? netuid`, `uids`, `weights`.
-public struct BittensorWeightSetter: Sendable {
-    public var bridge: WeightsBridge
-    public var target: WeightsBridge.Target
-    public var netuid: UInt16
-    public var versionKey: UInt64
+package struct BittensorWeightSetter: Sendable {
+    package var bridge: WeightsBridge
+    package var target: WeightsBridge.Target
+    package var netuid: UInt16
+    package var versionKey: UInt64
 
-    public init(bridge: WeightsBridge, target: WeightsBridge.Target, netuid: UInt16, versionKey: UInt64 = 0) {
+    package init(bridge: WeightsBridge, target: WeightsBridge.Target, netuid: UInt16, versionKey: UInt64 = 0) {
         self.bridge = bridge
         self.target = target
         self.netuid = netuid
@@ -17,12 +17,12 @@ public struct BittensorWeightSetter: Sendable {
     }
 
     /// Sets one u16 vector (uids ascending, parallel weights).
-    public func setWeights(netuid: UInt16? = nil, uids: [UInt16], weights: [UInt16]) async throws {
+    package func setWeights(netuid: UInt16? = nil, uids: [UInt16], weights: [UInt16]) async throws {
         try await bridge.set(uids: uids, weights: weights, versionKey: versionKey, netuid: netuid ?? self.netuid, target: target)
     }
 
     /// Startup check: fails with a clear message when the SDK cannot be imported.
-    public func checkSDK() async throws(WeightsBridgeError) -> String {
+    package func checkSDK() async throws(WeightsBridgeError) -> String {
         let status = await bridge.check()
         guard status.available else {
             throw .failed("the Bittensor SDK is not usable by \(bridge.python) (\(status.detail)); install it with `\(bridge.python) -m pip install bittensor` or set chain.python")
@@ -33,7 +33,7 @@ public struct BittensorWeightSetter: Sendable {
 
 extension BittensorWeightSetter {
     /// The setter `chain.setWeights` asks for, or nil when it is off.
-    public static func configured(by configuration: NodeConfiguration) throws(ConfigurationError) -> BittensorWeightSetter? {
+    package static func configured(by configuration: NodeConfiguration) throws(ConfigurationError) -> BittensorWeightSetter? {
         let chain = configuration.chain
         guard chain.setWeights else { return nil }
         guard let wallet = configuration.node.wallet, let hotkey = configuration.node.hotkey else {

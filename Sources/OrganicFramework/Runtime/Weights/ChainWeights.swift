@@ -2,13 +2,13 @@
 /// (`bittensor.intents.weights.normalize`, formerly `convert_weights_and_uids_for_emit`):
 /// divide by the largest weight, multiply by 65535, round half to even, drop zeros. The
 /// conversion itself is ``WeightCalculator/u16(uids:weights:minAllowedWeights:eligible:)``.
-public enum ChainWeights {
-    public enum Failure: Error, Equatable, Sendable {
+package enum ChainWeights {
+    package enum Failure: Error, Equatable, Sendable {
         case lengthMismatch
         case invalidWeight
     }
 
-    public static func u16(uids: [UInt16], weights: [Double]) throws(Failure) -> (uids: [UInt16], weights: [UInt16]) {
+    package static func u16(uids: [UInt16], weights: [Double]) throws(Failure) -> (uids: [UInt16], weights: [UInt16]) {
         guard uids.count == weights.count else { throw .lengthMismatch }
         guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw .invalidWeight }
         let vector = WeightCalculator.u16(uids: uids, weights: weights)

@@ -4,19 +4,19 @@ import SystemPackage
 
 /// Runs `Tools/weights_bridge.py` with the official Bittensor SDK: one process per call,
 /// one JSON object in on stdin, one out on stdout (see the script's docstring).
-public struct WeightsBridge: Sendable {
+package struct WeightsBridge: Sendable {
     /// Python interpreter that has `bittensor` installed.
-    public var python: String
+    package var python: String
     /// Path of `weights_bridge.py`.
-    public var script: String
+    package var script: String
     /// Extra environment for the bridge (e.g. `ORGANIC_WALLET_PASSWORD`); the node's own
     /// environment is inherited.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Longest one bridge call may take (setting weights waits for the chain); then the process
     /// is killed and the call fails.
-    public var timeout: Duration
+    package var timeout: Duration
 
-    public init(python: String = "python3", script: String = "Tools/weights_bridge.py", environment: [String: String] = [:],
+    package init(python: String = "python3", script: String = "Tools/weights_bridge.py", environment: [String: String] = [:],
                 timeout: Duration = .seconds(120)) {
         self.python = python
         self.script = script
@@ -25,20 +25,20 @@ public struct WeightsBridge: Sendable {
     }
 
     /// What `check` found.
-    public struct SDKStatus: Sendable, Equatable {
-        public var available: Bool
+    package struct SDKStatus: Sendable, Equatable {
+        package var available: Bool
         /// `bittensor <version>` or the reason it is unusable.
-        public var detail: String
+        package var detail: String
     }
 
     /// Where to set weights, and as whom.
-    public struct Target: Sendable, Equatable {
-        public var network: String
-        public var wallet: String
-        public var hotkey: String
-        public var walletPath: String?
+    package struct Target: Sendable, Equatable {
+        package var network: String
+        package var wallet: String
+        package var hotkey: String
+        package var walletPath: String?
 
-        public init(network: String, wallet: String, hotkey: String, walletPath: String? = nil) {
+        package init(network: String, wallet: String, hotkey: String, walletPath: String? = nil) {
             self.network = network
             self.wallet = wallet
             self.hotkey = hotkey
@@ -47,7 +47,7 @@ public struct WeightsBridge: Sendable {
     }
 
     /// Whether the SDK can be imported; never throws (a missing interpreter is reported too).
-    public func check() async -> SDKStatus {
+    package func check() async -> SDKStatus {
         do {
             let answer = try await run(BridgeRequest(op: "check"))
             if answer.ok { return SDKStatus(available: true, detail: answer.sdk ?? "bittensor") }
@@ -59,7 +59,7 @@ public struct WeightsBridge: Sendable {
 
     /// Sets `weights` (u16, parallel to `uids`) on `netuid`; throws with the SDK's message on failure.
     @discardableResult
-    public func set(uids: [UInt16], weights: [UInt16], versionKey: UInt64, netuid: UInt16, target: Target) async throws -> String {
+    package func set(uids: [UInt16], weights: [UInt16], versionKey: UInt64, netuid: UInt16, target: Target) async throws -> String {
         guard uids.count == weights.count else { throw WeightsBridgeError.failed("uids and weights differ in length") }
         var request = BridgeRequest(op: "set_weights")
         request.netuid = netuid
@@ -76,7 +76,7 @@ public struct WeightsBridge: Sendable {
     }
 
     /// The SDK's own u16 conversion of several vectors in one call, for cross-checks.
-    public func convert(_ vectors: [(uids: [UInt16], weights: [Double])]) async throws -> [(uids: [UInt16], weights: [UInt16])] {
+    package func convert(_ vectors: [(uids: [UInt16], weights: [Double])]) async throws -> [(uids: [UInt16], weights: [UInt16])] {
         var request = BridgeRequest(op: "convert")
         request.vectors = vectors.map { BridgeRequest.Vector(uids: $0.uids, weights: $0.weights) }
         let answer = try await run(request)
@@ -163,11 +163,11 @@ struct BridgeAnswer: Decodable, Sendable {
     var results: [Vector]?
 }
 
-public enum WeightsBridgeError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum WeightsBridgeError: Error, Equatable, Sendable, CustomStringConvertible {
     case launch(String)
     case failed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .launch(let why): "cannot start the weights bridge: \(why)"
         case .failed(let why): "weights bridge: \(why)"

@@ -3,11 +3,11 @@ import OrganicPluginAPI
 /// One message of a chat request as OpenAI clients send it: `content` is a string or a list of
 /// parts, of which the text parts are joined (images and audio are refused). `developer` (OpenAI's
 /// newer name for system instructions) is read as `system`.
-public struct ChatCompletionMessage: Codable, Sendable, Hashable {
-    public var role: String
-    public var content: String
+package struct ChatCompletionMessage: Codable, Sendable, Hashable {
+    package var role: String
+    package var content: String
 
-    public init(role: String, content: String) {
+    package init(role: String, content: String) {
         self.role = role
         self.content = content
     }
@@ -19,7 +19,7 @@ public struct ChatCompletionMessage: Codable, Sendable, Hashable {
         var text: String?
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         role = try c.decode(String.self, forKey: .role)
         if let text = try? c.decode(String.self, forKey: .content) {

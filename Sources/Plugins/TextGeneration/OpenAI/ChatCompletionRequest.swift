@@ -1,36 +1,36 @@
 /// `POST /v1/chat/completions` as OpenAI clients (and Subnet 19's) send it. Fields the node does
 /// not use (`frequency_penalty`, `user`, …) are accepted and ignored; a caller's `seed` is ignored
 /// too, because the validator chooses seeds.
-public struct ChatCompletionRequest: Codable, Sendable, Hashable {
+package struct ChatCompletionRequest: Codable, Sendable, Hashable {
     /// A model name as listed by `/v1/models`; Subnet 19's clients may write `_` for `-`.
     /// Defaults to the first model the node serves.
-    public var model: String?
-    public var messages: [ChatCompletionMessage]
-    public var temperature: Double?
-    public var topP: Double?
-    public var maxTokens: Int?
+    package var model: String?
+    package var messages: [ChatCompletionMessage]
+    package var temperature: Double?
+    package var topP: Double?
+    package var maxTokens: Int?
     /// OpenAI's newer name for `max_tokens`.
-    public var maxCompletionTokens: Int?
+    package var maxCompletionTokens: Int?
     /// vLLM's extension: the answer does not end before this many tokens.
-    public var minTokens: Int?
-    public var stream: Bool?
-    public var streamOptions: StreamOptions?
-    public var logprobs: Bool?
-    public var topLogprobs: Int?
+    package var minTokens: Int?
+    package var stream: Bool?
+    package var streamOptions: StreamOptions?
+    package var logprobs: Bool?
+    package var topLogprobs: Int?
     /// Only 1 is supported.
-    public var n: Int?
-    public var seed: Int?
+    package var n: Int?
+    package var seed: Int?
 
-    public struct StreamOptions: Codable, Sendable, Hashable {
+    package struct StreamOptions: Codable, Sendable, Hashable {
         /// Send a last chunk with `usage` before `[DONE]`.
-        public var includeUsage: Bool?
+        package var includeUsage: Bool?
 
-        public init(includeUsage: Bool? = nil) { self.includeUsage = includeUsage }
+        package init(includeUsage: Bool? = nil) { self.includeUsage = includeUsage }
 
         enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
     }
 
-    public init(model: String? = nil, messages: [ChatCompletionMessage], temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil,
+    package init(model: String? = nil, messages: [ChatCompletionMessage], temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil,
                 minTokens: Int? = nil, stream: Bool? = nil, streamOptions: StreamOptions? = nil, logprobs: Bool? = nil, topLogprobs: Int? = nil) {
         self.minTokens = minTokens
         self.model = model
@@ -54,20 +54,20 @@ public struct ChatCompletionRequest: Codable, Sendable, Hashable {
 /// What a miner receives for a chat completion: the caller's conversation and sampling settings,
 /// plus what only the validator sets: the seed, always a stream, always log-probabilities (the
 /// reward checks them). An OpenAI-compatible inference server (vLLM) accepts it as it is.
-public struct MinerChatRequest: Codable, Sendable, Hashable {
-    public var model: String
-    public var messages: [ChatCompletionMessage]
-    public var temperature: Double
-    public var topP: Double
-    public var maxTokens: Int
+package struct MinerChatRequest: Codable, Sendable, Hashable {
+    package var model: String
+    package var messages: [ChatCompletionMessage]
+    package var temperature: Double
+    package var topP: Double
+    package var maxTokens: Int
     /// vLLM's `min_tokens`: end-of-text is not drawn before this many tokens (nil: no minimum).
-    public var minTokens: Int?
-    public var seed: UInt64
-    public var stream: Bool
-    public var logprobs: Bool
-    public var topLogprobs: Int?
+    package var minTokens: Int?
+    package var seed: UInt64
+    package var stream: Bool
+    package var logprobs: Bool
+    package var topLogprobs: Int?
 
-    public init(model: String, messages: [ChatCompletionMessage], temperature: Double, topP: Double, maxTokens: Int, minTokens: Int? = nil,
+    package init(model: String, messages: [ChatCompletionMessage], temperature: Double, topP: Double, maxTokens: Int, minTokens: Int? = nil,
                 seed: UInt64, stream: Bool = true, logprobs: Bool = true, topLogprobs: Int? = nil) {
         self.minTokens = minTokens
         self.model = model

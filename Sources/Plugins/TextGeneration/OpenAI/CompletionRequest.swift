@@ -1,20 +1,20 @@
 /// `POST /v1/completions` (OpenAI's legacy text completions): a raw prompt continued by the model.
 /// `logprobs` is a count of alternatives per token here (0…5), as in OpenAI's legacy API.
-public struct CompletionRequest: Codable, Sendable, Hashable {
-    public var model: String?
+package struct CompletionRequest: Codable, Sendable, Hashable {
+    package var model: String?
     /// One prompt; OpenAI also accepts a list, of which exactly one string is supported.
-    public var prompt: String
-    public var maxTokens: Int?
-    public var temperature: Double?
-    public var topP: Double?
-    public var stream: Bool?
-    public var streamOptions: ChatCompletionRequest.StreamOptions?
-    public var logprobs: Int?
-    public var echo: Bool?
-    public var n: Int?
-    public var seed: Int?
+    package var prompt: String
+    package var maxTokens: Int?
+    package var temperature: Double?
+    package var topP: Double?
+    package var stream: Bool?
+    package var streamOptions: ChatCompletionRequest.StreamOptions?
+    package var logprobs: Int?
+    package var echo: Bool?
+    package var n: Int?
+    package var seed: Int?
 
-    public init(model: String? = nil, prompt: String, maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil,
+    package init(model: String? = nil, prompt: String, maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil,
                 stream: Bool? = nil, logprobs: Int? = nil) {
         self.model = model
         self.prompt = prompt
@@ -30,7 +30,7 @@ public struct CompletionRequest: Codable, Sendable, Hashable {
         case logprobs, echo, n, seed
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         if let text = try? c.decode(String.self, forKey: .prompt) {
@@ -56,17 +56,17 @@ public struct CompletionRequest: Codable, Sendable, Hashable {
 
 /// What a miner receives for a text completion: the caller's prompt and sampling settings with
 /// the validator's seed, a stream, and log-probabilities always on (`logprobs` ≥ 0 alternatives).
-public struct MinerCompletionRequest: Codable, Sendable, Hashable {
-    public var model: String
-    public var prompt: String
-    public var maxTokens: Int
-    public var temperature: Double
-    public var topP: Double
-    public var seed: UInt64
-    public var stream: Bool
-    public var logprobs: Int
+package struct MinerCompletionRequest: Codable, Sendable, Hashable {
+    package var model: String
+    package var prompt: String
+    package var maxTokens: Int
+    package var temperature: Double
+    package var topP: Double
+    package var seed: UInt64
+    package var stream: Bool
+    package var logprobs: Int
 
-    public init(model: String, prompt: String, maxTokens: Int, temperature: Double, topP: Double, seed: UInt64, stream: Bool = true, logprobs: Int = 0) {
+    package init(model: String, prompt: String, maxTokens: Int, temperature: Double, topP: Double, seed: UInt64, stream: Bool = true, logprobs: Int = 0) {
         self.model = model
         self.prompt = prompt
         self.maxTokens = maxTokens

@@ -1,12 +1,12 @@
 import OrganicPluginAPI
 
 /// OpenAI's `usage` object: tokens in the prompt and in the answer.
-public struct CompletionUsage: Codable, Sendable, Hashable {
-    public var promptTokens: Int
-    public var completionTokens: Int
-    public var totalTokens: Int
+package struct CompletionUsage: Codable, Sendable, Hashable {
+    package var promptTokens: Int
+    package var completionTokens: Int
+    package var totalTokens: Int
 
-    public init(promptTokens: Int, completionTokens: Int) {
+    package init(promptTokens: Int, completionTokens: Int) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         totalTokens = promptTokens + completionTokens

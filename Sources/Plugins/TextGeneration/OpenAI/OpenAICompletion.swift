@@ -1,16 +1,16 @@
 /// The envelope OpenAI wraps every completion in, whole or streamed: `chat.completion`,
 /// `chat.completion.chunk` and `text_completion` differ only in their choices.
-public struct OpenAICompletion<Choice: CompletionChoice>: Codable, Sendable, Hashable {
-    public var id: String
+package struct OpenAICompletion<Choice: CompletionChoice>: Codable, Sendable, Hashable {
+    package var id: String
     /// The object's type, such as `chat.completion.chunk`.
-    public var object: String
-    public var created: Int
-    public var model: String
-    public var choices: [Choice]
+    package var object: String
+    package var created: Int
+    package var model: String
+    package var choices: [Choice]
     /// Written only when present: OpenAI leaves it out of every chunk but the last.
-    public var usage: CompletionUsage?
+    package var usage: CompletionUsage?
 
-    public init(id: String, created: Int, model: String, choices: [Choice], usage: CompletionUsage? = nil) {
+    package init(id: String, created: Int, model: String, choices: [Choice], usage: CompletionUsage? = nil) {
         self.id = id
         object = Choice.object
         self.created = created
@@ -22,7 +22,7 @@ public struct OpenAICompletion<Choice: CompletionChoice>: Codable, Sendable, Has
     enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
 
     // Miners and inference servers leave out fields of the envelope; only the choices matter.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
         object = try c.decodeIfPresent(String.self, forKey: .object) ?? Choice.object
@@ -34,7 +34,7 @@ public struct OpenAICompletion<Choice: CompletionChoice>: Codable, Sendable, Has
 }
 
 /// One choice of an ``OpenAICompletion``.
-public protocol CompletionChoice: Codable, Sendable, Hashable {
+package protocol CompletionChoice: Codable, Sendable, Hashable {
     /// The `object` of the envelope that carries this kind of choice.
     static var object: String { get }
     /// Whether the choice carries log-probabilities; setting false removes them.
@@ -63,12 +63,12 @@ extension OpenAICompletion {
 
 /// A whole chat completion: what a caller who did not ask for a stream receives, and what the
 /// node assembles from a miner's stream for scoring.
-public typealias ChatCompletion = OpenAICompletion<ChatCompletionChoice>
+package typealias ChatCompletion = OpenAICompletion<ChatCompletionChoice>
 /// One event of a streamed chat completion: a miner sends one per token (or a few tokens), and the
 /// node relays them to a streaming caller.
-public typealias ChatCompletionChunk = OpenAICompletion<ChatCompletionChunkChoice>
+package typealias ChatCompletionChunk = OpenAICompletion<ChatCompletionChunkChoice>
 /// A legacy text completion; a streamed one is a sequence of these, each with the next piece of text.
-public typealias TextCompletion = OpenAICompletion<TextCompletionChoice>
+package typealias TextCompletion = OpenAICompletion<TextCompletionChoice>
 
 /// Encodes optional fields as `null` rather than leaving them out, as OpenAI does: some clients
 /// expect `finish_reason` and `logprobs` keys on every choice.

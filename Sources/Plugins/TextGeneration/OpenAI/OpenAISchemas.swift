@@ -1,9 +1,9 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// OpenAI's wire format as JSON schemas: what chat and text completion callers send and receive,
 /// whole or streamed. The endpoints narrow them to their settings (`TextGenerationSchemas`).
 extension ChatCompletionMessage: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         let part = JSONSchema.object(["type": .constant("text"), "text": .string()], required: ["type", "text"])
         return .object([
             "role": .oneOf(["system", "developer", "user", "assistant"], description: "`developer` is read as `system`."),
@@ -13,7 +13,7 @@ extension ChatCompletionMessage: OpenAPISchemaProviding {
 }
 
 extension ChatCompletionRequest.StreamOptions: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["include_usage": Bool?.openAPISchema.described("Send a last chunk with `usage` (and no choices) before `[DONE]`.")])
     }
 }
@@ -40,7 +40,7 @@ enum SamplingSchemas {
 }
 
 extension ChatCompletionRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         var properties = SamplingSchemas.properties
         properties["messages"] = .array(of: ChatCompletionMessage.openAPISchema, atLeast: 1, description: "The conversation so far.")
         properties["max_completion_tokens"] = JSONSchema.integer(in: 1...Int.max, description: "OpenAI's newer name for `max_tokens`.").nullable()
@@ -52,7 +52,7 @@ extension ChatCompletionRequest: OpenAPISchemaProviding {
 }
 
 extension CompletionRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         var properties = SamplingSchemas.properties
         properties["prompt"] = .anyOf([.string(allowEmpty: false), .array(of: .string(allowEmpty: false), count: 1...1)],
                                       description: "The text to continue: a string, or a list of exactly one.")
@@ -63,13 +63,13 @@ extension CompletionRequest: OpenAPISchemaProviding {
 }
 
 extension TokenLogprob.Alternative: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["token": .string(), "logprob": .number(), "bytes": [UInt8]?.openAPISchema], required: ["token", "logprob"])
     }
 }
 
 extension TokenLogprob: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["token": .string(), "logprob": .number(), "bytes": [UInt8]?.openAPISchema.described("The token's UTF-8 bytes."),
                  "top_logprobs": [TokenLogprob.Alternative].openAPISchema],
                 required: ["token", "logprob", "top_logprobs"])
@@ -77,13 +77,13 @@ extension TokenLogprob: OpenAPISchemaProviding {
 }
 
 extension ChoiceLogprobs: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["content": [TokenLogprob].openAPISchema.described("The answer's tokens, in order.")], required: ["content"])
     }
 }
 
 extension TextCompletionLogprobs: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["tokens": [String].openAPISchema, "token_logprobs": [Double].openAPISchema,
                  "top_logprobs": [[String: Double]].openAPISchema.described("Per token, the most likely alternatives by token text."),
                  "text_offset": [Int].openAPISchema.described("Character offset of each token in the choice's text.")],
@@ -98,7 +98,7 @@ enum FinishReasonSchema {
 }
 
 extension ChatCompletionChoice: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["index": .integer(in: 0...0), "finish_reason": FinishReasonSchema.schema, "logprobs": ChoiceLogprobs?.openAPISchema,
                  "message": .object(["role": .constant("assistant"), "content": .string()], required: ["role", "content"])],
                 required: ["index", "message", "logprobs", "finish_reason"])
@@ -106,7 +106,7 @@ extension ChatCompletionChoice: OpenAPISchemaProviding {
 }
 
 extension ChatCompletionChunkChoice: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["index": .integer(in: 0...0), "finish_reason": FinishReasonSchema.schema, "logprobs": ChoiceLogprobs?.openAPISchema,
                  "delta": .object(["role": .constant("assistant"), "content": .string()], description: "The next piece of the message.")],
                 required: ["index", "delta", "logprobs", "finish_reason"])
@@ -114,7 +114,7 @@ extension ChatCompletionChunkChoice: OpenAPISchemaProviding {
 }
 
 extension TextCompletionChoice: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["text": .string(), "index": .integer(in: 0...0), "logprobs": TextCompletionLogprobs?.openAPISchema,
                  "finish_reason": FinishReasonSchema.schema],
                 required: ["text", "index", "logprobs", "finish_reason"])
@@ -122,7 +122,7 @@ extension TextCompletionChoice: OpenAPISchemaProviding {
 }
 
 extension CompletionUsage: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["prompt_tokens": .integer(in: 0...Int.max), "completion_tokens": .integer(in: 0...Int.max),
                  "total_tokens": .integer(in: 0...Int.max)],
                 required: ["prompt_tokens", "completion_tokens", "total_tokens"])
@@ -130,7 +130,7 @@ extension CompletionUsage: OpenAPISchemaProviding {
 }
 
 extension OpenAICompletion: OpenAPISchemaProviding where Choice: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object([
             "id": .string(), "object": .constant(Choice.object), "created": .integer(description: "Unix time, seconds."),
             "model": .string(), "choices": [Choice].openAPISchema,

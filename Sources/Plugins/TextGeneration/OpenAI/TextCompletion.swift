@@ -1,18 +1,18 @@
 /// A choice of a legacy text completion (whole, or one streamed piece).
-public struct TextCompletionChoice: CompletionChoice {
-    public static let object = "text_completion"
+package struct TextCompletionChoice: CompletionChoice {
+    package static let object = "text_completion"
 
-    public var text: String
-    public var index: Int
-    public var logprobs: TextCompletionLogprobs?
-    public var finishReason: String?
+    package var text: String
+    package var index: Int
+    package var logprobs: TextCompletionLogprobs?
+    package var finishReason: String?
 
-    public var hasLogprobs: Bool {
+    package var hasLogprobs: Bool {
         get { logprobs != nil }
         set { if !newValue { logprobs = nil } }
     }
 
-    public init(text: String, index: Int = 0, logprobs: TextCompletionLogprobs? = nil, finishReason: String? = nil) {
+    package init(text: String, index: Int = 0, logprobs: TextCompletionLogprobs? = nil, finishReason: String? = nil) {
         self.text = text
         self.index = index
         self.logprobs = logprobs
@@ -21,7 +21,7 @@ public struct TextCompletionChoice: CompletionChoice {
 
     enum CodingKeys: String, CodingKey { case text, index, logprobs, finishReason = "finish_reason" }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(text, forKey: .text)
         try c.encode(index, forKey: .index)
@@ -31,15 +31,15 @@ public struct TextCompletionChoice: CompletionChoice {
 }
 
 /// The legacy log-probability shape: parallel arrays, one entry per token.
-public struct TextCompletionLogprobs: Codable, Sendable, Hashable {
-    public var tokens: [String]
-    public var tokenLogprobs: [Double]
+package struct TextCompletionLogprobs: Codable, Sendable, Hashable {
+    package var tokens: [String]
+    package var tokenLogprobs: [Double]
     /// Per token, the most likely alternatives by token text (empty objects when not asked for).
-    public var topLogprobs: [[String: Double]]
+    package var topLogprobs: [[String: Double]]
     /// Character offset of each token in the choice's text.
-    public var textOffset: [Int]
+    package var textOffset: [Int]
 
-    public init(tokens: [String] = [], tokenLogprobs: [Double] = [], topLogprobs: [[String: Double]] = [], textOffset: [Int] = []) {
+    package init(tokens: [String] = [], tokenLogprobs: [Double] = [], topLogprobs: [[String: Double]] = [], textOffset: [Int] = []) {
         self.tokens = tokens
         self.tokenLogprobs = tokenLogprobs
         self.topLogprobs = topLogprobs
@@ -50,7 +50,7 @@ public struct TextCompletionLogprobs: Codable, Sendable, Hashable {
         case tokens, tokenLogprobs = "token_logprobs", topLogprobs = "top_logprobs", textOffset = "text_offset"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         tokens = try c.decodeIfPresent([String].self, forKey: .tokens) ?? []
         tokenLogprobs = try c.decodeIfPresent([Double].self, forKey: .tokenLogprobs) ?? []

@@ -1,25 +1,25 @@
 /// One token of an answer with its log-probability: an entry of OpenAI's `logprobs.content`.
-public struct TokenLogprob: Codable, Sendable, Hashable {
-    public var token: String
-    public var logprob: Double
+package struct TokenLogprob: Codable, Sendable, Hashable {
+    package var token: String
+    package var logprob: Double
     /// The token's UTF-8 bytes, as OpenAI reports them.
-    public var bytes: [UInt8]?
+    package var bytes: [UInt8]?
     /// The most likely tokens at this position, when asked for (`top_logprobs`).
-    public var topLogprobs: [Alternative]
+    package var topLogprobs: [Alternative]
 
-    public struct Alternative: Codable, Sendable, Hashable {
-        public var token: String
-        public var logprob: Double
-        public var bytes: [UInt8]?
+    package struct Alternative: Codable, Sendable, Hashable {
+        package var token: String
+        package var logprob: Double
+        package var bytes: [UInt8]?
 
-        public init(token: String, logprob: Double) {
+        package init(token: String, logprob: Double) {
             self.token = token
             self.logprob = logprob
             bytes = Array(token.utf8)
         }
     }
 
-    public init(token: String, logprob: Double, topLogprobs: [Alternative] = []) {
+    package init(token: String, logprob: Double, topLogprobs: [Alternative] = []) {
         self.token = token
         self.logprob = logprob
         bytes = Array(token.utf8)
@@ -30,7 +30,7 @@ public struct TokenLogprob: Codable, Sendable, Hashable {
         case token, logprob, bytes, topLogprobs = "top_logprobs"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         token = try c.decode(String.self, forKey: .token)
         logprob = try c.decode(Double.self, forKey: .logprob)
@@ -40,12 +40,12 @@ public struct TokenLogprob: Codable, Sendable, Hashable {
 }
 
 /// OpenAI's `logprobs` object of a choice: the tokens of the answer, in order.
-public struct ChoiceLogprobs: Codable, Sendable, Hashable {
-    public var content: [TokenLogprob]
+package struct ChoiceLogprobs: Codable, Sendable, Hashable {
+    package var content: [TokenLogprob]
 
-    public init(content: [TokenLogprob]) { self.content = content }
+    package init(content: [TokenLogprob]) { self.content = content }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         content = try c.decodeIfPresent([TokenLogprob].self, forKey: .content) ?? []
     }

@@ -1,12 +1,12 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// `POST /v1/avatar`: a portrait of the face in `init_image`, following a prompt.
 ///
 /// nineteen's `avatar` task (InstantID on its workers): ranges from ``VisionConfiguration/avatar``;
 /// `ipadapter_strength` and `control_strength` in 0.11–1 (nineteen's workers refuse 0.1 or less).
-public struct AvatarEndpoint: GenerationEndpoint, VisionEndpoint {
-    public typealias Request = AvatarRequest
-    public typealias Response = ImageResponse
+package struct AvatarEndpoint: GenerationEndpoint, VisionEndpoint {
+    package typealias Request = AvatarRequest
+    package typealias Response = ImageResponse
 
     static let name = "avatar"
     /// Allowed `ipadapter_strength` and `control_strength`.
@@ -14,25 +14,25 @@ public struct AvatarEndpoint: GenerationEndpoint, VisionEndpoint {
 
     let resources: VisionResources
 
-    public var descriptor: EndpointDescriptor {
+    package var descriptor: EndpointDescriptor {
         resources.descriptor(name: Self.name, summary: "Generates a portrait of the face in init_image from a text prompt.",
                              timeout: .seconds(15), images: 1, models: [NineteenTask.avatar])
     }
 
-    public func validate(_ request: AvatarRequest) throws(RequestValidationError) {
+    package func validate(_ request: AvatarRequest) throws(RequestValidationError) {
         try GenerationCheck.validate(request, limits: configuration.avatar, configuration: configuration)
         try FieldCheck.finite(request.ipadapterStrength, Self.strengths, field: "ipadapter_strength")
         try FieldCheck.finite(request.controlStrength, Self.strengths, field: "control_strength")
         _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
     }
 
-    public func minerRequest(for request: AvatarRequest, context: inout PerturbationContext) -> AvatarRequest {
+    package func minerRequest(for request: AvatarRequest, context: inout PerturbationContext) -> AvatarRequest {
         var sent = request
         sent.wireFormat = configuration.minerWireFormat
         return sent
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> AvatarRequest? {
+    package func makeSyntheticRequest(context: inout SyntheticContext) -> AvatarRequest? {
         let g = SyntheticGeneration.draw(limits: configuration.avatar, configuration: configuration, prompts: resources.prompts,
                                          random: &context.random)
         let face = resources.syntheticImage(using: &context.random)
@@ -42,15 +42,15 @@ public struct AvatarEndpoint: GenerationEndpoint, VisionEndpoint {
                              controlStrength: max(strength(&context.random), Self.strengths.lowerBound))
     }
 
-    public func reward(_ round: ScoringRound<AvatarRequest, ImageResponse>) -> RewardVerdict {
+    package func reward(_ round: ScoringRound<AvatarRequest, ImageResponse>) -> RewardVerdict {
         resources.rewardImages(round)
     }
 
-    public func agreement(for request: AvatarRequest) -> AnswerAgreement<ImageResponse>? {
+    package func agreement(for request: AvatarRequest) -> AnswerAgreement<ImageResponse>? {
         resources.imageAgreement
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: AvatarRequest, caller: AvatarRequest) throws(CallerRefusal) -> ImageResponse {
+    package func responseForCaller(_ response: ImageResponse, to request: AvatarRequest, caller: AvatarRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

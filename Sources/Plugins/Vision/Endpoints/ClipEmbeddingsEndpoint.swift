@@ -1,20 +1,20 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 import Foundation
 
 /// `POST /v1/clip-embeddings`.
-public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
-    public typealias Request = ClipEmbeddingsRequest
-    public typealias Response = ClipEmbeddingsResponse
+package struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
+    package typealias Request = ClipEmbeddingsRequest
+    package typealias Response = ClipEmbeddingsResponse
 
     let resources: VisionResources
 
-    public var descriptor: EndpointDescriptor {
+    package var descriptor: EndpointDescriptor {
         resources.descriptor(name: "clip-embeddings", summary: "Returns a 512-float CLIP ViT-B/32 image embedding per image.",
                              timeout: .seconds(6), images: configuration.maxEmbeddingImages, models: ["clip-vit-b-32"],
                              price: configuration.embeddingPrice)
     }
 
-    public func validate(_ request: ClipEmbeddingsRequest) throws(RequestValidationError) {
+    package func validate(_ request: ClipEmbeddingsRequest) throws(RequestValidationError) {
         try FieldCheck.count(request.imageB64s, 1...configuration.maxEmbeddingImages, field: "image_b64s")
         for (i, image) in request.imageB64s.enumerated() {
             // Kept for perturb, which jitters these pixels (decoding once per request).
@@ -23,7 +23,7 @@ public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
         }
     }
 
-    public func validate(response: ClipEmbeddingsResponse, for request: ClipEmbeddingsRequest) throws(ResponseValidationError) {
+    package func validate(response: ClipEmbeddingsResponse, for request: ClipEmbeddingsRequest) throws(ResponseValidationError) {
         guard response.clipEmbeddings.count == request.imageB64s.count else {
             throw ResponseValidationError("expected \(request.imageB64s.count) embeddings, got \(response.clipEmbeddings.count)")
         }
@@ -35,7 +35,7 @@ public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
     /// Jitters every image (1–3 pixels by ±1 per channel) and re-encodes it as PNG. The perturbed
     /// request, which miners receive and scoring compares, carries the jittered images. Images
     /// that validation decoded are not decoded again.
-    public func perturb(_ request: inout ClipEmbeddingsRequest, context: inout PerturbationContext) {
+    package func perturb(_ request: inout ClipEmbeddingsRequest, context: inout PerturbationContext) {
         for i in request.imageB64s.indices {
             let jittered: [UInt8]?
             if let raster = request.decoded.take(at: i, source: request.imageB64s[i]) {
@@ -49,18 +49,18 @@ public struct ClipEmbeddingsEndpoint: Endpoint, VisionEndpoint {
         }
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> ClipEmbeddingsRequest? {
+    package func makeSyntheticRequest(context: inout SyntheticContext) -> ClipEmbeddingsRequest? {
         let count = Int.random(in: 1...min(3, configuration.maxEmbeddingImages), using: &context.random)
         return ClipEmbeddingsRequest(imageB64s: (0..<count).map { _ in
             ImageInput.encodePNG(resources.syntheticImage(using: &context.random))
         })
     }
 
-    public func reward(_ round: ScoringRound<ClipEmbeddingsRequest, ClipEmbeddingsResponse>) -> RewardVerdict {
+    package func reward(_ round: ScoringRound<ClipEmbeddingsRequest, ClipEmbeddingsResponse>) -> RewardVerdict {
         EmbeddingReward.rewards(for: round.answers)
     }
 
-    public func agreement(for request: ClipEmbeddingsRequest) -> AnswerAgreement<ClipEmbeddingsResponse>? {
+    package func agreement(for request: ClipEmbeddingsRequest) -> AnswerAgreement<ClipEmbeddingsResponse>? {
         EmbeddingReward.agreement
     }
 }

@@ -1,23 +1,23 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// `POST /v1/inpaint`.
 ///
 /// Without `model` (or with `model: "inpaint"`) the request is for nineteen's `inpaint` task and
 /// its ranges (``VisionConfiguration/inpaint``); naming an engine uses that engine's ranges.
-public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
-    public typealias Request = InpaintRequest
-    public typealias Response = ImageResponse
+package struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
+    package typealias Request = InpaintRequest
+    package typealias Response = ImageResponse
 
     static let name = "inpaint"
 
     let resources: VisionResources
 
-    public var descriptor: EndpointDescriptor {
+    package var descriptor: EndpointDescriptor {
         resources.descriptor(name: Self.name, summary: "Repaints the masked part of init_image from a text prompt.", timeout: .seconds(20),
                              images: 2, models: [NineteenTask.inpaint] + configuration.models.map(\.name))
     }
 
-    public func validate(_ request: InpaintRequest) throws(RequestValidationError) {
+    package func validate(_ request: InpaintRequest) throws(RequestValidationError) {
         try GenerationCheck.validatePrompts(request, configuration: configuration)
         let (_, limits) = try GenerationCheck.resolve(request.model, accepted: descriptor.models, task(named:))
         try GenerationCheck.validateRanges(request, limits: limits)
@@ -33,7 +33,7 @@ public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
     }
 
     /// nineteen's miners get `mask_image` and no model; Organic's get the resolved model name.
-    public func minerRequest(for request: InpaintRequest, context: inout PerturbationContext) -> InpaintRequest {
+    package func minerRequest(for request: InpaintRequest, context: inout PerturbationContext) -> InpaintRequest {
         var sent = request
         if let (name, _) = task(named: request.model) { sent.model = name }
         sent.wireFormat = configuration.minerWireFormat
@@ -41,7 +41,7 @@ public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
     }
 
     /// Organic format: a random engine, as before; nineteen format: the `inpaint` task.
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> InpaintRequest? {
+    package func makeSyntheticRequest(context: inout SyntheticContext) -> InpaintRequest? {
         var (name, limits) = (NineteenTask.inpaint, configuration.inpaint)
         if configuration.minerWireFormat == .organic {
             let model = SyntheticGeneration.model(configuration, random: &context.random)
@@ -54,15 +54,15 @@ public struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
                               prompt: g.prompt, steps: g.steps, cfgScale: g.cfgScale, width: g.width, height: g.height, model: name)
     }
 
-    public func reward(_ round: ScoringRound<InpaintRequest, ImageResponse>) -> RewardVerdict {
+    package func reward(_ round: ScoringRound<InpaintRequest, ImageResponse>) -> RewardVerdict {
         resources.rewardImages(round)
     }
 
-    public func agreement(for request: InpaintRequest) -> AnswerAgreement<ImageResponse>? {
+    package func agreement(for request: InpaintRequest) -> AnswerAgreement<ImageResponse>? {
         resources.imageAgreement
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: InpaintRequest, caller: InpaintRequest) throws(CallerRefusal) -> ImageResponse {
+    package func responseForCaller(_ response: ImageResponse, to request: InpaintRequest, caller: InpaintRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

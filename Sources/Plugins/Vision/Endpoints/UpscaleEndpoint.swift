@@ -1,18 +1,18 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// `POST /v1/upscale`.
-public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
-    public typealias Request = UpscaleRequest
-    public typealias Response = ImageResponse
+package struct UpscaleEndpoint: Endpoint, VisionEndpoint {
+    package typealias Request = UpscaleRequest
+    package typealias Response = ImageResponse
 
     let resources: VisionResources
 
-    public var descriptor: EndpointDescriptor {
+    package var descriptor: EndpointDescriptor {
         resources.descriptor(name: "upscale", summary: "Enlarges an image by an integer scale factor.", timeout: .seconds(15), images: 1,
                              models: [])
     }
 
-    public func validate(_ request: UpscaleRequest) throws(RequestValidationError) {
+    package func validate(_ request: UpscaleRequest) throws(RequestValidationError) {
         try FieldCheck.oneOf(request.scale, configuration.upscaleFactors, field: "scale")
         let image = try ImageInput.decode(request.image, field: "image", configuration: configuration)
         let output = image.pixelCount * request.scale * request.scale
@@ -24,7 +24,7 @@ public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
         }
     }
 
-    public func validate(response: ImageResponse, for request: UpscaleRequest) throws(ResponseValidationError) {
+    package func validate(response: ImageResponse, for request: UpscaleRequest) throws(ResponseValidationError) {
         // The request was validated already; its header alone gives the expected output size.
         guard let bytes = try? ImageInput.bytes(request.image, field: "image", maxLength: .max),
               let header = try? ImageCodec.readHeader(bytes)
@@ -32,7 +32,7 @@ public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
         try GeneratedImageCheck.validate(response, width: header.width * request.scale, height: header.height * request.scale)
     }
 
-    public func makeSyntheticRequest(context: inout SyntheticContext) -> UpscaleRequest? {
+    package func makeSyntheticRequest(context: inout SyntheticContext) -> UpscaleRequest? {
         let scale = configuration.upscaleFactors[Int.random(in: 0..<configuration.upscaleFactors.count, using: &context.random)]
         var image = resources.syntheticImage(using: &context.random)
         let side = Int((Double(configuration.maxUpscaleOutputPixels) / Double(scale * scale)).squareRoot())
@@ -40,15 +40,15 @@ public struct UpscaleEndpoint: Endpoint, VisionEndpoint {
         return UpscaleRequest(image: ImageInput.encodePNG(image), scale: scale)
     }
 
-    public func reward(_ round: ScoringRound<UpscaleRequest, ImageResponse>) -> RewardVerdict {
+    package func reward(_ round: ScoringRound<UpscaleRequest, ImageResponse>) -> RewardVerdict {
         resources.reward.rewards(for: round.answers)
     }
 
-    public func agreement(for request: UpscaleRequest) -> AnswerAgreement<ImageResponse>? {
+    package func agreement(for request: UpscaleRequest) -> AnswerAgreement<ImageResponse>? {
         resources.imageAgreement
     }
 
-    public func responseForCaller(_ response: ImageResponse, to request: UpscaleRequest, caller: UpscaleRequest) throws(CallerRefusal) -> ImageResponse {
+    package func responseForCaller(_ response: ImageResponse, to request: UpscaleRequest, caller: UpscaleRequest) throws(CallerRefusal) -> ImageResponse {
         try resources.imageForCaller(response)
     }
 }

@@ -1,4 +1,4 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Each vision endpoint's schemas narrowed to the node's settings: the model names, prompt
 /// length, steps, guidance and sizes its validation accepts, and the image size limit.
@@ -63,11 +63,11 @@ extension VisionEndpoint where Self: Endpoint {
 }
 
 extension TextToImageEndpoint {
-    public var schemas: EndpointSchemas { engineSchemas }
+    package var schemas: EndpointSchemas { engineSchemas }
 }
 
 extension ImageToImageEndpoint {
-    public var schemas: EndpointSchemas {
+    package var schemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         let models = configuration.models.map(\.imageToImageName) + configuration.models.map(\.name)
         schemas.request = strengthField(generationSchema(schemas.request, limits: configuration.models.map(\.imageToImageLimits), models: models))
@@ -76,7 +76,7 @@ extension ImageToImageEndpoint {
 }
 
 extension InpaintEndpoint {
-    public var schemas: EndpointSchemas {
+    package var schemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         schemas.request = strengthField(generationSchema(schemas.request, limits: [configuration.inpaint] + configuration.models.map(\.limits),
                                                          models: descriptor.models))
@@ -85,11 +85,11 @@ extension InpaintEndpoint {
 }
 
 extension ScribbleEndpoint {
-    public var schemas: EndpointSchemas { engineSchemas }
+    package var schemas: EndpointSchemas { engineSchemas }
 }
 
 extension AvatarEndpoint {
-    public var schemas: EndpointSchemas {
+    package var schemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         let request = generationSchema(schemas.request, limits: [configuration.avatar], models: nil)
         schemas.request = strengthField(strengthField(request, "ipadapter_strength", range: Self.strengths), "control_strength", range: Self.strengths)
@@ -98,7 +98,7 @@ extension AvatarEndpoint {
 }
 
 extension UpscaleEndpoint {
-    public var schemas: EndpointSchemas {
+    package var schemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         schemas.request = imageFields(schemas.request?.withProperty("scale") { $0.allowed = configuration.upscaleFactors.map(JSONLiteral.integer) })
         return schemas
@@ -106,7 +106,7 @@ extension UpscaleEndpoint {
 }
 
 extension ClipEmbeddingsEndpoint {
-    public var schemas: EndpointSchemas {
+    package var schemas: EndpointSchemas {
         var schemas = Self.typeSchemas
         schemas.request = schemas.request?.withProperty("image_b64s") {
             $0.maxItems = configuration.maxEmbeddingImages

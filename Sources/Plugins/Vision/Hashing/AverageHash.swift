@@ -1,6 +1,6 @@
 extension PerceptualHasher {
     /// imagehash.average_hash: shrink to hashSize x hashSize, bit = pixel > mean.
-    public static func averageHash(_ image: RGBImage, hashSize: Int = 8) -> ImageHash {
+    package static func averageHash(_ image: RGBImage, hashSize: Int = 8) -> ImageHash {
         guard let gray = grayscale(image), hashSize > 0 else { return .zero(max(hashSize, 0) * max(hashSize, 0)) }
         var kernels = LanczosResampler.KernelCache()
         return averageHash(gray: gray, hashSize: hashSize, kernels: &kernels)

@@ -135,7 +135,7 @@ struct ColorCounts: Sendable, Equatable {
 
 extension PerceptualHasher {
     /// imagehash.colorhash: fractions of black, grey, and faint/bright colours per hue sextant.
-    public static func colorHash(_ image: RGBImage, binBits: Int = 3) -> ImageHash {
+    package static func colorHash(_ image: RGBImage, binBits: Int = 3) -> ImageHash {
         let binBits = min(max(binBits, 1), 16)
         guard GrayImage.isUsable(image) else { return .zero(14 * binBits) }
         return ColorCounts.analyze(image).1.hash(binBits: binBits)

@@ -1,6 +1,6 @@
 extension PerceptualHasher {
     /// imagehash.dhash: shrink to (hashSize + 1) x hashSize, bit = right neighbour brighter.
-    public static func differenceHash(_ image: RGBImage, hashSize: Int = 8) -> ImageHash {
+    package static func differenceHash(_ image: RGBImage, hashSize: Int = 8) -> ImageHash {
         guard let gray = grayscale(image), hashSize > 0 else { return .zero(max(hashSize, 0) * max(hashSize, 0)) }
         var kernels = LanczosResampler.KernelCache()
         return differenceHash(gray: gray, hashSize: hashSize, kernels: &kernels)

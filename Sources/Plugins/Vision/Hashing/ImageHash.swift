@@ -1,16 +1,16 @@
 /// A perceptual hash as a flat bit array, laid out exactly like imagehash's
 /// `hash.flatten()` so that `hexString` equals Python's `str(imagehash_obj)`.
-public struct ImageHash: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct ImageHash: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Row-major bits (imagehash's `hash.flatten()`).
-    public let bits: [Bool]
+    package let bits: [Bool]
 
-    public init(bits: [Bool]) {
+    package init(bits: [Bool]) {
         self.bits = bits
     }
 
     /// imagehash's hex form: the bits read as one big-endian binary number, zero-padded
     /// on the left to `ceil(bitCount / 4)` digits (so a 42-bit colorhash has 11 digits).
-    public var hexString: String {
+    package var hexString: String {
         let digitCount = (bits.count + 3) / 4
         let padding = digitCount * 4 - bits.count
         let alphabet = Array("0123456789abcdef".utf8)
@@ -28,12 +28,12 @@ public struct ImageHash: Sendable, Hashable, Codable, CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public var description: String { hexString }
+    package var description: String { hexString }
 
     /// Parses `hexString` output back. Returns nil unless the string has exactly
     /// `ceil(bitCount / 4)` hex digits and the left padding bits are zero, so every
     /// accepted string round-trips to itself (case aside).
-    public init?(hexString: String, bitCount: Int) {
+    package init?(hexString: String, bitCount: Int) {
         guard bitCount > 0 else { return nil }
         let digits = Array(hexString.utf8)
         let digitCount = (bitCount + 3) / 4
@@ -67,7 +67,7 @@ public struct ImageHash: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Hamming distance, like imagehash's `a - b`. imagehash raises on different sizes;
     /// here every bit present in only one of the hashes counts as a difference instead,
     /// so comparing mismatched hashes never crashes a scoring loop.
-    public static func - (lhs: ImageHash, rhs: ImageHash) -> Int {
+    package static func - (lhs: ImageHash, rhs: ImageHash) -> Int {
         let shared = min(lhs.bits.count, rhs.bits.count)
         var distance = max(lhs.bits.count, rhs.bits.count) - shared
         for index in 0..<shared where lhs.bits[index] != rhs.bits[index] {
@@ -83,7 +83,7 @@ public struct ImageHash: Sendable, Hashable, Codable, CustomStringConvertible {
         case bitCount
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let hex = try container.decode(String.self, forKey: .hex)
         let bitCount = try container.decode(Int.self, forKey: .bitCount)
@@ -95,7 +95,7 @@ public struct ImageHash: Sendable, Hashable, Codable, CustomStringConvertible {
         self = parsed
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(hexString, forKey: .hex)
         try container.encode(bits.count, forKey: .bitCount)

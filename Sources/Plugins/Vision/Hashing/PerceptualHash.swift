@@ -1,7 +1,7 @@
 extension PerceptualHasher {
     /// imagehash.phash: shrink to (hashSize * highFrequencyFactor)^2, 2-D DCT-II, keep the
     /// hashSize x hashSize low-frequency corner, bit = coefficient > median of that corner.
-    public static func perceptualHash(_ image: RGBImage, hashSize: Int = 8, highFrequencyFactor: Int = 4) -> ImageHash {
+    package static func perceptualHash(_ image: RGBImage, hashSize: Int = 8, highFrequencyFactor: Int = 4) -> ImageHash {
         guard let gray = grayscale(image), hashSize > 0, highFrequencyFactor > 0 else {
             return .zero(max(hashSize, 0) * max(hashSize, 0))
         }

@@ -1,11 +1,11 @@
 /// The four imagehash hashes the vision plugin compares miner images with.
-public struct PerceptualHashes: Sendable, Hashable, Codable {
-    public var average: ImageHash
-    public var perceptual: ImageHash
-    public var difference: ImageHash
-    public var color: ImageHash
+package struct PerceptualHashes: Sendable, Hashable, Codable {
+    package var average: ImageHash
+    package var perceptual: ImageHash
+    package var difference: ImageHash
+    package var color: ImageHash
 
-    public init(average: ImageHash, perceptual: ImageHash, difference: ImageHash, color: ImageHash) {
+    package init(average: ImageHash, perceptual: ImageHash, difference: ImageHash, color: ImageHash) {
         self.average = average
         self.perceptual = perceptual
         self.difference = difference
@@ -18,10 +18,10 @@ public struct PerceptualHashes: Sendable, Hashable, Codable {
 ///
 /// Unusable input (non-positive size, too few pixel bytes) yields all-zero hashes of the
 /// usual length rather than trapping, because images come from untrusted miners.
-public enum PerceptualHasher {
+package enum PerceptualHasher {
     /// All four hashes with default parameters; the RGB pass that builds the "L" plane
     /// also gathers the colorhash counts, so the full-size image is read once.
-    public static func all(_ image: RGBImage) -> PerceptualHashes {
+    package static func all(_ image: RGBImage) -> PerceptualHashes {
         guard GrayImage.isUsable(image) else {
             return PerceptualHashes(average: .zero(64), perceptual: .zero(64), difference: .zero(64), color: .zero(42))
         }

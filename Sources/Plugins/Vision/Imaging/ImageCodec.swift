@@ -5,14 +5,14 @@
 /// are checked against `ImageLimits` before any pixel buffer is allocated,
 /// and every library failure is mapped to an `ImageDecodingError` instead of
 /// crashing. All functions are stateless and safe to call concurrently.
-public enum ImageCodec {
+package enum ImageCodec {
     /// The 8-byte PNG signature.
     static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     /// SOI marker followed by the first byte of the next marker.
     static let jpegSignature: [UInt8] = [0xFF, 0xD8, 0xFF]
 
     /// Identifies the container from its magic bytes; nil for anything else.
-    public static func sniffFormat(_ bytes: some Collection<UInt8>) -> ImageFormat? {
+    package static func sniffFormat(_ bytes: some Collection<UInt8>) -> ImageFormat? {
         let head = Array(bytes.prefix(pngSignature.count))
         if head.count >= pngSignature.count, head.elementsEqual(pngSignature) {
             return .png
@@ -25,7 +25,7 @@ public enum ImageCodec {
 
     /// Reads format and dimensions without decoding pixels (cheap; use it to
     /// validate uploads or pick a code path). Does not apply `ImageLimits`.
-    public static func readHeader(
+    package static func readHeader(
         _ bytes: [UInt8]
     ) throws(ImageDecodingError) -> (format: ImageFormat, width: Int, height: Int) {
         let format = try detectFormat(bytes)
@@ -53,7 +53,7 @@ public enum ImageCodec {
     /// 16-bit grey clips at 255 (see ``PillowRGB``). Grey JPEGs are replicated to RGB;
     /// CMYK and YCCK JPEGs are converted as Pillow converts them (see ``CMYKConversion``).
     /// EXIF orientation is not applied, as Pillow does not apply it.
-    public static func decode(
+    package static func decode(
         _ bytes: [UInt8],
         limits: ImageLimits = .init()
     ) throws(ImageDecodingError) -> RGBImage {
@@ -76,18 +76,18 @@ public enum ImageCodec {
     /// and compression): larger files, much less CPU. Use it for
     /// miner→validator transport where bytes are decoded once; use
     /// `fast: false` for files kept or served to users.
-    public static func encodePNG(_ image: RGBImage, fast: Bool = true) throws(ImageEncodingError) -> [UInt8] {
+    package static func encodePNG(_ image: RGBImage, fast: Bool = true) throws(ImageEncodingError) -> [UInt8] {
         try PNGCodec.encode(image, fast: fast)
     }
 
     /// Lossy baseline JPEG encode with 4:2:0 chroma subsampling.
     /// `quality` is clamped to 1...100.
-    public static func encodeJPEG(_ image: RGBImage, quality: Int = 90) throws(ImageEncodingError) -> [UInt8] {
+    package static func encodeJPEG(_ image: RGBImage, quality: Int = 90) throws(ImageEncodingError) -> [UInt8] {
         try JPEGCodec.encode(image, quality: quality)
     }
 
     /// Encodes in the requested format (JPEG at its default quality).
-    public static func encode(_ image: RGBImage, as format: ImageFormat) throws(ImageEncodingError) -> [UInt8] {
+    package static func encode(_ image: RGBImage, as format: ImageFormat) throws(ImageEncodingError) -> [UInt8] {
         switch format {
         case .png: try encodePNG(image)
         case .jpeg: try encodeJPEG(image)

@@ -2,17 +2,17 @@
 ///
 /// `code` is a stable machine-readable string (safe to return to miners and
 /// to match in tests); `message` is human-readable detail and may change.
-public struct ImageDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var code: String
-    public var message: String
+package struct ImageDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var code: String
+    package var message: String
 
-    public init(code: String, message: String) {
+    package init(code: String, message: String) {
         self.code = code
         self.message = message
     }
 
     /// The stable codes this module throws.
-    public enum Code: String, Sendable, CaseIterable {
+    package enum Code: String, Sendable, CaseIterable {
         /// Zero bytes were supplied.
         case emptyImage = "empty_image"
         /// Magic bytes match neither PNG nor JPEG, or the codec refuses a variant (e.g. an unsupported JPEG process).
@@ -34,5 +34,5 @@ public struct ImageDecodingError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
-    public var description: String { "\(code): \(message)" }
+    package var description: String { "\(code): \(message)" }
 }

@@ -1,11 +1,11 @@
 /// Why an in-memory image could not be encoded (malformed `RGBImage`,
 /// unencodable size, or a codec library failure). Encoding only sees our own
 /// images, so this is a programming/resource error rather than bad input.
-public struct ImageEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var code: String
-    public var message: String
+package struct ImageEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var code: String
+    package var message: String
 
-    public init(code: String, message: String) {
+    package init(code: String, message: String) {
         self.code = code
         self.message = message
     }
@@ -20,5 +20,5 @@ public struct ImageEncodingError: Error, Sendable, Equatable, CustomStringConver
         ImageEncodingError(code: "encoder_failed", message: message)
     }
 
-    public var description: String { "\(code): \(message)" }
+    package var description: String { "\(code): \(message)" }
 }

@@ -3,15 +3,15 @@
 /// Compressed images can claim enormous dimensions in a few bytes
 /// (decompression bombs), so the header is checked against these limits
 /// before any pixel buffer is allocated.
-public struct ImageLimits: Sendable, Equatable {
+package struct ImageLimits: Sendable, Equatable {
     /// Maximum size of the encoded byte stream (default 16 MiB).
-    public var maxEncodedBytes: Int
+    package var maxEncodedBytes: Int
     /// Maximum `width * height` (default 2048 * 2048 = 4_194_304).
-    public var maxPixels: Int
+    package var maxPixels: Int
     /// Maximum of either side in pixels (default 4096).
-    public var maxDimension: Int
+    package var maxDimension: Int
 
-    public init(
+    package init(
         maxEncodedBytes: Int = 16 * 1024 * 1024,
         maxPixels: Int = 2048 * 2048,
         maxDimension: Int = 4096

@@ -4,13 +4,13 @@
 /// Separable filter: bilinear when enlarging an axis, exact area averaging
 /// (box filter) when shrinking it, so downscaling for perceptual hashing
 /// does not alias. Pixel centres are aligned (like most image libraries).
-public enum ImageResampler {
+package enum ImageResampler {
     /// Largest output side; bigger requests are clamped to protect memory.
-    public static let maxSide = 8192
+    package static let maxSide = 8192
 
     /// Bilinear enlargement by an integer factor (typically 2 or 4).
     /// `factor` is clamped to 1...8 and each output side to `maxSide`.
-    public static func upscale(_ image: RGBImage, factor: Int) -> RGBImage {
+    package static func upscale(_ image: RGBImage, factor: Int) -> RGBImage {
         let f = min(8, max(1, factor))
         // Clamp before multiplying so a bogus width can never overflow.
         let w = min(maxSide, max(0, image.width)) * f
@@ -21,7 +21,7 @@ public enum ImageResampler {
     /// Resizes to exactly `width` x `height` (each clamped to 0...`maxSide`).
     /// A malformed input (pixel count not matching its size) or an empty one
     /// yields a black image of the requested size.
-    public static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+    package static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
         let dw = min(maxSide, max(0, width))
         let dh = min(maxSide, max(0, height))
         guard dw > 0, dh > 0 else { return RGBImage(width: dw, height: dh, pixels: []) }
@@ -172,12 +172,12 @@ public enum ImageResampler {
 
 extension RGBImage {
     /// `ImageResampler.resize(self, width:height:)`.
-    public func resized(width: Int, height: Int) -> RGBImage {
+    package func resized(width: Int, height: Int) -> RGBImage {
         ImageResampler.resize(self, width: width, height: height)
     }
 
     /// `ImageResampler.upscale(self, factor:)`.
-    public func upscaled(factor: Int) -> RGBImage {
+    package func upscaled(factor: Int) -> RGBImage {
         ImageResampler.upscale(self, factor: factor)
     }
 }

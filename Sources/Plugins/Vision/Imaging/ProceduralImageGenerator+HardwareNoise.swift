@@ -6,7 +6,7 @@ extension ProceduralImageGenerator {
     /// return slightly different bytes for the same request—exactly what a
     /// perceptual-hash reward must tolerate. `amplitude` <= 0 is a no-op;
     /// values above 255 are clamped.
-    public static func addHardwareNoise(_ image: inout RGBImage, noiseSeed: UInt64, amplitude: Int = 2) {
+    package static func addHardwareNoise(_ image: inout RGBImage, noiseSeed: UInt64, amplitude: Int = 2) {
         let amp = min(255, amplitude)
         guard amp > 0 else { return }
         let span = UInt64(2 * amp + 1)

@@ -7,8 +7,8 @@
 /// rings, wavy bands and metaball blobs. That lets validators exercise the
 /// real scoring path (perceptual hashes must tell "same params + GPU noise"
 /// from "different seed") without a GPU.
-public struct ProceduralImageGenerator: Sendable {
-    public init() {}
+package struct ProceduralImageGenerator: Sendable {
+    package init() {}
 
     /// Renders a picture for the given text-to-image parameters.
     ///
@@ -17,7 +17,7 @@ public struct ProceduralImageGenerator: Sendable {
     ///   (quantised to 0.01, NaN/inf treated as 0) raises saturation/contrast.
     /// - Words in `negativePrompt` are removed from the prompt's shapes, and
     ///   the negative prompt also reseeds the layout.
-    public func render(
+    package func render(
         prompt: String,
         negativePrompt: String,
         seed: UInt64,
@@ -36,7 +36,7 @@ public struct ProceduralImageGenerator: Sendable {
     /// `strength` 0 returns the input unchanged, 1 returns the pattern;
     /// it is clamped to 0...1 and quantised to 1/256. A malformed input
     /// (pixel count not matching its size) is returned unchanged.
-    public func transform(_ image: RGBImage, prompt: String, seed: UInt64, strength: Double) -> RGBImage {
+    package func transform(_ image: RGBImage, prompt: String, seed: UInt64, strength: Double) -> RGBImage {
         guard image.isWellFormed, image.width > 0, image.height > 0,
               image.width <= ProceduralRasterizer.maxSide, image.height <= ProceduralRasterizer.maxSide
         else { return image }

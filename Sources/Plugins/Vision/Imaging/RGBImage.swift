@@ -5,20 +5,20 @@
 /// Invariant (not enforced by the memberwise init, checked where it matters):
 /// `pixels.count == width * height * 3`. Use `isWellFormed` before trusting
 /// an instance assembled from untrusted parts.
-public struct RGBImage: Sendable, Equatable {
-    public var width: Int
-    public var height: Int
-    public var pixels: [UInt8]
+package struct RGBImage: Sendable, Equatable {
+    package var width: Int
+    package var height: Int
+    package var pixels: [UInt8]
 
     /// Wraps existing pixel data without copying or validation.
-    public init(width: Int, height: Int, pixels: [UInt8]) {
+    package init(width: Int, height: Int, pixels: [UInt8]) {
         self.width = width
         self.height = height
         self.pixels = pixels
     }
 
     /// A solid-colour image; negative sizes are clamped to zero.
-    public init(width: Int, height: Int, fill: (r: UInt8, g: UInt8, b: UInt8) = (0, 0, 0)) {
+    package init(width: Int, height: Int, fill: (r: UInt8, g: UInt8, b: UInt8) = (0, 0, 0)) {
         let w = max(0, width)
         let h = max(0, height)
         self.width = w
@@ -41,11 +41,11 @@ public struct RGBImage: Sendable, Equatable {
     }
 
     /// Number of pixels (`width * height`).
-    public var pixelCount: Int { width * height }
+    package var pixelCount: Int { width * height }
 
     /// True when dimensions are non-negative and `pixels` has exactly
     /// `width * height * 3` bytes.
-    public var isWellFormed: Bool {
+    package var isWellFormed: Bool {
         guard width >= 0, height >= 0 else { return false }
         let (area, o1) = width.multipliedReportingOverflow(by: height)
         let (bytes, o2) = area.multipliedReportingOverflow(by: 3)
@@ -53,7 +53,7 @@ public struct RGBImage: Sendable, Equatable {
     }
 
     /// The pixel at (x, y), or nil when out of bounds or the image is malformed.
-    public func pixel(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8)? {
+    package func pixel(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8)? {
         guard x >= 0, y >= 0, x < width, y < height else { return nil }
         let i = (y * width + x) * 3
         guard i + 2 < pixels.count else { return nil }

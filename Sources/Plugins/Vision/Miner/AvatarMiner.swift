@@ -1,18 +1,18 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Reference avatar: the face picture, resized to the requested size, blended towards the
 /// prompt's procedural pattern; the higher `ipadapter_strength` and `control_strength`, the
 /// more of the face is kept. Deterministic, like the other reference miners.
-public struct AvatarMiner: MinerHandler {
-    public let endpoint: AvatarEndpoint
-    public let noiseSeed: UInt64?
+package struct AvatarMiner: MinerHandler {
+    package let endpoint: AvatarEndpoint
+    package let noiseSeed: UInt64?
 
-    public init(endpoint: AvatarEndpoint, noiseSeed: UInt64?) {
+    package init(endpoint: AvatarEndpoint, noiseSeed: UInt64?) {
         self.endpoint = endpoint
         self.noiseSeed = noiseSeed
     }
 
-    public func respond(to request: AvatarRequest, context: MinerContext) async throws -> ImageResponse {
+    package func respond(to request: AvatarRequest, context: MinerContext) async throws -> ImageResponse {
         var seed = request.seed ?? 0
         if context.answerWrongly { seed = seed &+ 1 }
         let face = GeneratedImageAnswer.input(request.initImage, width: request.width, height: request.height)

@@ -1,14 +1,14 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Reference clip-embeddings: ``PseudoClipEmbedding`` of every image, in order.
-public struct ClipEmbeddingsMiner: MinerHandler {
-    public let endpoint: ClipEmbeddingsEndpoint
+package struct ClipEmbeddingsMiner: MinerHandler {
+    package let endpoint: ClipEmbeddingsEndpoint
 
-    public init(endpoint: ClipEmbeddingsEndpoint) {
+    package init(endpoint: ClipEmbeddingsEndpoint) {
         self.endpoint = endpoint
     }
 
-    public func respond(to request: ClipEmbeddingsRequest, context: MinerContext) async throws -> ClipEmbeddingsResponse {
+    package func respond(to request: ClipEmbeddingsRequest, context: MinerContext) async throws -> ClipEmbeddingsResponse {
         ClipEmbeddingsResponse(clipEmbeddings: request.imageB64s.map { b64 in
             var image = ImageInput.decodeTrusted(b64) ?? RGBImage(width: 1, height: 1)
             // A dishonest miner answers for another picture (here: upside down).

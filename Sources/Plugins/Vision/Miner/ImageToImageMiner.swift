@@ -1,17 +1,17 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Reference image-to-image: the init image, resized to the requested size, blended towards the
 /// prompt's procedural pattern by `image_strength`.
-public struct ImageToImageMiner: MinerHandler {
-    public let endpoint: ImageToImageEndpoint
-    public let noiseSeed: UInt64?
+package struct ImageToImageMiner: MinerHandler {
+    package let endpoint: ImageToImageEndpoint
+    package let noiseSeed: UInt64?
 
-    public init(endpoint: ImageToImageEndpoint, noiseSeed: UInt64?) {
+    package init(endpoint: ImageToImageEndpoint, noiseSeed: UInt64?) {
         self.endpoint = endpoint
         self.noiseSeed = noiseSeed
     }
 
-    public func respond(to request: ImageToImageRequest, context: MinerContext) async throws -> ImageResponse {
+    package func respond(to request: ImageToImageRequest, context: MinerContext) async throws -> ImageResponse {
         var seed = request.seed ?? 0
         if context.answerWrongly { seed = seed &+ 1 }
         let input = GeneratedImageAnswer.input(request.initImage, width: request.width, height: request.height)

@@ -1,17 +1,17 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Reference inpainting: inside the mask the init image is blended towards the prompt's
 /// procedural picture by `image_strength`; outside the mask every pixel is kept.
-public struct InpaintMiner: MinerHandler {
-    public let endpoint: InpaintEndpoint
-    public let noiseSeed: UInt64?
+package struct InpaintMiner: MinerHandler {
+    package let endpoint: InpaintEndpoint
+    package let noiseSeed: UInt64?
 
-    public init(endpoint: InpaintEndpoint, noiseSeed: UInt64?) {
+    package init(endpoint: InpaintEndpoint, noiseSeed: UInt64?) {
         self.endpoint = endpoint
         self.noiseSeed = noiseSeed
     }
 
-    public func respond(to request: InpaintRequest, context: MinerContext) async throws -> ImageResponse {
+    package func respond(to request: InpaintRequest, context: MinerContext) async throws -> ImageResponse {
         var seed = request.seed ?? 0
         if context.answerWrongly { seed = seed &+ 1 }
         let (w, h) = (request.width, request.height)

@@ -5,13 +5,13 @@
 /// part comes from a hash of the exact pixels, so an embedding cached for the un-jittered image
 /// has a cosine of about 0.997 with the right one: below the embedding threshold (0.999), as with
 /// the real model, and a miner cannot skip the work by answering from a cache.
-public enum PseudoClipEmbedding {
-    public static let dimensions = 512
+package enum PseudoClipEmbedding {
+    package static let dimensions = 512
     static let thumbnailSide = 8
     /// Weight of the exact-pixel component; cos(cached, fresh) is about 1 - exactWeight^2.
     static let exactWeight = 0.05
 
-    public static func embed(_ image: RGBImage) -> [Float] {
+    package static func embed(_ image: RGBImage) -> [Float] {
         guard image.isWellFormed, image.width > 0, image.height > 0 else {
             return [Float](repeating: 0, count: dimensions)
         }
@@ -48,8 +48,8 @@ public enum PseudoClipEmbedding {
 }
 
 /// Cosine similarity of two embeddings; 0 when either is empty, zero or of another length.
-public enum EmbeddingSimilarity {
-    public static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+package enum EmbeddingSimilarity {
+    package static func cosine(_ a: [Float], _ b: [Float]) -> Double {
         guard a.count == b.count, !a.isEmpty else { return 0 }
         var dot = 0.0, na = 0.0, nb = 0.0
         for i in a.indices {

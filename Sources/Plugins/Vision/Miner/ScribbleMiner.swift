@@ -1,17 +1,17 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Reference scribble: the prompt's procedural picture with the scribble's strokes drawn into it
 /// (darkened), so the output follows both the prompt and the scribble.
-public struct ScribbleMiner: MinerHandler {
-    public let endpoint: ScribbleEndpoint
-    public let noiseSeed: UInt64?
+package struct ScribbleMiner: MinerHandler {
+    package let endpoint: ScribbleEndpoint
+    package let noiseSeed: UInt64?
 
-    public init(endpoint: ScribbleEndpoint, noiseSeed: UInt64?) {
+    package init(endpoint: ScribbleEndpoint, noiseSeed: UInt64?) {
         self.endpoint = endpoint
         self.noiseSeed = noiseSeed
     }
 
-    public func respond(to request: ScribbleRequest, context: MinerContext) async throws -> ImageResponse {
+    package func respond(to request: ScribbleRequest, context: MinerContext) async throws -> ImageResponse {
         var seed = request.seed ?? 0
         if context.answerWrongly { seed = seed &+ 1 }
         let (w, h) = (request.width, request.height)

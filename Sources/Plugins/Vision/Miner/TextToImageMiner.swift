@@ -1,18 +1,18 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// The reference miner for text-to-image: a deterministic procedural picture instead of a
 /// diffusion model, so it runs without a GPU and two honest miners agree.
-public struct TextToImageMiner: MinerHandler {
-    public let endpoint: TextToImageEndpoint
-    public let noiseSeed: UInt64?
+package struct TextToImageMiner: MinerHandler {
+    package let endpoint: TextToImageEndpoint
+    package let noiseSeed: UInt64?
     let generator = ProceduralImageGenerator()
 
-    public init(endpoint: TextToImageEndpoint, noiseSeed: UInt64?) {
+    package init(endpoint: TextToImageEndpoint, noiseSeed: UInt64?) {
         self.endpoint = endpoint
         self.noiseSeed = noiseSeed
     }
 
-    public func respond(to request: TextToImageRequest, context: MinerContext) async throws -> ImageResponse {
+    package func respond(to request: TextToImageRequest, context: MinerContext) async throws -> ImageResponse {
         var seed = request.seed ?? 0
         // A dishonest miner skips the real work: it reuses a picture for another seed.
         if context.answerWrongly { seed = seed &+ 1 }

@@ -1,16 +1,16 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Reference upscaling: bilinear enlargement by the requested factor.
-public struct UpscaleMiner: MinerHandler {
-    public let endpoint: UpscaleEndpoint
-    public let noiseSeed: UInt64?
+package struct UpscaleMiner: MinerHandler {
+    package let endpoint: UpscaleEndpoint
+    package let noiseSeed: UInt64?
 
-    public init(endpoint: UpscaleEndpoint, noiseSeed: UInt64?) {
+    package init(endpoint: UpscaleEndpoint, noiseSeed: UInt64?) {
         self.endpoint = endpoint
         self.noiseSeed = noiseSeed
     }
 
-    public func respond(to request: UpscaleRequest, context: MinerContext) async throws -> ImageResponse {
+    package func respond(to request: UpscaleRequest, context: MinerContext) async throws -> ImageResponse {
         let input = ImageInput.decodeTrusted(request.image) ?? RGBImage(width: 1, height: 1)
         var image = ImageResampler.upscale(input, factor: request.scale)
         if context.answerWrongly {

@@ -1,4 +1,4 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// The organic jitter for embedding requests: one to three random pixels change by one step
 /// on each colour channel, so the picture looks the same but its embedding (and any cached
@@ -12,25 +12,25 @@ public import OrganicPluginAPI
 /// with the neighbouring colour and the same alpha, appended when missing (a full palette is
 /// repacked to 8 bits, and a palette of 256 other colours is expanded losslessly to 8-bit RGB
 /// or RGBA). A JPEG becomes a lossless PNG of its decoded pixels (see ``LosslessImageReader``).
-public enum PixelJitter {
+package enum PixelJitter {
     /// One changed pixel: its position and the change applied to each colour channel
     /// (one delta for grey, three for colour and palette images).
-    public struct Change: Sendable, Hashable {
-        public var x: Int
-        public var y: Int
-        public var deltas: [Int]
+    package struct Change: Sendable, Hashable {
+        package var x: Int
+        package var y: Int
+        package var deltas: [Int]
     }
 
     /// The pixel budget for images jittered on the request path (callers' images were
     /// already checked against the plugin's tighter input limits).
-    public static let requestLimits = ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192)
+    package static let requestLimits = ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192)
 
     /// Random draws spent looking for a visible pixel before scanning the whole image.
     static let randomAttempts = 64
 
     /// Jitters an 8-bit RGB image in place and returns what changed (empty for an empty image).
     @discardableResult
-    public static func apply(_ image: inout RGBImage, random: inout OrganicRandom) -> [Change] {
+    package static func apply(_ image: inout RGBImage, random: inout OrganicRandom) -> [Change] {
         guard image.isWellFormed, image.pixelCount > 0 else { return [] }
         var raster = PNGRaster(width: image.width, height: image.height, colorType: .rgb, bitDepth: 8, rows: image.pixels)
         let changes = apply(&raster, random: &random)
@@ -39,7 +39,7 @@ public enum PixelJitter {
     }
 
     /// Decodes, jitters and re-encodes as PNG; nil when the bytes do not decode.
-    public static func jitterEncoded(
+    package static func jitterEncoded(
         _ bytes: [UInt8], limits: ImageLimits = requestLimits, random: inout OrganicRandom
     ) -> (png: [UInt8], changes: [Change])? {
         try? jitter(bytes, limits: limits, fast: true, random: &random)
@@ -55,7 +55,7 @@ public enum PixelJitter {
 
     /// Decodes any accepted image, jitters it and re-encodes it as PNG, reporting why not.
     /// `fast` trades file size for CPU (see ``ImageCodec/encodePNG(_:fast:)``).
-    public static func jitter(
+    package static func jitter(
         _ bytes: [UInt8], limits: ImageLimits, fast: Bool, random: inout OrganicRandom
     ) throws -> (png: [UInt8], changes: [Change]) {
         var raster = try LosslessImageReader.read(bytes, limits: limits)

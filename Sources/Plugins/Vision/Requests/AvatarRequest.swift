@@ -3,18 +3,18 @@
 /// Field for field as Subnet 19's public API: the generation fields without `model` (the task is
 /// `avatar`), plus `ipadapter_strength` and `control_strength` (how closely the face is kept).
 /// Miners in the nineteen format receive no `cfg_scale`.
-public struct AvatarRequest: GenerationRequest {
-    public var generation: GenerationFields
+package struct AvatarRequest: GenerationRequest {
+    package var generation: GenerationFields
     /// The face picture, base64 PNG or JPEG.
-    public var initImage: String
+    package var initImage: String
     /// How strongly the face's identity is kept, in (0, 1].
-    public var ipadapterStrength: Double
+    package var ipadapterStrength: Double
     /// How strongly the face's pose and outline are kept, in (0, 1].
-    public var controlStrength: Double
+    package var controlStrength: Double
     /// How this request is written for miners; set by the endpoint, read back from a missing `cfg_scale`.
-    public var wireFormat: MinerWireFormat = .organic
+    package var wireFormat: MinerWireFormat = .organic
 
-    public init(initImage: String, prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3,
+    package init(initImage: String, prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3,
                 width: Int = 1024, height: Int = 1024, ipadapterStrength: Double = 0.5, controlStrength: Double = 0.5, seed: UInt64? = nil) {
         self.initImage = initImage
         self.ipadapterStrength = ipadapterStrength
@@ -30,7 +30,7 @@ public struct AvatarRequest: GenerationRequest {
         case cfgScale = "cfg_scale"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         generation = try GenerationFields(from: decoder, defaultModel: NineteenTask.avatar)
         generation.model = NineteenTask.avatar
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -40,7 +40,7 @@ public struct AvatarRequest: GenerationRequest {
         if !c.contains(.cfgScale) { wireFormat = .nineteen }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try generation.encode(to: encoder, omitting: wireFormat == .nineteen ? [.model, .cfgScale] : [.model])
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(initImage, forKey: .initImage)

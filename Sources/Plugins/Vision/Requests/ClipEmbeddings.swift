@@ -1,10 +1,10 @@
 /// `POST /v1/clip-embeddings` request: `{"image_b64s": ["<base64>", ...]}`.
-public struct ClipEmbeddingsRequest: Codable, Sendable, Hashable {
-    public var imageB64s: [String]
+package struct ClipEmbeddingsRequest: Codable, Sendable, Hashable {
+    package var imageB64s: [String]
     /// The images as validation decoded them, for perturbation (not coded).
     let decoded = DecodedImages()
 
-    public init(imageB64s: [String]) {
+    package init(imageB64s: [String]) {
         self.imageB64s = imageB64s
     }
 
@@ -12,10 +12,10 @@ public struct ClipEmbeddingsRequest: Codable, Sendable, Hashable {
 }
 
 /// `{"clip_embeddings": [[Float]]}`: one 512-float embedding per image, in request order.
-public struct ClipEmbeddingsResponse: Codable, Sendable, Hashable {
-    public var clipEmbeddings: [[Float]]
+package struct ClipEmbeddingsResponse: Codable, Sendable, Hashable {
+    package var clipEmbeddings: [[Float]]
 
-    public init(clipEmbeddings: [[Float]]) {
+    package init(clipEmbeddings: [[Float]]) {
         self.clipEmbeddings = clipEmbeddings
     }
 

@@ -2,18 +2,18 @@
 ///
 /// They are coded straight into the request's own JSON object (no nesting), so a request's JSON
 /// stays flat: `{"prompt": …, "negative_prompt": …, "init_image": …}`.
-public struct GenerationFields: Codable, Sendable, Hashable {
-    public var prompt: String
-    public var negativePrompt: String
-    public var steps: Int
-    public var cfgScale: Double
-    public var width: Int
-    public var height: Int
-    public var model: String
+package struct GenerationFields: Codable, Sendable, Hashable {
+    package var prompt: String
+    package var negativePrompt: String
+    package var steps: Int
+    package var cfgScale: Double
+    package var width: Int
+    package var height: Int
+    package var model: String
     /// Assigned by the validator from its seed block; a caller's value is ignored.
-    public var seed: UInt64?
+    package var seed: UInt64?
 
-    public init(prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3, width: Int = 1024,
+    package init(prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3, width: Int = 1024,
                 height: Int = 1024, model: String, seed: UInt64? = nil) {
         self.prompt = prompt
         self.negativePrompt = negativePrompt
@@ -32,7 +32,7 @@ public struct GenerationFields: Codable, Sendable, Hashable {
     }
 
     /// Reads the fields from the request's keyed container; absent optional fields take the defaults.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try self.init(from: decoder, defaultModel: nil)
     }
 
@@ -54,7 +54,7 @@ public struct GenerationFields: Codable, Sendable, Hashable {
     }
 
     /// Writes the fields into the request's keyed container; `seed` is left out while unassigned.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try encode(to: encoder, omitting: [])
     }
 

@@ -2,43 +2,43 @@ import OrganicPluginAPI
 import PromptCorpus
 
 /// A request made of the shared generation fields plus its own inputs.
-public protocol GenerationRequest: Codable, Sendable, Hashable {
+package protocol GenerationRequest: Codable, Sendable, Hashable {
     /// The shared fields, coded flat into the request's JSON object.
     var generation: GenerationFields { get set }
 }
 
 /// Direct access to the shared fields, so callers write `request.prompt` rather than `request.generation.prompt`.
 extension GenerationRequest {
-    public var prompt: String {
+    package var prompt: String {
         get { generation.prompt }
         set { generation.prompt = newValue }
     }
-    public var negativePrompt: String {
+    package var negativePrompt: String {
         get { generation.negativePrompt }
         set { generation.negativePrompt = newValue }
     }
-    public var steps: Int {
+    package var steps: Int {
         get { generation.steps }
         set { generation.steps = newValue }
     }
-    public var cfgScale: Double {
+    package var cfgScale: Double {
         get { generation.cfgScale }
         set { generation.cfgScale = newValue }
     }
-    public var width: Int {
+    package var width: Int {
         get { generation.width }
         set { generation.width = newValue }
     }
-    public var height: Int {
+    package var height: Int {
         get { generation.height }
         set { generation.height = newValue }
     }
-    public var model: String {
+    package var model: String {
         get { generation.model }
         set { generation.model = newValue }
     }
     /// Assigned by the validator from its seed block; a caller's value is ignored.
-    public var seed: UInt64? {
+    package var seed: UInt64? {
         get { generation.seed }
         set { generation.seed = newValue }
     }

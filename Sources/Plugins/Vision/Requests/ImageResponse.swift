@@ -7,15 +7,15 @@
 /// The embedding is `clip_embedding` in the Organic wire format and `clip_embeddings` in
 /// nineteen's (see ``ImageHashSet`` for the hashes); either is read, and ``wireFormat`` says which
 /// is written.
-public struct ImageResponse: Codable, Sendable, Hashable {
-    public var imageB64: String?
-    public var isNSFW: Bool?
-    public var imageHashes: ImageHashSet?
-    public var clipEmbedding: [Float]?
+package struct ImageResponse: Codable, Sendable, Hashable {
+    package var imageB64: String?
+    package var isNSFW: Bool?
+    package var imageHashes: ImageHashSet?
+    package var clipEmbedding: [Float]?
     /// How the answer is written; read back from the embedding's or the hashes' key.
-    public var wireFormat: MinerWireFormat
+    package var wireFormat: MinerWireFormat
 
-    public init(imageB64: String?, isNSFW: Bool? = nil, imageHashes: ImageHashSet? = nil, clipEmbedding: [Float]? = nil,
+    package init(imageB64: String?, isNSFW: Bool? = nil, imageHashes: ImageHashSet? = nil, clipEmbedding: [Float]? = nil,
                 wireFormat: MinerWireFormat = .organic) {
         self.imageB64 = imageB64
         self.isNSFW = isNSFW
@@ -32,7 +32,7 @@ public struct ImageResponse: Codable, Sendable, Hashable {
         case clipEmbeddings = "clip_embeddings"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         imageB64 = try c.decodeIfPresent(String.self, forKey: .imageB64)
         isNSFW = try c.decodeIfPresent(Bool.self, forKey: .isNSFW)
@@ -46,7 +46,7 @@ public struct ImageResponse: Codable, Sendable, Hashable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(imageB64, forKey: .imageB64)
         try c.encodeIfPresent(isNSFW, forKey: .isNSFW)
@@ -58,5 +58,5 @@ public struct ImageResponse: Codable, Sendable, Hashable {
     }
 
     /// Whether the miner flagged the image.
-    public var flaggedNSFW: Bool { isNSFW ?? false }
+    package var flaggedNSFW: Bool { isNSFW ?? false }
 }

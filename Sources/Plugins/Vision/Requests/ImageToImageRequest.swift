@@ -1,12 +1,12 @@
 /// `POST /v1/image-to-image` request: the text-to-image fields plus `init_image` and `image_strength`.
-public struct ImageToImageRequest: GenerationRequest {
-    public var generation: GenerationFields
+package struct ImageToImageRequest: GenerationRequest {
+    package var generation: GenerationFields
     /// The starting picture, base64 PNG or JPEG.
-    public var initImage: String
+    package var initImage: String
     /// How far to move away from `init_image`: 0 keeps it, 1 ignores it.
-    public var imageStrength: Double
+    package var imageStrength: Double
 
-    public init(initImage: String, imageStrength: Double = 0.5, prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3,
+    package init(initImage: String, imageStrength: Double = 0.5, prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3,
                 width: Int = 1024, height: Int = 1024, model: String, seed: UInt64? = nil) {
         self.initImage = initImage
         self.imageStrength = imageStrength
@@ -19,14 +19,14 @@ public struct ImageToImageRequest: GenerationRequest {
         case imageStrength = "image_strength"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         generation = try GenerationFields(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         initImage = try c.decode(String.self, forKey: .initImage)
         imageStrength = try c.decodeIfPresent(Double.self, forKey: .imageStrength) ?? 0.5
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try generation.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(initImage, forKey: .initImage)

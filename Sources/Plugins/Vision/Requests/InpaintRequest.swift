@@ -3,18 +3,18 @@
 /// `model` may be omitted (Subnet 19's clients send none): the request is then for the `inpaint`
 /// task and its ranges. Miners in the nineteen format receive `mask_image`, no `model` and no
 /// `image_strength`; callers may send `mask_image` too.
-public struct InpaintRequest: GenerationRequest {
-    public var generation: GenerationFields
+package struct InpaintRequest: GenerationRequest {
+    package var generation: GenerationFields
     /// The starting picture, base64 PNG or JPEG.
-    public var initImage: String
+    package var initImage: String
     /// Where to repaint, base64 PNG or JPEG of any size (scaled to the image): light pixels are repainted.
-    public var mask: String
+    package var mask: String
     /// How far to move away from `init_image`: 0 keeps it, 1 ignores it.
-    public var imageStrength: Double
+    package var imageStrength: Double
     /// How this request is written for miners; set by the endpoint, read back from `mask_image`.
-    public var wireFormat: MinerWireFormat = .organic
+    package var wireFormat: MinerWireFormat = .organic
 
-    public init(initImage: String, mask: String, imageStrength: Double = 1, prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3,
+    package init(initImage: String, mask: String, imageStrength: Double = 1, prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3,
                 width: Int = 1024, height: Int = 1024, model: String = "inpaint", seed: UInt64? = nil) {
         self.initImage = initImage
         self.mask = mask
@@ -30,7 +30,7 @@ public struct InpaintRequest: GenerationRequest {
         case imageStrength = "image_strength"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         generation = try GenerationFields(from: decoder, defaultModel: NineteenTask.inpaint)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         initImage = try c.decode(String.self, forKey: .initImage)
@@ -43,7 +43,7 @@ public struct InpaintRequest: GenerationRequest {
         imageStrength = try c.decodeIfPresent(Double.self, forKey: .imageStrength) ?? 1
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(initImage, forKey: .initImage)
         switch wireFormat {

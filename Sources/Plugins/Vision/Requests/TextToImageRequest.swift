@@ -1,18 +1,18 @@
 /// `POST /v1/text-to-image` request, field for field as in the subnet's public API.
-public struct TextToImageRequest: GenerationRequest {
-    public var generation: GenerationFields
+package struct TextToImageRequest: GenerationRequest {
+    package var generation: GenerationFields
 
-    public init(prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3, width: Int = 1024,
+    package init(prompt: String, negativePrompt: String = "", steps: Int = 10, cfgScale: Double = 3, width: Int = 1024,
                 height: Int = 1024, model: String, seed: UInt64? = nil) {
         generation = GenerationFields(prompt: prompt, negativePrompt: negativePrompt, steps: steps, cfgScale: cfgScale,
                                       width: width, height: height, model: model, seed: seed)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         generation = try GenerationFields(from: decoder)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try generation.encode(to: encoder)
     }
 }

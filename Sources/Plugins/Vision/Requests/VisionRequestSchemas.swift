@@ -1,4 +1,4 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// The JSON shapes of the vision requests and answers, with the public API's defaults. The
 /// endpoints narrow them to their settings (`VisionEndpointSchemas`).
@@ -25,11 +25,11 @@ extension GenerationFields {
 }
 
 extension TextToImageRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema { GenerationFields.schema() }
+    package static var openAPISchema: JSONSchema { GenerationFields.schema() }
 }
 
 extension ImageToImageRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         GenerationFields.schema(adding: [
             "init_image": .base64(description: "The starting picture, base64 PNG or JPEG (a `data:` URL is accepted)."),
             "image_strength": .number(description: "How far to move away from init_image: 0 keeps it, 1 ignores it.").defaulting(to: .number(0.5)),
@@ -38,7 +38,7 @@ extension ImageToImageRequest: OpenAPISchemaProviding {
 }
 
 extension InpaintRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         var schema = GenerationFields.schema(adding: [
             "init_image": .base64(description: "The starting picture, base64 PNG or JPEG."),
             "mask": .base64(description: "Where to repaint, base64 PNG or JPEG of any size (scaled to the image): light pixels are repainted."),
@@ -56,7 +56,7 @@ extension InpaintRequest: OpenAPISchemaProviding {
 }
 
 extension ScribbleRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         GenerationFields.schema(adding: [
             "init_image": .base64(description: "The scribble, base64 PNG or JPEG: light strokes on a dark background."),
         ], required: ["init_image"])
@@ -64,7 +64,7 @@ extension ScribbleRequest: OpenAPISchemaProviding {
 }
 
 extension AvatarRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         var properties = GenerationFields.properties
         properties["model"] = nil
         properties["init_image"] = .base64(description: "The face picture, base64 PNG or JPEG.")
@@ -75,7 +75,7 @@ extension AvatarRequest: OpenAPISchemaProviding {
 }
 
 extension UpscaleRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object([
             "image": .base64(description: "The picture to enlarge, base64 PNG or JPEG."),
             "scale": .integer(description: "The enlargement factor.").defaulting(to: .integer(2)),
@@ -84,14 +84,14 @@ extension UpscaleRequest: OpenAPISchemaProviding {
 }
 
 extension ClipEmbeddingsRequest: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["image_b64s": .array(of: .base64(description: "A base64 PNG or JPEG."), atLeast: 1, description: "The images to embed.")],
                 required: ["image_b64s"])
     }
 }
 
 extension ClipEmbeddingsResponse: OpenAPISchemaProviding {
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         let vector = JSONSchema.array(of: .number(), count: PseudoClipEmbedding.dimensions...PseudoClipEmbedding.dimensions)
         return .object(["clip_embeddings": .array(of: vector, description: "One embedding per image, in request order.")],
                        required: ["clip_embeddings"])
@@ -100,7 +100,7 @@ extension ClipEmbeddingsResponse: OpenAPISchemaProviding {
 
 extension ImageResponse: OpenAPISchemaProviding {
     /// The answer as callers receive it; the reward-only fields miners add are removed.
-    public static var openAPISchema: JSONSchema {
+    package static var openAPISchema: JSONSchema {
         .object(["image_b64": .base64(description: "The image, base64 PNG (or JPEG when the node is configured so).")],
                 required: ["image_b64"])
     }

@@ -1,12 +1,12 @@
 /// The reward model's inputs for one pair of images: the four hash distances, each divided by
 /// its bit count so every feature lies in [0, 1].
-public struct HashDistanceFeatures: Sendable, Hashable {
-    public var average: Double
-    public var perceptual: Double
-    public var difference: Double
-    public var color: Double
+package struct HashDistanceFeatures: Sendable, Hashable {
+    package var average: Double
+    package var perceptual: Double
+    package var difference: Double
+    package var color: Double
 
-    public init(average: Double, perceptual: Double, difference: Double, color: Double) {
+    package init(average: Double, perceptual: Double, difference: Double, color: Double) {
         self.average = average
         self.perceptual = perceptual
         self.difference = difference
@@ -14,7 +14,7 @@ public struct HashDistanceFeatures: Sendable, Hashable {
     }
 
     /// Distances between two hash sets; nil when a hash is malformed or the lengths differ.
-    public init?(_ a: ImageHashSet, _ b: ImageHashSet) {
+    package init?(_ a: ImageHashSet, _ b: ImageHashSet) {
         guard let da = ImageHashSet.distance(a.average, b.average), let dp = ImageHashSet.distance(a.perceptual, b.perceptual),
               let dd = ImageHashSet.distance(a.difference, b.difference), let dc = ImageHashSet.distance(a.color, b.color),
               !a.average.isEmpty, !a.perceptual.isEmpty, !a.difference.isEmpty, !a.color.isEmpty
@@ -25,5 +25,5 @@ public struct HashDistanceFeatures: Sendable, Hashable {
         color = Double(dc) / Double(a.color.utf8.count * 4)
     }
 
-    public var vector: [Double] { [average, perceptual, difference, color] }
+    package var vector: [Double] { [average, perceptual, difference, color] }
 }

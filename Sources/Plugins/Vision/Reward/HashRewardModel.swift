@@ -4,18 +4,18 @@ import Foundation
 ///
 /// Trained by `organic vision train-reward` on data from `organic vision reward-dataset`
 /// (see Docs/VisionRewardModel.md); ``trained`` holds the shipped weights.
-public struct HashRewardModel: Codable, Sendable, Hashable {
+package struct HashRewardModel: Codable, Sendable, Hashable {
     /// One weight per feature, in ``HashDistanceFeatures/vector`` order.
-    public var weights: [Double]
-    public var bias: Double
+    package var weights: [Double]
+    package var bias: Double
 
-    public init(weights: [Double], bias: Double) {
+    package init(weights: [Double], bias: Double) {
         self.weights = weights
         self.bias = bias
     }
 
     /// P(same parameters) in [0, 1]; 0 for a malformed model or input.
-    public func probabilitySame(_ features: HashDistanceFeatures) -> Double {
+    package func probabilitySame(_ features: HashDistanceFeatures) -> Double {
         let x = features.vector
         guard weights.count == x.count else { return 0 }
         var z = bias
@@ -27,10 +27,10 @@ public struct HashRewardModel: Codable, Sendable, Hashable {
     /// The shipped weights: `organic vision train-reward` on 2,000 pairs from
     /// `organic vision reward-dataset --count 2000 --seed 19` (held-out precision and recall 1.0;
     /// see Docs/VisionRewardModel.md).
-    public static let trained = HashRewardModel(weights: [-7.6716, -10.9168, -8.5629, -3.2901], bias: 5.2127)
+    package static let trained = HashRewardModel(weights: [-7.6716, -10.9168, -8.5629, -3.2901], bias: 5.2127)
 
     /// At or above this the images count as the same computation (score 1).
-    public static let sameThreshold = 0.9
+    package static let sameThreshold = 0.9
     /// At or below this they count as different (score 0); in between the model is unsure.
-    public static let differentThreshold = 0.1
+    package static let differentThreshold = 0.1
 }

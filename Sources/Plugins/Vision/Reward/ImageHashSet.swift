@@ -8,15 +8,15 @@
 /// This is what an NSFW-flagging miner reports instead of the image, and what
 /// `organic image hash` prints. When a miner sends the image, the validator computes these
 /// itself and ignores any hashes the miner reported.
-public struct ImageHashSet: Codable, Sendable, Hashable {
-    public var average: String
-    public var perceptual: String
-    public var difference: String
-    public var color: String
+package struct ImageHashSet: Codable, Sendable, Hashable {
+    package var average: String
+    package var perceptual: String
+    package var difference: String
+    package var color: String
     /// How the hashes are written; read back from the keys.
-    public var wireFormat: MinerWireFormat
+    package var wireFormat: MinerWireFormat
 
-    public init(average: String, perceptual: String, difference: String, color: String, wireFormat: MinerWireFormat = .organic) {
+    package init(average: String, perceptual: String, difference: String, color: String, wireFormat: MinerWireFormat = .organic) {
         self.average = average
         self.perceptual = perceptual
         self.difference = difference
@@ -34,7 +34,7 @@ public struct ImageHashSet: Codable, Sendable, Hashable {
         case nineteenColor = "color_hash"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         wireFormat = c.contains(.nineteenPerceptual) || c.contains(.nineteenDifference) || c.contains(.nineteenColor) ? .nineteen : .organic
         let keys: (CodingKeys, CodingKeys, CodingKeys) = wireFormat == .nineteen
@@ -45,7 +45,7 @@ public struct ImageHashSet: Codable, Sendable, Hashable {
         color = try c.decodeIfPresent(String.self, forKey: keys.2) ?? ""
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         let nineteen = wireFormat == .nineteen
         try c.encode(average, forKey: .average)

@@ -11,11 +11,11 @@ import OrganicPluginAPI
 ///   model is unsure and the pair scores the CLIP cosine through
 ///   `ConsensusReward.cappedFallback` (at most 0.95), and only if the cosine is >= 0.9.
 /// - Each answer's reward is its mean pair score (`ConsensusReward.rewards`).
-public struct ImageReward: Sendable {
+package struct ImageReward: Sendable {
     let model: HashRewardModel
     let hashing: any PerceptualHashing
     /// Lowest CLIP cosine that earns a fallback reward.
-    public static let fallbackMinimumCosine = 0.9
+    package static let fallbackMinimumCosine = 0.9
 
     init(model: HashRewardModel = .trained, hashing: any PerceptualHashing = ImagehashCompatibleHashing()) {
         self.model = model

@@ -9,7 +9,7 @@ struct ImagehashCompatibleHashing: PerceptualHashing {
 
 extension ImageHashSet {
     /// The four hashes of `image`, exactly as Python's imagehash prints them.
-    public static func of(_ image: RGBImage) -> ImageHashSet {
+    package static func of(_ image: RGBImage) -> ImageHashSet {
         ImagehashCompatibleHashing().hashes(of: image)
     }
 }

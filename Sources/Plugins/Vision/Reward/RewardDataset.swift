@@ -1,23 +1,23 @@
-public import OrganicPluginAPI
-public import PromptCorpus
+package import OrganicPluginAPI
+package import PromptCorpus
 
 /// Labelled pairs for training the hash reward model, made with the reference generator.
 ///
 /// Positives (label 1): the same parameters rendered on two "machines" (different hardware-noise
 /// seeds), half of them with one image also re-encoded as JPEG (quality 85–95) and decoded again.
 /// Negatives (label 0): the same prompt with another seed, or the same seed with another prompt.
-public enum RewardDataset {
-    public struct Sample: Sendable, Hashable {
-        public var label: Int
-        public var features: HashDistanceFeatures
+package enum RewardDataset {
+    package struct Sample: Sendable, Hashable {
+        package var label: Int
+        package var features: HashDistanceFeatures
         /// `noise`, `noise+jpeg`, `other-seed` or `other-prompt`.
-        public var kind: String
+        package var kind: String
     }
 
-    public static let csvHeader = "label,average,perceptual,difference,color,kind"
+    package static let csvHeader = "label,average,perceptual,difference,color,kind"
 
     /// `prompts` defaults to the bundled chain (an error when its corpus cannot be loaded).
-    public static func generate(count: Int, random: inout OrganicRandom, prompts: CaptionMarkovChain? = nil,
+    package static func generate(count: Int, random: inout OrganicRandom, prompts: CaptionMarkovChain? = nil,
                                 sizes: [Int] = [512, 576, 640, 768]) throws -> [Sample] {
         let prompts = try prompts ?? CaptionMarkovChain.bundled()
         let generator = ProceduralImageGenerator()
@@ -63,13 +63,13 @@ public enum RewardDataset {
         return samples
     }
 
-    public static func csvLine(_ s: Sample) -> String {
+    package static func csvLine(_ s: Sample) -> String {
         let f = s.features
         return "\(s.label),\(f.average),\(f.perceptual),\(f.difference),\(f.color),\(s.kind)"
     }
 
     /// Parses lines written by ``csvLine(_:)``; the header and malformed lines are skipped.
-    public static func parseCSV(_ text: String) -> [Sample] {
+    package static func parseCSV(_ text: String) -> [Sample] {
         text.split(whereSeparator: \.isNewline).compactMap { line in
             let parts = line.split(separator: ",", omittingEmptySubsequences: false)
             guard parts.count >= 5, let label = Int(parts[0]), let a = Double(parts[1]), let p = Double(parts[2]),

@@ -1,25 +1,25 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Fits ``HashRewardModel`` by batch gradient descent on the log loss with a little L2, and
 /// measures it on a held-out split.
-public enum RewardModelTrainer {
-    public struct Evaluation: Sendable, Hashable, Codable {
-        public var samples: Int
-        public var precision: Double
-        public var recall: Double
-        public var accuracy: Double
+package enum RewardModelTrainer {
+    package struct Evaluation: Sendable, Hashable, Codable {
+        package var samples: Int
+        package var precision: Double
+        package var recall: Double
+        package var accuracy: Double
         /// Share of pairs the model is unsure about (0.1 < P < 0.9), which fall back to CLIP.
-        public var unsure: Double
+        package var unsure: Double
     }
 
-    public struct Result: Sendable, Hashable, Codable {
-        public var model: HashRewardModel
-        public var training: Evaluation
-        public var heldOut: Evaluation
+    package struct Result: Sendable, Hashable, Codable {
+        package var model: HashRewardModel
+        package var training: Evaluation
+        package var heldOut: Evaluation
     }
 
     /// Splits `samples` at random (`heldOutFraction` held out), trains and evaluates.
-    public static func trainAndEvaluate(_ samples: [RewardDataset.Sample], heldOutFraction: Double = 0.25,
+    package static func trainAndEvaluate(_ samples: [RewardDataset.Sample], heldOutFraction: Double = 0.25,
                                         random: inout OrganicRandom, iterations: Int = 3000) -> Result {
         let shuffled = samples.shuffled(using: &random)
         let cut = Int(Double(shuffled.count) * (1 - min(max(heldOutFraction, 0), 0.9)))
@@ -28,7 +28,7 @@ public enum RewardModelTrainer {
         return Result(model: model, training: evaluate(model, on: train), heldOut: evaluate(model, on: test))
     }
 
-    public static func fit(_ samples: [RewardDataset.Sample], iterations: Int = 3000, learningRate: Double = 4,
+    package static func fit(_ samples: [RewardDataset.Sample], iterations: Int = 3000, learningRate: Double = 4,
                            l2: Double = 1e-4) -> HashRewardModel {
         var model = HashRewardModel(weights: [0, 0, 0, 0], bias: 0)
         guard !samples.isEmpty else { return model }
@@ -48,7 +48,7 @@ public enum RewardModelTrainer {
     }
 
     /// Precision and recall of "same" at P >= 0.5.
-    public static func evaluate(_ model: HashRewardModel, on samples: [RewardDataset.Sample]) -> Evaluation {
+    package static func evaluate(_ model: HashRewardModel, on samples: [RewardDataset.Sample]) -> Evaluation {
         var tp = 0, fp = 0, fn = 0, correct = 0, unsure = 0
         for s in samples {
             let p = model.probabilitySame(s.features)

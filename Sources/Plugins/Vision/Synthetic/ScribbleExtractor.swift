@@ -1,7 +1,7 @@
 /// Scribbles from pictures: Sobel edge magnitude on luma, thresholded to white strokes on black,
 /// as scribble (ControlNet) models expect.
-public enum ScribbleExtractor {
-    public static func outline(_ image: RGBImage, threshold: Int = 96) -> RGBImage {
+package enum ScribbleExtractor {
+    package static func outline(_ image: RGBImage, threshold: Int = 96) -> RGBImage {
         let w = image.width, h = image.height
         guard image.isWellFormed, w >= 3, h >= 3 else { return RGBImage(width: max(w, 0), height: max(h, 0)) }
         var luma = [Int](repeating: 0, count: w * h)

@@ -1,5 +1,5 @@
-public import OrganicPluginAPI
-public import PromptCorpus
+package import OrganicPluginAPI
+package import PromptCorpus
 import Synchronization
 
 /// Input pictures for synthetic image-to-image, inpaint, scribble and upscale requests.
@@ -9,20 +9,20 @@ import Synchronization
 /// afterwards) a fresh procedural picture is drawn instead, which plays the part of the bundled
 /// seed images without shipping binaries. Given the same pool contents, the same random source
 /// gives the same picks.
-public final class SyntheticImagePool: Sendable {
-    public let capacity: Int
-    public let side: Int
+package final class SyntheticImagePool: Sendable {
+    package let capacity: Int
+    package let side: Int
     private let images = Mutex<[RGBImage]>([])
 
-    public init(capacity: Int = 32, side: Int) {
+    package init(capacity: Int = 32, side: Int) {
         self.capacity = max(capacity, 1)
         self.side = max(side, 8)
     }
 
-    public var count: Int { images.withLock { $0.count } }
+    package var count: Int { images.withLock { $0.count } }
 
     /// A picture of `side` x `side` pixels: a pooled output, or a procedural seed picture.
-    public func pick(using random: inout OrganicRandom, prompts: CaptionMarkovChain) -> RGBImage {
+    package func pick(using random: inout OrganicRandom, prompts: CaptionMarkovChain) -> RGBImage {
         let roll = Int.random(in: 0..<4, using: &random)
         let index = Int.random(in: 0..<capacity, using: &random)
         if roll != 0, let pooled = images.withLock({ $0.isEmpty ? nil : $0[index % $0.count] }) {
@@ -34,7 +34,7 @@ public final class SyntheticImagePool: Sendable {
     }
 
     /// Adds an agreed synthetic output (shrunk to `side` x `side`), replacing an older one when full.
-    public func add(_ image: RGBImage) {
+    package func add(_ image: RGBImage) {
         guard image.isWellFormed, image.width > 0, image.height > 0 else { return }
         let small = ImageResampler.resize(image, width: side, height: side)
         let slot = Int(ImagingHash.hash(small.pixels.prefix(256)) % UInt64(capacity))

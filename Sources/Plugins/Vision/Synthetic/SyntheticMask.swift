@@ -1,9 +1,9 @@
-public import OrganicPluginAPI
+package import OrganicPluginAPI
 
 /// Random inpainting masks: white (repaint) discs and blobs on black (keep).
-public enum SyntheticMask {
+package enum SyntheticMask {
     /// One to three shapes; each a disc or a blob of overlapping discs, radius 8%–40% of the side.
-    public static func make(width: Int, height: Int, random: inout OrganicRandom) -> RGBImage {
+    package static func make(width: Int, height: Int, random: inout OrganicRandom) -> RGBImage {
         var mask = RGBImage(width: width, height: height)
         let side = min(width, height)
         for _ in 0..<Int.random(in: 1...3, using: &random) {

@@ -1,3 +1,4 @@
+public import OrganicFramework
 public import Logging
 import ServiceLifecycle
 public import UnixSignals

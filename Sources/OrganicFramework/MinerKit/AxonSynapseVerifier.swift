@@ -1,3 +1,4 @@
+package import OrganicFramework
 import Foundation
 
 /// The axon side of the SDK ≤ 10 protocol: checks a Dendrite's request the way bittensor 10.5's

@@ -1,3 +1,4 @@
+public import OrganicFramework
 public import Hummingbird
 import Foundation
 import HTTPTypes

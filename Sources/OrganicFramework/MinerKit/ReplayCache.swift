@@ -1,3 +1,4 @@
+import OrganicFramework
 /// Remembers recently accepted (hotkey, nonce) pairs so a captured request cannot be sent
 /// again inside the freshness window. Bounded: entries leave when their window has passed,
 /// and when `capacity` live entries exist further requests are refused rather than letting

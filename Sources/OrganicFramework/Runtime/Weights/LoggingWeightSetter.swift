@@ -1,14 +1,14 @@
-public import Logging
+package import Logging
 
 /// Logs each vector instead of setting it; for dry runs and for nodes without a chain.
-public struct LoggingWeightSetter: WeightSetter {
+package struct LoggingWeightSetter: WeightSetter {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
-    public func setWeights(_ submission: WeightSubmission) async throws {
+    package func setWeights(_ submission: WeightSubmission) async throws {
         let pairs = zip(submission.uids, submission.weights).map { "\($0):\($1)" }.joined(separator: " ")
         logger.info("weights", metadata: ["id": "\(submission.id)", "count": "\(submission.uids.count)", "weights": "\(pairs)"])
     }

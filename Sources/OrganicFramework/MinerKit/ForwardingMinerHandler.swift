@@ -1,3 +1,4 @@
+public import OrganicFramework
 public import AsyncHTTPClient
 import Foundation
 import NIOCore

@@ -1,3 +1,4 @@
+import OrganicFramework
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,4 @@
+package import OrganicFramework
 import Foundation
 package import HTTPTypes
 import OrganicCrypto

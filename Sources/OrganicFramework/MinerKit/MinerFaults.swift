@@ -1,3 +1,4 @@
+import OrganicFramework
 /// Misbehaviour a reference miner can be told to show, so that tests and the demo can watch
 /// scoring, retries and cooldowns work against real HTTP.
 public struct MinerFaults: Sendable, Hashable, Codable {

@@ -1,3 +1,4 @@
+import OrganicFramework
 extension ReferenceMinerServer {
     /// Who may call a reference miner that serves the Axon or a fiber protocol: requests must be
     /// addressed to ``hotkey`` and come from a sender in ``directory`` with enough standing.

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
+package import NIOCore
 
 /// An endpoint as the node serves it: the plugin's endpoint plus the operator's overrides.
 struct EndpointRoute<E: Endpoint>: Sendable {
@@ -308,8 +308,8 @@ extension EndpointRoute: ServedEndpoint {
 }
 
 /// JSON decoding of caller requests with errors that name the field at fault.
-enum RequestDecoding {
-    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+package enum RequestDecoding {
+    package static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "invalid_json", message: "The request body is empty; send a JSON object.")
         }
@@ -342,7 +342,7 @@ enum RequestDecoding {
         }
     }
 
-    static func apiError(for error: DecodingError) -> APIError {
+    package static func apiError(for error: DecodingError) -> APIError {
         func path(_ keys: [any CodingKey]) -> String? {
             var out = ""
             for key in keys {

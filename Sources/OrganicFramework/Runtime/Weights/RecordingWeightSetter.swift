@@ -1,22 +1,22 @@
-public import Foundation
+package import Foundation
 
 /// Keeps every vector with its time in the database (table `weight_submissions`, SQLite or
 /// PostgreSQL) and rewrites a JSON file with the latest one, for operators and for tools that
 /// set weights themselves. A submission whose id is already stored is not stored again.
-public struct RecordingWeightSetter: WeightSetter {
+package struct RecordingWeightSetter: WeightSetter {
     let store: any WeightHistoryStore
     let fileURL: URL
 
-    public init(database: SQLiteDatabase, fileURL: URL) {
+    package init(database: SQLiteDatabase, fileURL: URL) {
         self.init(store: SQLiteWeightHistory(database: database), fileURL: fileURL)
     }
 
-    public init(store: any WeightHistoryStore, fileURL: URL) {
+    package init(store: any WeightHistoryStore, fileURL: URL) {
         self.store = store
         self.fileURL = fileURL
     }
 
-    public func setWeights(_ submission: WeightSubmission) async throws {
+    package func setWeights(_ submission: WeightSubmission) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -28,7 +28,7 @@ public struct RecordingWeightSetter: WeightSetter {
     }
 
     /// Stored submissions, newest first.
-    public func history(limit: Int) async throws -> [WeightSubmission] {
+    package func history(limit: Int) async throws -> [WeightSubmission] {
         try await store.history(limit: limit)
     }
 }

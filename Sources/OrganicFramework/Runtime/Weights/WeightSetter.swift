@@ -1,24 +1,24 @@
-public import Foundation
+package import Foundation
 
 /// Where a weight vector goes: the chain (with the chain issue), a file, a log.
 ///
 /// Implementations must be idempotent: the weight-setting service retries a failed submission
 /// with the same ``WeightSubmission/id``, and a submission that was in fact applied must not
 /// be applied twice.
-public protocol WeightSetter: Sendable {
+package protocol WeightSetter: Sendable {
     func setWeights(_ submission: WeightSubmission) async throws
 }
 
 /// One weight vector to set.
-public struct WeightSubmission: Sendable, Hashable, Codable {
+package struct WeightSubmission: Sendable, Hashable, Codable {
     /// `<interval number>-<hash of the vector>`: identical for retries of the same setting.
-    public var id: String
-    public var createdAt: Date
-    public var netuid: UInt16?
-    public var uids: [UInt16]
-    public var weights: [UInt16]
+    package var id: String
+    package var createdAt: Date
+    package var netuid: UInt16?
+    package var uids: [UInt16]
+    package var weights: [UInt16]
 
-    public init(id: String, createdAt: Date, netuid: UInt16?, vector: WeightVector) {
+    package init(id: String, createdAt: Date, netuid: UInt16?, vector: WeightVector) {
         self.id = id
         self.createdAt = createdAt
         self.netuid = netuid
@@ -27,7 +27,7 @@ public struct WeightSubmission: Sendable, Hashable, Codable {
     }
 
     /// The id for `vector` set in interval number `interval`.
-    public static func id(for vector: WeightVector, interval: Int64) -> String {
+    package static func id(for vector: WeightVector, interval: Int64) -> String {
         // FNV-1a over the uids and weights: stable across runs and platforms.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for value in vector.uids + [UInt16.max, UInt16.max] + vector.weights {

@@ -1,3 +1,4 @@
+public import OrganicFramework
 public import Logging
 public import ServiceLifecycle
 

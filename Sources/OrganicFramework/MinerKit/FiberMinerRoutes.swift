@@ -1,3 +1,4 @@
+import OrganicFramework
 import Hummingbird
 import Logging
 import NIOCore
