@@ -56,8 +56,15 @@ supported || { echo "fuzz: this toolchain cannot build -sanitize=fuzzer binaries
 
 crypto() {
   local sources=(Sources/OrganicFramework/Crypto/*.swift)
-  if [ ! -f "$out/libOrganicCrypto.a" ] || [ -n "$(find "${sources[@]}" -newer "$out/libOrganicCrypto.a" | head -n1)" ]; then
-    swiftc "${flags[@]}" -module-name OrganicCrypto -I Sources/CSystem/CSodium -emit-module \
+  # OrganicCrypto hashes with swift-crypto, which is not built outside SwiftPM: a small stand-in
+  # module of the same name provides the one call it makes.
+  if [ ! -f "$out/libCrypto.a" ] || [ Fuzz/Support/CryptoForFuzzing.swift -nt "$out/libCrypto.a" ]; then
+    swiftc "${flags[@]}" -module-name Crypto -I Sources/CSystem/CSodium -emit-module \
+      -emit-module-path "$out/modules/Crypto.swiftmodule" -emit-library -static -o "$out/libCrypto.a" Fuzz/Support/CryptoForFuzzing.swift 2>&1 |
+      grep -v "ld.gold: warning" || true
+  fi
+  if [ ! -f "$out/libOrganicCrypto.a" ] || [ -n "$(find "${sources[@]}" "$out/libCrypto.a" -newer "$out/libOrganicCrypto.a" | head -n1)" ]; then
+    swiftc "${flags[@]}" -module-name OrganicCrypto -I Sources/CSystem/CSodium -I "$out/modules" -emit-module \
       -emit-module-path "$out/modules/OrganicCrypto.swiftmodule" -emit-library -static -o "$out/libOrganicCrypto.a" "${sources[@]}" 2>&1 |
       grep -v "ld.gold: warning" || true
   fi
@@ -71,9 +78,9 @@ build() { # target
            extra=(-I Sources/CSystem/CLibPNG -I Sources/CSystem/CTurboJPEG -lpng -lturbojpeg -lz) ;;
     scale) crypto
            sources=(Sources/OrganicFramework/Runtime/Metagraph/{SCALEReader,NeuronInfoLite,Neuron}.swift Fuzz/Targets/scale-support.swift)
-           extra=(-I "$out/modules" -I Sources/CSystem/CSodium "$out/libOrganicCrypto.a" -lsodium) ;;
+           extra=(-I "$out/modules" -I Sources/CSystem/CSodium "$out/libOrganicCrypto.a" "$out/libCrypto.a" -lsodium) ;;
     signing) crypto
-             extra=(-I "$out/modules" -I Sources/CSystem/CSodium "$out/libOrganicCrypto.a" -lsodium) ;;
+             extra=(-I "$out/modules" -I Sources/CSystem/CSodium "$out/libOrganicCrypto.a" "$out/libCrypto.a" -lsodium) ;;
     *) echo "fuzz: unknown target $1 (json, image, scale, signing)" >&2; exit 2 ;;
   esac
   local binary="$out/$1"
