@@ -22,9 +22,14 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/setup.sh >/dev/null
-swift build -c release --product organic >/dev/null
-swift build -c release --product organic-miner >/dev/null
-bin=$PWD/.build/release
+# PREBUILT_BIN (not ORGANIC_*: the node refuses unknown ORGANIC_ variables): a directory with release builds of organic and organic-miner already made.
+if [ -n "${PREBUILT_BIN:-}" ]; then
+  bin=$PREBUILT_BIN
+else
+  swift build -c release --product organic >/dev/null
+  swift build -c release --product organic-miner >/dev/null
+  bin=$PWD/.build/release
+fi
 work=$(mktemp -d /tmp/organic-proxy-compare.XXXXXX)
 pids=()
 cleanup() {
@@ -40,7 +45,9 @@ wait_port() { # port
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
     sleep 0.05
   done
-  echo "nothing listens on port $1" >&2; exit 1
+  echo "nothing listens on port $1; the logs:" >&2
+  tail -n 5 "$work"/*.log >&2 2>/dev/null || true
+  exit 1
 }
 
 # Request bodies: four texts for text-embeddings; a 1024×1024 PNG (smooth gradient with noise, as a
