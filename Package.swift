@@ -47,6 +47,9 @@ var package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Child processes with captured output (the SDK weights bridge).
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        // FilePath for the SDK bridge's interpreter (swift-subprocess's own dependency, named here
+        // because the runtime imports it).
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: Plugin API: protocols and value types only, no dependencies.
@@ -97,6 +100,7 @@ var package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
@@ -254,7 +258,7 @@ var package = Package(
         .testTarget(
             name: "VisionPluginTests",
             dependencies: [
-                "VisionPlugin", "PromptCorpus", "OrganicTestKit", "CTurboJPEG",
+                "VisionPlugin", "PromptCorpus", "OrganicTestKit", "CTurboJPEG", "OrganicFramework", "OrganicPluginAPI",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
@@ -262,8 +266,10 @@ var package = Package(
         .testTarget(
             name: "TextGenerationPluginTests",
             dependencies: [
-                "TextGenerationPlugin", "OrganicMinerKit", "OrganicTestKit",
+                "TextGenerationPlugin", "OrganicMinerKit", "OrganicTestKit", "OrganicFramework", "OrganicPluginAPI",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // A client with more connections than the shared one, for load tests.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -9,6 +9,14 @@ set -euo pipefail
 action=${1:?start|stop}
 dir=${2:?directory}
 
+# Keep only stdin/stdout/stderr: the server forked by `pg_ctl start` outlives this script and would
+# inherit every other open descriptor. Foundation's Process learns that its child exited when the
+# child's end of a socket pair (an extra descriptor) closes, so a Swift caller would otherwise wait
+# until the server stops (organic-bench scale hung there).
+for fd in $(ls /proc/$$/fd); do
+  case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" ;; esac
+done
+
 bin=""
 if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
   bin=$(dirname "$(readlink -f "$(command -v pg_ctl)")")

@@ -23,13 +23,25 @@ struct ScaleBenchmark: AsyncParsableCommand {
     static let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
     func run() async throws {
-        var server: (url: String, stop: () -> Void)
+        let server: (url: String, stop: @Sendable () -> Void)
         if let url = ProcessInfo.processInfo.environment["ORGANIC_TEST_POSTGRES_URL"], !url.isEmpty {
             server = (url, {})
         } else {
             server = try Self.startServer()
         }
         defer { server.stop() }
+        // Ctrl-C or a TERM must not leave the server running (the defer above covers errors).
+        let stopOnSignal = ([SIGINT, SIGTERM] as [Int32]).map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                server.stop()
+                Foundation.exit(128 + number)
+            }
+            source.resume()
+            return source
+        }
+        defer { stopOnSignal.forEach { $0.cancel() } }
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         let nodesURL = try await DatabaseAdmin.createDatabase(named: "organic_bench_nodes_\(suffix)", onServerOf: server.url, logger: Self.logger)
         let latencyURL = try await DatabaseAdmin.createDatabase(named: "organic_bench_credits_\(suffix)", onServerOf: server.url, logger: Self.logger)
@@ -120,24 +132,32 @@ struct ScaleBenchmark: AsyncParsableCommand {
         return latencies
     }
 
-    /// Starts `scripts/test-postgres.sh` (the same throwaway server as the tests).
-    static func startServer() throws -> (url: String, stop: () -> Void) {
+    /// Starts `scripts/test-postgres.sh` (the same throwaway server as the tests); `stop` may be
+    /// called more than once.
+    static func startServer() throws -> (url: String, stop: @Sendable () -> Void) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/test-postgres.sh").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("organic-bench-pg-\(UUID().uuidString)").path
-        func run(_ arguments: [String]) throws -> String {
+        @Sendable func run(_ arguments: [String]) throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = [script] + arguments
             let output = Pipe()
             process.standardOutput = output
+            process.standardInput = FileHandle.nullDevice
             try process.run()
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else { throw ValidationError("scripts/test-postgres.sh \(arguments.joined(separator: " ")) failed") }
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let url = try run(["start", directory])
+        let url: String
+        do {
+            url = try run(["start", directory])
+        } catch {
+            _ = try? run(["stop", directory])  // a server that started but failed its checks
+            throw error
+        }
         return (url, { _ = try? run(["stop", directory]) })
     }
 }

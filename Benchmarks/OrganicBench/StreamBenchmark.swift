@@ -24,6 +24,12 @@ struct StreamBenchmark: AsyncParsableCommand {
             compared per token, never by totals. Client, node and miner share this one process, so on a small \
             machine the node's relay competes with the miner for CPU.
 
+            Throughput is measured twice, each time with its own miner and node: (a) with the miner writing as fast \
+            as its CPU allows, where every microsecond of node CPU per token is taken from the miner on the same cores \
+            (so the ratio is the miner's share of the CPU, not the relay's speed), and (b) with the miner pacing its \
+            events at --token-rate per stream, as a GPU miner does, where the ratio says whether the node keeps up. \
+            Both report process CPU time per received token: the node's cost per relayed token is the difference.
+
             Goals (issue 11): added time to first token p50 <= 1 ms, throughput node/direct >= 0.9.
             """)
 
@@ -34,12 +40,63 @@ struct StreamBenchmark: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Concurrent streams for the throughput phases.") var concurrency = [8, 32]
     @Option(help: "Seconds of throughput measurement per path and concurrency.") var seconds = 8.0
     @Option(help: "Seconds of warm-up before each throughput measurement.") var warmup = 2.0
+    @Option(help: "Tokens per second per stream of the paced run (the miner spaces its events out as a GPU miner does); 0 skips it.")
+    var tokenRate = 50.0
+    @Option(parsing: .upToNextOption, help: "Concurrent streams for the paced run's throughput phases.") var pacedConcurrency = [32, 256]
+    @Option(help: "max_tokens of the paced run's requests (at 50 tokens/s, 100 tokens take 2 s).") var pacedMaxTokens = 100
     @Flag(help: "Run the node with API keys on: authentication, rate limits and per-token credits on every request.") var keys = false
 
     static let model = "chat-llama-3-2-3b"
     static let messages = [ChatCompletionMessage(role: "user", content: "Describe a lighthouse at dusk.")]
 
     func run() async throws {
+        let loadBefore = Self.loadAverage()
+        // Old style: the miner writes as fast as its CPU allows, so every microsecond the node spends
+        // per token is taken from the miner on the same cores and the ratio is a CPU share.
+        let unpaced = try await measure(pace: nil, concurrency: concurrency, maxTokens: maxTokens, timeToFirstToken: true)
+        // New style: the miner streams at a GPU's pace, as real LLM miners do; the ratio says whether
+        // the node keeps up with that many streams, the CPU figures what each token costs it.
+        var paced: Measurement?
+        if tokenRate > 0 {
+            paced = try await measure(pace: .seconds(1 / tokenRate), concurrency: pacedConcurrency, maxTokens: pacedMaxTokens,
+                                  timeToFirstToken: false)
+        }
+
+        print("organic-bench stream: chat completions from one reference n-gram miner, node auth \(keys ? "on" : "off"), organic scoring off; "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load average before \(loadBefore), after \(Self.loadAverage())")
+        if let ttft = unpaced.ttft {
+            print("time to first token: concurrency 1, max_tokens \(ttftMaxTokens), \(requests) requests per path, alternating")
+            print(EndToEndBenchmark.row("phase", "p50 ms", "p99 ms", "mean ms", "failures"))
+            print(Self.row("direct to miner", ttft.direct))
+            print(Self.row("through node", ttft.node))
+            let addedP50 = ttft.node.percentile(50).milliseconds - ttft.direct.percentile(50).milliseconds
+            let addedP99 = ttft.node.percentile(99).milliseconds - ttft.direct.percentile(99).milliseconds
+            print(String(format: "added by the node: p50 %.3f ms, p99 %.3f ms", addedP50, addedP99)
+                  + "   (goal: added p50 <= 1 ms: \(addedP50 <= 1 ? "met" : "NOT met"))")
+        }
+        print("streamed tokens: \(Int(seconds)) s per phase after \(Int(warmup)) s warm-up")
+        print("(a) miner unpaced, as fast as its CPU allows, max_tokens \(maxTokens) (old style: client, node and miner share the cores)")
+        Self.printThroughput(unpaced.throughput)
+        if let paced {
+            print(String(format: "(b) miner paced at %.0f tokens/s per stream, as a GPU miner streams, max_tokens %d (new style)", tokenRate, pacedMaxTokens))
+            Self.printThroughput(paced.throughput)
+        }
+        print("per-stream: median tokens/s of one stream after its first token (unpaced direct is inflated: the reference miner samples")
+        print("the whole answer before writing, so its chunks arrive in a read or two); answer tokens: mean content events per stream;")
+        print("CPU us/token: process CPU time (client, node and miner) per token received in the window; node +us/token: the")
+        print("difference, what relaying one token costs the node; CPU use: process CPU time / wall time (cores busy)")
+    }
+
+    typealias ThroughputRow = (concurrency: Int, direct: Throughput, node: Throughput)
+
+    struct Measurement {
+        var ttft: (direct: LoadGenerator.Result, node: LoadGenerator.Result)?
+        var throughput: [ThroughputRow]
+    }
+
+    /// One node in front of one reference miner (whose events are `pace` apart, or unpaced):
+    /// time to first token when asked, then throughput per concurrency, direct then through the node.
+    func measure(pace: Duration?, concurrency: [Int], maxTokens: Int, timeToFirstToken: Bool) async throws -> Measurement {
         var configuration = NodeConfiguration()
         configuration.server.port = 0
         configuration.admin.enabled = false
@@ -52,15 +109,14 @@ struct StreamBenchmark: AsyncParsableCommand {
             .appendingPathComponent("organic-bench-\(UUID().uuidString)/organic.sqlite").path
         let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let plugin = try TextGenerationPlugin()
-        let loadBefore = Self.loadAverage()
 
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let (requests, ttftMaxTokens, maxTokens, concurrency, seconds, warmup) = (requests, ttftMaxTokens, maxTokens, concurrency, seconds, warmup)
+        let (requests, ttftMaxTokens, seconds, warmup) = (requests, ttftMaxTokens, seconds, warmup)
 
-        let (ttft, throughput) = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096)], configuration: configuration,
-                                                            logger: logger) { network in
+        let measurement = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096, streamEventInterval: pace)],
+                                                     configuration: configuration, logger: logger) { network in
             var headers: [(String, String)] = []
             if let manager = network.keys {
                 let key = try await manager.create(KeyCreation(name: "bench", credits: 1_000_000_000, rateLimits: ["1000000/s"]))
@@ -68,43 +124,38 @@ struct StreamBenchmark: AsyncParsableCommand {
             }
             let direct = StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions")
             let node = StreamingClient(client: httpClient, url: network.node.publicURL + "/v1/chat/completions", headers: headers)
-            let ttft = try await Self.timeToFirstToken(direct: direct, node: node, requests: requests, maxTokens: ttftMaxTokens)
-            var throughput: [(concurrency: Int, direct: Throughput, node: Throughput)] = []
+            var measurement = Measurement(throughput: [])
+            if timeToFirstToken {
+                measurement.ttft = try await Self.timeToFirstToken(direct: direct, node: node, requests: requests, maxTokens: ttftMaxTokens)
+            }
             for streams in concurrency {
                 let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds))
                 let viaMiner = try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens))
                 let viaNode = try await Self.throughput(node, load: load, body: Self.nodeBody(maxTokens: maxTokens))
-                throughput.append((streams, viaMiner, viaNode))
+                measurement.throughput.append((streams, viaMiner, viaNode))
             }
-            return (ttft, throughput)
+            return measurement
         }
         try await httpClient.shutdown()
+        return measurement
+    }
 
-        print("organic-bench stream: chat completions from one reference n-gram miner, node auth \(keys ? "on" : "off"), organic scoring off; "
-              + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load average before \(loadBefore), after \(Self.loadAverage())")
-        print("time to first token: concurrency 1, max_tokens \(ttftMaxTokens), \(requests) requests per path, alternating")
-        print(EndToEndBenchmark.row("phase", "p50 ms", "p99 ms", "mean ms", "failures"))
-        print(Self.row("direct to miner", ttft.direct))
-        print(Self.row("through node", ttft.node))
-        let addedP50 = ttft.node.percentile(50).milliseconds - ttft.direct.percentile(50).milliseconds
-        let addedP99 = ttft.node.percentile(99).milliseconds - ttft.direct.percentile(99).milliseconds
-        print(String(format: "added by the node: p50 %.3f ms, p99 %.3f ms", addedP50, addedP99)
-              + "   (goal: added p50 <= 1 ms: \(addedP50 <= 1 ? "met" : "NOT met"))")
-        print("streamed tokens: max_tokens \(maxTokens), \(Int(seconds)) s per phase after \(Int(warmup)) s warm-up")
-        print(Self.throughputRow("concurrency", "direct tok/s", "node tok/s", "ratio", "per-stream d/n", "answer tokens d/n", "streams d/n",
-                                 "failures d/n"))
-        for row in throughput {
+    static func printThroughput(_ rows: [ThroughputRow]) {
+        print(throughputRow("concurrency", "direct tok/s", "node tok/s", "ratio", "per-stream d/n", "answer tokens d/n", "streams d/n",
+                            "failures d/n", "CPU us/token d/n", "node +us/token", "CPU use d/n"))
+        for row in rows {
             let ratio = row.node.tokensPerSecond / max(row.direct.tokensPerSecond, 1e-9)
-            print(Self.throughputRow(
+            print(throughputRow(
                 "\(row.concurrency)", String(format: "%.0f", row.direct.tokensPerSecond), String(format: "%.0f", row.node.tokensPerSecond),
                 String(format: "%.3f", ratio), String(format: "%.0f/%.0f", row.direct.medianStreamRate, row.node.medianStreamRate),
                 String(format: "%.0f/%.0f", row.direct.meanAnswerTokens, row.node.meanAnswerTokens),
-                "\(row.direct.streams)/\(row.node.streams)", "\(row.direct.failures)/\(row.node.failures)"))
+                "\(row.direct.streams)/\(row.node.streams)", "\(row.direct.failures)/\(row.node.failures)",
+                String(format: "%.1f/%.1f", row.direct.cpuPerToken * 1e6, row.node.cpuPerToken * 1e6),
+                String(format: "%.1f", (row.node.cpuPerToken - row.direct.cpuPerToken) * 1e6),
+                String(format: "%.2f/%.2f", row.direct.cpuUse, row.node.cpuUse)))
         }
-        let worst = throughput.map { $0.node.tokensPerSecond / max($0.direct.tokensPerSecond, 1e-9) }.min() ?? 0
+        let worst = rows.map { $0.node.tokensPerSecond / max($0.direct.tokensPerSecond, 1e-9) }.min() ?? 0
         print(String(format: "throughput node/direct: lowest %.3f", worst) + "   (goal: >= 0.9: \(worst >= 0.9 ? "met" : "NOT met"))")
-        print("per-stream: median tokens/s of one stream after its first token (direct is inflated: the reference miner samples the whole")
-        print("answer before writing, so its chunks arrive in a read or two); answer tokens: mean content events per stream")
     }
 
     // MARK: Requests
@@ -172,7 +223,12 @@ struct StreamBenchmark: AsyncParsableCommand {
         var streamedTokens = 0
         var meanAnswerTokens: Double { Double(streamedTokens) / Double(max(sent, 1)) }
 
+        /// Process CPU seconds spent inside the window.
+        var cpu = 0.0
+
         var tokensPerSecond: Double { Double(tokens) / max(elapsed.secondsValue, 1e-9) }
+        var cpuPerToken: Double { cpu / Double(max(tokens, 1)) }
+        var cpuUse: Double { cpu / max(elapsed.secondsValue, 1e-9) }
         var medianStreamRate: Double {
             guard !streamRates.isEmpty else { return 0 }
             return streamRates.sorted()[streamRates.count / 2]
@@ -186,6 +242,12 @@ struct StreamBenchmark: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now + load.warmup
         let end = start + load.duration
+        let cpuWindow = Task {
+            try await Task.sleep(until: start, clock: .continuous)
+            let before = SchedulerBenchmark.processCPUSeconds()
+            try await Task.sleep(until: end, clock: .continuous)
+            return SchedulerBenchmark.processCPUSeconds() - before
+        }
         var total = try await withThrowingTaskGroup(of: Throughput.self) { group in
             for worker in 0..<load.streams {
                 group.addTask {
@@ -221,6 +283,7 @@ struct StreamBenchmark: AsyncParsableCommand {
             }
         }
         total.elapsed = load.duration
+        total.cpu = try await cpuWindow.value
         return total
     }
 
@@ -234,7 +297,7 @@ struct StreamBenchmark: AsyncParsableCommand {
 
     static func throughputRow(_ columns: String...) -> String {
         columns.enumerated().map { index, text in
-            let width = index == 0 ? 12 : 18
+            let width = index == 0 ? 12 : 17
             return String(repeating: " ", count: max(0, width - text.count)) + text
         }.joined()
     }

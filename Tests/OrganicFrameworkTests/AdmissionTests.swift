@@ -172,14 +172,17 @@ struct AdmissionPriorityPropertyTests {
                     served.append(traffic.rawValue)
                 }
             }
-            for _ in 0..<500 where (s.queueStatuses().first.map { $0.queuedOrganic + $0.queuedSynthetic } ?? 0) < organic + synthetic {
-                try await Task.sleep(for: .milliseconds(2))
+            let queued = await eventually(timeout: .seconds(10), every: .milliseconds(2)) {
+                (s.queueStatuses().first.map { $0.queuedOrganic + $0.queuedSynthetic } ?? 0) == organic + synthetic
             }
+            try #require(queued, "every request is queued behind the busy miner")
             // Hand the single slot on, one request at a time.
             var released = 0
             s.release(held[0], endpoint: "e", result: .success)
             while released < organic + synthetic {
-                for _ in 0..<500 where served.entries.count <= released { try await Task.sleep(for: .milliseconds(1)) }
+                let admitted = released
+                let handedOn = await eventually(timeout: .seconds(10), every: .milliseconds(1)) { served.entries.count > admitted }
+                try #require(handedOn, "the freed slot goes to a queued request")
                 released += 1
                 if released < organic + synthetic { s.release(neuron, endpoint: "e", result: .success) }
             }

@@ -86,6 +86,20 @@ struct ConfigurationLoaderTests {
         }
     }
 
+    @Test("the log level is one of swift-log's levels, from the file or the environment; another word names the setting")
+    func logLevel() throws {
+        #expect(try ConfigurationLoader(environment: [:]).load(path: try write("logging: { level: debug }\n")).logging.level == .debug)
+        #expect(try ConfigurationLoader(environment: ["ORGANIC_LOGGING_LEVEL": "warning"]).load(path: nil).logging.level == .warning)
+        for (path, environment) in [(try write("logging: { level: verbose }\n"), [:]), (nil, ["ORGANIC_LOGGING_LEVEL": "loud"])] {
+            do {
+                _ = try ConfigurationLoader(environment: environment).load(path: path)
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.description.contains("logging.level"))
+            }
+        }
+    }
+
     @Test("every setting has an environment variable")
     func environmentListing() {
         let names = ConfigurationLoader.environmentVariables(of: NodeConfiguration()).map(\.name)

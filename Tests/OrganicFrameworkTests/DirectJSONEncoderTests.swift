@@ -53,7 +53,7 @@ struct DirectJSONEncoderTests {
             let strings = (0..<8).map { _ in RandomJSON.string(&random, maxLength: 24) }
             let integers = (0..<8).map { _ in Int64.random(in: .min ... .max, using: &random) }
             let blob = Data((0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
-            func same<T: Encodable>(_ value: T) throws -> Bool { try Self.direct(value) == Array(JSONEncoder().encode(value)) }
+            func same<T: Encodable>(_ value: T) throws -> Bool { try Self.direct(value) == Array(DirectJSONEncoder.foundation.encode(value)) }
             #expect(try same(doubles))
             #expect(try same(floats))
             #expect(try same(strings))
@@ -64,8 +64,26 @@ struct DirectJSONEncoderTests {
         }
         let url = try #require(URL(string: "https://example.com/a b?c=d&e=/f"))
         let date = Date(timeIntervalSinceReferenceDate: 12.5)
-        #expect(try Self.direct([url]) == Array(JSONEncoder().encode([url])))
-        #expect(try Self.direct([date]) == Array(JSONEncoder().encode([date])))
+        #expect(try Self.direct([url]) == Array(DirectJSONEncoder.foundation.encode([url])))
+        #expect(try Self.direct([date]) == Array(DirectJSONEncoder.foundation.encode([date])))
+    }
+
+    @Test("long strings: escapes at every position of the eight-byte fast path, slashes as they are, UTF-8 kept")
+    func longStringsAtEveryPosition() throws {
+        let plain = String(repeating: "b", count: 40)
+        for position in 0...40 {
+            for inserted in ["\"", "\\", "/", "\n", "\u{1}", "\u{1F}", "é", "🙂", "\u{7F}"] {
+                var text = plain
+                text.insert(contentsOf: inserted, at: text.index(text.startIndex, offsetBy: position))
+                let bytes = try #require(try Self.direct([text]))
+                #expect(try bytes == Array(DirectJSONEncoder.foundation.encode([text])), "\(inserted.debugDescription) at \(position)")
+                #expect(try JSONDecoder().decode([String].self, from: Data(bytes)) == [text])
+                #expect(try TapeJSONDecoder().decode([String].self, from: bytes) == [text])
+            }
+        }
+        #expect(try Self.direct(["a/b"]) == Array(#"["a/b"]"#.utf8))
+        // Escaped slashes (as Foundation and some miners write them) still read back.
+        #expect(try TapeJSONDecoder().decode([String].self, from: Array(#"["a\/b\/\/c"]"#.utf8)) == ["a/b//c"])
     }
 
     @Test("random documents (nested objects and arrays) are the same document as Foundation's")

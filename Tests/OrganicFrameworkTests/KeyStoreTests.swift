@@ -59,6 +59,27 @@ struct KeyStoreTests {
         try await keys.store.close()
     }
 
+    @Test("a ledger line of a kind this version does not know is an error when read, never shown as another kind",
+          arguments: StoreBackend.all)
+    func unknownLedgerKindFailsClosed(_ backend: StoreBackend) async throws {
+        let (keys, database) = try await Self.manager(backend)
+        let created = try await keys.create(KeyCreation(name: "future", credits: 10))
+        // As a newer version might have written it (the schema's own check is what a downgrade meets).
+        switch backend {
+        case .sqlite:
+            try await database.execute("""
+                PRAGMA ignore_check_constraints = ON;
+                INSERT INTO credit_ledger (key_id, kind, amount, created_at) VALUES ('\(created.record.id)', 'rebate', 0, 0);
+                PRAGMA ignore_check_constraints = OFF;
+                """)
+        case .postgres:
+            try await database.execute("ALTER TABLE credit_ledger DROP CONSTRAINT IF EXISTS credit_ledger_kind_check")
+            try await database.execute("INSERT INTO credit_ledger (key_id, kind, amount, created_at) VALUES ('\(created.record.id)', 'rebate', 0, 0)")
+        }
+        await #expect(throws: CorruptLedgerLine.self) { _ = try await keys.store.statement(id: created.record.id, limit: 10) }
+        try await keys.store.close()
+    }
+
     @Test("creation returns the secret once; the database file holds only its hash")
     func hashOnlyStorage() async throws {
         let path = Self.temporaryPath()

@@ -34,6 +34,29 @@ struct StrictJSONTests {
         }
     }
 
+    @Test("long strings are checked at every position: the eight-byte fast path stops at each byte that needs attention")
+    func longStringsAtEveryPosition() throws {
+        let plain = Array(repeating: UInt8(ascii: "A"), count: 40)
+        func quoted(_ inner: [UInt8]) -> [UInt8] { [0x22] + inner + [0x22] }
+        #expect((try? StrictJSON.validate(quoted(plain))) != nil)
+        for position in 0...plain.count {
+            for bad: [UInt8] in [[0x00], [0x1F], [0x0A], [0x80], [0xFF], [0xC0, 0x80], [0xE2, 0x82], [0x5C, 0x78]] {
+                var inner = plain
+                inner.insert(contentsOf: bad, at: position)
+                #expect((try? StrictJSON.validate(quoted(inner))) == nil, "\(bad) at \(position)")
+            }
+            for good: [UInt8] in [[0xC3, 0xA9], [0xF0, 0x9F, 0x99, 0x82], [0x5C, 0x2F], [0x5C, 0x22], [0x7F]] {
+                var inner = plain
+                inner.insert(contentsOf: good, at: position)
+                #expect((try? StrictJSON.validate(quoted(inner))) != nil, "\(good) at \(position)")
+            }
+            // An unescaped quote ends the string early: what follows is not JSON.
+            var early = plain
+            early.insert(0x22, at: position)
+            #expect((try? StrictJSON.validate(quoted(early))) == nil, "quote at \(position)")
+        }
+    }
+
     @Test("random JSON texts: accepted exactly when Foundation accepts them; a trailing comma is always refused")
     func agreesWithFoundationOnValidText() async {
         await propertyCheck(count: 200, input: Gen.uint64()) { seed in

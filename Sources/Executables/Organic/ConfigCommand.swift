@@ -17,7 +17,7 @@ struct ConfigCommand: AsyncParsableCommand {
             do {
                 var loaded = try ConfigurationLoader().load(path: config)
                 let plugins = try BundledPlugins.catalog.instantiate(loaded.plugins)
-                try OrganicNode.check(loaded, plugins: plugins, logger: makeLogger(label: "organic-config", level: "warning"))
+                try OrganicNode.check(loaded, plugins: plugins, logger: makeLogger(label: "organic-config", level: .warning))
                 if !loaded.admin.token.isEmpty { loaded.admin.token = "(set, not shown)" }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -46,7 +46,7 @@ struct DatabaseCommand: AsyncParsableCommand {
         emit("pending:  \(status.pending.isEmpty ? "none" : status.pending.joined(separator: ", "))")
     }
 
-    static let logger = makeLogger(label: "organic-db", level: "error")
+    static let logger = makeLogger(label: "organic-db", level: .error)
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

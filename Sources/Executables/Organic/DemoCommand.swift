@@ -45,7 +45,10 @@ struct DemoCommand: AsyncParsableCommand {
         let adminToken = ProcessInfo.processInfo.environment["ORGANIC_ADMIN_TOKEN"].flatMap { $0.count >= 16 ? $0 : nil }
             ?? "demo-" + APIKeyFormat.generate().dropFirst(APIKeyFormat.prefix.count).prefix(24)
         configuration.admin.token = adminToken
-        let logger = makeLogger(label: "organic-demo", level: logLevel)
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let logger = makeLogger(label: "organic-demo", level: level)
         var plugins = try BundledPlugins.catalog.instantiate(configuration.plugins)
         let miners: [LocalNetwork.MinerSpec] = [
             .init(hardwareNoiseSeed: 11), .init(hardwareNoiseSeed: 22), .init(faults: .mixed, hardwareNoiseSeed: 33),

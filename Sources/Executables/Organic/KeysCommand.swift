@@ -13,7 +13,7 @@ struct KeysCommand: AsyncParsableCommand {
             With a node running (its admin API answers), changes go through the admin API and need the admin
             token (--admin-token or ORGANIC_ADMIN_TOKEN). Otherwise they are made on the SQLite file directly.
             """,
-        subcommands: [Create.self, List.self, Show.self, Revoke.self, Rotate.self, Credit.self, Usage.self, Payments.self])
+        subcommands: [Create.self, List.self, Show.self, Tier.self, Revoke.self, Rotate.self, Credit.self, Usage.self, Payments.self])
 
     struct Common: ParsableArguments {
         @Option(help: "YAML configuration file (for the admin address, token and database path).") var config: String?
@@ -41,7 +41,8 @@ struct KeysCommand: AsyncParsableCommand {
             }
             let file = database ?? loaded.database.path
             do {
-                return .database(KeyManager(store: SQLiteKeyStore(database: try SQLiteDatabase(path: file))))
+                return .database(KeyManager(store: SQLiteKeyStore(database: try SQLiteDatabase(path: file)),
+                                            tiers: KeyTier.accepted(in: loaded.dispatch.queues.tierWeights)))
             } catch {
                 throw CLIError("cannot open the database \(file): \(error)")
             }
@@ -68,12 +69,13 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Lifetime, such as 30d, 12h, 90m.") var expires: String?
         @Option(help: "Most requests in flight at once.") var maxConcurrent: Int?
         @Option(help: "Automatic refill, such as 1000/day or 20000/month (tops the balance up to that level).") var refill: String?
+        @Option(help: "Tier: one named in dispatch.queues.tierWeights, or standard (the default).") var tier: String?
 
         func run() async throws {
             var creation = KeyCreation(name: name, owner: owner, credits: credits, unlimited: unlimited ? true : nil,
                                        rateLimits: rate.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
                                        scopes: scopes.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
-                                       maxConcurrent: maxConcurrent)
+                                       maxConcurrent: maxConcurrent, tier: tier.map(KeyTier.init(rawValue:)))
             if let expires {
                 guard let seconds = Self.duration(expires) else { throw ValidationError("--expires must look like 30d, 12h, 90m or 3600s") }
                 creation.expiresInSeconds = seconds
@@ -127,6 +129,18 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let data = try await common.backend().show(id: id)
             try common.output(data, as: KeyDetails.self, render: KeyTable.details)
+        }
+    }
+
+    struct Tier: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a key's tier (its weight in the fair queue, dispatch.queues.tierWeights).")
+        @OptionGroup var common: Common
+        @Argument(help: "Key id.") var id: String
+        @Argument(help: "A tier named in dispatch.queues.tierWeights, or standard.") var tier: String
+
+        func run() async throws {
+            let data = try await common.backend().update(id: id, changes: KeyChanges(tier: KeyTier(rawValue: tier)))
+            try common.output(data, as: KeyDetails.self) { "Key \($0.record.id) is now in tier \($0.record.tier ?? .standard)." }
         }
     }
 
@@ -247,6 +261,7 @@ enum KeyTable {
             "scopes:      \(r.scopes.isEmpty ? "all endpoints" : r.scopes.joined(separator: ", "))",
             "rate limits: \(r.rateLimits.isEmpty ? "none" : r.rateLimits.map(\.description).joined(separator: ", "))",
             "concurrent:  \(r.maxConcurrent.map(String.init) ?? "no limit")",
+            "tier:        \(r.tier ?? .standard)",
             "balance:     \(r.unlimitedCredits ? "unlimited" : key.balance.description)",
             "refill:      \(r.refill.map { "to \($0.amount) every \($0.period.rawValue)" } ?? "none")",
         ]
@@ -309,6 +324,10 @@ enum KeysBackend {
         try await perform("GET", "/\(Self.escape(id))", body: Optional<KeyCreation>.none) { try await $0.show(id: id) }
     }
 
+    func update(id: String, changes: KeyChanges) async throws -> Data {
+        try await perform("PATCH", "/\(Self.escape(id))", body: changes) { try await $0.update(id: id, changes) }
+    }
+
     func revoke(id: String) async throws -> Data {
         try await perform("POST", "/\(Self.escape(id))/revoke", body: Optional<KeyCreation>.none) { try await $0.revoke(id: id) }
     }
@@ -352,7 +371,7 @@ enum KeysBackend {
         case .api(let url, let token):
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             var request = HTTPClientRequest(url: url + base + path)
-            request.method = method == "GET" ? .GET : .POST
+            request.method = method == "GET" ? .GET : method == "PATCH" ? .PATCH : .POST
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             if let body {
                 request.headers.add(name: "Content-Type", value: "application/json")

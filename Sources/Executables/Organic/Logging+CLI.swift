@@ -2,9 +2,9 @@ import Foundation
 import Logging
 
 /// Builds the process's logger at the configured level.
-func makeLogger(label: String, level: String) -> Logger {
+func makeLogger(label: String, level: Logger.Level) -> Logger {
     var logger = Logger(label: label)
-    logger.logLevel = Logger.Level(rawValue: level) ?? .info
+    logger.logLevel = level
     return logger
 }
 

@@ -15,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
+        HeapSettings.apply()
         let path = config ?? ProcessInfo.processInfo.environment["ORGANIC_CONFIG"]
         let configuration: NodeConfiguration
         let plugins: [any SubnetPlugin]

@@ -168,7 +168,10 @@ struct OrganicMinerCommand: AsyncParsableCommand {
 
     func run() async throws {
         var logger = Logger(label: "organic-miner")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        logger.logLevel = level
         var plugins = NodeConfiguration.Plugins()
         plugins.enabled = [plugin]
         let loaded = try BundledPlugins.catalog.instantiate(plugins)

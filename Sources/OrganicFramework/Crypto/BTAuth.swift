@@ -94,6 +94,16 @@ public enum BTAuthMessage {
                 body: body, nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
     }
 
+    /// The same, with the sender's address already encoded: a signer that signs every request
+    /// keeps it rather than encoding it (base58 and a checksum) each time.
+    package static func signedHeaders(
+        keypair: Sr25519Keypair, senderSS58: String, method: String, pathAndQuery: String, body: [UInt8],
+        nonceNanoseconds: UInt64, receiverSS58: String?
+    ) -> [(name: String, value: String)] {
+        headers(scheme: .sr25519, sender: senderSS58, sign: { keypair.sign($0) }, method: method, pathAndQuery: pathAndQuery,
+                body: body, nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
+    }
+
     /// Ed25519 variant: identical payload with scheme `ed25519`, plus `X-Bittensor-Crypto`.
     public static func signedHeaders(
         keypair: Ed25519Signer.Keypair,

@@ -23,14 +23,17 @@ public enum LocalNetwork {
         /// The miner's own per-endpoint limits (enforced, and declared when a plugin supports
         /// declarations); the node still caps them at `capacity`.
         public var endpointCapacities: [String: Int]
+        /// Time between a streamed answer's events (``ReferenceMinerServer/Options/streamEventInterval``); nil for none.
+        public var streamEventInterval: Duration?
 
         public init(faults: MinerFaults = .none, hardwareNoiseSeed: UInt64? = nil, capacity: Int = 16, endpoints: [String]? = nil,
-                    endpointCapacities: [String: Int] = [:]) {
+                    endpointCapacities: [String: Int] = [:], streamEventInterval: Duration? = nil) {
             self.faults = faults
             self.hardwareNoiseSeed = hardwareNoiseSeed
             self.capacity = capacity
             self.endpoints = endpoints
             self.endpointCapacities = endpointCapacities
+            self.streamEventInterval = streamEventInterval
         }
     }
 
@@ -75,7 +78,8 @@ public enum LocalNetwork {
         for (index, spec) in miners.enumerated() {
             let handlers = plugins.flatMap { $0.referenceMiners(options: .init(hardwareNoiseSeed: spec.hardwareNoiseSeed)) }
             var options = ReferenceMinerServer.Options(capacity: spec.capacity, faults: spec.faults, randomSeed: randomSeed.map { $0 &+ UInt64(index) },
-                                                       endpointCapacities: spec.endpointCapacities, capacityDeclaration: declaration)
+                                                       endpointCapacities: spec.endpointCapacities, capacityDeclaration: declaration,
+                                                       streamEventInterval: spec.streamEventInterval)
             identities.configure(&options, miner: index)
             let app = ReferenceMinerServer.application(
                 handlers: handlers,

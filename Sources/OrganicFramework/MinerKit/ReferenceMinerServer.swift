@@ -45,11 +45,15 @@ public enum ReferenceMinerServer {
         /// Who may call a miner serving the Axon or a fiber protocol. Without it those protocols
         /// answer every request 503 `miner_misconfigured` (and say so in the log).
         public var senders: SenderPolicy?
+        /// Time between a streamed answer's events, as a GPU's token rate spaces them out (a
+        /// real LLM miner streams tens to about a hundred tokens per second); nil sends each
+        /// event as soon as the handler produced it.
+        public var streamEventInterval: Duration?
 
         public init(host: String = "127.0.0.1", port: Int = 0, capacity: Int = 16, faults: MinerFaults = .none,
                     randomSeed: UInt64? = nil, maxRequestBytes: Int = 32 << 20, verifier: SignedRequestVerifier? = nil,
                     endpointCapacities: [String: Int] = [:], capacityDeclaration: CapacityDeclaration? = nil,
-                    minerProtocol: MinerProtocol = .btauth, senders: SenderPolicy? = nil) {
+                    minerProtocol: MinerProtocol = .btauth, senders: SenderPolicy? = nil, streamEventInterval: Duration? = nil) {
             self.host = host
             self.port = port
             self.capacity = capacity
@@ -61,6 +65,7 @@ public enum ReferenceMinerServer {
             self.verifier = verifier
             self.minerProtocol = minerProtocol
             self.senders = senders
+            self.streamEventInterval = streamEventInterval
         }
     }
 
@@ -138,7 +143,7 @@ public enum ReferenceMinerServer {
                 // The gate is held until the stream ends, not until the head is sent.
                 holdsGate = false
                 return streamedAnswer(handler, to: decoded, context: context, settings: streaming, action: action,
-                                      eventLoop: requestContext.eventLoop) { gate.leave() }
+                                      interval: options.streamEventInterval, eventLoop: requestContext.eventLoop) { gate.leave() }
             }
             if action == .stall || action == .truncate {
                 throw APIError(.internalServerError, code: "miner_fault", message: "Injected failure.")
@@ -150,12 +155,14 @@ public enum ReferenceMinerServer {
 
     /// A Server-Sent Events answer: one event per chunk, flushed as produced, then the end
     /// marker. A stall fault stops after two events and holds the connection open; a truncate
-    /// fault stops halfway and closes without the end marker.
+    /// fault stops halfway and closes without the end marker. With an `interval`, event n leaves
+    /// n intervals after the first (a paced stream does not drift when one write is late).
     static func streamedAnswer<H: MinerHandler>(_ handler: H, to request: H.Served.MinerRequest, context: MinerContext, settings: StreamingSettings,
-                                                action: MinerFaults.Action, eventLoop: (any EventLoop)?,
+                                                action: MinerFaults.Action, interval: Duration? = nil, eventLoop: (any EventLoop)?,
                                                 done: @escaping @Sendable () -> Void) -> Response {
         let body = ResponseBody { writer in
             defer { done() }
+            let firstEvent = ContinuousClock.now
             let encoder = JSONEncoder()
             // So that a node reading slowly holds the handler back instead of filling the event loop's queue.
             var pacer = WritePacer(eventLoop: eventLoop)
@@ -177,6 +184,7 @@ public enum ReferenceMinerServer {
                     // hold this endpoint's capacity slot long after the node had gone.
                     return
                 }
+                if let interval, sent > 0 { try await Task.sleep(until: firstEvent + interval * sent, clock: .continuous) }
                 var out = ByteBuffer()
                 ServerSentEventWriter.encode(ServerSentEvent(data: Array(try encoder.encode(chunk))), into: &out)
                 try await writer.write(out)

@@ -38,11 +38,14 @@ struct WordCountMinerCommand: AsyncParsableCommand {
         guard capacity >= 1 else { throw ValidationError("--capacity must be at least 1") }
         guard (wallet == nil) == (hotkey == nil) else { throw ValidationError("--wallet and --hotkey go together") }
         guard (subtensor == nil) == (netuid == nil) else { throw ValidationError("--subtensor and --netuid go together") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "wordcount-miner")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info  // checked in validate()
         let plugin = try WordCountPlugin()
         let faults: MinerFaults = switch faultMode {
         case nil: .none

@@ -34,7 +34,7 @@ struct WordCountNodeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         var logger = Logger(label: "wordcount-node")
-        logger.logLevel = Logger.Level(rawValue: configuration.logging.level) ?? .info
+        logger.logLevel = configuration.logging.level
         if check {
             do { try OrganicNode.check(configuration, plugins: plugins, logger: logger) } catch { throw ValidationError("\(error)") }
             print("configuration OK: \(plugins.flatMap { $0.endpoints.map(\.descriptor.name) }.joined(separator: ", "))")

@@ -1,3 +1,4 @@
+public import Logging
 
 
 /// Every setting of a node. Each has a default; a YAML file and `ORGANIC_*` environment
@@ -301,8 +302,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     }
 
     public struct Logging: Codable, Sendable, Equatable {
-        /// trace, debug, info, notice, warning, error or critical.
-        public var level = "info"
+        /// trace, debug, info, notice, warning, error or critical (another word fails at load).
+        public var level = Logger.Level.info
         public init() {}
     }
 }

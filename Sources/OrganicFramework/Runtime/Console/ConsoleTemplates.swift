@@ -130,6 +130,9 @@ enum ConsoleTemplates {
     <div class="field"><label for="max_concurrent">Concurrent requests at most</label>
     <input type="number" id="max_concurrent" name="max_concurrent" min="0" max="100000" value="{{maxConcurrent}}" aria-describedby="concurrent-hint">
     <span id="concurrent-hint" class="hint">Empty or 0: no limit.</span></div>
+    <div class="field"><label for="tier">Tier</label>
+    <select id="tier" name="tier" aria-describedby="tier-hint">{{#tiers}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/tiers}}</select>
+    <span id="tier-hint" class="hint">The key's weight in each endpoint's queue (dispatch.queues.tierWeights).</span></div>
     <fieldset><legend>Automatic refill</legend>
     <div class="inline">
     <div class="field"><label for="refill_amount">Top the balance up to (credits)</label>
@@ -169,6 +172,7 @@ enum ConsoleTemplates {
     <dt>Rate limits</dt><dd>{{limits}}</dd>
     <dt>Concurrency</dt><dd>{{concurrency}}</dd>
     <dt>Refill</dt><dd>{{refill}}</dd>
+    <dt>Tier</dt><dd id="key-tier">{{tier}}</dd>
     </dl>
     </section>
     <section class="panel" aria-labelledby="balance-h">

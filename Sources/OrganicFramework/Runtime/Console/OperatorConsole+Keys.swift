@@ -28,8 +28,12 @@ extension OperatorConsole {
         let maxConcurrent: String
         let refillAmount: String
         let refillPeriods: [Choice]
+        /// The accepted tiers; a stored tier no longer configured selects standard, as it is served.
+        let tiers: [Choice]
 
-        init(record: APIKeyRecord?, known: [String]) {
+        init(record: APIKeyRecord?, known: [String], tiers accepted: Set<KeyTier>) {
+            let current = record?.tier.flatMap { accepted.contains($0) ? $0 : nil } ?? .standard
+            tiers = accepted.sorted { $0.rawValue < $1.rawValue }.map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == current) }
             endpoints = known.map { EndpointChoice(name: $0, checked: record?.scopes.contains($0) ?? false) }
             rateLimits = record?.rateLimits.map(\.description).joined(separator: ", ") ?? ""
             maxConcurrent = record?.maxConcurrent.map(String.init) ?? ""
@@ -134,12 +138,22 @@ extension OperatorConsole {
         let states = [Choice(value: "", label: "any", selected: state == nil)]
             + [APIKeyRecord.State.active, .disabled, .revoked].map { Choice(value: $0.rawValue, label: $0.rawValue, selected: $0 == state) }
         let body = Body(query: query, states: states, keys: Array(rows), hasKeys: !rows.isEmpty, shown: rows.count, matching: matching.count, total: all.count,
-                        limitsForm: KeyLimitsForm(record: nil, known: knownEndpoints))
+                        limitsForm: KeyLimitsForm(record: nil, known: knownEndpoints, tiers: acceptedTiers))
         return try page("keys", title: "Keys", section: .keys, session: session, body: body)
     }
 
     var knownEndpoints: [String] {
         keys?.knownEndpoints.map { $0.sorted() } ?? []
+    }
+
+    var acceptedTiers: Set<KeyTier> {
+        keys?.tiers ?? [.standard]
+    }
+
+    /// A key's tier as the page shows it, saying when it is no longer configured.
+    func tierText(_ record: APIKeyRecord) -> String {
+        let tier = record.tier ?? .standard
+        return acceptedTiers.contains(tier) ? tier.rawValue : "\(tier.rawValue.prefix(KeyTier.maxNameLength)) (not configured: served as standard)"
     }
 
     static func scopes(_ record: APIKeyRecord) -> String {
@@ -165,7 +179,7 @@ extension OperatorConsole {
             let day, endpoint, requests, errors, credits, latency: String
         }
         struct Body: Sendable {
-            let id, href, name, owner, prefix, state, created, lastUsed, expires, scopes, limits, concurrency, refill, balance: String
+            let id, href, name, owner, prefix, state, created, lastUsed, expires, scopes, limits, concurrency, refill, tier, balance: String
             let enabled, unlimited, revoked: Bool
             let secret: Secret?
             let creditAction: String
@@ -193,7 +207,7 @@ extension OperatorConsole {
             state: record.state.rawValue, created: ConsoleFormat.time(record.createdAt), lastUsed: ConsoleFormat.time(record.lastUsedAt),
             expires: record.expiresAt.map(ConsoleFormat.time) ?? "never", scopes: Self.scopes(record), limits: Self.limits(record),
             concurrency: record.maxConcurrent.map { "at most \($0) at once" } ?? "no limit",
-            refill: record.refill.map { "to \($0.amount) credits each \($0.period.rawValue)" } ?? "none",
+            refill: record.refill.map { "to \($0.amount) credits each \($0.period.rawValue)" } ?? "none", tier: tierText(record),
             balance: "\(details.balance)", enabled: record.state == .active, unlimited: record.unlimitedCredits,
             revoked: record.state == .revoked, secret: secret, creditAction: Self.keyPath(record.id) + "/credits",
             ledger: (details.ledger ?? []).map { entry in
@@ -210,7 +224,7 @@ extension OperatorConsole {
                 .render(id: "key-requests"),
             creditsChart: daily.chart(days: days, title: "Credits charged per day to key \(record.name)", integral: false, value: { $0.credits.value })
                 .render(id: "key-credits"),
-            limitsForm: KeyLimitsForm(record: record, known: knownEndpoints))
+            limitsForm: KeyLimitsForm(record: record, known: knownEndpoints, tiers: acceptedTiers))
         return try render("key", title: "Key \(record.name)", section: .keys, session: session, body: body, flash: flash)
     }
 
@@ -236,7 +250,8 @@ extension OperatorConsole {
         return KeyCreation(name: name, owner: form.value("owner"), credits: try form.number("credits"),
                            unlimited: form.value("unlimited") != nil, rateLimits: rateLimits(form), scopes: form.values("scopes"),
                            expiresInSeconds: days.flatMap { $0 > 0 ? $0 * 86_400 : nil },
-                           maxConcurrent: maxConcurrent.flatMap { $0 > 0 ? $0 : nil }, refill: try refill(form))
+                           maxConcurrent: maxConcurrent.flatMap { $0 > 0 ? $0 : nil }, refill: try refill(form),
+                           tier: form.value("tier").map(KeyTier.init(rawValue:)))
     }
 
     /// `KeyChanges` from a key's settings form: every field is sent, so every field is set
@@ -252,7 +267,8 @@ extension OperatorConsole {
         return KeyChanges(name: name, owner: form.value("owner") ?? "", scopes: form.values("scopes"), rateLimits: rateLimits(form),
                           enabled: form.value("enabled") != nil, maxConcurrent: try form.integer("max_concurrent") ?? 0,
                           unlimited: form.value("unlimited") != nil, expiresInSeconds: days.map { $0 * 86_400 },
-                          refill: try refill(form) ?? CreditRefill(amount: .zero, period: .day))
+                          refill: try refill(form) ?? CreditRefill(amount: .zero, period: .day),
+                          tier: form.value("tier").map(KeyTier.init(rawValue:)))
     }
 
     /// "10/s, 1000/day" → ["10/s", "1000/day"].

@@ -70,13 +70,13 @@ extension Duration {
     }
 
     /// Seconds as a floating-point number.
-    public var seconds: Double {
+    package var seconds: Double {
         let (s, a) = components
         return Double(s) + Double(a) / 1e18
     }
 
     /// A duration from floating-point seconds, for configuration values.
-    public static func seconds(double value: Double) -> Duration {
+    package static func seconds(double value: Double) -> Duration {
         .nanoseconds(Int64((max(value, 0) * 1e9).rounded()))
     }
 }

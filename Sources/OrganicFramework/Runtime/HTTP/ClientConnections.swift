@@ -64,6 +64,10 @@ final class ClientConnections: Sendable {
         _ = signals.withLock { $0.removeValue(forKey: channel) }
     }
 
+    /// Connections the kernel completes and holds for the public listener until the node accepts
+    /// them (the kernel lowers it to `net.core.somaxconn`, 4,096 by default since Linux 5.4).
+    static let listenBacklog = 4096
+
     /// The largest connection cap this process can keep: the descriptor limit, less a reserve
     /// for miners, the database, logs and the admin listener.
     static func descriptorBound(reserve: Int = 256) -> Int {
@@ -82,7 +86,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private let signal = DisconnectSignal()
     private let flushes = ResponseFlushes()
     private var channel: ObjectIdentifier?
-    private var bodyDeadline: Scheduled<Void>?
+    /// When the current request's body must be in (nil between requests). One timer checks it
+    /// and re-arms when it fires early instead of being cancelled per request: cancelling a NIO
+    /// timer scans the event loop's whole timer queue, O(open connections) for every request.
+    private var bodyDue: NIODeadline?
+    private var bodyTimer: Scheduled<Void>?
 
     fileprivate init(connections: ClientConnections) {
         self.connections = connections
@@ -110,7 +118,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         // Removed with the pipeline when the channel closes; drop the entry before the channel
         // object can be freed and its identifier reused.
         if let channel { connections.remove(channel) }
-        bodyDeadline?.cancel()
+        bodyTimer?.cancel()
         signal.disconnect()
         flushes.close()
     }
@@ -118,15 +126,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            bodyDeadline?.cancel()
-            let timeout = connections.limits.bodyTimeout
-            let channel = context.channel
-            bodyDeadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanosecondsClamped))) {
-                channel.close(promise: nil)
-            }
+            let due = NIODeadline.now() + .nanoseconds(Int64(connections.limits.bodyTimeout.nanosecondsClamped))
+            bodyDue = due
+            if bodyTimer == nil { armBodyTimer(context.eventLoop, context.channel, at: due) }
         case .end:
-            bodyDeadline?.cancel()
-            bodyDeadline = nil
+            bodyDue = nil
         case .body:
             break
         }
@@ -140,8 +144,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         context.fireUserInboundEventTriggered(event)
     }
 
+    private func armBodyTimer(_ eventLoop: any EventLoop, _ channel: any Channel, at deadline: NIODeadline) {
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        bodyTimer = eventLoop.scheduleTask(deadline: deadline) {
+            let handler = handler.value
+            handler.bodyTimer = nil
+            guard let due = handler.bodyDue else { return }  // the body came in time
+            if due <= .now() {
+                channel.close(promise: nil)
+            } else {
+                handler.armBodyTimer(eventLoop, channel, at: due)  // a later request's deadline
+            }
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        bodyDeadline?.cancel()
+        bodyTimer?.cancel()
+        bodyTimer = nil
         signal.disconnect()
         context.fireChannelInactive()
     }

@@ -117,14 +117,13 @@ extension EndpointRoute: ServedEndpoint {
         var context = PerturbationContext(random: dispatcher.makeRandom(), seeds: dispatcher.settings.seeds)
         var minerRequest = endpoint.minerRequest(for: caller, context: &context)
         endpoint.perturb(&minerRequest, context: &context)
-        // Fair queueing is per key, weighted by the key's tier (metadata `tier`, default standard).
+        // Fair queueing is per key, weighted by the key's tier (see KeyTier).
         let flow = pending?.record.id ?? "anonymous"
-        let tier = pending?.record.metadata["tier"] ?? "standard"
         let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller) ? ChunkRelay<E.MinerChunk>() : nil
         let answer: OrganicAnswer<E>
         do {
             answer = try await dispatcher.dispatchOrganic(minerRequest, task: descriptor.task(model: endpoint.model(of: caller)), route: self,
-                                                          relay: relay, flow: flow, weight: dispatcher.settings.tierWeights[tier] ?? 1,
+                                                          relay: relay, flow: flow, weight: KeyTier.weight(of: pending?.record.tier, in: dispatcher.settings.tierWeights),
                                                           disconnect: disconnect)
         } catch {
             relay?.close()
@@ -203,7 +202,7 @@ extension EndpointRoute: ServedEndpoint {
             // Body bytes written after each write, and the chunks delivered by then.
             var progress = StreamProgress()
             var ending: ChunkRelay<E.MinerChunk>.Ending?
-            let encoder = DirectJSONEncoder()
+            var encoder = EventEncoder()
             // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
             var pacer = WritePacer(eventLoop: connection.eventLoop)
             do {
@@ -213,13 +212,13 @@ extension EndpointRoute: ServedEndpoint {
                     batch.removeAll(keepingCapacity: true)
                     batch.append(first)
                     relay.takeAvailable(into: &batch, limit: 64)
-                    var out = ByteBuffer()
+                    var out = encoder.makeBuffer()
                     var written = 0
                     for item in batch {
                         switch item {
                         case .chunk(let chunk):
                             if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
-                                ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(event)), into: &out)
+                                try encoder.append(event, to: &out)
                             }
                             written += 1
                         case .end(.completed):
@@ -227,7 +226,7 @@ extension EndpointRoute: ServedEndpoint {
                             let all = delivered + batch.prefix(written).compactMap(\.chunk)
                             if let response = try? endpoint.assemble(all, for: minerRequest) {
                                 for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
-                                    ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(event)), into: &out)
+                                    try encoder.append(event, to: &out)
                                 }
                             }
                             if let marker = descriptor.streaming?.endMarker {
@@ -235,14 +234,14 @@ extension EndpointRoute: ServedEndpoint {
                             }
                         case .end(.failed(let failure)):
                             ending = .failed(failure)
-                            let error = Self.streamError(for: failure)
-                            ServerSentEventWriter.encode(ServerSentEvent(data: try encoder.encode(APIError.ErrorBody(error))), into: &out)
+                            try encoder.append(APIError.ErrorBody(Self.streamError(for: failure)), to: &out)
                         }
                     }
                     let bytes = out.readableBytes
                     if bytes > 0 { try await writer.write(out) }
+                    encoder.wrote(bytes)
                     // Delivered once written: a caller gone before is charged only what it got.
-                    delivered += batch.prefix(written).compactMap(\.chunk)
+                    for case .chunk(let chunk) in batch.prefix(written) { delivered.append(chunk) }
                     progress.wrote(bytes, chunks: delivered.count)
                     if ending != nil { break reading }
                     try await pacer.wrote(bytes)

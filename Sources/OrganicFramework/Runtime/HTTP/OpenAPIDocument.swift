@@ -92,7 +92,7 @@ enum OpenAPIDocument {
             ("413", "The body exceeds \(d.maxRequestBytes) bytes."),
             ("429", "`queue_full` or `queue_timeout`; see `Retry-After`."),
             ("502", "`miner_failed`: no miner returned a valid answer."),
-            ("503", "`no_miners_available`, `miners_busy` or `overloaded`; see `Retry-After`."),
+            ("503", "`no_miners_available`, `miners_busy`, `overloaded` or `settlement_backlog`; see `Retry-After`."),
             ("504", "`miner_timeout`: no miner answered within \(Int(d.timeout.seconds)) s."),
         ]
         for (status, text) in errors {

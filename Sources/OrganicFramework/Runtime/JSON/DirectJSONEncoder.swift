@@ -5,9 +5,11 @@ import Foundation
 ///
 /// It exists for the request path: every answer, stream event and miner request is encoded once
 /// per request, and Foundation's encoder costs more than the rest of a relayed stream event.
-/// Output is what `JSONEncoder()` with its default strategies writes (numbers, string escapes,
-/// `Data` as base64, `URL` as its absolute string, dates as seconds since 2001), except that keys
-/// keep the order they were written in (Foundation's order on Linux is a hash order).
+/// Output is what `JSONEncoder()` with its default strategies and `.withoutEscapingSlashes`
+/// writes (numbers, string escapes, `Data` as base64, `URL` as its absolute string, dates as
+/// seconds since 2001), except that keys keep the order they were written in (Foundation's order
+/// on Linux is a hash order). Slashes are not escaped: base64 images are full of them, and no
+/// JSON reader needs it.
 ///
 /// Synthesized and hand-written `Encodable` conformances that write containers one after the
 /// other take the direct path. What it cannot write in order (a nested container written to after
@@ -16,6 +18,13 @@ import Foundation
 /// (or the error) is always Foundation's.
 package struct DirectJSONEncoder: Sendable {
     package init() {}
+
+    /// The encoder whose output this one matches, for what cannot be written in order.
+    static var foundation: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
 
     package func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         var bytes: [UInt8] = []
@@ -26,7 +35,7 @@ package struct DirectJSONEncoder: Sendable {
     /// Appends `value`'s JSON text to `bytes`; on an error `bytes` is left as it was.
     package func encode<T: Encodable>(_ value: T, into bytes: inout [UInt8]) throws {
         guard try appendDirectly(value, to: &bytes) else {
-            bytes.append(contentsOf: try JSONEncoder().encode(value))
+            bytes.append(contentsOf: try Self.foundation.encode(value))
             return
         }
     }
@@ -203,37 +212,32 @@ final class JSONByteWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Foundation's escapes: quote, backslash and slash, the short forms of control characters and
-    /// `\u00XX` for the others; everything else as UTF-8.
+    /// Foundation's escapes (without escaping slashes): quote, backslash, the short forms of
+    /// control characters and `\u00XX` for the others; everything else as UTF-8.
     func string(_ value: String) {
         var value = value
         bytes.append(UInt8(ascii: "\""))
         value.withUTF8 { utf8 in
-            var plain = 0
-            for index in utf8.indices {
+            var index = 0
+            while true {
+                let run = JSONByteScan.plainRun(utf8, from: index, nonASCII: true)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[index..<(index + run)]))
+                index += run
+                guard index < utf8.count else { break }
                 let byte = utf8[index]
-                let escape: (UInt8, UInt8)?
+                index += 1
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): escape = (UInt8(ascii: "\\"), byte)
-                case 0x08: escape = (UInt8(ascii: "\\"), UInt8(ascii: "b"))
-                case 0x0C: escape = (UInt8(ascii: "\\"), UInt8(ascii: "f"))
-                case 0x0A: escape = (UInt8(ascii: "\\"), UInt8(ascii: "n"))
-                case 0x0D: escape = (UInt8(ascii: "\\"), UInt8(ascii: "r"))
-                case 0x09: escape = (UInt8(ascii: "\\"), UInt8(ascii: "t"))
-                case 0..<0x20: escape = (0, byte)
-                default: continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<index]))
-                plain = index + 1
-                guard let (first, second) = escape, first != 0 else {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), byte])
+                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                default:
                     bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
                                               Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
-                    continue
                 }
-                bytes.append(first)
-                bytes.append(second)
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
         }
         bytes.append(UInt8(ascii: "\""))
     }
@@ -321,28 +325,15 @@ struct DirectKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-struct DirectUnkeyedContainer: UnkeyedEncodingContainer {
-    let writer: JSONByteWriter
-    let path: TapeCodingPath
-    let start: Int
-    let depth: Int
-    private(set) var count = 0
+/// The unkeyed and the single-value container write each scalar the same way, once `begin()`
+/// says the value may be written there in order.
+protocol DirectKeylessContainer {
+    var writer: JSONByteWriter { get }
+    /// Whether the next value may be written now (the unkeyed container also counts it).
+    mutating func begin() -> Bool
+}
 
-    init(writer: JSONByteWriter, path: TapeCodingPath, start: Int, depth: Int) {
-        self.writer = writer
-        self.path = path
-        self.start = start
-        self.depth = depth
-    }
-
-    var codingPath: [any CodingKey] { path.keys }
-
-    private mutating func begin() -> Bool {
-        guard writer.element(depth: depth, start: start) else { return false }
-        count += 1
-        return true
-    }
-
+extension DirectKeylessContainer {
     mutating func encodeNil() throws { if begin() { writer.null() } }
     mutating func encode(_ value: Bool) throws { if begin() { writer.bool(value) } }
     mutating func encode(_ value: String) throws { if begin() { writer.string(value) } }
@@ -358,6 +349,29 @@ struct DirectUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt16) throws { if begin() { writer.integer(value) } }
     mutating func encode(_ value: UInt32) throws { if begin() { writer.integer(value) } }
     mutating func encode(_ value: UInt64) throws { if begin() { writer.integer(value) } }
+}
+
+struct DirectUnkeyedContainer: UnkeyedEncodingContainer, DirectKeylessContainer {
+    let writer: JSONByteWriter
+    let path: TapeCodingPath
+    let start: Int
+    let depth: Int
+    private(set) var count = 0
+
+    init(writer: JSONByteWriter, path: TapeCodingPath, start: Int, depth: Int) {
+        self.writer = writer
+        self.path = path
+        self.start = start
+        self.depth = depth
+    }
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    mutating func begin() -> Bool {
+        guard writer.element(depth: depth, start: start) else { return false }
+        count += 1
+        return true
+    }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let index = count
@@ -385,7 +399,7 @@ struct DirectUnkeyedContainer: UnkeyedEncodingContainer {
 }
 
 /// Writes the one value of its encoder; a second value is not possible in order.
-struct DirectSingleValueContainer: SingleValueEncodingContainer {
+struct DirectSingleValueContainer: SingleValueEncodingContainer, DirectKeylessContainer {
     let writer: JSONByteWriter
     let path: TapeCodingPath
     let start: Int
@@ -393,29 +407,13 @@ struct DirectSingleValueContainer: SingleValueEncodingContainer {
 
     var codingPath: [any CodingKey] { path.keys }
 
-    private func begin() -> Bool {
+    func begin() -> Bool {
         guard !writer.unsupported, writer.bytes.count == start, writer.frames.count == depth else {
             writer.unsupported = true
             return false
         }
         return true
     }
-
-    mutating func encodeNil() throws { if begin() { writer.null() } }
-    mutating func encode(_ value: Bool) throws { if begin() { writer.bool(value) } }
-    mutating func encode(_ value: String) throws { if begin() { writer.string(value) } }
-    mutating func encode(_ value: Double) throws { if begin() { writer.double(value) } }
-    mutating func encode(_ value: Float) throws { if begin() { writer.float(value) } }
-    mutating func encode(_ value: Int) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int8) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int16) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int32) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: Int64) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt8) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt16) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt32) throws { if begin() { writer.integer(value) } }
-    mutating func encode(_ value: UInt64) throws { if begin() { writer.integer(value) } }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         guard begin() else { return }

@@ -236,7 +236,7 @@ enum StrictJSON {
                 case 0x00..<0x20:
                     throw fail("control character in a string")
                 case 0x20..<0x80:
-                    index += 1
+                    index += 1 + JSONByteScan.plainRun(bytes, from: index + 1, nonASCII: false)
                 default:
                     try utf8Sequence()
                 }

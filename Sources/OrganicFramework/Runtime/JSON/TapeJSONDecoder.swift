@@ -156,10 +156,14 @@ final class TapeDocument {
         out.reserveCapacity(range.count)
         var i = range.lowerBound
         while i < range.upperBound {
-            let byte = bytes[i]
-            guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
-                i += 1
+            // Copy the run up to the next backslash at once (base64 with escaped slashes is mostly runs).
+            let next: Int = bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress, let found = memchr(base + i, 0x5C, range.upperBound - i) else { return range.upperBound }
+                return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+            }
+            if next > i {
+                out.append(contentsOf: bytes[i..<next])
+                i = next
                 continue
             }
             let escape = bytes[i + 1]

@@ -5,13 +5,13 @@ import Crypto
 ///
 /// The checksum lets the node refuse a mistyped or truncated key before any lookup; it is not a
 /// security measure (anyone can compute it). Only ``hash(of:)`` of a key is ever stored.
-public enum APIKeyFormat {
-    public static let prefix = "org_live_"
+package enum APIKeyFormat {
+    package static let prefix = "org_live_"
     static let secretBytes = 24
     static let secretLength = 33
     static let checksumLength = 6
     /// Total length of a well-formed key, in bytes.
-    public static let length = prefix.utf8.count + secretLength + checksumLength
+    package static let length = prefix.utf8.count + secretLength + checksumLength
     /// Characters of the secret shown in listings (23 bits; the rest stays secret).
     static let displayedSecretCharacters = 4
 
@@ -24,7 +24,7 @@ public enum APIKeyFormat {
     }()
 
     /// A new key drawn from the system CSPRNG.
-    public static func generate() -> String {
+    package static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: secretBytes)
         for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
@@ -34,12 +34,12 @@ public enum APIKeyFormat {
     }
 
     /// Why a presented key was refused without a lookup.
-    public enum Malformation: Error, Sendable, Equatable {
+    package enum Malformation: Error, Sendable, Equatable {
         case wrongPrefix, wrongLength, invalidCharacter, badChecksum
     }
 
     /// Checks prefix, length, alphabet and checksum; constant work per key, no allocation.
-    public static func validate(_ key: String) -> Malformation? {
+    package static func validate(_ key: String) -> Malformation? {
         var key = key
         return key.withUTF8 { validate(bytes: $0) }
     }
@@ -71,7 +71,7 @@ public enum APIKeyFormat {
     }
 
     /// SHA-256 of the whole key text: what the database stores and lookups use.
-    public static func hash(of key: String) -> KeyDigest {
+    package static func hash(of key: String) -> KeyDigest {
         var key = key
         var hasher = SHA256()
         key.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
@@ -79,7 +79,7 @@ public enum APIKeyFormat {
     }
 
     /// The non-secret part shown in listings, such as `org_live_7Hq2…`.
-    public static func displayPrefix(of key: String) -> String {
+    package static func displayPrefix(of key: String) -> String {
         String(key.prefix(prefix.count + displayedSecretCharacters)) + "…"
     }
 
@@ -132,7 +132,7 @@ public enum APIKeyFormat {
 }
 
 /// A SHA-256 digest of a key, usable as a dictionary key and compared in constant time.
-public struct KeyDigest: Hashable, Sendable {
+package struct KeyDigest: Hashable, Sendable {
     let a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
     init(_ digest: SHA256.Digest) {
@@ -155,7 +155,7 @@ public struct KeyDigest: Hashable, Sendable {
     }
 
     /// The 32 digest bytes, as stored in the database.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(32)
         for word in [a, b, c, d] {
@@ -165,7 +165,7 @@ public struct KeyDigest: Hashable, Sendable {
     }
 
     /// Equality that takes the same time whichever bits differ.
-    public func constantTimeEquals(_ other: KeyDigest) -> Bool {
+    package func constantTimeEquals(_ other: KeyDigest) -> Bool {
         ((a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)) == 0
     }
 }

@@ -26,7 +26,7 @@ public struct APIKeyRecord: Codable, Sendable, Equatable {
     public var refill: CreditRefill?
     public var metadata: [String: String]
 
-    public init(id: String, name: String, owner: String = "", displayPrefix: String, createdAt: Date, lastUsedAt: Date? = nil,
+    package init(id: String, name: String, owner: String = "", displayPrefix: String, createdAt: Date, lastUsedAt: Date? = nil,
                 expiresAt: Date? = nil, state: State = .active, scopes: [String] = [], rateLimits: [RateLimitRule] = [],
                 maxConcurrent: Int? = nil, unlimitedCredits: Bool = false, refill: CreditRefill? = nil, metadata: [String: String] = [:]) {
         self.id = id
@@ -46,7 +46,7 @@ public struct APIKeyRecord: Codable, Sendable, Equatable {
     }
 
     /// Whether the key may call `endpoint`.
-    public func allows(endpoint: String) -> Bool {
+    package func allows(endpoint: String) -> Bool {
         scopes.isEmpty || scopes.contains(endpoint)
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-package import Logging
-import ServiceLifecycle
+import Logging
 import Synchronization
 
 /// The key checks on the request path of every `/v1` endpoint:
@@ -136,10 +135,15 @@ final class PendingRequest: Sendable {
     /// Headers that tell the caller where it stands with its rate limit.
     var rateLimitHeaders: HTTPFields { AccessControl.headers(for: rateLimit) }
 
-    /// Holds `price` (the most the request can cost); throws 402 when the balance cannot cover it.
+    /// Holds `price` (the most the request can cost); throws 402 when the balance cannot cover it,
+    /// 503 when settlements are too far behind (``SettlementService/waitForRoom()``).
     /// Keys with unlimited credits hold nothing.
     func reserve(_ price: Credits) async throws {
         guard price.millis > 0, !record.unlimitedCredits else { return }
+        // Bounds what a crash can leave uncharged: no new hold while the writer is far behind.
+        guard await access.settlements.waitForRoom() else {
+            throw APIError.unavailable("settlement_backlog", "The node is catching up on writing charges; retry shortly.", retryAfter: 1)
+        }
         switch try await access.store.reserve(id: record.id, amount: price, endpoint: endpoint, now: access.clock.now()) {
         case .reserved(let reservation):
             state.withLock { $0.reservation = reservation }
@@ -234,66 +238,5 @@ final class PendingRequest: Sendable {
         let usage = UsageEntry(keyID: record.id, endpoint: endpoint, status: 499, credits: .zero,
                                latencySeconds: (ContinuousClock.now - started).seconds, time: access.clock.now())
         access.settlements.enqueue(Settlement(reservation: taken.reservation, commit: false, usage: usage))
-    }
-}
-
-/// Writes settlements (commit or release, and the usage line) off the request path, many per
-/// transaction, as part of the node's service group. A reservation still open when the node
-/// stops (or crashes) is released at the next start, so a request is never charged twice and a
-/// balance never drifts from its ledger; the price of a crash within the few milliseconds before
-/// a batch is written is that those requests go uncharged.
-package final class SettlementService: Service, Sendable {
-    let store: any KeyStore
-    let logger: Logger
-    /// Counts what written settlements charged and gave back; nil records nothing.
-    let metrics: NodeMetrics?
-    static let maxBatch = 512
-    private let pending = Locked<[Settlement]>([])
-    private let signal: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-
-    /// Without metrics (benchmarks).
-    package convenience init(store: any KeyStore, logger: Logger) {
-        self.init(store: store, logger: logger, metrics: nil)
-    }
-
-    init(store: any KeyStore, logger: Logger, metrics: NodeMetrics?) {
-        self.store = store
-        self.logger = logger
-        self.metrics = metrics
-        (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    }
-
-    package func enqueue(_ settlement: Settlement) {
-        pending.withLock { $0.append(settlement) }
-        continuation.yield()
-    }
-
-    package func run() async throws {
-        await withGracefulShutdownHandler {
-            for await _ in signal { await flush() }
-            await flush()
-        } onGracefulShutdown: { [continuation] in
-            continuation.finish()
-        }
-    }
-
-    /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements.
-    func flush() async {
-        while true {
-            let batch: [Settlement] = pending.withLock { queue in
-                let taken = Array(queue.prefix(Self.maxBatch))
-                queue.removeFirst(taken.count)
-                return taken
-            }
-            guard !batch.isEmpty else { return }
-            do {
-                try await store.settle(batch: batch)
-                metrics?.settled(batch)
-            } catch {
-                logger.error("cannot settle credits; open reservations are released at the next start",
-                             metadata: ["count": "\(batch.count)", "error": "\(error)"])
-            }
-        }
     }
 }

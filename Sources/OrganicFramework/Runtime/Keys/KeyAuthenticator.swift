@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// Turns a presented key into its record: format check, SHA-256, cache, then the store.
@@ -6,18 +6,18 @@ import Synchronization
 /// The cache maps a key's digest to its record and is invalidated by ``invalidate(keyID:)``
 /// whenever this node changes a key (revoke, rotate, settings) and, on a shared PostgreSQL
 /// database, whenever another node does (``KeyChangeFeed``).
-public final class KeyAuthenticator: Sendable {
+package final class KeyAuthenticator: Sendable {
     struct Entry {
         var digest: KeyDigest
         var record: APIKeyRecord
     }
 
     /// Why a key was refused; each maps to a stable error code.
-    public enum Refusal: Error, Sendable, Equatable {
+    package enum Refusal: Error, Sendable, Equatable {
         case missing, malformed, unknown, revoked, disabled, expired
     }
 
-    public enum CachedCheck: Sendable, Equatable {
+    package enum CachedCheck: Sendable, Equatable {
         case verified(APIKeyRecord)
         case refused(Refusal)
         /// Well-formed but not cached: ask ``authenticate(_:now:)``.
@@ -30,12 +30,12 @@ public final class KeyAuthenticator: Sendable {
     /// Longest header value considered; anything longer is refused before hashing.
     static let maxPresentedLength = 256
 
-    public init(store: any KeyStore) {
+    package init(store: any KeyStore) {
         self.store = store
     }
 
     /// Verifies a key against the cache only; no suspension, no allocation beyond the record copy.
-    public func checkCached(_ presented: String, now: Date) -> CachedCheck {
+    package func checkCached(_ presented: String, now: Date) -> CachedCheck {
         guard presented.utf8.count <= Self.maxPresentedLength, APIKeyFormat.validate(presented) == nil else { return .refused(.malformed) }
         let digest = APIKeyFormat.hash(of: presented)
         guard let entry = cache.withLock({ $0[digest] }), entry.digest.constantTimeEquals(digest) else { return .notCached }
@@ -44,7 +44,7 @@ public final class KeyAuthenticator: Sendable {
     }
 
     /// Verifies a key, loading it from the store on a cache miss.
-    public func authenticate(_ presented: String?, now: Date) async throws -> APIKeyRecord {
+    package func authenticate(_ presented: String?, now: Date) async throws -> APIKeyRecord {
         guard let presented else { throw Refusal.missing }
         switch checkCached(presented, now: now) {
         case .verified(let record): return record
@@ -62,7 +62,7 @@ public final class KeyAuthenticator: Sendable {
     }
 
     /// Drops a key from the cache so that the next request reads the store again.
-    public func invalidate(keyID: String) {
+    package func invalidate(keyID: String) {
         cache.withLock { cache in
             for (digest, entry) in cache where entry.record.id == keyID { cache[digest] = nil }
         }
@@ -81,12 +81,25 @@ public final class KeyAuthenticator: Sendable {
     /// The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
     /// Returns nil when neither header is present; "" when a header is present but unusable.
     static func presentedKey(authorization: String?, apiKeyHeader: String?) -> String? {
+        // Byte by byte: Foundation's trimming and case folding were a visible share of a paid request.
         if let authorization {
-            let trimmed = authorization.trimmingCharacters(in: .whitespaces)
-            guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return "" }
-            return trimmed.dropFirst(7).trimmingCharacters(in: .whitespaces)
+            let value = trimmed(authorization.utf8[...])
+            let scheme = Array("bearer ".utf8)
+            guard value.count > scheme.count,
+                  zip(value.prefix(scheme.count), scheme).allSatisfy({ $1 == 0x20 ? $0 == 0x20 : $0 | 0x20 == $1 })
+            else { return "" }
+            return String(trimmed(value.dropFirst(scheme.count))) ?? ""
         }
-        if let apiKeyHeader { return apiKeyHeader.trimmingCharacters(in: .whitespaces) }
+        if let apiKeyHeader { return String(trimmed(apiKeyHeader.utf8[...])) ?? "" }
         return nil
+    }
+
+    /// Without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+            return bytes[bytes.endIndex...]
+        }
+        return bytes[first...last]
     }
 }

@@ -4,23 +4,27 @@ import Foundation
 ///
 /// Every change invalidates the node's cache of that key at once (when running in a node).
 public struct KeyManager: Sendable {
-    public let store: any KeyStore
+    package let store: any KeyStore
     let authenticator: KeyAuthenticator?
     let limiter: RateLimiter?
     let clock: any NodeClock
     /// Endpoint names scopes may name; nil accepts any (offline CLI, which has no plugins).
     let knownEndpoints: Set<String>?
+    /// Tiers a key may be given (``KeyTier/accepted(in:)``); nil accepts any well-formed name.
+    let tiers: Set<KeyTier>?
 
-    public init(store: any KeyStore, clock: any NodeClock = SystemNodeClock(), knownEndpoints: Set<String>? = nil) {
-        self.init(store: store, authenticator: nil, limiter: nil, clock: clock, knownEndpoints: knownEndpoints)
+    package init(store: any KeyStore, clock: any NodeClock = SystemNodeClock(), knownEndpoints: Set<String>? = nil, tiers: Set<KeyTier>? = nil) {
+        self.init(store: store, authenticator: nil, limiter: nil, clock: clock, knownEndpoints: knownEndpoints, tiers: tiers)
     }
 
-    init(store: any KeyStore, authenticator: KeyAuthenticator?, limiter: RateLimiter?, clock: any NodeClock, knownEndpoints: Set<String>?) {
+    init(store: any KeyStore, authenticator: KeyAuthenticator?, limiter: RateLimiter?, clock: any NodeClock, knownEndpoints: Set<String>?,
+         tiers: Set<KeyTier>?) {
         self.store = store
         self.authenticator = authenticator
         self.limiter = limiter
         self.clock = clock
         self.knownEndpoints = knownEndpoints
+        self.tiers = tiers
     }
 
     public func create(_ request: KeyCreation) async throws -> CreatedKey {
@@ -43,10 +47,11 @@ public struct KeyManager: Sendable {
             }
             expiry = now.addingTimeInterval(seconds)
         }
-        let metadata = request.metadata ?? [:]
+        var metadata = request.metadata ?? [:]
         guard metadata.count <= 64, metadata.allSatisfy({ $0.key.count <= 128 && $0.value.count <= 4096 }) else {
             throw APIError(.badRequest, code: "invalid_value", message: "metadata is limited to 64 entries of short strings.", field: "metadata")
         }
+        metadata[KeyTier.metadataKey] = try validatedTier(request.tier, metadata: metadata)?.rawValue
         let secret = APIKeyFormat.generate()
         let record = APIKeyRecord(id: Self.newID(), name: request.name, owner: owner, displayPrefix: APIKeyFormat.displayPrefix(of: secret),
                                   createdAt: now, expiresAt: expiry, scopes: scopes, rateLimits: limits, maxConcurrent: request.maxConcurrent,
@@ -89,6 +94,7 @@ public struct KeyManager: Sendable {
         if let enabled = changes.enabled { record.state = enabled ? .active : .disabled }
         if let max = changes.maxConcurrent { record.maxConcurrent = max > 0 ? max : nil }
         if let unlimited = changes.unlimited { record.unlimitedCredits = unlimited }
+        if let tier = changes.tier { record.tier = try validated(tier: tier) }
         if let seconds = changes.expiresInSeconds {
             guard seconds.isFinite, seconds >= 0, seconds <= 100 * 365 * 86_400 else {
                 throw APIError(.badRequest, code: "invalid_value", message: "expiresInSeconds must be 0 (never) or positive.", field: "expiresInSeconds")
@@ -244,11 +250,14 @@ public struct KeyCreation: Codable, Sendable {
     public var expiresInSeconds: Double?
     public var maxConcurrent: Int?
     public var refill: CreditRefill?
+    /// One of `dispatch.queues.tierWeights` or `standard` (the default); stored as metadata `tier`.
+    public var tier: KeyTier?
     public var metadata: [String: String]?
 
     public init(name: String, owner: String? = nil, credits: Double? = nil, unlimited: Bool? = nil, rateLimits: [String]? = nil,
                 scopes: [String]? = nil, expiresInSeconds: Double? = nil, maxConcurrent: Int? = nil, refill: CreditRefill? = nil,
-                metadata: [String: String]? = nil) {
+                tier: KeyTier? = nil, metadata: [String: String]? = nil) {
+        self.tier = tier
         self.name = name
         self.owner = owner
         self.credits = credits
@@ -278,9 +287,13 @@ public struct KeyChanges: Codable, Sendable {
     public var expiresInSeconds: Double?
     /// The automatic refill; an amount of 0 removes it.
     public var refill: CreditRefill?
+    /// One of `dispatch.queues.tierWeights` or `standard`.
+    public var tier: KeyTier?
 
     public init(name: String? = nil, owner: String? = nil, scopes: [String]? = nil, rateLimits: [String]? = nil, enabled: Bool? = nil,
-                maxConcurrent: Int? = nil, unlimited: Bool? = nil, expiresInSeconds: Double? = nil, refill: CreditRefill? = nil) {
+                maxConcurrent: Int? = nil, unlimited: Bool? = nil, expiresInSeconds: Double? = nil, refill: CreditRefill? = nil,
+                tier: KeyTier? = nil) {
+        self.tier = tier
         self.name = name
         self.owner = owner
         self.scopes = scopes

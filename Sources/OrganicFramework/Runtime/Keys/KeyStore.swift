@@ -2,7 +2,7 @@ public import Foundation
 
 /// Where keys, the credit ledger and the usage log live. The database is the source of truth
 /// for balances; a node keeps only a cache of verified keys (see ``KeyAuthenticator``).
-public protocol KeyStore: Sendable {
+package protocol KeyStore: Sendable {
     /// Stores a new key under `digest` (the secret itself is never passed in).
     func insert(_ record: APIKeyRecord, digest: KeyDigest, initialCredits: Credits, now: Date) async throws
     func key(id: String) async throws -> APIKeyRecord?
@@ -80,35 +80,35 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
 }
 
 /// The actors the node itself names in ``LedgerEntry/actor``.
-public enum LedgerActor {
-    public static let cli = "cli"
-    public static let console = "console"
-    public static let adminAPI = "admin-api"
+package enum LedgerActor {
+    package static let cli = "cli"
+    package static let console = "console"
+    package static let adminAPI = "admin-api"
 }
 
 /// Credits held for one request.
-public struct CreditReservation: Sendable, Equatable {
-    public var id: Int64
-    public var keyID: String
-    public var amount: Credits
+package struct CreditReservation: Sendable, Equatable {
+    package var id: Int64
+    package var keyID: String
+    package var amount: Credits
 }
 
-public enum ReservationOutcome: Sendable, Equatable {
+package enum ReservationOutcome: Sendable, Equatable {
     case reserved(CreditReservation)
     case insufficient(balance: Credits)
     case unknownKey
 }
 
 /// How one finished request is settled: its reservation (if any) committed or released, and its log line.
-public struct Settlement: Sendable, Equatable {
-    public var reservation: CreditReservation?
-    public var commit: Bool
+package struct Settlement: Sendable, Equatable {
+    package var reservation: CreditReservation?
+    package var commit: Bool
     /// The part of the reservation charged when committing; nil charges all of it. Never more
     /// than the reservation (the rest goes back to the balance).
-    public var charged: Credits?
-    public var usage: UsageEntry
+    package var charged: Credits?
+    package var usage: UsageEntry
 
-    public init(reservation: CreditReservation?, commit: Bool, charged: Credits? = nil, usage: UsageEntry) {
+    package init(reservation: CreditReservation?, commit: Bool, charged: Credits? = nil, usage: UsageEntry) {
         self.reservation = reservation
         self.commit = commit
         self.charged = charged
@@ -117,17 +117,17 @@ public struct Settlement: Sendable, Equatable {
 }
 
 /// One served (or refused) request of a key.
-public struct UsageEntry: Sendable, Equatable {
-    public var keyID: String
-    public var endpoint: String
-    public var status: Int
-    public var credits: Credits
-    public var latencySeconds: Double
-    public var time: Date
+package struct UsageEntry: Sendable, Equatable {
+    package var keyID: String
+    package var endpoint: String
+    package var status: Int
+    package var credits: Credits
+    package var latencySeconds: Double
+    package var time: Date
     /// What the request consumed in the endpoint's units (tokens, for example).
-    public var units: Usage
+    package var units: Usage
 
-    public init(keyID: String, endpoint: String, status: Int, credits: Credits, latencySeconds: Double, time: Date, units: Usage = Usage()) {
+    package init(keyID: String, endpoint: String, status: Int, credits: Credits, latencySeconds: Double, time: Date, units: Usage = Usage()) {
         self.units = units
         self.keyID = keyID
         self.endpoint = endpoint
@@ -152,19 +152,19 @@ public struct UsageSummary: Codable, Sendable, Equatable {
 }
 
 /// A key store failure that callers map to a status.
-public enum KeyStoreError: Error, Sendable, Equatable {
+package enum KeyStoreError: Error, Sendable, Equatable {
     case notFound
     case insufficientCredits(balance: Credits)
 }
 
 extension KeyStore {
     /// A ledger line with no recorded actor.
-    public func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry {
+    package func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry {
         try await addCredits(id: id, amount: amount, kind: kind, note: note, actor: nil, now: now)
     }
 
     /// Commits all of a reservation, or releases it, and logs the request.
-    public func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws {
+    package func settle(_ reservation: CreditReservation, commit: Bool, usage: UsageEntry) async throws {
         try await settle(reservation, commit: commit, charged: nil, usage: usage)
     }
 }

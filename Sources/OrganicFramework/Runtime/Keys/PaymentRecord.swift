@@ -6,23 +6,23 @@ public enum PaymentProvider: String, Codable, Sendable, CaseIterable {
 }
 
 /// A paid event from a provider that should credit a key (see ``KeyStore/applyPayment(_:now:)``).
-public struct PaymentCredit: Sendable, Equatable {
-    public var provider: PaymentProvider
+package struct PaymentCredit: Sendable, Equatable {
+    package var provider: PaymentProvider
     /// The provider's event id (Stripe: `evt_…`); applied at most once.
-    public var eventID: String
+    package var eventID: String
     /// The key the buyer named; refused when it is unknown or revoked.
-    public var keyID: String
+    package var keyID: String
     /// Positive; zero or less is refused as ``PaymentRecord/Refusal/invalidMetadata``.
-    public var credits: Credits
+    package var credits: Credits
     /// The provider's payment object (Stripe: the Checkout Session `cs_…`); credited at most once
     /// even when it arrives under another event id.
-    public var reference: String?
+    package var reference: String?
     /// What the buyer paid, in the currency's smallest unit (cents), for reconciliation.
-    public var amountPaid: Int64?
+    package var amountPaid: Int64?
     /// ISO 4217 code in lower case, as Stripe writes it (`usd`).
-    public var currency: String?
+    package var currency: String?
 
-    public init(provider: PaymentProvider, eventID: String, keyID: String, credits: Credits, reference: String? = nil,
+    package init(provider: PaymentProvider, eventID: String, keyID: String, credits: Credits, reference: String? = nil,
                 amountPaid: Int64? = nil, currency: String? = nil) {
         self.provider = provider
         self.eventID = eventID
@@ -68,7 +68,7 @@ public struct PaymentRecord: Codable, Sendable, Equatable {
     public var currency: String?
     public var receivedAt: Date
 
-    public init(id: Int64, provider: PaymentProvider, eventID: String, keyID: String, credits: Credits, state: State, refusal: Refusal?,
+    package init(id: Int64, provider: PaymentProvider, eventID: String, keyID: String, credits: Credits, state: State, refusal: Refusal?,
                 ledgerEntryID: Int64?, reference: String?, amountPaid: Int64?, currency: String?, receivedAt: Date) {
         self.id = id
         self.provider = provider
@@ -86,7 +86,7 @@ public struct PaymentRecord: Codable, Sendable, Equatable {
 }
 
 /// What applying a payment did.
-public enum PaymentOutcome: Sendable, Equatable {
+package enum PaymentOutcome: Sendable, Equatable {
     /// Credited now: the stored record and its ledger line.
     case credited(PaymentRecord, LedgerEntry)
     /// Refused now (and stored as refused).
@@ -95,7 +95,7 @@ public enum PaymentOutcome: Sendable, Equatable {
     /// Carries the record stored the first time.
     case duplicate(PaymentRecord)
 
-    public var record: PaymentRecord {
+    package var record: PaymentRecord {
         switch self {
         case .credited(let record, _), .refused(let record), .duplicate(let record): record
         }

@@ -8,7 +8,7 @@ public struct RateLimitRule: Codable, Sendable, Hashable, CustomStringConvertibl
     /// The endpoint name the rule applies to; nil for every endpoint together.
     public var endpoint: String?
 
-    public init(limit: Int, periodSeconds: Double, endpoint: String? = nil) {
+    package init(limit: Int, periodSeconds: Double, endpoint: String? = nil) {
         self.limit = limit
         self.periodSeconds = periodSeconds
         self.endpoint = endpoint
@@ -21,7 +21,7 @@ public struct RateLimitRule: Codable, Sendable, Hashable, CustomStringConvertibl
     ]
 
     /// Parses the written form; nil when it is not one.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var endpoint: String?
         if let colon = rest.lastIndex(of: ":") {

@@ -8,7 +8,7 @@ import Synchronization
 /// `limit + floor(t * limit / period)` requests by one rule, exactly (no rounding beyond 1 ns per
 /// emission interval). A request is admitted only when every rule that applies admits it, and
 /// then it takes a token from each, atomically. State is per node and starts full on restart.
-public final class RateLimiter: Sendable {
+package final class RateLimiter: Sendable {
     struct Bucket {
         var rule: RateLimitRule
         /// Theoretical arrival time, in nanoseconds.
@@ -21,14 +21,14 @@ public final class RateLimiter: Sendable {
     }
 
     /// What the most restrictive applying rule says, for the `X-RateLimit-*` headers.
-    public struct Status: Sendable, Equatable {
-        public var limit: Int
-        public var remaining: Int
+    package struct Status: Sendable, Equatable {
+        package var limit: Int
+        package var remaining: Int
         /// Seconds until that bucket is full again (rounded up).
-        public var resetSeconds: Int
+        package var resetSeconds: Int
     }
 
-    public enum Decision: Sendable, Equatable {
+    package enum Decision: Sendable, Equatable {
         case allowed(Status?)
         /// Refused by a rule; retry after this many seconds (rounded up, at least 1).
         case limited(Status, retryAfterSeconds: Int)
@@ -41,7 +41,7 @@ public final class RateLimiter: Sendable {
     /// in-flight counts stay per instance.
     let shared: SharedRateBuckets?
 
-    public init() {
+    package init() {
         shared = nil
     }
 
@@ -63,7 +63,7 @@ public final class RateLimiter: Sendable {
 
     /// Checks and, when admitted, consumes one token from each applying rule and takes one
     /// in-flight slot when `maxConcurrent` is set (give it back with ``finish(keyID:)``).
-    public func admit(keyID: String, rules: [RateLimitRule], maxConcurrent: Int?, endpoint: String, nowNanoseconds now: Int64) -> Decision {
+    package func admit(keyID: String, rules: [RateLimitRule], maxConcurrent: Int?, endpoint: String, nowNanoseconds now: Int64) -> Decision {
         states.withLock { states in
             var state = states[keyID] ?? KeyState(buckets: [])
             if state.buckets.count != rules.count || !zip(state.buckets, rules).allSatisfy({ $0.rule == $1 }) {
@@ -99,14 +99,14 @@ public final class RateLimiter: Sendable {
     }
 
     /// Gives back the in-flight slot taken by ``admit(keyID:rules:maxConcurrent:endpoint:nowNanoseconds:)``.
-    public func finish(keyID: String) {
+    package func finish(keyID: String) {
         states.withLock { states in
             if let current = states[keyID]?.inFlight, current > 0 { states[keyID]?.inFlight = current - 1 }
         }
     }
 
     /// Forgets a key's buckets (after revocation or a change of its limits).
-    public func forget(keyID: String) {
+    package func forget(keyID: String) {
         shared?.forget(keyID: keyID)
         states.withLock { states in
             guard var state = states[keyID] else { return }

@@ -5,7 +5,7 @@ import OrganicCrypto
 /// `NeuronInfoRuntimeApi_get_neurons_lite` with the netuid (u16, little-endian), decoded
 /// from SCALE. Any failure throws, so the node keeps its last good snapshot.
 public struct SubtensorMetagraphSource: MetagraphSource {
-    public static let runtimeMethod = "NeuronInfoRuntimeApi_get_neurons_lite"
+    package static let runtimeMethod = "NeuronInfoRuntimeApi_get_neurons_lite"
 
     public let netuid: UInt16
     public let rpc: any SubtensorRPC
@@ -18,7 +18,7 @@ public struct SubtensorMetagraphSource: MetagraphSource {
     }
 
     /// `0x` + netuid as u16 little-endian: the SCALE-encoded runtime API argument.
-    public var callArgument: String {
+    package var callArgument: String {
         Hex.encode([UInt8(truncatingIfNeeded: netuid), UInt8(truncatingIfNeeded: netuid >> 8)], prefix0x: true)
     }
 

@@ -16,6 +16,10 @@ enum MetricName {
     static let creditsReserved = "organic_credits_reserved_millicredits_total"
     static let creditsCharged = "organic_credits_charged_millicredits_total"
     static let creditsRefunded = "organic_credits_refunded_millicredits_total"
+    // Settlement (Keys/SettlementService): the backlog that a crash would leave uncharged.
+    static let settlementsUnwritten = "organic_settlements_unwritten"
+    static let settlementLag = "organic_settlement_lag_seconds"
+    static let settlementWaits = "organic_settlement_waits_total"
     // Weight setting.
     static let weightSettings = "organic_weight_set_attempts_total"
     static let weightLastSuccess = "organic_weight_set_last_success_timestamp_seconds"

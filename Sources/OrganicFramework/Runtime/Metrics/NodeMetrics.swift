@@ -21,6 +21,7 @@ final class NodeMetrics: Sendable {
         MetricName.requestDuration: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
         MetricName.minerDuration: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
         MetricName.minerFirstChunk: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        MetricName.settlementLag: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     ]
 
     init(registry: PrometheusCollectorRegistry, endpoints: [String], subnets: [String]) {

@@ -110,8 +110,10 @@ public struct OrganicNode: Sendable {
         }
         let authenticator = KeyAuthenticator(store: keyStore)
         let limiter = RateLimiter(shared: stores.postgres.map { SharedRateBuckets(storage: $0) })
+        let tiers = KeyTier.accepted(in: configuration.dispatch.queues.tierWeights)
         let keys = KeyManager(store: keyStore, authenticator: authenticator, limiter: limiter, clock: clock,
-                              knownEndpoints: Set(routes.map(\.descriptor.name)))
+                              knownEndpoints: Set(routes.map(\.descriptor.name)), tiers: tiers)
+        KeyTier.warnUnconfigured(in: try await keyStore.keys(), accepted: tiers, logger: logger)
         // With PostgreSQL: other instances' key changes reach this node's caches.
         // With PostgreSQL, one instance leads (weights, synthetic queries, metagraph); see LeaderElection.
         let leadership = Leadership(stores.initialRole, metrics: metrics)
@@ -131,7 +133,7 @@ public struct OrganicNode: Sendable {
         }
 
         var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = MinerConnectionLimit.perMiner(configuration, endpoints: routes.count)
         clientConfiguration.timeout.connect = .seconds(3)
         // A refused connection fails at once (the round retries on another miner and the miner
         // cools down) instead of being retried until the connect timeout.
@@ -273,7 +275,10 @@ public struct OrganicNode: Sendable {
                                      stripe: checked.stripe.map { StripeWebhook(settings: $0, store: keyStore, clock: clock, logger: logger) }),
             server: .http1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
                                                 idleTimeout: .nanoseconds(Int64(Duration.seconds(double: server.idleTimeoutSeconds).nanosecondsClamped)))),
-            configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic"),
+            // A burst of connects waits in the kernel's accept queue while the accept loop catches up;
+            // with the default 256 the overflow's handshakes are dropped and reset a minute later.
+            configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic",
+                                 backlog: ClientConnections.listenBacklog),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
         services.append(publicApp)
@@ -307,6 +312,9 @@ public struct OrganicNode: Sendable {
         guard (0...1).contains(q.syntheticFloor), q.floorWindow >= 1 else { throw ConfigurationError("dispatch.queues.syntheticFloor must be in [0, 1] and floorWindow >= 1") }
         guard q.maxWaitFraction > 0, q.maxWaitFraction <= 10 else { throw ConfigurationError("dispatch.queues.maxWaitFraction must be in (0, 10]") }
         guard q.tierWeights.values.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw ConfigurationError("dispatch.queues.tierWeights must be positive") }
+        guard q.tierWeights.count <= KeyTier.maxConfigured, q.tierWeights.keys.allSatisfy(KeyTier.isValidName) else {
+            throw ConfigurationError("dispatch.queues.tierWeights names at most \(KeyTier.maxConfigured) tiers, each 1...\(KeyTier.maxNameLength) letters, digits, - or _")
+        }
         let sel = d.selection
         guard [sel.scoreWeight, sel.latencyWeight, sel.randomness].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw ConfigurationError("dispatch.selection weights must be finite and >= 0")

@@ -233,15 +233,15 @@ package struct PeriodMean: Sendable, Hashable, Codable {
 }
 
 /// One (hotkey, endpoint, period)'s sum as stored: enough to resume a running mean.
-public struct PeriodRow: Sendable, Hashable, Codable {
-    public var hotkey: String
-    public var endpoint: String
-    public var period: Int64
-    public var uid: UInt16
-    public var sum: Double
-    public var rounds: Int
+package struct PeriodRow: Sendable, Hashable, Codable {
+    package var hotkey: String
+    package var endpoint: String
+    package var period: Int64
+    package var uid: UInt16
+    package var sum: Double
+    package var rounds: Int
 
-    public init(hotkey: String, endpoint: String, period: Int64, uid: UInt16, sum: Double, rounds: Int) {
+    package init(hotkey: String, endpoint: String, period: Int64, uid: UInt16, sum: Double, rounds: Int) {
         self.hotkey = hotkey
         self.endpoint = endpoint
         self.period = period

@@ -17,7 +17,7 @@ package final class BTAuthRequestSigner: RequestSigner {
     }
 
     package func headers(method: String, pathAndQuery: String, body: [UInt8], receiverHotkey: String) -> [(name: String, value: String)] {
-        BTAuthMessage.signedHeaders(keypair: keypair, method: method, pathAndQuery: pathAndQuery, body: body,
+        BTAuthMessage.signedHeaders(keypair: keypair, senderSS58: hotkey, method: method, pathAndQuery: pathAndQuery, body: body,
                                     nonceNanoseconds: nextNonce(), receiverSS58: receiverHotkey)
     }
 

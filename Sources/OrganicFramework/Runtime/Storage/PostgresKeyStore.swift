@@ -128,7 +128,8 @@ struct PostgresKeyStore: KeyStore {
         for row in rows {
             let columns = try row.decode((Int64, Int64?, String?, String?, Int64?, Int64?, String?, String?, String?, Double?).self)
             guard let lineID = columns.1, let keyID = columns.2, let kind = columns.3, let amount = columns.4, let created = columns.9 else { continue }
-            lines.append(LedgerEntry(id: lineID, keyID: keyID, kind: LedgerEntry.Kind(rawValue: kind) ?? .adjustment, amount: Credits(millis: amount),
+            guard let known = LedgerEntry.Kind(rawValue: kind) else { throw CorruptLedgerLine(id: lineID, kind: kind) }
+            lines.append(LedgerEntry(id: lineID, keyID: keyID, kind: known, amount: Credits(millis: amount),
                                      reservationID: columns.5, endpoint: columns.6, note: columns.7, actor: columns.8,
                                      createdAt: Date(timeIntervalSince1970: created)))
         }
@@ -407,7 +408,8 @@ struct PostgresKeyStore: KeyStore {
     static func entry(_ row: PostgresRow) throws -> LedgerEntry {
         let (id, keyID, kind, amount, reservationID, endpoint, note, actor, created) =
             try row.decode((Int64, String, String, Int64, Int64?, String?, String?, String?, Double).self)
-        return LedgerEntry(id: id, keyID: keyID, kind: LedgerEntry.Kind(rawValue: kind) ?? .adjustment, amount: Credits(millis: amount),
+        guard let known = LedgerEntry.Kind(rawValue: kind) else { throw CorruptLedgerLine(id: id, kind: kind) }
+        return LedgerEntry(id: id, keyID: keyID, kind: known, amount: Credits(millis: amount),
                            reservationID: reservationID, endpoint: endpoint, note: note, actor: actor, createdAt: Date(timeIntervalSince1970: created))
     }
 }

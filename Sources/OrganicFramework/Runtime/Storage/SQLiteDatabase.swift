@@ -1,4 +1,4 @@
-public import GRDB
+package import GRDB
 import Foundation
 
 /// The node's embedded SQLite database (WAL mode), with versioned migrations.
@@ -6,7 +6,7 @@ import Foundation
 /// Every part of the node that stores data shares this one pool; each registers its own
 /// migrations in ``NodeMigrations``.
 public final class SQLiteDatabase: Sendable {
-    public let pool: DatabasePool
+    package let pool: DatabasePool
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest version.

@@ -1,10 +1,10 @@
-public import Foundation
+package import Foundation
 import GRDB
 
 extension SQLiteKeyStore {
     /// One write transaction (SQLite has one writer at a time): the duplicate check, the payment
     /// row and the ledger line are decided together; the unique indexes back the check.
-    public func applyPayment(_ payment: PaymentCredit, now: Date) async throws -> PaymentOutcome {
+    package func applyPayment(_ payment: PaymentCredit, now: Date) async throws -> PaymentOutcome {
         try await database.pool.write { db in
             if let existing = try Self.existingPayment(db, payment) { return .duplicate(existing) }
             let keyState = try String.fetchOne(db, sql: "SELECT state FROM api_keys WHERE id = ?", arguments: [payment.keyID])
@@ -29,7 +29,7 @@ extension SQLiteKeyStore {
         }
     }
 
-    public func payments(limit: Int) async throws -> [PaymentRecord] {
+    package func payments(limit: Int) async throws -> [PaymentRecord] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM payments ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.payment)
         }

@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 import GRDB
 
 /// Keys, ledger and usage in the node's SQLite database (WAL). Every statement is
 /// parameterised; balances change only inside write transactions together with their ledger line.
-public struct SQLiteKeyStore: KeyStore {
+package struct SQLiteKeyStore: KeyStore {
     let database: SQLiteDatabase
     let reservations = ReservationQueue()
 
-    public init(database: SQLiteDatabase) {
+    package init(database: SQLiteDatabase) {
         self.database = database
     }
 
-    public func insert(_ record: APIKeyRecord, digest: KeyDigest, initialCredits: Credits, now: Date) async throws {
+    package func insert(_ record: APIKeyRecord, digest: KeyDigest, initialCredits: Credits, now: Date) async throws {
         try await database.pool.write { db in
             try db.execute(sql: """
                 INSERT INTO api_keys (id, key_hash, display_prefix, name, owner, created_at, last_used_at, expires_at, state,
@@ -31,25 +31,25 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func key(id: String) async throws -> APIKeyRecord? {
+    package func key(id: String) async throws -> APIKeyRecord? {
         try await database.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.record)
         }
     }
 
-    public func key(digest: KeyDigest) async throws -> APIKeyRecord? {
+    package func key(digest: KeyDigest) async throws -> APIKeyRecord? {
         try await database.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE key_hash = ?", arguments: [Data(digest.bytes)]).map(Self.record)
         }
     }
 
-    public func keys() async throws -> [APIKeyRecord] {
+    package func keys() async throws -> [APIKeyRecord] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map(Self.record)
         }
     }
 
-    public func update(_ record: APIKeyRecord) async throws {
+    package func update(_ record: APIKeyRecord) async throws {
         try await database.pool.write { db in
             try db.execute(sql: """
                 UPDATE api_keys SET name = ?, owner = ?, expires_at = ?, state = ?, scopes = ?, rate_limits = ?,
@@ -63,7 +63,7 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func replaceSecret(id: String, digest: KeyDigest, displayPrefix: String) async throws {
+    package func replaceSecret(id: String, digest: KeyDigest, displayPrefix: String) async throws {
         try await database.pool.write { db in
             try db.execute(sql: "UPDATE api_keys SET key_hash = ?, display_prefix = ? WHERE id = ?",
                            arguments: [Data(digest.bytes), displayPrefix, id])
@@ -71,7 +71,7 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func balance(id: String) async throws -> Credits {
+    package func balance(id: String) async throws -> Credits {
         try await database.pool.read { db in
             guard let millis = try Int64.fetchOne(db, sql: "SELECT balance FROM api_keys WHERE id = ?", arguments: [id]) else {
                 throw KeyStoreError.notFound
@@ -80,7 +80,7 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, actor: String?, now: Date) async throws -> LedgerEntry {
+    package func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, actor: String?, now: Date) async throws -> LedgerEntry {
         try await database.pool.write { db in
             var ledger = SQLiteLedgerWriter(db)
             guard let balance = try ledger.balance(of: id) else { throw KeyStoreError.notFound }
@@ -91,11 +91,11 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func ledger(id: String, limit: Int) async throws -> [LedgerEntry] {
+    package func ledger(id: String, limit: Int) async throws -> [LedgerEntry] {
         try await database.pool.read { db in try Self.ledger(db, id: id, limit: limit) }
     }
 
-    public func statement(id: String, limit: Int) async throws -> (balance: Credits, ledger: [LedgerEntry]) {
+    package func statement(id: String, limit: Int) async throws -> (balance: Credits, ledger: [LedgerEntry]) {
         try await database.pool.read { db in  // one read transaction: one snapshot
             guard let millis = try Int64.fetchOne(db, sql: "SELECT balance FROM api_keys WHERE id = ?", arguments: [id]) else {
                 throw KeyStoreError.notFound
@@ -106,7 +106,7 @@ public struct SQLiteKeyStore: KeyStore {
 
     static func ledger(_ db: Database, id: String, limit: Int) throws -> [LedgerEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM credit_ledger WHERE key_id = ? ORDER BY id DESC LIMIT ?", arguments: [id, limit])
-            .map(Self.entry)
+            .map { row throws(CorruptLedgerLine) in try Self.entry(row) }
     }
 
     /// Reservations are group-committed: every caller queues its request, and a writer block is
@@ -116,7 +116,7 @@ public struct SQLiteKeyStore: KeyStore {
     /// (behind any other write, such as a settlement batch). Concurrent requests so share one
     /// commit instead of paying for one each. No delay is added: a reservation waits at most for
     /// the writes ahead of it.
-    public func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome {
+    package func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome {
         try await withCheckedThrowingContinuation { continuation in
             if reservations.append(.init(id: id, amount: amount, endpoint: endpoint, now: now, continuation: continuation)) {
                 Self.scheduleReservations(reservations, on: database.pool)
@@ -150,15 +150,15 @@ public struct SQLiteKeyStore: KeyStore {
         for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
     }
 
-    public func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws {
+    package func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws {
         try await settle(batch: [Settlement(reservation: reservation, commit: commit, charged: charged, usage: usage)])
     }
 
-    public func log(_ usage: UsageEntry) async throws {
+    package func log(_ usage: UsageEntry) async throws {
         try await settle(batch: [Settlement(reservation: nil, commit: false, usage: usage)])
     }
 
-    public func settle(batch: [Settlement]) async throws {
+    package func settle(batch: [Settlement]) async throws {
         try await database.pool.write { db in
             var ledger = SQLiteLedgerWriter(db)
             for settlement in batch { try ledger.settle(settlement) }
@@ -166,7 +166,7 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func usage(id: String, since: Date) async throws -> [UsageSummary] {
+    package func usage(id: String, since: Date) async throws -> [UsageSummary] {
         try await database.pool.read { db in
             var summaries = try Row.fetchAll(db, sql: """
                 SELECT date(created_at, 'unixepoch') AS day, endpoint, COUNT(*) AS requests,
@@ -194,7 +194,7 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func releaseOpenReservations(now: Date) async throws -> Int {
+    package func releaseOpenReservations(now: Date) async throws -> Int {
         try await database.pool.write { db in
             let open = try Row.fetchAll(db, sql: "SELECT reservation_id, key_id, amount FROM open_reservations")
             var ledger = SQLiteLedgerWriter(db)
@@ -207,7 +207,7 @@ public struct SQLiteKeyStore: KeyStore {
         }
     }
 
-    public func close() async throws {
+    package func close() async throws {
         try database.close()
     }
 
@@ -259,8 +259,10 @@ public struct SQLiteKeyStore: KeyStore {
             metadata: try decode([String: String].self, row["metadata"], column: "metadata", id: id) ?? [:])
     }
 
-    static func entry(_ row: Row) -> LedgerEntry {
-        LedgerEntry(id: row["id"], keyID: row["key_id"], kind: LedgerEntry.Kind(rawValue: row["kind"]) ?? .adjustment,
+    static func entry(_ row: Row) throws(CorruptLedgerLine) -> LedgerEntry {
+        let stored: String = row["kind"]
+        guard let kind = LedgerEntry.Kind(rawValue: stored) else { throw CorruptLedgerLine(id: row["id"], kind: stored) }
+        return LedgerEntry(id: row["id"], keyID: row["key_id"], kind: kind,
                     amount: Credits(millis: row["amount"]), reservationID: row["reservation_id"], endpoint: row["endpoint"],
                     note: row["note"], actor: row["actor"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
@@ -312,6 +314,14 @@ final class ReservationQueue: Sendable {
 
 /// A key row that cannot be read. The key is refused (never read with defaults), and the
 /// operator sees which column of which key to repair.
+/// A ledger line whose kind this version does not know: read as an error, never as some other
+/// kind (a statement that guessed would misstate where credits went).
+struct CorruptLedgerLine: Error, CustomStringConvertible {
+    var id: Int64
+    var kind: String
+    var description: String { "credit_ledger line \(id): unknown kind '\(kind)'" }
+}
+
 struct CorruptKeyRecord: Error, CustomStringConvertible {
     var keyID: String
     var column: String

@@ -2,14 +2,14 @@ import Foundation
 import GRDB
 
 /// Period sums in the node's SQLite database (table `score_periods`).
-public struct SQLitePeriodStore: PeriodStore {
+package struct SQLitePeriodStore: PeriodStore {
     let database: SQLiteDatabase
 
-    public init(database: SQLiteDatabase) {
+    package init(database: SQLiteDatabase) {
         self.database = database
     }
 
-    public func save(_ rows: [PeriodRow], periodSeconds: Double, oldestKept: Int64) async throws {
+    package func save(_ rows: [PeriodRow], periodSeconds: Double, oldestKept: Int64) async throws {
         try await database.pool.write { db in
             let upsert = try db.makeStatement(sql: """
                 INSERT INTO score_periods (hotkey, endpoint, period, period_seconds, uid, score_sum, rounds)
@@ -26,7 +26,7 @@ public struct SQLitePeriodStore: PeriodStore {
         }
     }
 
-    public func load(periodSeconds: Double, oldestKept: Int64) async throws -> [PeriodRow] {
+    package func load(periodSeconds: Double, oldestKept: Int64) async throws -> [PeriodRow] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT hotkey, endpoint, period, uid, score_sum, rounds FROM score_periods

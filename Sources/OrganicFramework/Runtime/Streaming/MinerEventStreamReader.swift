@@ -71,8 +71,11 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
         var outcome = Outcome()
         var parser = ServerSentEventParser(maximumEventSize: maxBytes)
         let decoder = TapeJSONDecoder()
+        let marker = endMarker.map { Array($0.utf8) }
         var ended = false
         var iterator = stream.makeAsyncIterator()
+        // Reused for every read: one list per stream, not one per read.
+        var events: [ServerSentEvent] = []
         do {
             reading: while let buffer = try await iterator.next() {
                 watch.touch()
@@ -81,8 +84,10 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                     outcome.failure = .responseTooLarge
                     return outcome
                 }
-                for event in try parser.feed(buffer) {
-                    if let endMarker, event.data.elementsEqual(endMarker.utf8) {
+                events.removeAll(keepingCapacity: true)
+                try parser.feed(buffer, into: &events)
+                for event in events {
+                    if let marker, event.data == marker {
                         ended = true
                         break reading
                     }

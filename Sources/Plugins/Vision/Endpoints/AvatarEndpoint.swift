@@ -23,7 +23,7 @@ package struct AvatarEndpoint: GenerationEndpoint, VisionEndpoint {
         try GenerationCheck.validate(request, limits: configuration.avatar, configuration: configuration)
         try FieldCheck.finite(request.ipadapterStrength, Self.strengths, field: "ipadapter_strength")
         try FieldCheck.finite(request.controlStrength, Self.strengths, field: "control_strength")
-        _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
+        try ImageInput.check(request.initImage, field: "init_image", configuration: configuration)
     }
 
     package func minerRequest(for request: AvatarRequest, context: inout PerturbationContext) -> AvatarRequest {

@@ -24,7 +24,7 @@ package struct ImageToImageEndpoint: GenerationEndpoint, VisionEndpoint {
         let model = try GenerationCheck.resolve(request.model, accepted: accepted, configuration.imageToImageModel(named:))
         try GenerationCheck.validateRanges(request, limits: model.imageToImageLimits)
         try GenerationCheck.validateStrength(request.imageStrength, configuration: configuration)
-        _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
+        try ImageInput.check(request.initImage, field: "init_image", configuration: configuration)
     }
 
     package func minerRequest(for request: ImageToImageRequest, context: inout PerturbationContext) -> ImageToImageRequest {

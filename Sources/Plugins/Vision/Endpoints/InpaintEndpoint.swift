@@ -22,8 +22,8 @@ package struct InpaintEndpoint: GenerationEndpoint, VisionEndpoint {
         let (_, limits) = try GenerationCheck.resolve(request.model, accepted: descriptor.models, task(named:))
         try GenerationCheck.validateRanges(request, limits: limits)
         try GenerationCheck.validateStrength(request.imageStrength, configuration: configuration)
-        _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
-        _ = try ImageInput.decode(request.mask, field: "mask", configuration: configuration)
+        try ImageInput.check(request.initImage, field: "init_image", configuration: configuration)
+        try ImageInput.check(request.mask, field: "mask", configuration: configuration)
     }
 
     /// The task's name (`inpaint` or an engine's) and its ranges.

@@ -17,7 +17,7 @@ package struct ScribbleEndpoint: GenerationEndpoint, VisionEndpoint {
         try GenerationCheck.validatePrompts(request, configuration: configuration)
         let model = try GenerationCheck.resolve(request.model, accepted: configuration.models.map(\.name), configuration.model(named:))
         try GenerationCheck.validateRanges(request, limits: model.limits)
-        _ = try ImageInput.decode(request.initImage, field: "init_image", configuration: configuration)
+        try ImageInput.check(request.initImage, field: "init_image", configuration: configuration)
     }
 
     package func minerRequest(for request: ScribbleRequest, context: inout PerturbationContext) -> ScribbleRequest {

@@ -57,17 +57,39 @@ package enum ImageCodec {
         _ bytes: [UInt8],
         limits: ImageLimits = .init()
     ) throws(ImageDecodingError) -> RGBImage {
-        guard bytes.count <= limits.maxEncodedBytes else {
-            throw ImageDecodingError(
-                .imageTooLarge,
-                "encoded image is \(bytes.count) bytes; at most \(limits.maxEncodedBytes) are allowed")
-        }
-        switch try detectFormat(bytes) {
+        switch try format(of: bytes, limits: limits) {
         case .png:
             return PillowRGB.convert(try PNGDecoder.decode(bytes, limits: limits))
         case .jpeg:
             return try JPEGCodec.decode(bytes, limits: limits)
         }
+    }
+
+    /// Whether ``decode(_:limits:)`` would succeed (the same checks and errors), and the image's
+    /// dimensions, without keeping its pixels: PNGs are inflated through a small window (see
+    /// ``PNGDecoder/verify(_:limits:)``); JPEGs are decoded.
+    package static func verify(
+        _ bytes: [UInt8],
+        limits: ImageLimits = .init()
+    ) throws(ImageDecodingError) -> (format: ImageFormat, width: Int, height: Int) {
+        switch try format(of: bytes, limits: limits) {
+        case .png:
+            let (width, height) = try PNGDecoder.verify(bytes, limits: limits)
+            return (.png, width, height)
+        case .jpeg:
+            let image = try JPEGCodec.decode(bytes, limits: limits)
+            return (.jpeg, image.width, image.height)
+        }
+    }
+
+    /// The format of bytes no larger than the limits allow.
+    private static func format(of bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> ImageFormat {
+        guard bytes.count <= limits.maxEncodedBytes else {
+            throw ImageDecodingError(
+                .imageTooLarge,
+                "encoded image is \(bytes.count) bytes; at most \(limits.maxEncodedBytes) are allowed")
+        }
+        return try detectFormat(bytes)
     }
 
     /// Lossless PNG encode of an 8-bit RGB image.

@@ -9,7 +9,20 @@ enum PNGDecoder {
     /// Chunk lengths above 2^31 - 1 are invalid (PNG specification 5.3).
     static let maxChunkLength = 0x7FFF_FFFF
 
-    static func decode(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> PNGRaster {
+    /// What IHDR declares, checked against the limits and the specification.
+    struct Header {
+        var width: Int
+        var height: Int
+        var bitDepth: Int
+        var colorType: PNGColorType
+        var interlaced: Bool
+        var rowBytes: Int
+        var total: Int
+
+        var channels: Int { colorType.channels }
+    }
+
+    static func header(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> Header {
         let (width, height) = try PNGCodec.readHeader(bytes)
         try limits.check(width: width, height: height)
         let bitDepth = Int(bytes[24])
@@ -19,14 +32,20 @@ enum PNGDecoder {
         guard bytes[26] == 0, bytes[27] == 0, bytes[28] <= 1 else {
             throw ImageDecodingError(.corruptImage, "invalid PNG (unknown compression, filter or interlace method)")
         }
-        let interlaced = bytes[28] == 1
-        let channels = colorType.channels
-        guard let rowBytes = PNGRaster.rowBytes(width: width, channels: channels, bitDepth: bitDepth),
+        guard let rowBytes = PNGRaster.rowBytes(width: width, channels: colorType.channels, bitDepth: bitDepth),
               case let (total, overflow) = rowBytes.multipliedReportingOverflow(by: height), !overflow,
               total <= Int(Int32.max)
         else {
             throw ImageDecodingError(.imageTooLarge, "PNG rows are too large to decode")
         }
+        return Header(width: width, height: height, bitDepth: bitDepth, colorType: colorType, interlaced: bytes[28] == 1,
+                      rowBytes: rowBytes, total: total)
+    }
+
+    static func decode(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodingError) -> PNGRaster {
+        let header = try header(bytes, limits: limits)
+        let (width, height, bitDepth, colorType) = (header.width, header.height, header.bitDepth, header.colorType)
+        let (interlaced, channels, rowBytes, total) = (header.interlaced, header.channels, header.rowBytes, header.total)
 
         let chunks = try readChunks(bytes, colorType: colorType, bitDepth: bitDepth)
         let expected = try filteredSize(width: width, height: height, channels: channels, bitDepth: bitDepth,
@@ -69,11 +88,52 @@ enum PNGDecoder {
         return raster
     }
 
+    /// Whether ``decode(_:limits:)`` would succeed, with the same checks and errors, without
+    /// keeping or converting the pixels: the image data is inflated through a small window and
+    /// only each row's filter type is read (unfiltering and conversion cannot fail). Returns the
+    /// dimensions. Validating a megapixel upload or answer costs the inflation alone.
+    static func verify(_ bytes: [UInt8], limits: ImageLimits, window: Int = 1 << 16) throws(ImageDecodingError) -> (width: Int, height: Int) {
+        let header = try header(bytes, limits: limits)
+        let chunks = try readChunks(bytes, colorType: header.colorType, bitDepth: header.bitDepth)
+        // Each row's filter byte, pass by pass, in stream order.
+        let (rowStarts, expected) = try rowLayout(width: header.width, height: header.height, channels: header.channels,
+                                                  bitDepth: header.bitDepth, interlaced: header.interlaced)
+        var pass = 0
+        var rowsLeft = rowStarts.first?.rows ?? 0
+        var nextRow = 0
+        var badFilter = false
+        let outcome = try Zlib.inflate(chunks.imageData, expectedCount: expected, window: window) { piece, offset in
+            while pass < rowStarts.count, nextRow < offset + piece.count {
+                if piece[nextRow - offset] > 4 { badFilter = true }
+                nextRow += rowStarts[pass].stride
+                rowsLeft -= 1
+                if rowsLeft == 0 {
+                    pass += 1
+                    rowsLeft = pass < rowStarts.count ? rowStarts[pass].rows : 0
+                }
+            }
+        }
+        if case .short = outcome {
+            throw ImageDecodingError(.truncatedImage, "PNG data ends early (not enough image data)")
+        }
+        if badFilter { throw ImageDecodingError(.corruptImage, "invalid PNG (unknown row filter type)") }
+        return (header.width, header.height)
+    }
+
     /// Bytes of filtered (filter byte + row) data the header implies.
     static func filteredSize(
         width: Int, height: Int, channels: Int, bitDepth: Int, interlaced: Bool
     ) throws(ImageDecodingError) -> Int {
+        try rowLayout(width: width, height: height, channels: channels, bitDepth: bitDepth, interlaced: interlaced).total
+    }
+
+    /// The filtered rows of each non-empty pass in stream order (bytes per row with its filter
+    /// byte, and row count), and their total size.
+    static func rowLayout(
+        width: Int, height: Int, channels: Int, bitDepth: Int, interlaced: Bool
+    ) throws(ImageDecodingError) -> (passes: [(stride: Int, rows: Int)], total: Int) {
         let passes = interlaced ? PNGAdam7.passes : [PNGAdam7.Pass(xStart: 0, xStep: 1, yStart: 0, yStep: 1)]
+        var layout: [(stride: Int, rows: Int)] = []
         var total = 0
         for pass in passes {
             let size = pass.size(width: width, height: height)
@@ -84,9 +144,10 @@ enum PNGDecoder {
             else {
                 throw ImageDecodingError(.imageTooLarge, "PNG rows are too large to decode")
             }
+            layout.append((rowBytes + 1, size.height))
             total = sum
         }
-        return total
+        return (layout, total)
     }
 
     struct Chunks {

@@ -16,32 +16,58 @@ enum Zlib {
     /// Inflates `input` into exactly `expectedCount` bytes.
     static func inflate(_ input: [UInt8], expectedCount: Int) throws(ImageDecodingError) -> ([UInt8], InflateOutcome) {
         guard expectedCount > 0 else { return ([], .complete) }
+        var output = [UInt8](repeating: 0, count: expectedCount)
+        let outcome = try output.withUnsafeMutableBufferPointer { (target) throws(ImageDecodingError) -> InflateOutcome in
+            try inflate(input, expectedCount: expectedCount, into: target) { _, _ in }
+        }
+        return (output, outcome)
+    }
+
+    /// Inflates `input` up to `expectedCount` bytes through a small window, handing each piece
+    /// and its offset in the stream to `visit` instead of keeping it: the same outcome and errors
+    /// as ``inflate(_:expectedCount:)``, in constant memory.
+    static func inflate(_ input: [UInt8], expectedCount: Int, window: Int = 1 << 16,
+                        visit: (UnsafeBufferPointer<UInt8>, Int) -> Void) throws(ImageDecodingError) -> InflateOutcome {
+        guard expectedCount > 0 else { return .complete }
+        var buffer = [UInt8](repeating: 0, count: min(window, expectedCount))
+        return try buffer.withUnsafeMutableBufferPointer { (target) throws(ImageDecodingError) -> InflateOutcome in
+            try inflate(input, expectedCount: expectedCount, into: target, visit: visit)
+        }
+    }
+
+    /// Inflates into `target`: in place when it holds the whole output, else again and again
+    /// from its start, each piece handed to `visit` with its offset in the stream.
+    private static func inflate(_ input: [UInt8], expectedCount: Int, into target: UnsafeMutableBufferPointer<UInt8>,
+                                visit: (UnsafeBufferPointer<UInt8>, Int) -> Void) throws(ImageDecodingError) -> InflateOutcome {
         var stream = z_stream()
         guard organic_inflate_init(&stream) == Z_OK else {
             throw ImageDecodingError(.decoderUnavailable, "zlib could not start a decompressor")
         }
         defer { inflateEnd(&stream) }
+        let whole = target.count >= expectedCount
         var produced = 0
         var status: Int32 = Z_OK
-        var output = [UInt8](repeating: 0, count: expectedCount)
         input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = UInt32(clamping: source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = UInt32(clamping: target.count)
-                // avail_in/avail_out are 32-bit; inputs are bounded by ImageLimits.maxEncodedBytes
-                // and outputs by the pixel budget, both far below 4 GiB, so one call suffices
-                // unless zlib asks to be called again.
-                repeat {
-                    status = step(&stream)
-                } while status == Z_OK && stream.avail_out > 0 && stream.avail_in > 0
-                produced = target.count - Int(stream.avail_out)
-            }
+            // avail_in/avail_out are 32-bit; inputs are bounded by ImageLimits.maxEncodedBytes and
+            // outputs by the pixel budget, both far below 4 GiB.
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            stream.avail_in = UInt32(clamping: source.count)
+            repeat {
+                let offset = whole ? produced : 0
+                let room = min(target.count - offset, expectedCount - produced)
+                stream.next_out = target.baseAddress.map { $0 + offset }
+                stream.avail_out = UInt32(room)
+                status = step(&stream)
+                let written = room - Int(stream.avail_out)
+                if written > 0 { visit(UnsafeBufferPointer(rebasing: target[offset..<(offset + written)]), produced) }
+                produced += written
+                // zlib may hold output back when the window is full, even with all input read:
+                // call again until it says it cannot go on (Z_BUF_ERROR) or the end.
+            } while status == Z_OK && produced < expectedCount
         }
         switch status {
         case Z_OK, Z_STREAM_END, Z_BUF_ERROR:
-            return (output, produced >= expectedCount ? .complete : .short(produced: produced))
+            return produced >= expectedCount ? .complete : .short(produced: produced)
         case Z_MEM_ERROR:
             throw ImageDecodingError(.decoderUnavailable, "zlib ran out of memory")
         default:

@@ -21,17 +21,21 @@ enum ImageInput {
                 code: "image_too_large", field: field,
                 message: "\(field) is \(body.utf8.count) base64 characters; at most \(maxLength) are allowed.")
         }
-        guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters), !data.isEmpty,
-              body.utf8.allSatisfy(Self.isBase64Byte)
-        else {
+        guard let decoded = Base64Text.decode(body), !decoded.isEmpty else {
             throw RequestValidationError(code: "invalid_base64", field: field, message: "\(field) is not valid base64.")
         }
-        return [UInt8](data)
+        return decoded
     }
 
     /// Decodes a caller's image, mapping every codec failure to a 400 for `field`.
     static func decode(_ text: String, field: String, configuration: VisionConfiguration) throws(RequestValidationError) -> RGBImage {
         try decoding(text, field: field, configuration: configuration, ImageCodec.decode(_:limits:))
+    }
+
+    /// Checks that a caller's image decodes, with the same 400s as ``decode(_:field:configuration:)``,
+    /// without keeping its pixels (for endpoints that pass the image on untouched).
+    static func check(_ text: String, field: String, configuration: VisionConfiguration) throws(RequestValidationError) {
+        _ = try decoding(text, field: field, configuration: configuration, ImageCodec.verify(_:limits:))
     }
 
     /// Decodes a caller's image losslessly (its own colour type and bit depth, as perturbation
@@ -55,24 +59,13 @@ enum ImageInput {
     static func decodeTrusted(_ text: String) -> RGBImage? {
         var body = Substring(text)
         if body.hasPrefix("data:"), let comma = body.firstIndex(of: ",") { body = body[body.index(after: comma)...] }
-        guard let data = Data(base64Encoded: String(body), options: .ignoreUnknownCharacters) else { return nil }
-        return try? ImageCodec.decode([UInt8](data), limits: ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192))
+        guard let data = Base64Text.decode(body) else { return nil }
+        return try? ImageCodec.decode(data, limits: ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192))
     }
 
     /// Lossless PNG as base64.
     static func encodePNG(_ image: RGBImage) -> String {
         guard let png = try? ImageCodec.encodePNG(image) else { return "" }
         return Data(png).base64EncodedString()
-    }
-
-    static func isBase64Byte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="),
-             UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: " "):
-            return true
-        default:
-            return false
-        }
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Logging
+@testable import OrganicFramework
+import OrganicTestKit
+import Testing
+
+/// The settlement lag is bounded: once `maxUnsettled` finished requests wait to be written, a
+/// new reservation waits for the writer and is refused with 503 when it does not catch up.
+@Suite("Settlement backlog")
+struct SettlementBacklogTests {
+    let keys: KeyManager
+    var store: any KeyStore { keys.store }
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init() throws {
+        keys = try KeyStoreTests.manager(path: KeyStoreTests.temporaryPath())
+    }
+
+    func access(_ settlements: SettlementService) -> AccessControl {
+        AccessControl(authenticator: KeyAuthenticator(store: store), limiter: RateLimiter(), store: store,
+                      clock: SystemNodeClock(), settlements: settlements, logger: logger)
+    }
+
+    /// A key with 10 credits whose backlog already holds `maxUnsettled` delivered one-credit
+    /// requests; the settlement service is not running, so only `flush()` writes.
+    func fullBacklog(maxUnsettled: Int, maxWait: Duration, name: String) async throws
+        -> (settlements: SettlementService, access: AccessControl, headers: HTTPFields, keyID: String) {
+        let settlements = SettlementService(store: store, logger: logger, metrics: nil, maxUnsettled: maxUnsettled, maxWait: maxWait)
+        let access = access(settlements)
+        let key = try await keys.create(KeyCreation(name: name, credits: 10))
+        let headers = ExplicitSettlementTests.headers(key.key)
+        for _ in 0..<maxUnsettled {
+            let request = try await access.admit(headers, endpoint: "e")
+            try await request.reserve(Credits(millis: 1000))
+            request.finish(status: 200, delivered: true)
+        }
+        return (settlements, access, headers, key.record.id)
+    }
+
+    @Test("a reservation waits while the backlog is full and goes ahead once the writer catches up")
+    func waitsForTheWriter() async throws {
+        let (settlements, access, headers, keyID) = try await fullBacklog(maxUnsettled: 4, maxWait: .seconds(60), name: "backlog")
+        #expect(settlements.unsettled == 4)
+
+        let waiting = try await access.admit(headers, endpoint: "e")
+        let reserved = Task { try await waiting.reserve(Credits(millis: 1000)) }
+        // Nothing is written while the reservation is parked: the ledger still has only the four holds.
+        let parked = await eventually { settlements.parkedWaiters == 1 }
+        #expect(parked, "the fifth reservation should wait for the writer")
+        #expect(try await store.statement(id: keyID, limit: 100).balance == Credits(6))
+
+        await settlements.flush()
+        try await reserved.value
+        waiting.finish(status: 200, delivered: true)
+        await settlements.flush()
+        let statement = try await store.statement(id: keyID, limit: 100)
+        #expect(statement.balance == Credits(5))
+        #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
+        #expect(settlements.unsettled == 0)
+    }
+
+    @Test("a reservation the writer does not make room for in time is refused with 503 settlement_backlog, holding nothing")
+    func refusedAfterTheWait() async throws {
+        let (settlements, access, headers, keyID) = try await fullBacklog(maxUnsettled: 2, maxWait: .milliseconds(50), name: "stalled")
+
+        let refused = try await access.admit(headers, endpoint: "e")
+        let error = await #expect(throws: APIError.self) { try await refused.reserve(Credits(millis: 1000)) }
+        #expect(error?.status.code == 503)
+        #expect(error?.code == "settlement_backlog")
+        #expect(error?.headers[.retryAfter] == "1")
+        refused.finish(status: 503, delivered: false)
+        #expect(settlements.parkedWaiters == 0)
+
+        await settlements.flush()
+        let statement = try await store.statement(id: keyID, limit: 100)
+        #expect(statement.balance == Credits(8), "only the two delivered requests are charged")
+        #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
+        #expect(try await store.releaseOpenReservations(now: Date()) == 0)
+    }
+
+    @Test("under concurrent paid requests the backlog never exceeds its cap plus the requests in flight, and every charge is written")
+    func boundedUnderLoad() async throws {
+        let cap = 8
+        let settlements = SettlementService(store: store, logger: logger, metrics: nil, maxUnsettled: cap, maxWait: .seconds(60))
+        let access = access(settlements)
+        let key = try await keys.create(KeyCreation(name: "load", credits: 1000))
+        let headers = ExplicitSettlementTests.headers(key.key)
+        let callers = 16
+        let peak = Locked(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await settlements.run() }
+            try await withThrowingTaskGroup(of: Void.self) { callersGroup in
+                for _ in 0..<callers {
+                    callersGroup.addTask {
+                        for _ in 0..<25 {
+                            let request = try await access.admit(headers, endpoint: "e")
+                            try await request.reserve(Credits(millis: 1000))
+                            request.finish(status: 200, delivered: true)
+                            let now = settlements.unsettled
+                            peak.withLock { $0 = max($0, now) }
+                        }
+                    }
+                }
+                try await callersGroup.waitForAll()
+            }
+            let drained = await eventually { settlements.unsettled == 0 }
+            #expect(drained, "the writer should catch up once callers stop")
+            group.cancelAll()
+        }
+        #expect(peak.withLock { $0 } <= cap + callers)
+        let statement = try await store.statement(id: key.record.id, limit: 1000)
+        #expect(statement.balance == Credits(millis: Int64(1000 - callers * 25) * 1000))
+        #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
+    }
+}
