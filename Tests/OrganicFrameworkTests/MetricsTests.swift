@@ -55,7 +55,7 @@ struct MetricsTests {
             // neither names a metric the node does not have.
             let text = try await net.admin("/metrics").text
             let families = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
-            #expect(families.count == 24)
+            #expect(families.count == 25)
             #expect(try Self.documentedMetrics() == families)
             let dashboard = try Self.dashboardMetrics()
             #expect(dashboard.variables.contains("datasource:prometheus"))

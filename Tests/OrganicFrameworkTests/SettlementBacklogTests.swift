@@ -113,4 +113,56 @@ struct SettlementBacklogTests {
         #expect(statement.balance == Credits(millis: Int64(1000 - callers * 25) * 1000))
         #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
     }
+
+    @Test("usage lines of refused requests (402) never hold back a paid request, however many wait")
+    func refusalsDoNotCount() async throws {
+        let settlements = SettlementService(store: store, logger: logger, metrics: nil, maxUnsettled: 2, maxWait: .milliseconds(50))
+        let access = access(settlements)
+        let brokeKey = try await keys.create(KeyCreation(name: "broke", credits: 0))
+        let broke = ExplicitSettlementTests.headers(brokeKey.key)
+        for _ in 0..<10 {
+            let request = try await access.admit(broke, endpoint: "e")
+            let error = await #expect(throws: APIError.self) { try await request.reserve(Credits(millis: 1000)) }
+            #expect(error?.code == "insufficient_credits")
+            request.finish(status: 402, delivered: false)
+        }
+        #expect(settlements.unwrittenLines == 10)
+        #expect(settlements.unsettled == 0, "a refusal holds no credit")
+
+        let paying = try await keys.create(KeyCreation(name: "paying", credits: 5))
+        let request = try await access.admit(ExplicitSettlementTests.headers(paying.key), endpoint: "e")
+        try await request.reserve(Credits(millis: 1000))  // would be a 503 after 50 ms if the refusals counted
+        request.finish(status: 200, delivered: true)
+        #expect(settlements.unsettled == 1)
+
+        await settlements.flush()
+        #expect(try await store.statement(id: paying.record.id, limit: 10).balance == Credits(4))
+        let logged = try await store.usage(id: brokeKey.record.id, since: .distantPast)
+        #expect(logged.reduce(0) { $0 + $1.requests } == 10)
+    }
+
+    @Test("beyond maxLines waiting lines, refusals' usage lines are dropped; a paid request's settlement never is")
+    func refusalLinesAreBounded() async throws {
+        let settlements = SettlementService(store: store, logger: logger, metrics: nil, maxUnsettled: 1, maxWait: .seconds(60))
+        let access = access(settlements)
+        let key = try await keys.create(KeyCreation(name: "flood", credits: 3))
+        let lines = settlements.maxLines
+        for _ in 0..<(lines + 20) {
+            settlements.enqueue(Settlement(reservation: nil, commit: false,
+                                           usage: UsageEntry(keyID: key.record.id, endpoint: "e", status: 429, credits: .zero, latencySeconds: 0, time: Date())))
+        }
+        #expect(settlements.unwrittenLines == lines)
+
+        let request = try await access.admit(ExplicitSettlementTests.headers(key.key), endpoint: "e")
+        try await request.reserve(Credits(millis: 1000))
+        request.finish(status: 200, delivered: true)
+        #expect(settlements.unwrittenLines == lines + 1, "the charge is queued beyond the cap")
+
+        await settlements.flush()
+        let statement = try await store.statement(id: key.record.id, limit: 10)
+        #expect(statement.balance == Credits(2))
+        #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
+        let logged = try await store.usage(id: key.record.id, since: .distantPast)
+        #expect(logged.reduce(0) { $0 + $1.requests } == lines + 1)
+    }
 }

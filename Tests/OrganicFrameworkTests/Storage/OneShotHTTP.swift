@@ -6,8 +6,9 @@ import OrganicTestKit
 /// thousands at once without a client's connection pool, whose per-connection bookkeeping and
 /// timers grow with the number of connections (5,000 made the test client the bottleneck).
 enum OneShotHTTP {
-    /// Sends a POST to 127.0.0.1:`port` and returns the answer's status.
-    static func post(port: Int, path: String, headers: [(String, String)], body: [UInt8]) async throws -> Int {
+    /// Sends a POST to 127.0.0.1:`port` and returns the answer's status, with the error's `code`
+    /// after it when the answer is a refusal ("503 settlement_backlog"), so a test's message says why.
+    static func post(port: Int, path: String, headers: [(String, String)], body: [UInt8]) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(60))
             .connect(host: "127.0.0.1", port: port) { channel in
@@ -26,7 +27,10 @@ enum OneShotHTTP {
                   let status = Int(line.dropFirst(9)) else {
                 throw HarnessError("not an HTTP/1.1 answer: \(String(buffer: answer).prefix(80))")
             }
-            return status
+            guard status >= 400 else { return String(status) }
+            let text = String(buffer: answer)
+            guard let code = text.range(of: #""code":""#).map({ text[$0.upperBound...].prefix(while: { $0 != "\"" }) }) else { return String(status) }
+            return "\(status) \(code)"
         }
     }
 }

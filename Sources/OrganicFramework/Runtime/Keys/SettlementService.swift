@@ -8,10 +8,12 @@ import ServiceLifecycle
 /// balance never drifts from its ledger; the price of a crash before a settlement is written is
 /// that its request goes uncharged.
 ///
-/// That window is bounded: once ``maxUnsettled`` finished requests wait to be written, new
-/// reservations wait for the writer (``waitForRoom()``) and are refused with 503 after
-/// ``maxWait``, so a crash can leave at most `maxUnsettled` plus the requests then in flight
-/// uncharged, however far the database falls behind.
+/// That window is bounded: once ``maxUnsettled`` finished requests that held credits wait to be
+/// written, new reservations wait for the writer (``waitForRoom()``) and are refused with 503
+/// after ``maxWait``, so a crash can leave at most `maxUnsettled` plus the requests then in
+/// flight uncharged, however far the database falls behind. Usage lines of refused requests
+/// (402, 403, 429) move no credit and do not count: a flood of them must not turn paying callers
+/// away. They wait in the same queue up to ``maxLines``; beyond it they are dropped and counted.
 package final class SettlementService: Service, Sendable {
     let store: any KeyStore
     let logger: Logger
@@ -19,8 +21,11 @@ package final class SettlementService: Service, Sendable {
     let metrics: NodeMetrics?
     /// Settlements per write transaction.
     static let maxBatch = 512
-    /// Finished requests not yet written (queued or being written) at which reservations wait.
+    /// Finished requests holding credits not yet written (queued or being written) at which
+    /// reservations wait.
     let maxUnsettled: Int
+    /// Lines waiting at which usage lines that move no credit are dropped.
+    var maxLines: Int { maxUnsettled * 16 }
     /// How long a reservation waits for the writer before it is refused.
     let maxWait: Duration
     private let state = Locked<State>(State())
@@ -32,12 +37,17 @@ package final class SettlementService: Service, Sendable {
         var queue: [Queued] = []
         /// Settlements taken by the writer and not yet written.
         var writing = 0
+        /// Of the queued and the taken, those that settle a reservation.
+        var queuedCharges = 0
+        var writingCharges = 0
         var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         /// Waiters refused (timed out or cancelled) before they parked.
         var refused: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
 
-        var unsettled: Int { queue.count + writing }
+        /// Finished requests whose reservation is not settled in the database yet.
+        var unsettled: Int { queuedCharges + writingCharges }
+        var lines: Int { queue.count + writing }
     }
 
     private struct Queued {
@@ -52,12 +62,14 @@ package final class SettlementService: Service, Sendable {
         let lag: CoreMetrics.Timer
         let waited: CoreMetrics.Counter
         let refused: CoreMetrics.Counter
+        let dropped: CoreMetrics.Counter
 
         init(factory: any MetricsFactory) {
             unwritten = CoreMetrics.Gauge(label: MetricName.settlementsUnwritten, factory: factory)
             lag = CoreMetrics.Timer(label: MetricName.settlementLag, factory: factory)
             waited = CoreMetrics.Counter(label: MetricName.settlementWaits, dimensions: [("outcome", "admitted")], factory: factory)
             refused = CoreMetrics.Counter(label: MetricName.settlementWaits, dimensions: [("outcome", "refused")], factory: factory)
+            dropped = CoreMetrics.Counter(label: MetricName.usageLinesDropped, factory: factory)
         }
     }
 
@@ -79,12 +91,26 @@ package final class SettlementService: Service, Sendable {
     /// Queues a finished request's settlement. Never waits: the answer is already decided.
     package func enqueue(_ settlement: Settlement) {
         let queued = Queued(settlement: settlement, finished: .now)
-        state.withLock { $0.queue.append(queued) }
+        let charge = settlement.reservation != nil
+        let taken = state.withLock { state in
+            // A reservation's settlement is never dropped: reservations wait for room instead.
+            guard charge || state.lines < maxLines else { return false }
+            state.queue.append(queued)
+            if charge { state.queuedCharges += 1 }
+            return true
+        }
+        guard taken else {
+            instruments?.dropped.increment()
+            return
+        }
         continuation.yield()
     }
 
-    /// Finished requests whose settlement is not written yet.
+    /// Finished requests that held credits and whose settlement is not written yet.
     var unsettled: Int { state.withLock { $0.unsettled } }
+
+    /// Lines (settlements and usage lines) not written yet.
+    var unwrittenLines: Int { state.withLock { $0.lines } }
 
     /// Reservations waiting for the writer.
     var parkedWaiters: Int { state.withLock { $0.waiters.count } }
@@ -160,11 +186,14 @@ package final class SettlementService: Service, Sendable {
     /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements.
     func flush() async {
         while true {
-            let (batch, unsettled): ([Queued], Int) = state.withLock { state in
+            let (batch, charges, unsettled): ([Queued], Int, Int) = state.withLock { state in
                 let taken = Array(state.queue.prefix(Self.maxBatch))
                 state.queue.removeFirst(taken.count)
+                let charges = taken.count { $0.settlement.reservation != nil }
                 state.writing += taken.count
-                return (taken, state.unsettled)
+                state.queuedCharges -= charges
+                state.writingCharges += charges
+                return (taken, charges, state.unsettled)
             }
             guard let oldest = batch.first?.finished else { return }
             instruments?.unwritten.record(unsettled)
@@ -179,6 +208,7 @@ package final class SettlementService: Service, Sendable {
             instruments?.lag.recordNanoseconds((ContinuousClock.now - oldest).nanosecondsClamped)
             let (woken, left): ([CheckedContinuation<Bool, Never>], Int) = state.withLock { state in
                 state.writing -= batch.count
+                state.writingCharges -= charges
                 let room = max(maxUnsettled - state.unsettled, 0)
                 guard room > 0, !state.waiters.isEmpty else { return ([], state.unsettled) }
                 // Oldest waiters first; each admitted reservation may add one settlement later.

@@ -20,6 +20,7 @@ enum MetricName {
     static let settlementsUnwritten = "organic_settlements_unwritten"
     static let settlementLag = "organic_settlement_lag_seconds"
     static let settlementWaits = "organic_settlement_waits_total"
+    static let usageLinesDropped = "organic_usage_lines_dropped_total"
     // Weight setting.
     static let weightSettings = "organic_weight_set_attempts_total"
     static let weightLastSuccess = "organic_weight_set_last_success_timestamp_seconds"
