@@ -55,12 +55,14 @@ package enum APIKeyFormat {
         var crc: UInt32 = 0xFFFF_FFFF
         var checksum: UInt64 = 0
         let secretEnd = index + secretLength
+        // Read once: each access to a static table checks its lazy initialisation (a call per byte).
+        let digits = digitValues, table = crcTable
         while index < key.count {
             let byte = key[index]
-            let digit = digitValues[Int(byte)]
+            let digit = digits[Int(byte)]
             guard digit != 255 else { return .invalidCharacter }
             if index < secretEnd {
-                crc = crcStep(crc, byte)
+                crc = crcStep(crc, byte, in: table)
             } else {
                 checksum = checksum &* 58 &+ UInt64(digit)
             }
@@ -115,7 +117,8 @@ package enum APIKeyFormat {
     /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320).
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes { crc = crcStep(crc, byte) }
+        let table = crcTable
+        for byte in bytes { crc = crcStep(crc, byte, in: table) }
         return ~crc
     }
 
@@ -126,8 +129,8 @@ package enum APIKeyFormat {
     }
 
     @inline(__always)
-    static func crcStep(_ crc: UInt32, _ byte: UInt8) -> UInt32 {
-        crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+    static func crcStep(_ crc: UInt32, _ byte: UInt8, in table: [UInt32]) -> UInt32 {
+        table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
     }
 }
 
