@@ -37,16 +37,14 @@ package final class SettlementService: Service, Sendable {
         var queue: [Queued] = []
         /// Settlements taken by the writer and not yet written.
         var writing = 0
-        /// Of the queued and the taken, those that settle a reservation.
-        var queuedCharges = 0
-        var writingCharges = 0
+        /// Finished requests whose reservation is not settled in the database yet (queued or
+        /// being written).
+        var unsettled = 0
         var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         /// Waiters refused (timed out or cancelled) before they parked.
         var refused: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
 
-        /// Finished requests whose reservation is not settled in the database yet.
-        var unsettled: Int { queuedCharges + writingCharges }
         var lines: Int { queue.count + writing }
     }
 
@@ -96,7 +94,7 @@ package final class SettlementService: Service, Sendable {
             // A reservation's settlement is never dropped: reservations wait for room instead.
             guard charge || state.lines < maxLines else { return false }
             state.queue.append(queued)
-            if charge { state.queuedCharges += 1 }
+            if charge { state.unsettled += 1 }
             return true
         }
         guard taken else {
@@ -186,18 +184,16 @@ package final class SettlementService: Service, Sendable {
     /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements.
     func flush() async {
         while true {
-            let (batch, charges, unsettled): ([Queued], Int, Int) = state.withLock { state in
+            let (batch, unsettled): ([Queued], Int) = state.withLock { state in
                 let taken = Array(state.queue.prefix(Self.maxBatch))
                 state.queue.removeFirst(taken.count)
-                let charges = taken.count { $0.settlement.reservation != nil }
                 state.writing += taken.count
-                state.queuedCharges -= charges
-                state.writingCharges += charges
-                return (taken, charges, state.unsettled)
+                return (taken, state.unsettled)
             }
             guard let oldest = batch.first?.finished else { return }
             instruments?.unwritten.record(unsettled)
             let settlements = batch.map(\.settlement)
+            let charges = settlements.count { $0.reservation != nil }
             do {
                 try await store.settle(batch: settlements)
                 metrics?.settled(settlements)
@@ -208,7 +204,7 @@ package final class SettlementService: Service, Sendable {
             instruments?.lag.recordNanoseconds((ContinuousClock.now - oldest).nanosecondsClamped)
             let (woken, left): ([CheckedContinuation<Bool, Never>], Int) = state.withLock { state in
                 state.writing -= batch.count
-                state.writingCharges -= charges
+                state.unsettled -= charges
                 let room = max(maxUnsettled - state.unsettled, 0)
                 guard room > 0, !state.waiters.isEmpty else { return ([], state.unsettled) }
                 // Oldest waiters first; each admitted reservation may add one settlement later.
