@@ -90,8 +90,8 @@ public enum BTAuthMessage {
         nonceNanoseconds: UInt64,
         receiverSS58: String?
     ) -> [(name: String, value: String)] {
-        headers(scheme: .sr25519, sender: keypair.ss58Address, sign: { keypair.sign($0) }, method: method, pathAndQuery: pathAndQuery,
-                body: body, nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
+        signedHeaders(keypair: keypair, senderSS58: keypair.ss58Address, method: method, pathAndQuery: pathAndQuery, body: body,
+                      nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
     }
 
     /// The same, with the sender's address already encoded: a signer that signs every request
