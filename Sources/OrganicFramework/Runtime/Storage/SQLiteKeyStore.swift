@@ -312,8 +312,6 @@ final class ReservationQueue: Sendable {
     }
 }
 
-/// A key row that cannot be read. The key is refused (never read with defaults), and the
-/// operator sees which column of which key to repair.
 /// A ledger line whose kind this version does not know: read as an error, never as some other
 /// kind (a statement that guessed would misstate where credits went).
 struct CorruptLedgerLine: Error, CustomStringConvertible {
@@ -322,6 +320,8 @@ struct CorruptLedgerLine: Error, CustomStringConvertible {
     var description: String { "credit_ledger line \(id): unknown kind '\(kind)'" }
 }
 
+/// A key row that cannot be read. The key is refused (never read with defaults), and the
+/// operator sees which column of which key to repair.
 struct CorruptKeyRecord: Error, CustomStringConvertible {
     var keyID: String
     var column: String
