@@ -8,19 +8,29 @@ import Testing
 /// wrapped base64), and refuse what is not base64.
 @Suite("Base64 text")
 struct Base64TextTests {
+    /// `length` random bytes and Foundation's base64 of them, as UTF-8.
+    static func sample(length: Int, using random: inout OrganicRandom) -> (bytes: [UInt8], text: [UInt8]) {
+        let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+        return (bytes, Array(Data(bytes).base64EncodedString().utf8))
+    }
+
+    static func decode(_ text: [UInt8]) -> [UInt8]? {
+        Base64Text.decode(Substring(String(decoding: text, as: UTF8.self)))
+    }
+
     @Test("random bytes encoded by Foundation, with line breaks and spaces anywhere, decode to the same bytes")
     func roundTrips() async {
         await propertyCheck(count: 500, input: Gen.uint64(), Gen.int(in: 0...300)) { seed, length in
             var random = OrganicRandom(seed: seed)
-            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
-            var text = Array(Data(bytes).base64EncodedString().utf8)
-            #expect(Base64Text.decode(Substring(String(decoding: text, as: UTF8.self))) == bytes)
+            let (bytes, encoded) = Self.sample(length: length, using: &random)
+            var text = encoded
+            #expect(Self.decode(text) == bytes)
             for _ in 0..<Int.random(in: 0...4, using: &random) {
                 let choices: [UInt8] = [0x0D, 0x0A, 0x20]
                 let whitespace = choices.randomElement(using: &random) ?? 0x20
                 text.insert(whitespace, at: Int.random(in: 0...text.count, using: &random))
             }
-            #expect(Base64Text.decode(Substring(String(decoding: text, as: UTF8.self))) == bytes)
+            #expect(Self.decode(text) == bytes)
         }
     }
 
@@ -28,15 +38,14 @@ struct Base64TextTests {
     func refusals() async {
         await propertyCheck(count: 300, input: Gen.uint64(), Gen.int(in: 1...120)) { seed, length in
             var random = OrganicRandom(seed: seed)
-            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
-            let text = Array(Data(bytes).base64EncodedString().utf8)
+            let text = Self.sample(length: length, using: &random).text
             var foreign = text
             let stranger = Array("*-_.\t\"\\é".utf8).randomElement(using: &random) ?? UInt8(ascii: "*")
             foreign.insert(stranger, at: Int.random(in: 0...foreign.count, using: &random))
-            #expect(Base64Text.decode(Substring(String(decoding: foreign, as: UTF8.self))) == nil)
+            #expect(Self.decode(foreign) == nil)
             var short = text
             short.remove(at: Int.random(in: 0..<short.count, using: &random))
-            #expect(Base64Text.decode(Substring(String(decoding: short, as: UTF8.self))) == nil)
+            #expect(Self.decode(short) == nil)
         }
         #expect(Base64Text.decode("QQ==QUJD") == nil, "data after padding")
         #expect(Base64Text.decode("QQ=") == nil)
