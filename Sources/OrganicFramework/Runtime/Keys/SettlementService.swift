@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// after ``maxWait``, so a crash can leave at most `maxUnsettled` plus the requests then in
 /// flight uncharged, however far the database falls behind. Usage lines of refused requests
 /// (402, 403, 429) move no credit and do not count: a flood of them must not turn paying callers
-/// away. They wait in the same queue up to ``maxLines``; beyond it they are dropped and counted.
+/// away. They are written after the charges, and wait up to ``maxLines``; beyond it they are
+/// dropped and counted.
 package final class SettlementService: Service, Sendable {
     let store: any KeyStore
     let logger: Logger
@@ -34,7 +35,10 @@ package final class SettlementService: Service, Sendable {
     private let instruments: Instruments?
 
     private struct State {
-        var queue: [Queued] = []
+        /// Settlements of reservations, written first: reservations wait for them.
+        var charges: [Queued] = []
+        /// Usage lines that move no credit.
+        var lines: [Queued] = []
         /// Settlements taken by the writer and not yet written.
         var writing = 0
         /// Finished requests whose reservation is not settled in the database yet (queued or
@@ -45,7 +49,7 @@ package final class SettlementService: Service, Sendable {
         var refused: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
 
-        var lines: Int { queue.count + writing }
+        var unwritten: Int { charges.count + lines.count + writing }
     }
 
     private struct Queued {
@@ -92,9 +96,13 @@ package final class SettlementService: Service, Sendable {
         let charge = settlement.reservation != nil
         let taken = state.withLock { state in
             // A reservation's settlement is never dropped: reservations wait for room instead.
-            guard charge || state.lines < maxLines else { return false }
-            state.queue.append(queued)
-            if charge { state.unsettled += 1 }
+            if charge {
+                state.charges.append(queued)
+                state.unsettled += 1
+                return true
+            }
+            guard state.unwritten < maxLines else { return false }
+            state.lines.append(queued)
             return true
         }
         guard taken else {
@@ -108,7 +116,7 @@ package final class SettlementService: Service, Sendable {
     var unsettled: Int { state.withLock { $0.unsettled } }
 
     /// Lines (settlements and usage lines) not written yet.
-    var unwrittenLines: Int { state.withLock { $0.lines } }
+    var unwrittenLines: Int { state.withLock { $0.unwritten } }
 
     /// Reservations waiting for the writer.
     var parkedWaiters: Int { state.withLock { $0.waiters.count } }
@@ -181,16 +189,20 @@ package final class SettlementService: Service, Sendable {
         }
     }
 
-    /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements.
+    /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements,
+    /// reservations' settlements before usage lines that move no credit.
     func flush() async {
         while true {
             let (batch, unsettled): ([Queued], Int) = state.withLock { state in
-                let taken = Array(state.queue.prefix(Self.maxBatch))
-                state.queue.removeFirst(taken.count)
+                var taken = Array(state.charges.prefix(Self.maxBatch))
+                state.charges.removeFirst(taken.count)
+                let more = min(Self.maxBatch - taken.count, state.lines.count)
+                taken += state.lines.prefix(more)
+                state.lines.removeFirst(more)
                 state.writing += taken.count
                 return (taken, state.unsettled)
             }
-            guard let oldest = batch.first?.finished else { return }
+            guard let oldest = batch.lazy.map(\.finished).min() else { return }
             instruments?.unwritten.record(unsettled)
             let settlements = batch.map(\.settlement)
             let charges = settlements.count { $0.reservation != nil }

@@ -196,28 +196,11 @@ struct PostgresKeyStore: KeyStore {
     }
 
     func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws {
-        _ = try await storage.client.withConnection { connection in
-            try await Self.settle(connection, logger: logger, reservation: reservation, commit: commit, charged: charged, now: usage.time,
-                                  usage: usage)
-        }
+        try await settle(batch: [Settlement(reservation: reservation, commit: commit, charged: charged, usage: usage)])
     }
 
     func log(_ usage: UsageEntry) async throws {
-        try await storage.client.withConnection { connection in try await Self.insert(connection, logger: logger, usage) }
-    }
-
-    func settle(batch: [Settlement]) async throws {
-        guard !batch.isEmpty else { return }
-        try await storage.transaction { connection in
-            for settlement in batch {
-                if let reservation = settlement.reservation {
-                    _ = try await Self.settle(connection, logger: logger, reservation: reservation, commit: settlement.commit,
-                                              charged: settlement.charged, now: settlement.usage.time, usage: settlement.usage)
-                } else {
-                    try await Self.insert(connection, logger: logger, settlement.usage)
-                }
-            }
-        }
+        try await settle(batch: [Settlement(reservation: nil, commit: false, usage: usage)])
     }
 
     func usage(id: String, since: Date) async throws -> [UsageSummary] {
@@ -298,41 +281,6 @@ struct PostgresKeyStore: KeyStore {
 
     // MARK: - Statements
 
-    /// Settles the reservation unless it already was, and logs the request only then; returns
-    /// whether it did. One statement: the open reservation's deletion decides, and its ledger
-    /// line, the balance and the usage line follow from it atomically.
-    static func settle(_ connection: PostgresConnection, logger: Logger, reservation: CreditReservation, commit: Bool, charged: Credits?,
-                       now: Date, usage: UsageEntry) async throws -> Bool {
-        let amount = reservation.amount
-        // A commit gives back what the request did not use of its hold; a release gives back all.
-        let unused = Credits(millis: max(amount.millis - min(max(charged?.millis ?? amount.millis, 0), amount.millis), 0))
-        let note = commit && unused.millis > 0 ? "charged \(Credits(millis: amount.millis - unused.millis)) of \(amount) held" : nil
-        let kind: LedgerEntry.Kind = commit ? .commit : .release
-        let back = commit ? unused : amount
-        let time = now.timeIntervalSince1970
-        let units = usage.units.units.sorted { $0.key < $1.key }
-        let rows = try await connection.rows("""
-            WITH settled AS (
-                DELETE FROM open_reservations WHERE reservation_id = \(reservation.id) RETURNING reservation_id),
-            line AS (
-                INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, endpoint, note, created_at)
-                SELECT \(reservation.keyID), \(kind.rawValue), \(back.millis), reservation_id, NULL, \(note), \(time) FROM settled),
-            moved AS (
-                UPDATE api_keys SET balance = balance + \(back.millis),
-                                    last_used_at = CASE WHEN \(commit) THEN \(time) ELSE last_used_at END
-                WHERE id = \(reservation.keyID) AND EXISTS (SELECT 1 FROM settled)),
-            logged AS (
-                INSERT INTO usage_log (key_id, endpoint, status, credits, latency_seconds, created_at)
-                SELECT \(usage.keyID), \(usage.endpoint), \(usage.status), \(usage.credits.millis), \(usage.latencySeconds),
-                       \(usage.time.timeIntervalSince1970) FROM settled RETURNING id),
-            units AS (
-                INSERT INTO usage_units (usage_id, unit, quantity)
-                SELECT logged.id, u.unit, u.quantity FROM logged, unnest(\(units.map(\.key))::text[], \(units.map { Int64($0.value) })::bigint[]) AS u(unit, quantity))
-            SELECT reservation_id FROM settled
-            """, logger: logger)
-        return !rows.isEmpty
-    }
-
     /// A release found at startup (no usage line: the request never finished).
     static func settleReleased(_ connection: PostgresConnection, logger: Logger, reservationID: Int64, keyID: String, amount: Credits,
                                now: Date, note: String) async throws {
@@ -356,18 +304,6 @@ struct PostgresKeyStore: KeyStore {
         guard let row = rows.first else { throw KeyStoreError.notFound }
         return LedgerEntry(id: try row.decode(Int64.self), keyID: keyID, kind: kind, amount: amount, reservationID: reservationID,
                            endpoint: endpoint, note: note, actor: actor, createdAt: now)
-    }
-
-    static func insert(_ connection: PostgresConnection, logger: Logger, _ usage: UsageEntry) async throws {
-        let units = usage.units.units.sorted { $0.key < $1.key }
-        try await connection.query("""
-            WITH logged AS (
-                INSERT INTO usage_log (key_id, endpoint, status, credits, latency_seconds, created_at)
-                VALUES (\(usage.keyID), \(usage.endpoint), \(usage.status), \(usage.credits.millis), \(usage.latencySeconds),
-                        \(usage.time.timeIntervalSince1970)) RETURNING id)
-            INSERT INTO usage_units (usage_id, unit, quantity)
-            SELECT logged.id, u.unit, u.quantity FROM logged, unnest(\(units.map(\.key))::text[], \(units.map { Int64($0.value) })::bigint[]) AS u(unit, quantity)
-            """, logger: logger)
     }
 
     // MARK: - Rows

@@ -113,10 +113,8 @@ struct SQLiteLedgerWriter {
         close.bind(1, reservationID)
         // Already settled (never twice).
         guard try close.run() == 1 else { return false }
-        let unused = Credits(millis: max(amount.millis - min(max(charged?.millis ?? amount.millis, 0), amount.millis), 0))
-        let note = note ?? (commit && unused.millis > 0 ? "charged \(Credits(millis: amount.millis - unused.millis)) of \(amount) held" : nil)
-        _ = try append(keyID: keyID, kind: commit ? .commit : .release, amount: commit ? unused : amount, reservationID: reservationID,
-                       note: note, now: now)
+        let line = SettlementLine(amount: amount, commit: commit, charged: charged)
+        _ = try append(keyID: keyID, kind: line.kind, amount: line.back, reservationID: reservationID, note: note ?? line.note, now: now)
         if commit { change(keyID) { $0.lastUsed = now.timeIntervalSince1970 } }
         return true
     }
