@@ -37,6 +37,10 @@ var package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        // The server's and the miner client's event loops and byte buffers (Hummingbird's and
+        // AsyncHTTPClient's own foundation, named here because the runtime uses them directly).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // Metrics: swift-metrics is the API the runtime records through; swift-prometheus the
@@ -101,6 +105,10 @@ var package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             path: "Sources/OrganicFramework/Runtime",
             swiftSettings: strict
@@ -119,6 +127,7 @@ var package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/OrganicFramework/MinerKit",
             swiftSettings: strict
@@ -130,6 +139,8 @@ var package = Package(
                 "OrganicFramework", "OrganicMinerKit", "OrganicPluginAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/OrganicFramework/TestKit",
             swiftSettings: strict
@@ -183,10 +194,11 @@ var package = Package(
         .executableTarget(
             name: "OrganicCommand",
             dependencies: [
-                "OrganicFramework", "OrganicMinerKit", "OrganicBundledPlugins", "VisionPlugin",
+                "OrganicFramework", "OrganicPluginAPI", "OrganicMinerKit", "OrganicBundledPlugins", "VisionPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/Executables/Organic",
             swiftSettings: strict
@@ -205,7 +217,8 @@ var package = Package(
         .executableTarget(
             name: "OrganicBench",
             dependencies: [
-                "OrganicFramework", "OrganicMinerKit", "OrganicBundledPlugins", "TextEmbeddingPlugin", "TextGenerationPlugin",
+                "OrganicFramework", "OrganicPluginAPI", "OrganicMinerKit", "OrganicBundledPlugins", "TextEmbeddingPlugin",
+                "TextGenerationPlugin", "VisionPlugin",
                 // ManualNodeClock for `scoring-sim`.
                 "OrganicTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -213,6 +226,7 @@ var package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // `keys` runs the node's settlement service as the node does.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/OrganicBench",
             swiftSettings: strict
@@ -229,8 +243,16 @@ var package = Package(
         .testTarget(
             name: "OrganicFrameworkTests",
             dependencies: [
-                "OrganicFramework", "OrganicMinerKit", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin", "TextGenerationPlugin",
+                "OrganicFramework", "OrganicPluginAPI", "OrganicMinerKit", "OrganicTestKit", "TextEmbeddingPlugin", "VisionPlugin",
+                "TextGenerationPlugin",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -251,7 +273,7 @@ var package = Package(
         ),
         .testTarget(
             name: "TextEmbeddingPluginTests",
-            dependencies: ["TextEmbeddingPlugin", "OrganicTestKit"],
+            dependencies: ["TextEmbeddingPlugin", "OrganicPluginAPI", "OrganicTestKit"],
             path: "Examples/TextEmbeddingPluginTests",
             swiftSettings: strict
         ),
