@@ -5,8 +5,9 @@ import Logging
 import OrganicTestKit
 import Testing
 
-/// The settlement lag is bounded: once `maxUnsettled` finished requests wait to be written, a
-/// new reservation waits for the writer and is refused with 503 when it does not catch up.
+/// The settlement lag is bounded: once the charges of `maxUnsettled` delivered requests wait to
+/// be written, a new paid request waits for the writer and is refused with 503 when it does not
+/// catch up.
 @Suite("Settlement backlog")
 struct SettlementBacklogTests {
     let keys: KeyManager
@@ -45,10 +46,10 @@ struct SettlementBacklogTests {
 
         let waiting = try await access.admit(headers, endpoint: "e")
         let reserved = Task { try await waiting.reserve(Credits(millis: 1000)) }
-        // Nothing is written while the reservation is parked: the ledger still has only the four holds.
+        // The fifth request's credits are held, then it waits: no charge is written meanwhile.
         let parked = await eventually { settlements.parkedWaiters == 1 }
-        #expect(parked, "the fifth reservation should wait for the writer")
-        #expect(try await store.statement(id: keyID, limit: 100).balance == Credits(6))
+        #expect(parked, "the fifth paid request should wait for the writer")
+        #expect(try await store.statement(id: keyID, limit: 100).balance == Credits(5))
 
         await settlements.flush()
         try await reserved.value
@@ -60,7 +61,7 @@ struct SettlementBacklogTests {
         #expect(settlements.unsettled == 0)
     }
 
-    @Test("a reservation the writer does not make room for in time is refused with 503 settlement_backlog, holding nothing")
+    @Test("a paid request the writer does not make room for in time is refused with 503 settlement_backlog, and its hold released")
     func refusedAfterTheWait() async throws {
         let (settlements, access, headers, keyID) = try await fullBacklog(maxUnsettled: 2, maxWait: .milliseconds(50), name: "stalled")
 
@@ -71,12 +72,30 @@ struct SettlementBacklogTests {
         #expect(error?.headers[.retryAfter] == "1")
         refused.finish(status: 503, delivered: false)
         #expect(settlements.parkedWaiters == 0)
+        #expect(settlements.unsettled == 2, "a release is not a charge that a crash could lose")
 
         await settlements.flush()
         let statement = try await store.statement(id: keyID, limit: 100)
         #expect(statement.balance == Credits(8), "only the two delivered requests are charged")
+        #expect(statement.ledger.first?.kind == .release)
         #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
         #expect(try await store.releaseOpenReservations(now: Date()) == 0)
+    }
+
+    @Test("while the backlog is full, a key that cannot pay hears 402 at once, never waits for the writer")
+    func insufficientCreditsDoNotWait() async throws {
+        let (settlements, access, _, _) = try await fullBacklog(maxUnsettled: 2, maxWait: .seconds(600), name: "full")
+        let broke = try await keys.create(KeyCreation(name: "broke while full", credits: 0))
+        let request = try await access.admit(ExplicitSettlementTests.headers(broke.key), endpoint: "e")
+        let clock = ContinuousClock()
+        let started = clock.now
+        // Waiting for the writer would take the full 600 s and end in a 503.
+        let error = await #expect(throws: APIError.self) { try await request.reserve(Credits(millis: 1000)) }
+        #expect(error?.code == "insufficient_credits")
+        #expect(clock.now - started < .seconds(60))
+        request.finish(status: 402, delivered: false)
+        #expect(settlements.parkedWaiters == 0)
+        #expect(settlements.unsettled == 2)
     }
 
     @Test("under concurrent paid requests the backlog never exceeds its cap plus the requests in flight, and every charge is written")

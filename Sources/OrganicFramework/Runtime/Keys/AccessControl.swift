@@ -136,14 +136,10 @@ final class PendingRequest: Sendable {
     var rateLimitHeaders: HTTPFields { AccessControl.headers(for: rateLimit) }
 
     /// Holds `price` (the most the request can cost); throws 402 when the balance cannot cover it,
-    /// 503 when settlements are too far behind (``SettlementService/waitForRoom()``).
-    /// Keys with unlimited credits hold nothing.
+    /// 503 when settlements are too far behind (``SettlementService/waitForRoom()``; the hold is
+    /// then released with the request). Keys with unlimited credits hold nothing.
     func reserve(_ price: Credits) async throws {
         guard price.millis > 0, !record.unlimitedCredits else { return }
-        // Bounds what a crash can leave uncharged: no new hold while the writer is far behind.
-        guard await access.settlements.waitForRoom() else {
-            throw APIError.unavailable("settlement_backlog", "The node is catching up on writing charges; retry shortly.", retryAfter: 1)
-        }
         switch try await access.store.reserve(id: record.id, amount: price, endpoint: endpoint, now: access.clock.now()) {
         case .reserved(let reservation):
             state.withLock { $0.reservation = reservation }
@@ -153,6 +149,11 @@ final class PendingRequest: Sendable {
                            message: "This request costs \(price) credits; the key's balance is \(balance).")
         case .unknownKey:
             throw AccessControl.error(for: .unknown)
+        }
+        // Bounds what a crash can leave uncharged: no paid request goes on while the writer is far
+        // behind. Checked after the hold, so a key that cannot pay hears 402 at once, not 503 later.
+        guard await access.settlements.waitForRoom() else {
+            throw APIError.unavailable("settlement_backlog", "The node is catching up on writing charges; retry shortly.", retryAfter: 1)
         }
     }
 

@@ -8,12 +8,13 @@ import ServiceLifecycle
 /// balance never drifts from its ledger; the price of a crash before a settlement is written is
 /// that its request goes uncharged.
 ///
-/// That window is bounded: once ``maxUnsettled`` finished requests that held credits wait to be
-/// written, new reservations wait for the writer (``waitForRoom()``) and are refused with 503
+/// That window is bounded: once ``maxUnsettled`` delivered requests wait for their charge to be
+/// written, new paid requests wait for the writer (``waitForRoom()``) and are refused with 503
 /// after ``maxWait``, so a crash can leave at most `maxUnsettled` plus the requests then in
-/// flight uncharged, however far the database falls behind. Usage lines of refused requests
-/// (402, 403, 429) move no credit and do not count: a flood of them must not turn paying callers
-/// away. They are written after the charges, and wait up to ``maxLines``; beyond it they are
+/// flight uncharged, however far the database falls behind. Releases do not count (a crash
+/// releases the same credits at the next start), nor do usage lines of refused requests (402,
+/// 403, 429), which move no credit: a flood of them must not turn paying callers away. Both are
+/// written after the charges; the usage lines wait up to ``maxLines``, beyond which they are
 /// dropped and counted.
 package final class SettlementService: Service, Sendable {
     let store: any KeyStore
@@ -22,8 +23,8 @@ package final class SettlementService: Service, Sendable {
     let metrics: NodeMetrics?
     /// Settlements per write transaction.
     static let maxBatch = 512
-    /// Finished requests holding credits not yet written (queued or being written) at which
-    /// reservations wait.
+    /// Charges of delivered requests not yet written (queued or being written) at which paid
+    /// requests wait.
     let maxUnsettled: Int
     /// Lines waiting at which usage lines that move no credit are dropped.
     var maxLines: Int { maxUnsettled * 16 }
@@ -35,14 +36,13 @@ package final class SettlementService: Service, Sendable {
     private let instruments: Instruments?
 
     private struct State {
-        /// Settlements of reservations, written first: reservations wait for them.
+        /// Charges (commits), written first: paid requests wait for them.
         var charges: [Queued] = []
-        /// Usage lines that move no credit.
+        /// Releases, and usage lines that move no credit.
         var lines: [Queued] = []
         /// Settlements taken by the writer and not yet written.
         var writing = 0
-        /// Finished requests whose reservation is not settled in the database yet (queued or
-        /// being written).
+        /// Delivered requests whose charge is not in the database yet (queued or being written).
         var unsettled = 0
         var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         /// Waiters refused (timed out or cancelled) before they parked.
@@ -93,15 +93,15 @@ package final class SettlementService: Service, Sendable {
     /// Queues a finished request's settlement. Never waits: the answer is already decided.
     package func enqueue(_ settlement: Settlement) {
         let queued = Queued(settlement: settlement, finished: .now)
-        let charge = settlement.reservation != nil
+        let charge = Self.isCharge(settlement)
         let taken = state.withLock { state in
-            // A reservation's settlement is never dropped: reservations wait for room instead.
+            // A settlement of a reservation is never dropped: paid requests wait for room instead.
             if charge {
                 state.charges.append(queued)
                 state.unsettled += 1
                 return true
             }
-            guard state.unwritten < maxLines else { return false }
+            guard settlement.reservation != nil || state.unwritten < maxLines else { return false }
             state.lines.append(queued)
             return true
         }
@@ -112,8 +112,13 @@ package final class SettlementService: Service, Sendable {
         continuation.yield()
     }
 
-    /// Finished requests that held credits and whose settlement is not written yet.
+    /// Delivered requests whose charge is not written yet.
     var unsettled: Int { state.withLock { $0.unsettled } }
+
+    /// Whether a crash before `settlement` is written leaves a delivered request uncharged.
+    static func isCharge(_ settlement: Settlement) -> Bool {
+        settlement.reservation != nil && settlement.commit
+    }
 
     /// Lines (settlements and usage lines) not written yet.
     var unwrittenLines: Int { state.withLock { $0.unwritten } }
@@ -205,7 +210,7 @@ package final class SettlementService: Service, Sendable {
             guard let oldest = batch.lazy.map(\.finished).min() else { return }
             instruments?.unwritten.record(unsettled)
             let settlements = batch.map(\.settlement)
-            let charges = settlements.count { $0.reservation != nil }
+            let charges = settlements.count(where: Self.isCharge)
             do {
                 try await store.settle(batch: settlements)
                 metrics?.settled(settlements)
