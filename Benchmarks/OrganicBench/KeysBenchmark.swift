@@ -24,6 +24,28 @@ enum KeysBenchmark {
         var ledgerExact: Bool
         /// Every reservation settled exactly once and every request logged once.
         var settledOnce: Bool
+
+        func summary(concurrency: Int, backend: String, target: String = "") -> String {
+            String(format: "keys: paid requests on %@ (%d callers over 16 keys: reserve, then batched settlement): %.0f/s sustained%@; %d requests, ledger %@, every reservation settled once: %@",
+                   backend, concurrency, requestsPerSecond, target, requests, ledgerExact ? "exact" : "WRONG", settledOnce ? "yes" : "NO")
+        }
+    }
+
+    /// The settlement part alone, on the PostgreSQL database at `url` (which it adds keys to).
+    static func settlement(postgres url: String, seconds: Double, concurrency: Int) async throws -> SettlementResult {
+        var database = NodeConfiguration.Database()
+        database.url = url
+        let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let stores = try await NodeStores.open(database, logger: logger)
+        do {
+            let result = try await settlement(store: stores.keys, manager: KeyManager(store: stores.keys), seconds: seconds,
+                                              concurrency: concurrency, keyCount: 16)
+            try await stores.close()
+            return result
+        } catch {
+            try? await stores.close()
+            throw error
+        }
     }
 
     static func run(seconds: Double = 3, concurrency: Int = 64, print: (String) -> Void = { Swift.print($0) }) async throws -> Results {
@@ -65,11 +87,8 @@ enum KeysBenchmark {
         print(String(format: "keys: credit reserve + commit round trip to SQLite: %.0f/s sequential, %.1f µs each", tripsPerSecond, 1e6 / tripsPerSecond))
 
         // 3. Paid requests as the node settles them.
-        let settlement = try await Self.settlement(database: database, store: store, manager: manager, seconds: seconds,
-                                                   concurrency: concurrency, keyCount: 16)
-        print(String(format: "keys: paid requests (%d callers over 16 keys: reserve, then batched settlement): %.0f/s sustained (target >= 50,000); %d requests, ledger %@, every reservation settled once: %@",
-                     concurrency, settlement.requestsPerSecond, settlement.requests, settlement.ledgerExact ? "exact" : "WRONG",
-                     settlement.settledOnce ? "yes" : "NO"))
+        let settlement = try await Self.settlement(store: store, manager: manager, seconds: seconds, concurrency: concurrency, keyCount: 16)
+        print(settlement.summary(concurrency: concurrency, backend: "SQLite", target: " (target >= 50,000)"))
         try database.close()
 
         return Results(checksPerSecond: checks, creditRoundTripsPerSecond: tripsPerSecond, creditRoundTripMicroseconds: 1e6 / tripsPerSecond,
@@ -83,7 +102,7 @@ enum KeysBenchmark {
     /// rate is what the store sustains. Then the ledger is checked: every key's balance is the sum
     /// of its ledger and exactly what the bench charged, every reservation is settled exactly once
     /// and every request logged once.
-    static func settlement(database: SQLiteDatabase, store: SQLiteKeyStore, manager: KeyManager, seconds: Double,
+    static func settlement(store: any KeyStore, manager: KeyManager, seconds: Double,
                            concurrency: Int, keyCount: Int) async throws -> SettlementResult {
         let initial: Int64 = 1_000_000_000
         var ids: [String] = []
@@ -173,14 +192,24 @@ enum KeysBenchmark {
 /// `organic-bench keys`.
 struct KeysBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "API keys: verification + rate-limit checks per second; credit reserve+commit round trips to SQLite.")
+        commandName: "keys", abstract: "API keys: verification + rate-limit checks per second; credit reserve+commit round trips to SQLite.",
+        discussion: """
+            With --postgres-url, only the paid-request settlement part runs, against that PostgreSQL database \
+            (as several nodes share it); it adds 16 keys there, so use a scratch database.
+            """)
 
     @Option(help: "Seconds of measurement per part.") var seconds = 3.0
     @Option(help: "Concurrent paying callers in the settlement part.") var concurrency = 64
+    @Option(help: "A scratch PostgreSQL database (postgres://…) for the settlement part alone.") var postgresURL: String?
 
     func run() async throws {
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        if let postgresURL {
+            let result = try await KeysBenchmark.settlement(postgres: postgresURL, seconds: seconds, concurrency: concurrency)
+            print(result.summary(concurrency: concurrency, backend: "PostgreSQL"))
+            return
+        }
         _ = try await KeysBenchmark.run(seconds: seconds, concurrency: concurrency)
     }
 }

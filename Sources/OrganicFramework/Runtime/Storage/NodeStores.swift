@@ -1,17 +1,17 @@
 import Foundation
-import Logging
+package import Logging
 import ServiceLifecycle
 
 /// The stores a node uses, on the backend its configuration chooses: the SQLite file at
 /// `database.path` (the default, one node), or the PostgreSQL database at `database.url`
 /// (shared by several nodes). A SQLite node never opens a PostgreSQL connection.
-struct NodeStores: Sendable {
+package struct NodeStores: Sendable {
     enum Backend: String, Sendable {
         case sqlite, postgres
     }
 
     let backend: Backend
-    let keys: any KeyStore
+    package let keys: any KeyStore
     let scores: any ScoreStore
     let periods: any PeriodStore
     let weights: any WeightHistoryStore
@@ -26,7 +26,7 @@ struct NodeStores: Sendable {
     /// Opens (and migrates) the configured backend. `nodeName` tells this instance's score
     /// periods apart from other instances' on a shared database (`database.nodeName`, or
     /// `<host name>:<public port>`).
-    static func open(_ database: NodeConfiguration.Database, nodeName: String? = nil, logger: Logger) async throws -> NodeStores {
+    package static func open(_ database: NodeConfiguration.Database, nodeName: String? = nil, logger: Logger) async throws -> NodeStores {
         let directory = URL(fileURLWithPath: database.path).deletingLastPathComponent()
         guard let url = database.url, !url.isEmpty else {
             let sqlite = try SQLiteDatabase(path: database.path)
@@ -66,7 +66,7 @@ struct NodeStores: Sendable {
     var initialRole: Leadership.Role { backend == .sqlite ? .leader : .follower }
 
     /// Closes the database (SQLite: checkpoint and close; PostgreSQL: leave and stop the pool).
-    func close() async throws {
+    package func close() async throws {
         try await closeStores()
     }
 }
