@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 extension PostgresKeyStore {
-    /// Settles and logs a batch in one transaction of at most five statements whatever its size:
+    /// Settles and logs a batch in one transaction of at most three statements whatever its size:
     /// one round trip per settlement let the writer fall seconds behind a burst of thousands of
     /// requests. A reservation already settled (or released at a start) changes and logs nothing,
     /// as on SQLite.
@@ -75,50 +75,33 @@ extension PostgresKeyStore {
             """, logger: logger)
     }
 
-    /// Usage lines and their units. The lines' ids come from the table's sequence first, so each
-    /// unit row can name its line without a round trip per line.
+    /// Usage lines and their units, in one statement: each line takes its id from the table's
+    /// sequence in a materialised CTE, and the units find their line by its position in the batch.
     static func write(_ usage: [UsageEntry], _ connection: PostgresConnection, logger: Logger) async throws {
-        let withUnits = usage.contains { !$0.units.isEmpty }
-        var ids: [Int64] = []
-        if withUnits {
-            ids = try await connection.rows("""
-                SELECT nextval(pg_get_serial_sequence('usage_log', 'id')) FROM generate_series(1, \(usage.count))
-                """, logger: logger).map { try $0.decode(Int64.self) }
-            guard ids.count == usage.count else { throw UsageIDShortfall(wanted: usage.count, got: ids.count) }
-        }
         let keyIDs = usage.map(\.keyID), endpoints = usage.map(\.endpoint), statuses = usage.map { Int64($0.status) }
         let credits = usage.map(\.credits.millis), latencies = usage.map(\.latencySeconds), times = usage.map(\.time.timeIntervalSince1970)
-        if withUnits {
-            try await connection.query("""
-                INSERT INTO usage_log (id, key_id, endpoint, status, credits, latency_seconds, created_at) OVERRIDING SYSTEM VALUE
-                SELECT * FROM unnest(\(ids)::bigint[], \(keyIDs)::text[], \(endpoints)::text[], \(statuses)::bigint[]::int[],
-                                     \(credits)::bigint[], \(latencies)::float8[], \(times)::float8[])
-                """, logger: logger)
-            var usageIDs: [Int64] = [], units: [String] = [], quantities: [Int64] = []
-            for (id, entry) in zip(ids, usage) {
-                for (unit, quantity) in entry.units.units.sorted(by: { $0.key < $1.key }) {
-                    usageIDs.append(id)
-                    units.append(unit)
-                    quantities.append(Int64(quantity))
-                }
+        // 1-based, as WITH ORDINALITY counts.
+        var positions: [Int64] = [], units: [String] = [], quantities: [Int64] = []
+        for (index, entry) in usage.enumerated() {
+            for (unit, quantity) in entry.units.units.sorted(by: { $0.key < $1.key }) {
+                positions.append(Int64(index + 1))
+                units.append(unit)
+                quantities.append(Int64(quantity))
             }
-            try await connection.query("""
-                INSERT INTO usage_units (usage_id, unit, quantity)
-                SELECT * FROM unnest(\(usageIDs)::bigint[], \(units)::text[], \(quantities)::bigint[])
-                """, logger: logger)
-        } else {
-            try await connection.query("""
-                INSERT INTO usage_log (key_id, endpoint, status, credits, latency_seconds, created_at)
-                SELECT * FROM unnest(\(keyIDs)::text[], \(endpoints)::text[], \(statuses)::bigint[]::int[],
-                                     \(credits)::bigint[], \(latencies)::float8[], \(times)::float8[])
-                """, logger: logger)
         }
+        try await connection.query("""
+            WITH lines AS MATERIALIZED (
+                SELECT nextval(pg_get_serial_sequence('usage_log', 'id')) AS id, l.*
+                FROM unnest(\(keyIDs)::text[], \(endpoints)::text[], \(statuses)::bigint[]::int[], \(credits)::bigint[],
+                            \(latencies)::float8[], \(times)::float8[])
+                     WITH ORDINALITY AS l(key_id, endpoint, status, credits, latency_seconds, created_at, line_number)),
+            logged AS (
+                INSERT INTO usage_log (id, key_id, endpoint, status, credits, latency_seconds, created_at) OVERRIDING SYSTEM VALUE
+                SELECT id, key_id, endpoint, status, credits, latency_seconds, created_at FROM lines)
+            INSERT INTO usage_units (usage_id, unit, quantity)
+            SELECT lines.id, u.unit, u.quantity
+            FROM unnest(\(positions)::bigint[], \(units)::text[], \(quantities)::bigint[]) AS u(line_number, unit, quantity)
+            JOIN lines ON lines.line_number = u.line_number
+            """, logger: logger)
     }
-}
-
-/// The usage sequence handed out fewer ids than lines to write (the batch is rolled back).
-struct UsageIDShortfall: Error, CustomStringConvertible {
-    let wanted: Int
-    let got: Int
-    var description: String { "usage_log's sequence gave \(got) ids for \(wanted) lines" }
 }
