@@ -10,13 +10,13 @@ import NIOHTTP1
 /// One transport serves one endpoint (one synapse); the ``AxonSynapseCodec`` (hotkey, uuid,
 /// increasing nonces) is shared by every endpoint of the subnet, as one SDK `Dendrite` is.
 struct AxonSynapseTransport: MinerTransport {
-    let client: HTTPClient
+    let clients: MinerHTTPClients
     let codec: AxonSynapseCodec
     let synapse: AxonSynapse
     let userAgent: String
 
-    init(client: HTTPClient, codec: AxonSynapseCodec, synapse: AxonSynapse, userAgent: String = "organic-validator/0.1") {
-        self.client = client
+    init(clients: MinerHTTPClients, codec: AxonSynapseCodec, synapse: AxonSynapse, userAgent: String = "organic-validator/0.1") {
+        self.clients = clients
         self.codec = codec
         self.synapse = synapse
         self.userAgent = userAgent
@@ -41,7 +41,7 @@ struct AxonSynapseTransport: MinerTransport {
         let synapseName = synapse.name
         return await MinerHTTPExchange.send(
             timeout: timeout, maxResponseBytes: maxResponseBytes,
-            execute: { [client, request] deadline in try await client.execute(request, deadline: deadline) },
+            execute: { [clients, request] deadline in try await clients.current.execute(request, deadline: deadline) },
             refusalReason: { status, headers, body in
                 // The axon explains a refusal in its status headers (blacklist, verification, priority).
                 let reply = AxonReply(httpStatus: status, headers: headers.map { ($0.name, $0.value) }, body: Array(body.utf8))

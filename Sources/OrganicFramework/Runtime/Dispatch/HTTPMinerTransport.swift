@@ -9,12 +9,17 @@ import NIOHTTP1
 /// With a ``RequestSigner`` every request carries the node's signature (btauth/1 or
 /// Epistula), addressed to the miner's hotkey, so miners can check who is asking.
 public struct HTTPMinerTransport: MinerTransport {
-    let client: HTTPClient
+    let clients: MinerHTTPClients
     let userAgent: String
     let signer: (any RequestSigner)?
 
     public init(client: HTTPClient, userAgent: String = "organic-validator/0.1", signer: (any RequestSigner)? = nil) {
-        self.client = client
+        self.init(clients: MinerHTTPClients(client), userAgent: userAgent, signer: signer)
+    }
+
+    /// Sends each request with the client of the loop it is made from.
+    package init(clients: MinerHTTPClients, userAgent: String = "organic-validator/0.1", signer: (any RequestSigner)? = nil) {
+        self.clients = clients
         self.userAgent = userAgent
         self.signer = signer
     }
@@ -24,7 +29,7 @@ public struct HTTPMinerTransport: MinerTransport {
             return MinerReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
         }
         return await MinerHTTPExchange.send(timeout: timeout, maxResponseBytes: maxResponseBytes,
-                                            execute: { [client] deadline in try await client.execute(request, deadline: deadline) },
+                                            execute: { [clients] deadline in try await clients.current.execute(request, deadline: deadline) },
                                             read: { .answered(body: $0.body) })
     }
 
@@ -32,7 +37,7 @@ public struct HTTPMinerTransport: MinerTransport {
         guard let request = makeRequest(body, to: miner, path: path, accept: "text/event-stream, application/json") else {
             return MinerStreamReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
         }
-        return await MinerHTTPExchange.open(timeout: timeout) { [client] deadline in try await client.execute(request, deadline: deadline) }
+        return await MinerHTTPExchange.open(timeout: timeout) { [clients] deadline in try await clients.current.execute(request, deadline: deadline) }
     }
 
     func makeRequest(_ body: [UInt8], to miner: Neuron, path: String, accept: String) -> HTTPClientRequest? {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// What every HTTP miner protocol does once its request is built: bound the exchange by the
 /// endpoint's timeout, tell 429 from refusals (keeping the refusal's reason) and from answers,
@@ -79,12 +80,28 @@ enum MinerHTTPExchange {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await work() }
             group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
+                try await sleep(until: deadline)
                 return nil
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let value = first else { throw HTTPClientError.deadlineExceeded }
             return value
+        }
+    }
+
+    /// Sleeps until `deadline`, on the current event loop's timers when there is one: cancelling
+    /// the sleep (its usual end, when the work finishes first) then wakes no other thread.
+    static func sleep(until deadline: ContinuousClock.Instant) async throws {
+        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else {
+            try await Task.sleep(until: deadline, clock: .continuous)
+            return
+        }
+        let wait = ContinuousClock.now.duration(to: deadline)
+        let timer = loop.scheduleTask(in: .nanoseconds(Int64(max(wait, .zero).nanosecondsClamped))) {}
+        try await withTaskCancellationHandler {
+            try await timer.futureResult.get()
+        } onCancel: {
+            timer.cancel()
         }
     }
 

@@ -9,14 +9,14 @@ import OrganicCrypto
 /// dendrite uuid, as one SDK `Dendrite`), one fiber client per hotkey and version (one
 /// exchanged key per miner).
 final class MinerTransportFactory {
-    let client: HTTPClient
+    let clients: MinerHTTPClients
     let clock: any NodeClock
     private var signers: [String: any MinerTransport] = [:]
     private var codecs: [String: AxonSynapseCodec] = [:]
     private var fibers: [String: FiberMinerTransport] = [:]
 
-    init(client: HTTPClient, clock: any NodeClock) {
-        self.client = client
+    init(clients: MinerHTTPClients, clock: any NodeClock) {
+        self.clients = clients
         self.clock = clock
     }
 
@@ -34,7 +34,7 @@ final class MinerTransportFactory {
             case (.epistula, let keypair?): EpistulaRequestSigner(keypair: keypair, clock: clock)
             default: nil
             }
-            let transport = HTTPMinerTransport(client: client, signer: signer)
+            let transport = HTTPMinerTransport(clients: clients, signer: signer)
             signers[key] = transport
             return transport
         case .axonSynapse:
@@ -42,12 +42,12 @@ final class MinerTransportFactory {
             guard let synapse else { throw ConfigurationError("endpoint '\(endpoint)' has no synapse for the Axon protocol") }
             let codec = codecs[sender] ?? AxonSynapseCodec(keypair: keypair, clock: clock)
             codecs[sender] = codec
-            return AxonSynapseTransport(client: client, codec: codec, synapse: AxonSynapse(synapse))
+            return AxonSynapseTransport(clients: clients, codec: codec, synapse: AxonSynapse(synapse))
         case .fiber1, .fiber2:
             guard let keypair else { throw Self.needsHotkey(minerProtocol, endpoint: endpoint) }
             if let cached = fibers[key] { return cached }
             let version: FiberVersion = minerProtocol == .fiber1 ? .v1 : .v2
-            let transport = FiberMinerTransport(fiber: FiberClient(http: client, keypair: keypair, configuration: .init(version: version), clock: clock))
+            let transport = FiberMinerTransport(fiber: FiberClient(clients: clients, keypair: keypair, configuration: .init(version: version), clock: clock))
             fibers[key] = transport
             return transport
         }

@@ -138,12 +138,12 @@ public struct OrganicNode: Sendable {
         // A refused connection fails at once (the round retries on another miner and the miner
         // cools down) instead of being retried until the connect timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        services.append(ResourceService(name: "http-client") { try await client.shutdown() })
-        // Until the runner owns it, a failure must not leak the client (it traps when dropped running).
+        let clients = MinerHTTPClients(group: .singleton, configuration: clientConfiguration)
+        services.append(ResourceService(name: "http-client") { try await clients.shutdown() })
+        // Until the runner owns them, a failure must not leak the clients (they trap when dropped running).
         var handedOver = false
-        defer { if !handedOver { _ = client.shutdown() } }
-        let transports = MinerTransportFactory(client: client, clock: clock)
+        defer { if !handedOver { clients.startShutdown() } }
+        let transports = MinerTransportFactory(clients: clients, clock: clock)
 
         // Each subnet: its miners (metagraph and selector), the transports its protocols need,
         // and its dispatcher. Rounds, rewards and storage are shared.
@@ -228,7 +228,7 @@ public struct OrganicNode: Sendable {
             var settings = plan.settings
             settings.fallbackEpsilon = scoring.subnets[index].settings.fallbackEpsilon
             settings.tieBreaks = scoring.subnets[index].settings.tieBreaks
-            let dispatcher = QueryDispatcher(transport: HTTPMinerTransport(client: client), transports: endpointTransports[index],
+            let dispatcher = QueryDispatcher(transport: HTTPMinerTransport(clients: clients), transports: endpointTransports[index],
                                              selector: selectors[index], executor: executor, store: scoreStore, clock: clock,
                                              settings: settings, random: random.split(), logger: logger, scoreBook: scoring.book,
                                              rewards: rewards, metrics: metrics)
@@ -281,7 +281,7 @@ public struct OrganicNode: Sendable {
                                  backlog: ClientConnections.listenBacklog),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
-        services.append(publicApp)
+        services.append(ExecutorPreferringService(inner: publicApp, executor: EventLoopAffineExecutor.shared))
 
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)

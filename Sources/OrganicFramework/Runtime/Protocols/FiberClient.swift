@@ -29,7 +29,7 @@ package final class FiberClient: Sendable {
     package static let unknownKeyDetail = "No symmetric key found"
 
     package let configuration: Configuration
-    let http: HTTPClient
+    let clients: MinerHTTPClients
     let keypair: Sr25519Keypair
     let clock: any NodeClock
 
@@ -46,8 +46,13 @@ package final class FiberClient: Sendable {
 
     private let state = Locked(State())
 
-    package init(http: HTTPClient, keypair: Sr25519Keypair, configuration: Configuration, clock: any NodeClock = SystemNodeClock()) {
-        self.http = http
+    package convenience init(http: HTTPClient, keypair: Sr25519Keypair, configuration: Configuration, clock: any NodeClock = SystemNodeClock()) {
+        self.init(clients: MinerHTTPClients(http), keypair: keypair, configuration: configuration, clock: clock)
+    }
+
+    /// Sends each request with the client of the loop it is made from.
+    package init(clients: MinerHTTPClients, keypair: Sr25519Keypair, configuration: Configuration, clock: any NodeClock = SystemNodeClock()) {
+        self.clients = clients
         self.keypair = keypair
         self.configuration = configuration
         self.clock = clock
@@ -74,8 +79,8 @@ package final class FiberClient: Sendable {
                 let id = state.nextID
                 state.nextID += 1
                 state.handshakes += 1
-                let task = Task { [http, keypair, configuration] in
-                    try await FiberHandshake.perform(client: http, keypair: keypair, miner: miner, now: now,
+                let task = Task { [clients, keypair, configuration] in
+                    try await FiberHandshake.perform(client: clients.current, keypair: keypair, miner: miner, now: now,
                                                      timeout: configuration.handshakeTimeout, userAgent: configuration.userAgent)
                 }
                 state.entries[miner] = .pending(id: id, task)
@@ -153,13 +158,13 @@ package final class FiberClient: Sendable {
                          timeout: Duration) async throws -> HTTPClientResponse {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.nanosecondsClamped))
         guard configuration.version == .v1 else {
-            return try await http.execute(request(body, to: miner, path: path, session: nil, accept: accept), deadline: deadline)
+            return try await clients.current.execute(request(body, to: miner, path: path, session: nil, accept: accept), deadline: deadline)
         }
         var renewed = false
         while true {
             let session = try await session(for: miner)
             guard NIODeadline.now() < deadline else { throw HTTPClientError.deadlineExceeded }
-            let response = try await http.execute(request(body, to: miner, path: path, session: session, accept: accept), deadline: deadline)
+            let response = try await clients.current.execute(request(body, to: miner, path: path, session: session, accept: accept), deadline: deadline)
             guard response.status == .badRequest else { return response }
             // Read the refusal to tell "unknown key" from the endpoint's own 400s; hand the
             // latter back with the bytes already read (at most 4 KiB and a chunk).
