@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Testing
 @testable import OrganicFramework
 
@@ -33,22 +34,31 @@ struct MinerBodyDeadlineTests {
             })
         }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Off the loops (the deadline is a task's sleep), and as the node sends: on an event loop,
+        // with that loop's client (the deadline is the loop's timer).
+        let perLoop = MinerHTTPClients(group: .singleton, configuration: HTTPClient.Configuration())
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
         try await withLoopbackServer(router) { url in
             let miner = Neuron(uid: 1, hotkey: "miner", url: url)
-            let transport = HTTPMinerTransport(client: client)
             let clock = ContinuousClock()
-            for path in ["/answer", "/refuse"] {
-                let started = clock.now
-                let reply = await transport.send(Array("{}".utf8), to: miner, path: path, timeout: .seconds(1), maxResponseBytes: 1 << 20)
-                let took = clock.now - started
-                #expect(took < .seconds(5), "\(path) held the round for \(took)")
-                switch (path, reply.outcome) {
-                case ("/answer", .failed(.timeout)): break
-                case ("/refuse", .failed(.httpStatus(403, _))): break
-                default: Issue.record("\(path): unexpected \(reply.outcome)")
+            for (transport, executor) in [(HTTPMinerTransport(client: client), nil as EventLoopTaskExecutor?),
+                                          (HTTPMinerTransport(clients: perLoop), EventLoopTaskExecutor.of(loop))] {
+                for path in ["/answer", "/refuse"] {
+                    let started = clock.now
+                    let reply = await withTaskExecutorPreference(executor) {
+                        await transport.send(Array("{}".utf8), to: miner, path: path, timeout: .seconds(1), maxResponseBytes: 1 << 20)
+                    }
+                    let took = clock.now - started
+                    #expect(took < .seconds(5), "\(path) held the round for \(took)")
+                    switch (path, reply.outcome) {
+                    case ("/answer", .failed(.timeout)): break
+                    case ("/refuse", .failed(.httpStatus(403, _))): break
+                    default: Issue.record("\(path): unexpected \(reply.outcome)")
+                    }
                 }
             }
         }
         try await client.shutdown()
+        try await perLoop.shutdown()
     }
 }

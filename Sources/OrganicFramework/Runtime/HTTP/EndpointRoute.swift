@@ -162,6 +162,27 @@ extension EndpointRoute: ServedEndpoint {
         let flushes = connection.flushes
         let token = flushes?.mark(&headers)
         let disconnect = connection.disconnect
+        if let flushes, let token {
+            // Head, body and end leave in one write; the connection's handler reports when the end
+            // is in the socket (or that it never will be), and that settles the request.
+            pending.startWriting()
+            if disconnect?.isDisconnected == true {
+                _ = flushes.abandon(token)
+                if let name = ResponseFlushes.tokenHeader { headers[name] = nil }
+                pending.finish(status: 499, delivered: false)
+            } else {
+                flushes.whenReported(token) { report in
+                    if report.ended {
+                        pending.finish(status: 200, delivered: true, charged: charge, units: usage)
+                    } else {
+                        pending.finish(status: 499, delivered: false)
+                    }
+                }
+            }
+            return .json(ResponseBody(byteBuffer: data), headers: headers)
+        }
+        // A connection the node does not follow (none in its own server): charged once the writer
+        // has queued the end.
         let body = ResponseBody(contentLength: data.readableBytes) { writer in
             pending.startWriting()
             do {
@@ -169,16 +190,10 @@ extension EndpointRoute: ServedEndpoint {
                 try await writer.write(data)
                 try await writer.finish(nil)
             } catch {
-                if let token { _ = flushes?.abandon(token) }
                 pending.finish(status: 499, delivered: false)
                 throw error
             }
-            // The writer returns once the end is queued; the charge waits until it is in the socket.
-            if let token, let flushes, await !flushes.report(for: token).ended {
-                pending.finish(status: 499, delivered: false)
-            } else {
-                pending.finish(status: 200, delivered: true, charged: charge, units: usage)
-            }
+            pending.finish(status: 200, delivered: true, charged: charge, units: usage)
         }
         pending.handOver(watching: disconnect)
         return .json(body, headers: headers)

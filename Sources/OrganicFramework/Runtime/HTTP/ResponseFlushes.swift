@@ -27,7 +27,7 @@ final class ResponseFlushes: Sendable {
         var writing: [UInt64: Int] = [:]
         /// Answers done (ended or cut off) whose writer has not asked yet.
         var done: [UInt64: FlushReport] = [:]
-        var waiters: [UInt64: CheckedContinuation<FlushReport, Never>] = [:]
+        var waiters: [UInt64: @Sendable (FlushReport) -> Void] = [:]
     }
 
     private let state = Mutex(State())
@@ -46,14 +46,20 @@ final class ResponseFlushes: Sendable {
     /// Waits until the answer marked `token` has ended on the socket or been cut off.
     func report(for token: UInt64) async -> FlushReport {
         await withCheckedContinuation { continuation in
-            let ready: FlushReport? = state.withLock { state in
-                if let report = state.done.removeValue(forKey: token) { return report }
-                if state.closed { return FlushReport(bodyBytes: state.writing.removeValue(forKey: token) ?? 0, ended: false) }
-                state.waiters[token] = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
+            whenReported(token) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// Calls `reported` once the answer marked `token` has ended on the socket or been cut off:
+    /// at once when that happened already, else on the connection's loop as it happens.
+    func whenReported(_ token: UInt64, _ reported: @escaping @Sendable (FlushReport) -> Void) {
+        let ready: FlushReport? = state.withLock { state in
+            if let report = state.done.removeValue(forKey: token) { return report }
+            if state.closed { return FlushReport(bodyBytes: state.writing.removeValue(forKey: token) ?? 0, ended: false) }
+            state.waiters[token] = reported
+            return nil
+        }
+        if let ready { reported(ready) }
     }
 
     /// What the socket took of `token`'s answer so far, without waiting; the answer is forgotten.
@@ -74,7 +80,7 @@ final class ResponseFlushes: Sendable {
     }
 
     func ended(_ token: UInt64, written: Bool) {
-        let (waiter, report): (CheckedContinuation<FlushReport, Never>?, FlushReport) = state.withLock { state in
+        let (waiter, report): ((@Sendable (FlushReport) -> Void)?, FlushReport) = state.withLock { state in
             let report = FlushReport(bodyBytes: state.writing.removeValue(forKey: token) ?? 0, ended: written)
             guard let waiter = state.waiters.removeValue(forKey: token) else {
                 if !state.closed || written { state.done[token] = report }
@@ -82,12 +88,12 @@ final class ResponseFlushes: Sendable {
             }
             return (waiter, report)
         }
-        waiter?.resume(returning: report)
+        waiter?(report)
     }
 
     /// The connection is gone: every answer not yet ended never will be.
     func close() {
-        let resumed: [(CheckedContinuation<FlushReport, Never>, FlushReport)] = state.withLock { state in
+        let resumed: [(@Sendable (FlushReport) -> Void, FlushReport)] = state.withLock { state in
             state.closed = true
             let waiters = state.waiters
             state.waiters = [:]
@@ -95,6 +101,6 @@ final class ResponseFlushes: Sendable {
                 (waiter, FlushReport(bodyBytes: state.writing.removeValue(forKey: token) ?? 0, ended: false))
             }
         }
-        for (waiter, report) in resumed { waiter.resume(returning: report) }
+        for (waiter, report) in resumed { waiter(report) }
     }
 }

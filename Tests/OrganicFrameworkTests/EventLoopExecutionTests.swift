@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Foundation
+import Logging
+import Testing
+@testable import OrganicFramework
+
+/// A request runs on its connection's event loop from read to write: what the node relies on for
+/// that is that work under a loop's executor stays on the loop, reaches miners with that loop's
+/// client, and that the server's tasks continue on the loop that wakes them.
+@Suite("Event loop execution")
+struct EventLoopExecutionTests {
+    @Test("work under a loop's executor runs on that loop across suspensions, and reaches miners with that loop's client")
+    func loopExecutor() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let clients = MinerHTTPClients(group: group, configuration: HTTPClient.Configuration())
+        let loops = Array(group.makeIterator())
+        #expect(clients.all.count == loops.count)
+        for (index, loop) in loops.enumerated() {
+            let seen = await withTaskExecutorPreference(EventLoopTaskExecutor.of(loop)) {
+                var onLoop = [loop.inEventLoop]
+                let client = clients.current
+                try? await Task.sleep(for: .milliseconds(2))
+                onLoop.append(loop.inEventLoop)
+                // Resumed by another loop's thread: back on this one.
+                let other = loops[(index + 1) % loops.count]
+                try? await other.submit {}.get()
+                onLoop.append(loop.inEventLoop)
+                return (onLoop, client === clients.all[index], clients.current === client)
+            }
+            #expect(seen.0 == [true, true, true], "loop \(index)")
+            #expect(seen.1 && seen.2, "loop \(index) used another loop's client")
+        }
+        #expect(EventLoopTaskExecutor.of(loops[0]) === EventLoopTaskExecutor.of(loops[0]))
+        // Off the loops, the clients take turns.
+        let picked = Set((0..<(2 * loops.count)).map { _ in ObjectIdentifier(clients.current) })
+        #expect(picked.count == loops.count)
+        try await clients.shutdown()
+    }
+
+    @Test("the server's executor continues a task on the loop that wakes it, and off the loops when no loop does")
+    func affineExecutor() async throws {
+        let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+        let seen = await withTaskExecutorPreference(EventLoopAffineExecutor.shared) {
+            var woken: [Bool] = []
+            for loop in loops {
+                try? await loop.submit {}.get()
+                woken.append(loop.inEventLoop)
+            }
+            // Resumed by a thread that is no loop's.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                Thread { continuation.resume() }.start()
+            }
+            return (woken, MultiThreadedEventLoopGroup.currentEventLoop == nil)
+        }
+        #expect(seen.0 == Array(repeating: true, count: loops.count))
+        #expect(seen.1, "a task woken off the loops must not be pulled onto one")
+    }
+
+    /// A round that waits until it is let go (or cancelled) and says how it ended.
+    struct GatedRound: RoundJob {
+        let gate: AsyncStream<Void>
+        let ended: Locked<[String]>
+
+        func run() async {
+            var iterator = gate.makeAsyncIterator()
+            let opened = await iterator.next() != nil
+            ended.withLock { $0.append(opened && !Task.isCancelled ? "finished" : "cancelled") }
+        }
+    }
+
+    @Test("a graceful shutdown refuses new rounds and waits for those in flight")
+    func gracefulShutdownWaits() async throws {
+        let executor = RoundExecutor()
+        let group = ServiceGroup(configuration: .init(services: [executor], logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+        let running = Task { try await group.run() }
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let ended = Locked<[String]>([])
+        #expect(executor.submit(GatedRound(gate: gate, ended: ended)))
+        await group.triggerGracefulShutdown()
+        // Refusing begins once the executor hears of the shutdown.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while executor.submit(GatedRound(gate: AsyncStream { $0.finish() }, ended: Locked([]))) {
+            try #require(clock.now < deadline, "the executor kept taking rounds after shutdown began")
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(ended.withLock { $0 }.isEmpty)
+        #expect(executor.inFlight == 1, "the round in flight must still be waited for")
+        open.yield()
+        try await running.value
+        #expect(ended.withLock { $0 } == ["finished"])
+        #expect(executor.inFlight == 0)
+    }
+
+    @Test("cancelling the executor cancels the rounds in flight and returns once they end")
+    func cancellationCancelsRounds() async throws {
+        let executor = RoundExecutor()
+        let running = Task { try await executor.run() }
+        let (gate, _) = AsyncStream.makeStream(of: Void.self)
+        let ended = Locked<[String]>([])
+        #expect(executor.submit(GatedRound(gate: gate, ended: ended)))
+        running.cancel()
+        try await running.value
+        #expect(ended.withLock { $0 } == ["cancelled"])
+        #expect(!executor.submit(GatedRound(gate: gate, ended: ended)))
+    }
+}
