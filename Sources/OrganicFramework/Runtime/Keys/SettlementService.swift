@@ -1,4 +1,5 @@
 import CoreMetrics
+import DequeModule
 package import Logging
 import ServiceLifecycle
 
@@ -37,9 +38,9 @@ package final class SettlementService: Service, Sendable {
 
     private struct State {
         /// Charges (commits), written first: paid requests wait for them.
-        var charges: [Queued] = []
+        var charges: Deque<Queued> = []
         /// Releases, and usage lines that move no credit.
-        var lines: [Queued] = []
+        var lines: Deque<Queued> = []
         /// Settlements taken by the writer and not yet written.
         var writing = 0
         /// Delivered requests whose charge is not in the database yet (queued or being written).
@@ -211,6 +212,7 @@ package final class SettlementService: Service, Sendable {
     func flush() async {
         while true {
             let (batch, unsettled): ([Queued], Int) = state.withLock { state in
+                // Deques: taking a batch costs the batch, not the queue behind it.
                 var taken = Array(state.charges.prefix(Self.maxBatch))
                 state.charges.removeFirst(taken.count)
                 let more = min(Self.maxBatch - taken.count, state.lines.count)

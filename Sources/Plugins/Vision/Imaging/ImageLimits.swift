@@ -21,6 +21,10 @@ package struct ImageLimits: Sendable, Equatable {
         self.maxDimension = maxDimension
     }
 
+    /// The widest budget of any image the plugin handles after its endpoint's own checks (callers'
+    /// images are held to tighter input limits first): 8192 on a side, 8192² pixels.
+    package static let largest = ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192)
+
     /// Throws `image_too_large` / `image_too_many_pixels` when a header's
     /// dimensions exceed these limits. Zero or negative sizes are corrupt.
     func check(width: Int, height: Int) throws(ImageDecodingError) {

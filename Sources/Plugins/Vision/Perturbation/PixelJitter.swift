@@ -21,10 +21,6 @@ package enum PixelJitter {
         package var deltas: [Int]
     }
 
-    /// The pixel budget for images jittered on the request path (callers' images were
-    /// already checked against the plugin's tighter input limits).
-    package static let requestLimits = ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192)
-
     /// Random draws spent looking for a visible pixel before scanning the whole image.
     static let randomAttempts = 64
 
@@ -40,7 +36,7 @@ package enum PixelJitter {
 
     /// Decodes, jitters and re-encodes as PNG; nil when the bytes do not decode.
     package static func jitterEncoded(
-        _ bytes: [UInt8], limits: ImageLimits = requestLimits, random: inout OrganicRandom
+        _ bytes: [UInt8], limits: ImageLimits = .largest, random: inout OrganicRandom
     ) -> (png: [UInt8], changes: [Change])? {
         try? jitter(bytes, limits: limits, fast: true, random: &random)
     }

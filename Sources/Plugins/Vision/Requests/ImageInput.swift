@@ -60,7 +60,7 @@ enum ImageInput {
         var body = Substring(text)
         if body.hasPrefix("data:"), let comma = body.firstIndex(of: ",") { body = body[body.index(after: comma)...] }
         guard let data = Base64Text.decode(body) else { return nil }
-        return try? ImageCodec.decode(data, limits: ImageLimits(maxPixels: 8192 * 8192, maxDimension: 8192))
+        return try? ImageCodec.decode(data, limits: .largest)
     }
 
     /// Lossless PNG as base64.
