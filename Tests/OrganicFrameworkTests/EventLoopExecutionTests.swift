@@ -7,9 +7,9 @@ import Logging
 import Testing
 @testable import OrganicFramework
 
-/// A request runs on its connection's event loop from read to write: what the node relies on for
-/// that is that work under a loop's executor stays on the loop, reaches miners with that loop's
-/// client, and that the server's tasks continue on the loop that wakes them.
+/// An endpoint's handler and its round run on the caller's connection's event loop: what the node
+/// relies on for that is that work under a loop's executor stays on the loop and reaches miners
+/// with that loop's client, and that rounds, tasks of their own, are still waited for on shutdown.
 @Suite("Event loop execution")
 struct EventLoopExecutionTests {
     @Test("work under a loop's executor runs on that loop across suspensions, and reaches miners with that loop's client")
@@ -38,25 +38,6 @@ struct EventLoopExecutionTests {
         let picked = Set((0..<(2 * loops.count)).map { _ in ObjectIdentifier(clients.current) })
         #expect(picked.count == loops.count)
         try await clients.shutdown()
-    }
-
-    @Test("the server's executor continues a task on the loop that wakes it, and off the loops when no loop does")
-    func affineExecutor() async throws {
-        let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
-        let seen = await withTaskExecutorPreference(EventLoopAffineExecutor.shared) {
-            var woken: [Bool] = []
-            for loop in loops {
-                try? await loop.submit {}.get()
-                woken.append(loop.inEventLoop)
-            }
-            // Resumed by a thread that is no loop's.
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                Thread { continuation.resume() }.start()
-            }
-            return (woken, MultiThreadedEventLoopGroup.currentEventLoop == nil)
-        }
-        #expect(seen.0 == Array(repeating: true, count: loops.count))
-        #expect(seen.1, "a task woken off the loops must not be pulled onto one")
     }
 
     /// A round that waits until it is let go (or cancelled) and says how it ended.

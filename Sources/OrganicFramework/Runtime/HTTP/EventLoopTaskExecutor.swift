@@ -1,15 +1,15 @@
 import NIOCore
 import NIOPosix
-import ServiceLifecycle
 import Synchronization
 
 /// Runs Swift tasks on a NIO event loop.
 ///
 /// An endpoint's handler, and the round it starts, run on the loop of the caller's connection;
-/// the miner's connection is then one of that loop's too (``MinerHTTPClients``), so a request
-/// that waits on nothing else never wakes another thread. Each hand-over between a loop and the
-/// cooperative pool costs a thread wake-up, which on an otherwise idle machine is the largest part
-/// of the time the node adds to one request.
+/// the miner's connection is then one of that loop's too (``MinerHTTPClients``), so between the
+/// request's body and its answer no other thread is woken. Each hand-over between a loop and the
+/// cooperative pool costs a thread wake-up, the largest part of the time the node adds to one
+/// request on an otherwise idle machine. Only tasks the node starts for a request run here:
+/// blocking code must not.
 final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
@@ -41,34 +41,3 @@ final class EventLoopTaskExecutor: TaskExecutor {
     }
 }
 
-/// Runs each job on the event loop whose thread makes it runnable, and on the global executor
-/// when that thread is no loop's.
-///
-/// The public server's connection tasks run under it: a request read by a loop, and the answer
-/// its handler hands back on that loop, continue on the same thread instead of waking a thread of
-/// the cooperative pool and then the loop again to write.
-final class EventLoopAffineExecutor: TaskExecutor {
-    static let shared = EventLoopAffineExecutor()
-
-    private init() {}
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
-            let job = UnownedJob(job)
-            let executor = asUnownedTaskExecutor()
-            loop.execute { job.runSynchronously(on: executor) }
-        } else {
-            globalConcurrentExecutor.enqueue(job)
-        }
-    }
-}
-
-/// A service whose tasks run under a task executor preference (child tasks inherit it).
-struct ExecutorPreferringService: Service {
-    let inner: any Service
-    let executor: any TaskExecutor
-
-    func run() async throws {
-        try await withTaskExecutorPreference(executor) { try await inner.run() }
-    }
-}

@@ -281,7 +281,7 @@ public struct OrganicNode: Sendable {
                                  backlog: ClientConnections.listenBacklog),
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
-        services.append(ExecutorPreferringService(inner: publicApp, executor: EventLoopAffineExecutor.shared))
+        services.append(publicApp)
 
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)
