@@ -186,21 +186,9 @@ package final class SettlementService: Service, Sendable {
         parked?.resume(returning: false)
     }
 
-    /// How long settlements gather before a transaction while the backlog is small. The
-    /// database has one writer, which also decides reservations: at low load, a transaction per
-    /// request would sit in front of the next request's reservation. It delays a charge's write by
-    /// at most this much; with a backlog of half ``maxUnsettled``, or paid requests waiting for
-    /// room, the writer does not wait.
-    static let gathering: Duration = .milliseconds(10)
-
     package func run() async throws {
         await withGracefulShutdownHandler {
-            for await _ in signal {
-                if state.withLock({ $0.unsettled < maxUnsettled / 2 && $0.waiters.isEmpty }) {
-                    try? await Task.sleep(for: Self.gathering)
-                }
-                await flush()
-            }
+            for await _ in signal { await flush() }
             await flush()
         } onGracefulShutdown: { [continuation] in
             continuation.finish()
