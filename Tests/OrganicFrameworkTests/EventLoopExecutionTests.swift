@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import Hummingbird
+import HummingbirdCore
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -7,9 +9,10 @@ import Logging
 import Testing
 @testable import OrganicFramework
 
-/// An endpoint's handler and its round run on the caller's connection's event loop: what the node
-/// relies on for that is that work under a loop's executor stays on the loop and reaches miners
-/// with that loop's client, and that rounds, tasks of their own, are still waited for on shutdown.
+/// A public connection's task and its rounds run on the caller's connection's event loop: what the
+/// node relies on for that is that the server's connection tasks run there (middleware, handler,
+/// streamed body), that work under a loop's executor stays on the loop and reaches miners with
+/// that loop's client, and that rounds, tasks of their own, are still waited for on shutdown.
 @Suite("Event loop execution")
 struct EventLoopExecutionTests {
     @Test("work under a loop's executor runs on that loop across suspensions, and reaches miners with that loop's client")
@@ -38,6 +41,52 @@ struct EventLoopExecutionTests {
         let picked = Set((0..<(2 * loops.count)).map { _ in ObjectIdentifier(clients.current) })
         #expect(picked.count == loops.count)
         try await clients.shutdown()
+    }
+
+    /// Records whether each step of a request ran on its connection's loop.
+    struct LoopCheck: RouterMiddleware {
+        let steps: Locked<[String: Bool]>
+
+        func handle(_ request: Request, context: OrganicRequestContext,
+                    next: (Request, OrganicRequestContext) async throws -> Response) async throws -> Response {
+            steps.withLock { $0["middleware"] = context.eventLoop.inEventLoop }
+            return try await next(request, context)
+        }
+    }
+
+    @Test("the public server's connection task runs on the connection's loop: middleware, handler across suspensions, streamed body")
+    func connectionTaskOnLoop() async throws {
+        let steps = Locked<[String: Bool]>([:])
+        let router = Router(context: OrganicRequestContext.self)
+        router.add(middleware: LoopCheck(steps: steps))
+        router.get("/check") { _, context -> Response in
+            let loop = context.eventLoop
+            steps.withLock { $0["handler"] = loop.inEventLoop }
+            // Resumed from a thread of the pool: back on the connection's loop.
+            await Task.detached {}.value
+            steps.withLock { $0["after await"] = loop.inEventLoop }
+            return Response(status: .ok, body: ResponseBody { writer in
+                steps.withLock { $0["body"] = loop.inEventLoop }
+                try await writer.write(ByteBuffer(string: "on loop"))
+                try await writer.finish(nil)
+            })
+        }
+        let (ports, bound) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, server: .loopBoundHTTP1(configuration: .init()),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in bound.yield(channel.localAddress?.port ?? 0) },
+                              logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/check"), timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 10)
+            #expect(response.status == .ok)
+            #expect(String(buffer: body) == "on loop")
+            group.cancelAll()
+        }
+        #expect(steps.withLock { $0 } == ["middleware": true, "handler": true, "after await": true, "body": true])
     }
 
     /// A round that waits until it is let go (or cancelled) and says how it ended.

@@ -37,13 +37,11 @@ enum PublicAPI {
                 RequestScope.current?.identify(endpoint: name)
                 let response: Response
                 do {
-                    // On the connection's loop, as the round and the miner's connection (see EventLoopTaskExecutor).
-                    response = try await withTaskExecutorPreference(EventLoopTaskExecutor.of(context.eventLoop)) {
-                        try await endpoint.handle(request, dispatcher: dispatcher, access: access,
-                                                  disconnect: connections.signal(for: context.connection),
-                                                  flushes: connections.flushes(for: context.connection), eventLoop: context.eventLoop,
-                                                  bodies: connections.bodies)
-                    }
+                    // On the connection's loop (LoopBoundHTTP1Channel), as the round and the miner's connection.
+                    response = try await endpoint.handle(request, dispatcher: dispatcher, access: access,
+                                                         disconnect: connections.signal(for: context.connection),
+                                                         flushes: connections.flushes(for: context.connection), eventLoop: context.eventLoop,
+                                                         bodies: connections.bodies)
                 } catch {
                     response = try JSONErrorMiddleware.response(for: error, request: request, context: context)
                 }
