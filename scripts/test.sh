@@ -76,7 +76,10 @@ install_fiber_venv 2.1.0 .venv-fiber2 ORGANIC_PYTHON_FIBER2
 # A throwaway PostgreSQL for the store conformance and multi-instance tests (they skip without
 # ORGANIC_TEST_POSTGRES_URL), stopped and removed at exit.
 pg_dir=$(mktemp -d /tmp/organic-pg.XXXXXX)
-trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
+# The tests' databases, wallets and configurations go in one directory removed at exit (TMPDIR is
+# where Foundation's temporaryDirectory points), so runs leave nothing in /tmp.
+test_tmp=$(mktemp -d /tmp/organic-test-run.XXXXXX)
+trap 'scripts/test-postgres.sh stop "$pg_dir"; rm -rf "$test_tmp"' EXIT
 if ORGANIC_TEST_POSTGRES_URL=$(scripts/test-postgres.sh start "$pg_dir"); then
   export ORGANIC_TEST_POSTGRES_URL
   echo "test: PostgreSQL running at $ORGANIC_TEST_POSTGRES_URL"
@@ -90,8 +93,8 @@ swift build --build-tests
 scripts/check-public-api.sh
 # One test at a time: many suites start real nodes, miners and Python peers, and run in parallel
 # they starve each other on a 2-core machine until honest miners time out (seen: timers 7 s late).
-# Serial, the whole suite takes about 2 minutes and every timeout means what it says.
-swift test --skip-build --no-parallel
+# Serial, the whole suite takes about 6 minutes and every timeout means what it says.
+TMPDIR=$test_tmp swift test --skip-build --no-parallel
 
 # A short libFuzzer run of each target (about 2 minutes with the builds), fixed seed, when the
 # toolchain supports it; longer runs: scripts/fuzz.sh --seconds 600 (Docs/Fuzzing.md).

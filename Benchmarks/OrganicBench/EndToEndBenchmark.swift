@@ -26,8 +26,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
         configuration.synthetic.enabled = false
         configuration.dispatch.organicScoringProbability = 0
         configuration.dispatch.defaultMinerCapacity = 4096
-        configuration.database.path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("organic-bench-\(UUID().uuidString)/organic.sqlite").path
+        configuration.database.path = BenchScratch.databasePath()
         let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let request = TextEmbeddingRequest(input: (0..<texts).map { "benchmark sentence number \($0) about lighthouses" }, dimensions: 128, seed: 7)
         let body = Array(try JSONEncoder().encode(request))
@@ -50,8 +49,7 @@ struct EndToEndBenchmark: AsyncParsableCommand {
         var keyed: LoadGenerator.Result?
         if keys {
             configuration.auth.enabled = true
-            configuration.database.path = FileManager.default.temporaryDirectory
-                .appendingPathComponent("organic-bench-\(UUID().uuidString)/organic.sqlite").path
+            configuration.database.path = BenchScratch.databasePath()
             keyed = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096)], configuration: configuration,
                                                logger: logger) { network in
                 guard let manager = network.keys else { throw ValidationError("the node has no key database") }

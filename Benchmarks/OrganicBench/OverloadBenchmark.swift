@@ -37,8 +37,7 @@ struct OverloadBenchmark: AsyncParsableCommand {
             configuration.synthetic.enabled = flood
             // One synthetic attempt every 2 ms offers about 500 req/s, far beyond what is left.
             configuration.synthetic.intervalSeconds = 0.002
-            configuration.database.path = FileManager.default.temporaryDirectory
-                .appendingPathComponent("organic-bench-\(UUID().uuidString)/organic.sqlite").path
+            configuration.database.path = BenchScratch.databasePath()
             let faults = MinerFaults(slowRate: 1, slowDelaySeconds: delayMilliseconds / 1000)
             let load = LoadGenerator(concurrency: organicConnections, duration: .seconds(seconds), warmup: .seconds(1))
             try await LocalNetwork.run(plugins: [try TextEmbeddingPlugin()], miners: [.init(faults: faults, capacity: capacity)],

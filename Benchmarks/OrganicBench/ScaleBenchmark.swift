@@ -56,9 +56,6 @@ struct ScaleBenchmark: AsyncParsableCommand {
         configuration.dispatch.defaultMinerCapacity = 4096
         configuration.database.url = nodesURL
         configuration.database.maxConnections = 32
-        func directory() -> String {
-            FileManager.default.temporaryDirectory.appendingPathComponent("organic-bench-\(UUID().uuidString)/organic.sqlite").path
-        }
         let request = TextEmbeddingRequest(input: ["benchmark sentence about lighthouses"], dimensions: 128, seed: 7)
         let body = Array(try JSONEncoder().encode(request))
         var client = HTTPClient.Configuration()
@@ -68,15 +65,15 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let miners: [LocalNetwork.MinerSpec] = [.init(capacity: 4096)]
 
         // One instance, then two on the same database, each with its own reference miner.
-        configuration.database.path = directory()
+        configuration.database.path = BenchScratch.databasePath()
         let one = try await LocalNetwork.run(plugins: [plugin], miners: miners, configuration: configuration, logger: Self.logger) { a in
             guard let keys = a.keys else { throw ValidationError("the node has no key database") }
             let key = try await keys.create(KeyCreation(name: "bench-one", credits: 1_000_000_000))
             return try await LoadGenerator(concurrency: concurrency, duration: .seconds(seconds), warmup: .seconds(warmup))
                 .run(client: httpClient, url: a.node.publicURL + "/v1/text-embeddings", body: body, headers: [("Authorization", "Bearer \(key.key)")])
         }
-        configuration.database.path = directory()
-        let second = { var c = configuration; c.database.path = directory(); return c }()
+        configuration.database.path = BenchScratch.databasePath()
+        let second = { var c = configuration; c.database.path = BenchScratch.databasePath(); return c }()
         let two = try await LocalNetwork.run(plugins: [plugin], miners: miners, configuration: configuration, logger: Self.logger) { a in
             try await LocalNetwork.run(plugins: [plugin], miners: miners, configuration: second, logger: Self.logger) { b in
                 guard let keys = a.keys else { throw ValidationError("the node has no key database") }
@@ -92,7 +89,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
         try await httpClient.shutdown()
 
         var sqlite = NodeConfiguration.Database()
-        sqlite.path = directory()
+        sqlite.path = BenchScratch.databasePath()
         var postgres = NodeConfiguration.Database()
         postgres.url = latencyURL
         let sqliteLatency = try await Self.reservationLatencies(sqlite, count: reservations)

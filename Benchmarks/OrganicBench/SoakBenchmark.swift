@@ -44,8 +44,7 @@ struct SoakBenchmark: AsyncParsableCommand {
         var override = NodeConfiguration.EndpointOverride()
         override.timeoutSeconds = 1  // stalled miners are given up on quickly
         configuration.dispatch.endpoints["text-embeddings"] = override
-        configuration.database.path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("organic-soak-\(UUID().uuidString)/organic.sqlite").path
+        configuration.database.path = BenchScratch.databasePath()
         let delay = delayMilliseconds / 1000
         let miners: [LocalNetwork.MinerSpec] = [
             .init(faults: MinerFaults(slowRate: 1, slowDelaySeconds: delay), capacity: capacity),

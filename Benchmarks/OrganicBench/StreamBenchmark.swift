@@ -105,8 +105,7 @@ struct StreamBenchmark: AsyncParsableCommand {
         // Relay cost only: no organic answer is verified against the reference model.
         configuration.dispatch.organicScoringProbability = 0
         configuration.dispatch.defaultMinerCapacity = 4096
-        configuration.database.path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("organic-bench-\(UUID().uuidString)/organic.sqlite").path
+        configuration.database.path = BenchScratch.databasePath()
         let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let plugin = try TextGenerationPlugin()
 

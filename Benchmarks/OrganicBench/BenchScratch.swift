@@ -1,0 +1,16 @@
+import Foundation
+
+/// Where benchmarks keep their databases: one directory per run of `organic-bench`, removed when
+/// the process exits, so runs leave nothing in the temporary directory.
+enum BenchScratch {
+    static let root: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("organic-bench-\(UUID().uuidString)", isDirectory: true)
+        atexit { try? FileManager.default.removeItem(at: BenchScratch.root) }
+        return root
+    }()
+
+    /// A fresh SQLite database path under the run's directory.
+    static func databasePath() -> String {
+        root.appendingPathComponent(UUID().uuidString, isDirectory: true).appendingPathComponent("organic.sqlite").path
+    }
+}
