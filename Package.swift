@@ -46,6 +46,9 @@ var package = Package(
         // Metrics: swift-metrics is the API the runtime records through; swift-prometheus the
         // backend each node exposes at /metrics (one registry per node, never bootstrapped globally).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Tracing's API (AsyncHTTPClient's own dependency): the miner client records spans only when
+        // a node composer bootstraps a tracer.
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // The operator console's server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
@@ -101,6 +104,7 @@ var package = Package(
                 // Optional shared database for several nodes (`database.url: postgres://…`).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -89,7 +89,8 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 }
             }
         }
-        delivery?.deliver(.failure(Self.callerError(for: attempts)))
+        // Only when no answer was delivered: the error costs a few allocations every round otherwise.
+        if let delivery, !delivery.isDelivered { delivery.deliver(.failure(Self.callerError(for: attempts))) }
         guard scored else { return }
         let outcome = await score(attempts)
         metrics?.count(round: outcome, organic: isOrganic)

