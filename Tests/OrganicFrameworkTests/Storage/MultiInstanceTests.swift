@@ -97,7 +97,7 @@ struct MultiInstanceTests {
     /// Runs the key-change services of `node` (notifications and re-checks) while `body` runs.
     static func withChangeFeed<T: Sendable>(_ node: NodeStores, authenticator: KeyAuthenticator, body: () async throws -> T) async throws -> T {
         let services = node.services(recheck: .milliseconds(500), onKeyChange: { authenticator.invalidate(keyID: $0) }, leadership: Leadership(node.initialRole),
-                                     logger: TestDatabase.logger)
+                                     clock: SystemNodeClock(), logger: TestDatabase.logger)
         let running = Task { try await withThrowingDiscardingTaskGroup { group in for service in services { group.addTask { try await service.run() } } } }
         defer { running.cancel() }
         try await Task.sleep(for: .milliseconds(300))  // LISTEN is in place

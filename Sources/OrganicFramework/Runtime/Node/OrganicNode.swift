@@ -121,7 +121,7 @@ public struct OrganicNode: Sendable {
         services += stores.services(recheck: .seconds(double: configuration.database.keyRecheckSeconds), onKeyChange: { [authenticator, limiter] id in
             authenticator.invalidate(keyID: id)
             limiter.forget(keyID: id)
-        }, leadership: leadership, logger: logger)
+        }, leadership: leadership, clock: clock, logger: logger)
         func leaderOnly(_ service: any Service) -> any Service {
             stores.postgres == nil ? service : LeaderOnlyService(inner: service, leadership: leadership)
         }

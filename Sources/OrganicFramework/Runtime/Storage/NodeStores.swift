@@ -19,6 +19,8 @@ package struct NodeStores: Sendable {
     /// Where files kept beside the database go (`weights.json`): the directory of `database.path`.
     let directory: URL
     let postgres: PostgresStorage?
+    /// The SQLite file, when that is the backend.
+    let sqlite: SQLiteDatabase?
     /// `database.url` and `database.leaderRetrySeconds`, for the leader election's own session.
     private var leaderSession: (url: String, retry: Duration)?
     private let closeStores: @Sendable () async throws -> Void
@@ -32,7 +34,8 @@ package struct NodeStores: Sendable {
             let sqlite = try SQLiteDatabase(path: database.path)
             return NodeStores(backend: .sqlite, keys: SQLiteKeyStore(database: sqlite), scores: SQLiteScoreStore(database: sqlite),
                               periods: SQLitePeriodStore(database: sqlite), weights: SQLiteWeightHistory(database: sqlite),
-                              retention: SQLiteRetention(database: sqlite), directory: directory, postgres: nil, closeStores: { try sqlite.close() })
+                              retention: SQLiteRetention(database: sqlite), directory: directory, postgres: nil, sqlite: sqlite,
+                              closeStores: { try sqlite.close() })
         }
         guard database.leaderRetrySeconds.isFinite, database.leaderRetrySeconds >= 0.1, database.leaderRetrySeconds <= 3600 else {
             throw ConfigurationError("database.leaderRetrySeconds must be in [0.1, 3600]")
@@ -47,15 +50,18 @@ package struct NodeStores: Sendable {
         var stores = NodeStores(backend: .postgres, keys: keys, scores: PostgresScoreStore(storage: storage),
                                 periods: PostgresPeriodStore(storage: storage, node: node),
                                 weights: PostgresWeightHistory(storage: storage), retention: PostgresRetention(storage: storage), directory: directory, postgres: storage,
-                                closeStores: { try await keys.close() })
+                                sqlite: nil, closeStores: { try await keys.close() })
         stores.leaderSession = (url, .seconds(double: database.leaderRetrySeconds))
         return stores
     }
 
-    /// What keeps several instances in step while the node runs (nothing on SQLite): key
-    /// change notifications with their periodic re-check, the instance heartbeat and the
-    /// leader election (which sets `leadership`).
-    func services(recheck: Duration, onKeyChange: @escaping @Sendable (String) -> Void, leadership: Leadership, logger: Logger) -> [any Service] {
+    /// What keeps the database in shape while the node runs. SQLite: the background WAL
+    /// checkpoint. PostgreSQL, what keeps several instances in step: key change notifications
+    /// with their periodic re-check, the instance heartbeat and the leader election (which sets
+    /// `leadership`).
+    func services(recheck: Duration, onKeyChange: @escaping @Sendable (String) -> Void, leadership: Leadership, clock: any NodeClock,
+                  logger: Logger) -> [any Service] {
+        if let sqlite { return [SQLiteCheckpointService(database: sqlite, interval: .seconds(1), clock: clock, logger: logger)] }
         guard let postgres, let keys = keys as? PostgresKeyStore, let leaderSession else { return [] }
         return [KeyChangeFeed(storage: postgres, recheck: recheck, onChange: onKeyChange),
                 InstanceHeartbeat(store: keys, interval: .seconds(10), logger: logger),
