@@ -47,7 +47,8 @@ struct SQLiteCheckpointTests {
         }
         running.cancel()
         try await running.value
-        #expect(try await Self.autocheckpoint(database) == 1000)
+        #expect(try await Self.autocheckpoint(database) == SQLiteCheckpointService.sqliteDefaultAutocheckpoint)
+        #expect(SQLiteCheckpointService.sqliteDefaultAutocheckpoint == 1000)
         let rows = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM scratch") }
         #expect((rows ?? 0) > 0)
     }

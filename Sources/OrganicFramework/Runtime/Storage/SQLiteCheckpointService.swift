@@ -31,7 +31,8 @@ struct SQLiteCheckpointService: Service {
                            metadata: ["error": "\(error)"])
             return
         }
-        try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        defer { try? checkpointer.close() }
+        try await setWriterAutocheckpoint(pages: 0)
         await PeriodicWork.run(every: interval, clock: clock, start: .pausing) {
             do {
                 _ = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
@@ -40,8 +41,14 @@ struct SQLiteCheckpointService: Service {
             }
         }
         // In a task of its own: after a cancellation, GRDB refuses a cancelled task's writes.
-        let database = database
-        await Task { try? await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") } }.value
-        try? checkpointer.close()
+        await Task { try? await setWriterAutocheckpoint(pages: Self.sqliteDefaultAutocheckpoint) }.value
+    }
+
+    /// SQLite's own `wal_autocheckpoint`, in pages.
+    static let sqliteDefaultAutocheckpoint = 1000
+
+    /// Sets `wal_autocheckpoint` on the pool's writer, the one connection that commits.
+    private func setWriterAutocheckpoint(pages: Int) async throws {
+        try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
     }
 }
