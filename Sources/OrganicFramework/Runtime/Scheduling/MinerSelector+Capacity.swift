@@ -49,7 +49,12 @@ struct EndpointLoad {
     var declaredIsShare = false
     /// The effective capacity (after caps and the stake share), worked out when the roster or
     /// the declaration changes.
-    var capacity = 0
+    var capacity = 0 {
+        didSet { loadPerRequest = capacity > 0 ? 1 / Double(capacity) : 0 }
+    }
+    /// The share of the capacity one request takes: selection multiplies by it on every
+    /// admission, where a division per candidate was the largest single cost.
+    private(set) var loadPerRequest = 0.0
 
     /// The stake share to apply to this load's capacity: none to a declaration that has it already.
     @inline(__always)

@@ -13,7 +13,8 @@ extension MinerSelector {
         state.ranked = []
         ranked.removeAll(keepingCapacity: true)
         ranked.reserveCapacity(spread ? state.candidates.count : count)
-        // Plain buffers: this loop runs over every candidate on every admission.
+        // Plain buffers and a local generator: this loop runs over every candidate on every admission.
+        var random = state.random
         state.candidates.withUnsafeBufferPointer { candidates in
             state.loads.withUnsafeBufferPointer { loads in
                 book.records.withUnsafeBufferPointer { records in
@@ -23,19 +24,20 @@ extension MinerSelector {
                         guard inFlight < capacity else { continue }
                         if records[id].isCooling(at: now) { continue }
                         if !excluded.isEmpty, excluded.contains(state.neurons[candidates[position].neuron].hotkey) { continue }
-                        var rank = Double(inFlight) / Double(capacity)
+                        var rank = Double(inFlight) * loads[id].loadPerRequest
                         if traffic == .organic {
                             rank += weights.score * (1 - records[id].recentScore) + weights.latency * records[id].recentLatencyRatio
-                                + weights.randomness * state.random.unitInterval()
+                                + weights.randomness * random.unitInterval()
                         }
                         let candidate = RankedCandidate(position: position, rank: rank, lastChosen: records[id].lastChosen,
-                                                        tie: state.random.next())
+                                                        tie: random.next())
                         if spread { ranked.append(candidate) } else { MinerChoice.keepBest(&ranked, candidate, count: count) }
                     }
                 }
             }
         }
-        let chosen = spread ? MinerChoice.spread(&ranked, count: count, random: &state.random) : ranked.count
+        let chosen = spread ? MinerChoice.spread(&ranked, count: count, random: &random) : ranked.count
+        state.random = random
         var neurons: [Neuron] = []
         neurons.reserveCapacity(chosen)
         for i in 0..<chosen {
