@@ -15,6 +15,7 @@ extension MinerSelector {
         ranked.reserveCapacity(spread ? state.candidates.count : count)
         // Plain buffers and a local generator: this loop runs over every candidate on every admission.
         var random = state.random
+        let excludes = !excluded.isEmpty, organic = traffic == .organic
         state.candidates.withUnsafeBufferPointer { candidates in
             state.loads.withUnsafeBufferPointer { loads in
                 book.records.withUnsafeBufferPointer { records in
@@ -23,9 +24,9 @@ extension MinerSelector {
                         let inFlight = loads[id].inFlight, capacity = loads[id].capacity
                         guard inFlight < capacity else { continue }
                         if records[id].isCooling(at: now) { continue }
-                        if !excluded.isEmpty, excluded.contains(state.neurons[candidates[position].neuron].hotkey) { continue }
+                        if excludes, excluded.contains(state.neurons[candidates[position].neuron].hotkey) { continue }
                         var rank = Double(inFlight) * loads[id].loadPerRequest
-                        if traffic == .organic {
+                        if organic {
                             rank += weights.score * (1 - records[id].recentScore) + weights.latency * records[id].recentLatencyRatio
                                 + weights.randomness * random.unitInterval()
                         }
