@@ -69,57 +69,65 @@ def move_balances(db, moved, now):
         db.execute("UPDATE api_keys SET balance = balance + ?, last_used_at = ? WHERE id = ?", (amount, now, key))
 
 
-def durable(db, batch, now):
-    moved, held = {}, []
+def transaction(db, batch, now, write):
+    """One write transaction over the batch: `write(key, commit, position)` writes a request's
+    rows and returns how much it moved its key's balance; each key's row is updated once."""
+    moved = {}
     db.execute("BEGIN IMMEDIATE")
-    for key, _ in batch:
-        db.execute("SELECT balance FROM api_keys WHERE id = ?", (key,)).fetchone()
+    for position, (key, commit) in enumerate(batch):
+        moved[key] = moved.get(key, 0) + write(key, commit, position)
+    move_balances(db, moved, now)
+    db.execute("COMMIT")
+
+
+def durable(db, batch, now):
+    held, seen = [], set()
+
+    def reserve(key, commit, position):
+        if key not in seen:  # as the node's writer: each key's balance is read once per transaction
+            seen.add(key)
+            db.execute("SELECT balance FROM api_keys WHERE id = ?", (key,)).fetchone()
         line = db.execute("INSERT INTO credit_ledger (key_id, kind, amount, endpoint, created_at) VALUES (?, 'reservation', ?, 'bench', ?)",
                           (key, -HOLD, now)).lastrowid
         db.execute("INSERT INTO open_reservations VALUES (?, ?, ?)", (line, key, HOLD))
         held.append(line)
-        moved[key] = moved.get(key, 0) - HOLD
-    move_balances(db, moved, now)
-    db.execute("COMMIT")
-    moved = {}
-    db.execute("BEGIN IMMEDIATE")
-    for (key, commit), line in zip(batch, held):
-        db.execute("DELETE FROM open_reservations WHERE reservation_id = ?", (line,))
-        back = HOLD - CHARGE if commit else HOLD
-        db.execute("INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                   (key, "commit" if commit else "release", back, line, now))
-        usage(db, key, now, commit)
-        moved[key] = moved.get(key, 0) + back
-    move_balances(db, moved, now)
-    db.execute("COMMIT")
+        return -HOLD
+
+    def settle(key, commit, position):
+        db.execute("DELETE FROM open_reservations WHERE reservation_id = ?", (held[position],))
+        return settlement_line(db, key, commit, held[position], now)
+
+    transaction(db, batch, now, reserve)
+    transaction(db, batch, now, settle)
+
+
+def settlement_line(db, key, commit, reservation, now):
+    back = HOLD - CHARGE if commit else HOLD
+    db.execute("INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, created_at) VALUES (?, ?, ?, ?, ?)",
+               (key, "commit" if commit else "release", back, reservation, now))
+    usage(db, key, now, commit)
+    return back
 
 
 def memory_two_lines(db, batch, now):
-    moved = {}
-    db.execute("BEGIN IMMEDIATE")
-    for key, commit in batch:
+    def write(key, commit, position):
         line = db.execute("INSERT INTO credit_ledger (key_id, kind, amount, endpoint, created_at) VALUES (?, 'reservation', ?, 'bench', ?)",
                           (key, -HOLD, now)).lastrowid
-        back = HOLD - CHARGE if commit else HOLD
-        db.execute("INSERT INTO credit_ledger (key_id, kind, amount, reservation_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                   (key, "commit" if commit else "release", back, line, now))
-        usage(db, key, now, commit)
-        moved[key] = moved.get(key, 0) + back - HOLD
-    move_balances(db, moved, now)
-    db.execute("COMMIT")
+        return settlement_line(db, key, commit, line, now) - HOLD
+
+    transaction(db, batch, now, write)
 
 
 def memory_one_line(db, batch, now):
-    moved = {}
-    db.execute("BEGIN IMMEDIATE")
-    for key, commit in batch:
-        if commit:
-            db.execute("INSERT INTO credit_ledger (key_id, kind, amount, endpoint, created_at) VALUES (?, 'commit', ?, 'bench', ?)",
-                       (key, -CHARGE, now))
-            moved[key] = moved.get(key, 0) - CHARGE
+    def write(key, commit, position):
         usage(db, key, now, commit)
-    move_balances(db, moved, now)
-    db.execute("COMMIT")
+        if not commit:
+            return 0
+        db.execute("INSERT INTO credit_ledger (key_id, kind, amount, endpoint, created_at) VALUES (?, 'commit', ?, 'bench', ?)",
+                   (key, -CHARGE, now))
+        return -CHARGE
+
+    transaction(db, batch, now, write)
 
 
 def run(shape, requests, batch_size):
