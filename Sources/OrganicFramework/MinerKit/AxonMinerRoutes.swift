@@ -111,7 +111,7 @@ enum AxonMinerRoutes {
                 logger.error("the handler failed", metadata: [LogKey.endpoint: "\(name)", "error": "\(String(reflecting: error))"])
                 return .failure(status: 500, message: "The miner failed to answer.")
             }
-            guard let bytes = try? JSONEncoder().encode(answer), case .object(let fields)? = try? SynapseJSON.parse(Array(bytes)) else {
+            guard let bytes = try? DirectJSONEncoder().encode(answer), case .object(let fields)? = try? SynapseJSON.parse(bytes) else {
                 logger.error("the handler's response is not a JSON object", metadata: [LogKey.endpoint: "\(name)"])
                 return .failure(status: 500, message: "The miner's answer is not a JSON object.")
             }

@@ -73,7 +73,7 @@ public struct ForwardingMinerHandler<Served: Endpoint>: MinerHandler {
         outgoing.method = .POST
         outgoing.headers.add(name: "Content-Type", value: "application/json")
         outgoing.headers.add(name: "Accept", value: accept)
-        outgoing.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(request)))
+        outgoing.body = .bytes(ByteBuffer(bytes: try DirectJSONEncoder().encode(request)))
         let deadline = NIODeadline.now() + .nanoseconds(descriptor.timeout.nanosecondsClamped)
         let response = try await client.execute(outgoing, deadline: deadline)
         guard (200..<300).contains(Int(response.status.code)) else {
