@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where benchmarks keep their databases: one directory per run of `organic-bench`, removed when
+/// Where benchmarks keep their databases and files: one directory per run of `organic-bench`, removed when
 /// the process exits, so runs leave nothing in the temporary directory.
 enum BenchScratch {
     static let root: URL = {
@@ -9,7 +9,14 @@ enum BenchScratch {
         return root
     }()
 
-    /// A fresh SQLite database path under the run's directory.
+    /// A fresh directory under the run's directory (created).
+    static func directory() throws -> URL {
+        let directory = root.appendingPathComponent(UUID().uuidString, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// A fresh SQLite database path under the run's directory (SQLiteDatabase creates its directory).
     static func databasePath() -> String {
         root.appendingPathComponent(UUID().uuidString, isDirectory: true).appendingPathComponent("organic.sqlite").path
     }

@@ -49,9 +49,7 @@ enum KeysBenchmark {
     }
 
     static func run(seconds: Double = 3, concurrency: Int = 64, print: (String) -> Void = { Swift.print($0) }) async throws -> Results {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("organic-keys-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try SQLiteDatabase(path: directory.appendingPathComponent("keys.sqlite").path)
+        let database = try SQLiteDatabase(path: BenchScratch.databasePath())
         let store = SQLiteKeyStore(database: database)
         let manager = KeyManager(store: store)
 

@@ -16,9 +16,7 @@ struct VisionBenchmark: AsyncParsableCommand {
     @Option(help: "Side of the test image.") var size = 1024
 
     func run() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("organic-vision-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try BenchScratch.directory()
         var image = ProceduralImageGenerator().render(prompt: "a lighthouse on a cliff at dusk, oil painting", negativePrompt: "",
                                                       seed: 19, steps: 30, cfgScale: 7, width: size, height: size)
         ProceduralImageGenerator.addHardwareNoise(&image, noiseSeed: 1)

@@ -8,8 +8,8 @@ import Synchronization
 /// on the loop of the caller's connection; the miner's connection is then one of that loop's too
 /// (``MinerHTTPClients``), so between the request's head and its answer no other thread is
 /// woken. Each hand-over between a loop and the cooperative pool costs a thread wake-up, the
-/// largest part of the time the node adds to one request on an otherwise idle machine. Only tasks the node starts for a request run here:
-/// blocking code must not.
+/// largest part of the time the node adds to one request on an otherwise idle machine. Only
+/// tasks the node starts for a request run here: blocking code must not.
 final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 

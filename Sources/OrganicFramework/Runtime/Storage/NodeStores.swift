@@ -10,7 +10,6 @@ package struct NodeStores: Sendable {
         case sqlite, postgres
     }
 
-    let backend: Backend
     package let keys: any KeyStore
     let scores: any ScoreStore
     let periods: any PeriodStore
@@ -21,6 +20,7 @@ package struct NodeStores: Sendable {
     let postgres: PostgresStorage?
     /// The SQLite file, when that is the backend.
     let sqlite: SQLiteDatabase?
+    var backend: Backend { sqlite == nil ? .postgres : .sqlite }
     /// `database.url` and `database.leaderRetrySeconds`, for the leader election's own session.
     private var leaderSession: (url: String, retry: Duration)?
     private let closeStores: @Sendable () async throws -> Void
@@ -32,7 +32,7 @@ package struct NodeStores: Sendable {
         let directory = URL(fileURLWithPath: database.path).deletingLastPathComponent()
         guard let url = database.url, !url.isEmpty else {
             let sqlite = try SQLiteDatabase(path: database.path)
-            return NodeStores(backend: .sqlite, keys: SQLiteKeyStore(database: sqlite), scores: SQLiteScoreStore(database: sqlite),
+            return NodeStores(keys: SQLiteKeyStore(database: sqlite), scores: SQLiteScoreStore(database: sqlite),
                               periods: SQLitePeriodStore(database: sqlite), weights: SQLiteWeightHistory(database: sqlite),
                               retention: SQLiteRetention(database: sqlite), directory: directory, postgres: nil, sqlite: sqlite,
                               closeStores: { try sqlite.close() })
@@ -47,7 +47,7 @@ package struct NodeStores: Sendable {
         let keys = PostgresKeyStore(storage: storage)
         logger.info("using the shared PostgreSQL database", metadata: ["url": "\(storage.displayURL)", "instance": "\(keys.instanceID)"])
         let node = database.nodeName.flatMap { $0.isEmpty ? nil : $0 } ?? nodeName ?? ProcessInfo.processInfo.hostName
-        var stores = NodeStores(backend: .postgres, keys: keys, scores: PostgresScoreStore(storage: storage),
+        var stores = NodeStores(keys: keys, scores: PostgresScoreStore(storage: storage),
                                 periods: PostgresPeriodStore(storage: storage, node: node),
                                 weights: PostgresWeightHistory(storage: storage), retention: PostgresRetention(storage: storage), directory: directory, postgres: storage,
                                 sqlite: nil, closeStores: { try await keys.close() })
