@@ -10,7 +10,8 @@ enum KeysBenchmark {
     struct Results: Sendable {
         /// Key verification + rate-limit check per second, one task, warm cache.
         var checksPerSecond: Double
-        /// Sequential reserve + commit transactions per second, and the mean round trip in µs.
+        /// Sequential holds (in memory) each settled in its own transaction, per second, and the
+        /// mean round trip in µs.
         var creditRoundTripsPerSecond: Double
         var creditRoundTripMicroseconds: Double
         /// Paid requests per second with `concurrency` callers, reserve then batched settlement.
@@ -22,7 +23,9 @@ enum KeysBenchmark {
         var requests: Int
         /// Every key's balance is the sum of its ledger and what the requests were charged.
         var ledgerExact: Bool
-        /// Every reservation settled exactly once and every request logged once.
+        /// Every hold settled exactly once (one charge line per charged request where holds are
+        /// kept in memory, a commit or release line per reservation where they are durable),
+        /// nothing left held, and every request logged once.
         var settledOnce: Bool
 
         func summary(concurrency: Int, backend: String, target: String = "") -> String {
@@ -68,7 +71,7 @@ enum KeysBenchmark {
         let checks = hotPath(authenticator: authenticator, limiter: limiter, secrets: secrets, now: now, seconds: seconds)
         print(String(format: "keys: verification + rate-limit check: %.0f checks/s (one task, warm cache, 256 keys, 2 rules each)", checks))
 
-        // 2. Credit reservation + commit, each its own WAL transaction.
+        // 2. A hold (in memory) and its settlement (one WAL transaction), one after the other.
         let paying = try await manager.create(KeyCreation(name: "credits", credits: 1_000_000_000))
         let clock = ContinuousClock()
         var trips = 0
@@ -82,7 +85,7 @@ enum KeysBenchmark {
         }
         let elapsed = (clock.now - start).seconds
         let tripsPerSecond = Double(trips) / elapsed
-        print(String(format: "keys: credit reserve + commit round trip to SQLite: %.0f/s sequential, %.1f µs each", tripsPerSecond, 1e6 / tripsPerSecond))
+        print(String(format: "keys: credit hold + settlement round trip to SQLite: %.0f/s sequential, %.1f µs each", tripsPerSecond, 1e6 / tripsPerSecond))
 
         // 3. Paid requests as the node settles them.
         let settlement = try await Self.settlement(store: store, manager: manager, seconds: seconds, concurrency: concurrency, keyCount: 16)
@@ -94,7 +97,7 @@ enum KeysBenchmark {
     }
 
     /// Paid requests as the node carries them: `concurrency` callers each reserve a request's price
-    /// (group-committed and durable before a miner would be called) and hand its settlement to the
+    /// (in memory on SQLite; group-committed and durable on PostgreSQL) and hand its settlement to the
     /// node's ``SettlementService`` (batched), nine commits in ten (a third of them charging less
     /// than was held) and one release. The time runs until the last settlement is written, so the
     /// rate is what the store sustains. Then the ledger is checked: every key's balance is the sum
@@ -116,12 +119,13 @@ enum KeysBenchmark {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start + .seconds(seconds)
-        // Per caller: requests, and millicredits charged per key.
-        let outcomes = try await withThrowingTaskGroup(of: (Int, [Int64]).self) { callers in
+        // Per caller: requests, millicredits charged per key, and commits per key.
+        let outcomes = try await withThrowingTaskGroup(of: (Int, [Int64], [Int]).self) { callers in
             for caller in 0..<concurrency {
                 callers.addTask {
                     var requests = 0
                     var charged = [Int64](repeating: 0, count: keys.count)
+                    var commits = [Int](repeating: 0, count: keys.count)
                     while clock.now < deadline {
                         let k = (caller + requests * concurrency) % keys.count
                         guard case .reserved(let reservation) = try await store.reserve(id: keys[k], amount: price, endpoint: "bench", now: Date())
@@ -132,12 +136,13 @@ enum KeysBenchmark {
                                                    usage: UsageEntry(keyID: keys[k], endpoint: "bench", status: commit ? 200 : 502,
                                                                      credits: charge, latencySeconds: 0.001, time: Date())))
                         charged[k] += charge.millis
+                        if commit { commits[k] += 1 }
                         requests += 1
                     }
-                    return (requests, charged)
+                    return (requests, charged, commits)
                 }
             }
-            return try await callers.reduce(into: [(Int, [Int64])]()) { $0.append($1) }
+            return try await callers.reduce(into: [(Int, [Int64], [Int])]()) { $0.append($1) }
         }
         // The service writes what is queued before it stops, as at a node's shutdown.
         await group.triggerGracefulShutdown()
@@ -147,13 +152,17 @@ enum KeysBenchmark {
         // The ledger, read back through the store.
         var exact = true
         var reserved = Set<Int64>(), settled = Set<Int64>()
-        var settlementLines = 0, logged = 0
+        var settlementLines = 0, logged = 0, chargeLines = 0, expectedCharges = 0
+        var nothingHeld = true
         for (k, id) in keys.enumerated() {
+            expectedCharges += outcomes.reduce(0) { $0 + $1.2[k] }
+            if let held = try await store.heldInMemory(id: id), held != .zero { nothingHeld = false }
             let (balance, ledger) = try await store.statement(id: id, limit: Int(Int32.max))
             let expected = initial * 1000 - outcomes.reduce(0) { $0 + $1.1[k] }
             if balance.millis != expected || ledger.reduce(0, { $0 + $1.amount.millis }) != balance.millis { exact = false }
             for line in ledger {
                 switch line.kind {
+                case .charge: chargeLines += 1
                 case .reservation: reserved.insert(line.id)
                 case .commit, .release:
                     settlementLines += 1
@@ -164,7 +173,9 @@ enum KeysBenchmark {
             logged += try await store.usage(id: id, since: .distantPast).reduce(0) { $0 + $1.requests }
         }
         let leftOpen = try await store.releaseOpenReservations(now: Date())
-        let once = reserved.count == requests && settled == reserved && settlementLines == requests && leftOpen == 0 && logged == requests
+        let durable = reserved.count == requests && settled == reserved && settlementLines == requests && chargeLines == 0
+        let inMemory = reserved.isEmpty && settlementLines == 0 && chargeLines == expectedCharges
+        let once = (durable || inMemory) && nothingHeld && leftOpen == 0 && logged == requests
         return SettlementResult(requestsPerSecond: Double(requests) / elapsed, requests: requests, ledgerExact: exact, settledOnce: once)
     }
 
@@ -190,7 +201,7 @@ enum KeysBenchmark {
 /// `organic-bench keys`.
 struct KeysBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "API keys: verification + rate-limit checks per second; credit reserve+commit round trips to SQLite.",
+        commandName: "keys", abstract: "API keys: verification + rate-limit checks per second; credit hold + settlement round trips and paid-request settlement on SQLite.",
         discussion: """
             With --postgres-url, only the paid-request settlement part runs, against that PostgreSQL database \
             (as several nodes share it); it adds 16 keys there, so use a scratch database.

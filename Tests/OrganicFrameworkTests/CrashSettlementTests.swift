@@ -12,12 +12,11 @@ import Glibc
 /// the caller did not receive whole, and never leave a balance that differs from its ledger.
 ///
 /// The real `organic` node runs as a child process with a SQLite key database and a reference
-/// `organic-miner`. Each cycle starts the node (which releases reservations a crash left open),
-/// lets a few callers (one key each, one request at a time) call it and kills it at a random
-/// moment; with the node down, each key's commits of the cycle are counted: they may not
-/// exceed the answers its caller received whole. A key's requests are sequential and settled in
-/// order, so its commits are its first requests: more commits than whole answers would mean a
-/// charge without delivery.
+/// `organic-miner`. Each cycle starts the node (holds die with it), lets a few callers (one key
+/// each, one request at a time) call it and kills it at a random moment; with the node down,
+/// each key's charges of the cycle are counted: they may not exceed the answers its caller
+/// received whole. A key's requests are sequential and settled in order, so its charges are its
+/// first requests: more charges than whole answers would mean a charge without delivery.
 @Suite("Crash settlement (kill -9)", .serialized,
        .enabled(if: OrganicExecutable.path != nil && OrganicExecutable.miner != nil, "build the organic and organic-miner executables first"))
 struct CrashSettlementTests {
@@ -61,7 +60,7 @@ struct CrashSettlementTests {
         let url = "http://127.0.0.1:\(nodePort)"
         var random = SystemRandomNumberGenerator()
         var whole = Array(repeating: 0, count: keys.count), cut = 0, uncharged = 0, worstLag = 0
-        var commitsBefore = Array(repeating: 0, count: keys.count)
+        var chargesBefore = Array(repeating: 0, count: keys.count)
         for cycle in 0..<Self.cycles {
             // A new client each cycle: no pooled connection to a killed node.
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -92,9 +91,9 @@ struct CrashSettlementTests {
 
             let manager = try KeyStoreTests.manager(path: database)
             for (index, key) in keys.enumerated() {
-                let commits = try await manager.store.ledger(id: key.record.id, limit: 1_000_000).filter { $0.kind == .commit }.count
-                let charged = commits - commitsBefore[index]
-                commitsBefore[index] = commits
+                let charges = try await manager.store.ledger(id: key.record.id, limit: 1_000_000).filter { $0.kind == .charge }.count
+                let charged = charges - chargesBefore[index]
+                chargesBefore[index] = charges
                 #expect(charged <= received[index].whole,
                         "cycle \(cycle), caller \(index): \(charged) charged, \(received[index].whole) answers received whole")
                 whole[index] += received[index].whole
@@ -104,7 +103,7 @@ struct CrashSettlementTests {
             }
             try await manager.store.close()
         }
-        // A last start releases what the last crash left open; then every balance is its ledger.
+        // After a last start and stop, every balance is its ledger.
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let node = try Self.launch(try #require(OrganicExecutable.path), ["serve", "--config", configuration.path])
         #expect(await eventually(timeout: .seconds(30)) { await Self.healthy(http, url) })
@@ -116,7 +115,7 @@ struct CrashSettlementTests {
         for (index, key) in keys.enumerated() {
             let statement = try await manager.store.statement(id: key.record.id, limit: 1_000_000)
             #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
-            #expect(statement.ledger.filter { $0.kind == .commit }.count == commitsBefore[index])
+            #expect(statement.ledger.filter { $0.kind == .charge }.count == chargesBefore[index])
         }
         try await manager.store.close()
         // The kills landed while answers were on their way (else the test proved nothing), and

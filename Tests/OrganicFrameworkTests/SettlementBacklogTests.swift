@@ -49,7 +49,8 @@ struct SettlementBacklogTests {
         // The fifth request's credits are held, then it waits: no charge is written meanwhile.
         let parked = await eventually { settlements.parkedWaiters == 1 }
         #expect(parked, "the fifth paid request should wait for the writer")
-        #expect(try await store.statement(id: keyID, limit: 100).balance == Credits(5))
+        #expect(try await store.statement(id: keyID, limit: 100).balance == Credits(10), "no charge is written yet")
+        #expect(try await store.spendable(id: keyID) == Credits(5))
 
         await settlements.flush()
         try await reserved.value
@@ -77,7 +78,8 @@ struct SettlementBacklogTests {
         await settlements.flush()
         let statement = try await store.statement(id: keyID, limit: 100)
         #expect(statement.balance == Credits(8), "only the two delivered requests are charged")
-        #expect(statement.ledger.first?.kind == .release)
+        #expect(statement.ledger.map(\.kind) == [.charge, .charge, .grant])
+        #expect(try await store.heldInMemory(id: keyID) == .zero)
         #expect(statement.balance.millis == statement.ledger.reduce(0) { $0 + $1.amount.millis })
         #expect(try await store.releaseOpenReservations(now: Date()) == 0)
     }

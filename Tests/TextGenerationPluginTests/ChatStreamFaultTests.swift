@@ -53,15 +53,16 @@ struct ChatStreamFaultTests {
             #expect(rounds.first?.results.map(\.outcome.label) == [fault.outcome])
             #expect(rounds.first?.results.map(\.score) == [0])
 
-            // Neither the prompt nor the tokens received are charged: the reservation is released.
+            // Neither the prompt nor the tokens received are charged: the hold is released.
             let keys = try #require(net.context.keys)
             #expect(try await eventually {
-                let ledger = try await keys.show(id: key.record.id, ledgerLimit: 100).ledger ?? []
-                return ledger.contains { $0.kind == .release }
+                let logged = try await keys.usage(id: key.record.id, days: 1).days.map(\.requests).reduce(0, +)
+                let held = try await keys.show(id: key.record.id, ledgerLimit: 0).held
+                return logged > 0 && held == .zero
             })
             let details = try await keys.show(id: key.record.id, ledgerLimit: 100)
             #expect(details.balance == key.balance)
-            #expect(details.ledger?.contains { $0.kind == .commit } == false)
+            #expect(details.ledger?.contains { $0.kind == .charge } == false)
         }
     }
 }

@@ -68,7 +68,7 @@ struct OpenAIClientTests {
         }
     }
 
-    /// The key's details once every reservation is settled and `requests` requests are logged
+    /// The key's details once nothing is held any more and `requests` requests are logged
     /// (settlement runs after the response is written, on its own service).
     func settled(_ net: PluginHarness.Network, _ id: String, requests: Int) async throws -> KeyDetails {
         let keys = try #require(net.context.keys)
@@ -76,12 +76,11 @@ struct OpenAIClientTests {
         let deadline = clock.now + .seconds(10)
         while true {
             let details = try await keys.show(id: id, ledgerLimit: 10_000)
-            let ledger = details.ledger ?? []
-            let open = ledger.count { $0.kind == .reservation } - ledger.count { $0.kind == .commit || $0.kind == .release }
+            let held = details.held ?? .zero
             let logged = try await keys.usage(id: id, days: 2).days.map(\.requests).reduce(0, +)
-            if open == 0 && logged >= requests { return details }
+            if held == .zero && logged >= requests { return details }
             if clock.now >= deadline {
-                Issue.record("\(open) reservations still open, \(logged) of \(requests) requests logged")
+                Issue.record("\(held) credits still held, \(logged) of \(requests) requests logged")
                 return details
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -110,13 +110,12 @@ struct StreamedBillingTests {
             var details = try await net.context.keys?.show(id: key.record.id, ledgerLimit: 1_000_000)
             let settled = await eventually {
                 details = try? await net.context.keys?.show(id: key.record.id, ledgerLimit: 1_000_000)
-                let ledger = details?.ledger ?? []
-                return ledger.filter { $0.kind == .commit }.count + ledger.filter { $0.kind == .release }.count == 1000
+                return details?.held == .zero && details?.ledger?.filter { $0.kind == .charge }.count == 1000
             }
-            #expect(settled, "every reservation committed or released")
+            #expect(settled, "every request charged, nothing held")
             let ledger = details?.ledger ?? []
-            #expect(ledger.filter { $0.kind == .reservation }.count == 1000)
-            #expect(ledger.filter { $0.kind == .commit }.count == 1000)
+            #expect(ledger.filter { $0.kind == .charge }.count == 1000)
+            #expect(ledger.count == 1001, "one charge line per request, and the grant")
             #expect(details?.balance == Credits(millis: initial.millis - expectedCharge),
                     "charged \(initial.millis - (details?.balance.millis ?? 0)), expected \(expectedCharge)")
             #expect(ledger.reduce(Int64(0)) { $0 + $1.amount.millis } == details?.balance.millis)

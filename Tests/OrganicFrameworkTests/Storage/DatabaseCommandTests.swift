@@ -33,7 +33,8 @@ struct DatabaseCommandTests {
         let url = try #require(target.configuration.url)
         #expect(try await status(["--url", url]).pending == PostgresMigrations.all.map(\.name))
 
-        // A single node's history: keys with grants, a settled and an open reservation, usage, scores, weights, a round.
+        // A single node's history: keys with grants, a charged request and one in flight (held in
+        // memory), an open reservation an earlier version left, usage, scores, weights, a round.
         let source = try await TestDatabase.make(.sqlite)
         let stores = try await source.open()
         let now = Date()
@@ -52,6 +53,11 @@ struct DatabaseCommandTests {
         try await stores.scores.record(StoreConformanceTests.round("e", at: 0, results: [StoreConformanceTests.result(1, "alice", .answered, 0.75),
                                                                                          StoreConformanceTests.result(2, "bob", .answered, 0.25)]))
         try await stores.close()
+        try await source.execute("""
+            INSERT INTO credit_ledger (key_id, kind, amount, endpoint, created_at) VALUES ('\(b)', 'reservation', -1000, 'e', 0);
+            INSERT INTO open_reservations (reservation_id, key_id, amount) VALUES (last_insert_rowid(), '\(b)', 1000);
+            UPDATE api_keys SET balance = balance - 1000 WHERE id = '\(b)';
+            """)
 
         let run = try await organic(["db", "copy", "--from", "sqlite:\(source.configuration.path)", "--to", url, "--rounds", "--node-name", "n1", "--json"])
         #expect(run.status == 0, "\(run.errorText)")
@@ -65,6 +71,7 @@ struct DatabaseCommandTests {
         #expect(try await target.integer("SELECT balance FROM api_keys WHERE id = '\(a)'") == 8_800)
         #expect(try await target.integer("SELECT balance FROM api_keys WHERE id = '\(b)'") == 5_000)
         #expect(try await target.ledgerIsConsistent())
+        #expect(try await target.strings("SELECT kind FROM credit_ledger WHERE key_id = '\(a)' ORDER BY id") == ["grant", "charge"])
         #expect(try await target.strings("SELECT node FROM score_periods") == ["n1"])
         #expect(try await target.strings("SELECT hotkey FROM round_results ORDER BY position") == ["alice", "bob"])
         // The copied database serves as is: the node finds its keys and can write new ledger lines.

@@ -40,15 +40,14 @@ struct StreamingFaultTests {
         return client
     }
 
-    /// The key once every reservation it holds is committed or released.
+    /// The key once its request is settled: logged, and nothing held any more.
     func settledKey(_ net: PluginHarness.Network, _ key: CreatedKey) async throws -> KeyDetails {
         let keys = try #require(net.context.keys)
         let settled = try await eventually {
-            let ledger = try await keys.show(id: key.record.id, ledgerLimit: 1_000).ledger ?? []
-            let reservations = ledger.filter { $0.kind == .reservation }.count
-            return reservations > 0 && ledger.filter { $0.kind == .commit || $0.kind == .release }.count == reservations
+            let held = try await keys.show(id: key.record.id, ledgerLimit: 0).held
+            return try await usage(net, key).requests > 0 && held == .zero
         }
-        #expect(settled, "a reservation is still open")
+        #expect(settled, "the request is not settled")
         return try await keys.show(id: key.record.id, ledgerLimit: 1_000)
     }
 
@@ -105,7 +104,7 @@ struct StreamingFaultTests {
             #expect(result.score == 0)
             let details = try await settledKey(net, key)
             #expect(details.balance == key.balance)
-            #expect(details.ledger?.contains { $0.kind == .commit } == false)
+            #expect(details.ledger?.contains { $0.kind == .charge } == false)
             #expect(try await usage(net, key).chunks == 0)
         }
     }

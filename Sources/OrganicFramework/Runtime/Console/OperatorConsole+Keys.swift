@@ -234,7 +234,7 @@ extension OperatorConsole {
         if let actor = entry.actor { return actor }
         switch entry.kind {
         case .grant, .refund, .adjustment: return "—"
-        case .reservation, .commit, .release, .autoRefill: return "node"
+        case .charge, .reservation, .commit, .release, .autoRefill: return "node"
         }
     }
 

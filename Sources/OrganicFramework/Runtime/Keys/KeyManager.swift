@@ -63,7 +63,8 @@ public struct KeyManager: Sendable {
     public func list() async throws -> KeyListing {
         var keys: [KeyDetails] = []
         for record in try await store.keys() {
-            keys.append(KeyDetails(record: record, balance: try await store.balance(id: record.id), ledger: nil))
+            keys.append(KeyDetails(record: record, balance: try await store.balance(id: record.id), held: try await store.heldInMemory(id: record.id),
+                                   ledger: nil))
         }
         return KeyListing(keys: keys)
     }
@@ -71,7 +72,7 @@ public struct KeyManager: Sendable {
     public func show(id: String, ledgerLimit: Int = 50) async throws -> KeyDetails {
         let record = try await existing(id)
         let statement = try await store.statement(id: id, limit: ledgerLimit)
-        return KeyDetails(record: record, balance: statement.balance, ledger: statement.ledger)
+        return KeyDetails(record: record, balance: statement.balance, held: try await store.heldInMemory(id: id), ledger: statement.ledger)
     }
 
     public func revoke(id: String) async throws -> KeyDetails {
@@ -317,7 +318,13 @@ public struct CreatedKey: Codable, Sendable {
 
 public struct KeyDetails: Codable, Sendable {
     public var record: APIKeyRecord
+    /// The sum of the key's ledger lines.
     public var balance: Credits
+    /// Credits held by the key's requests in flight that `balance` still counts (one node on
+    /// SQLite keeps holds in memory and writes one `charge` line per charged request): the key
+    /// can spend `balance − held`. Absent where holds are ledger lines (several nodes on
+    /// PostgreSQL), whose `balance` is already what the key can spend.
+    public var held: Credits?
     /// Most recent ledger entries first.
     public var ledger: [LedgerEntry]?
 }

@@ -19,9 +19,10 @@ package protocol KeyStore: Sendable {
     func ledger(id: String, limit: Int) async throws -> [LedgerEntry]
     /// The balance and the latest `limit` ledger lines read together, so that the balance is
     /// the sum of the lines as shown (no settlement lands between the two reads).
+    /// On SQLite that balance still includes credits held by requests in flight (held in memory).
     func statement(id: String, limit: Int) async throws -> (balance: Credits, ledger: [LedgerEntry])
-    /// Holds `amount` for one request, in one transaction that refuses to go negative (after any
-    /// automatic refill that is due).
+    /// Holds `amount` for one request, refusing to go negative (after any automatic refill that
+    /// is due): in memory on SQLite, in one transaction on PostgreSQL.
     func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome
     /// Commits (all of it, or `charged` when set) or releases a reservation (at most once) and
     /// logs the request, in one transaction; a repeated settlement changes and logs nothing.
@@ -38,7 +39,10 @@ package protocol KeyStore: Sendable {
     func applyPayment(_ payment: PaymentCredit, now: Date) async throws -> PaymentOutcome
     /// The latest `limit` stored payments, newest first.
     func payments(limit: Int) async throws -> [PaymentRecord]
-    /// Releases every reservation still open (left by a crash); returns how many.
+    /// Credits held by the key's requests in flight that the balance still counts (holds kept in
+    /// memory); nil where holds are ledger lines already (durable holds).
+    func heldInMemory(id: String) async throws -> Credits?
+    /// Releases every durable reservation still open (left by a crash); returns how many.
     func releaseOpenReservations(now: Date) async throws -> Int
     /// Closes the store's own resources (used by tools that open it alone).
     func close() async throws
@@ -53,7 +57,11 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
         case refund
         /// Credits taken off by the operator.
         case adjustment
-        /// Credits held for a request in flight (negative).
+        /// What a delivered request cost (negative): one line per charged request where holds are
+        /// kept in memory (one node on SQLite). A request that is not charged writes no line.
+        case charge
+        /// Credits held for a request in flight (negative), where holds are durable (several
+        /// nodes on PostgreSQL).
         case reservation
         /// The held credits become a charge. Its amount gives back the part of the hold that the
         /// request did not use (0 for a fixed price: the hold already counted).
@@ -67,7 +75,7 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     public var keyID: String
     public var kind: Kind
     public var amount: Credits
-    /// For commit and release lines: the reservation they settle.
+    /// For commit and release lines: the durable reservation they settle.
     public var reservationID: Int64?
     public var endpoint: String?
     /// Why: the reason the operator gave, or for a payment the provider's event.
@@ -161,6 +169,13 @@ extension KeyStore {
     /// A ledger line with no recorded actor.
     package func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry {
         try await addCredits(id: id, amount: amount, kind: kind, note: note, actor: nil, now: now)
+    }
+
+    /// What the key can spend now, on every backend: its balance less what requests in flight
+    /// hold that the balance still counts.
+    package func spendable(id: String) async throws -> Credits {
+        let balance = try await balance(id: id)
+        return Credits(millis: balance.millis - (try await heldInMemory(id: id)?.millis ?? 0))
     }
 
     /// Commits all of a reservation, or releases it, and logs the request.

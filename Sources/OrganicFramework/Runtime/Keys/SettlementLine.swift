@@ -1,17 +1,21 @@
-/// The ledger line that settles a reservation, the same on every backend: a commit gives back
-/// what the request did not use of its hold (`charged` caps the charge, never above the hold and
-/// never below zero); a release gives back all of it.
+/// What settling a hold comes to: a commit charges what the request used of its hold (`charged`
+/// caps the charge, never above the hold and never below zero) and gives back the rest; a release
+/// gives back all of it. Durable holds (PostgreSQL) write the line that gives credits back; holds
+/// kept in memory (SQLite) write the charge.
 struct SettlementLine: Equatable {
     let kind: LedgerEntry.Kind
     /// Credits going back to the balance (never negative).
     let back: Credits
+    /// Credits the request is charged (0 for a release).
+    let charged: Credits
     let note: String?
 
     init(amount: Credits, commit: Bool, charged: Credits?) {
-        let charge = min(max(charged?.millis ?? amount.millis, 0), amount.millis)
+        let charge = commit ? min(max(charged?.millis ?? amount.millis, 0), amount.millis) : 0
         let unused = Credits(millis: max(amount.millis - charge, 0))
         kind = commit ? .commit : .release
-        back = commit ? unused : amount
-        note = commit && unused.millis > 0 ? "charged \(Credits(millis: amount.millis - unused.millis)) of \(amount) held" : nil
+        back = unused
+        self.charged = Credits(millis: charge)
+        note = commit && unused.millis > 0 ? "charged \(Credits(millis: charge)) of \(amount) held" : nil
     }
 }

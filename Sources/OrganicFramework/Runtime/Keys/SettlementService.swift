@@ -3,11 +3,11 @@ import DequeModule
 package import Logging
 import ServiceLifecycle
 
-/// Writes settlements (commit or release, and the usage line) off the request path, many per
-/// transaction, as part of the node's service group. A reservation still open when the node
-/// stops (or crashes) is released at the next start, so a request is never charged twice and a
-/// balance never drifts from its ledger; the price of a crash before a settlement is written is
-/// that its request goes uncharged.
+/// Writes settlements (the charge or release, and the usage line) off the request path, many per
+/// transaction, as part of the node's service group. A hold still open when the node stops (or
+/// crashes) ends with it (held in memory) or is released at the next start (durable), so a
+/// request is never charged twice and a balance never drifts from its ledger; the price of a
+/// crash before a settlement is written is that its request goes uncharged.
 ///
 /// That window is bounded: once ``maxUnsettled`` delivered requests wait for their charge to be
 /// written, new paid requests wait for the writer (``waitForRoom()``) and are refused with 503
@@ -217,7 +217,7 @@ package final class SettlementService: Service, Sendable {
                 try await store.settle(batch: settlements)
                 metrics?.settled(settlements)
             } catch {
-                logger.error("cannot settle credits; open reservations are released at the next start",
+                logger.error("cannot settle credits; their holds are released at the next start",
                              metadata: ["count": "\(batch.count)", "error": "\(error)"])
             }
             instruments?.lag.recordNanoseconds((ContinuousClock.now - oldest).nanosecondsClamped)

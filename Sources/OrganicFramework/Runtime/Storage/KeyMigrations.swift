@@ -77,4 +77,33 @@ enum KeyMigrations {
             CREATE UNIQUE INDEX payments_credited_once ON payments(provider, reference) WHERE state = 'credited' AND reference IS NOT NULL;
             """)
     }
+
+    /// Ledger lines of kind `charge` (one per charged request, holds kept in memory). SQLite
+    /// cannot alter a CHECK constraint, so the table is rebuilt with its lines, ids and indexes.
+    static func v7ChargeLines(_ db: Database) throws {
+        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'credit_ledger'")
+        try db.execute(sql: """
+            CREATE TABLE credit_ledger_v7 (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                key_id TEXT NOT NULL REFERENCES api_keys(id),
+                kind TEXT NOT NULL CHECK (kind IN ('grant', 'refund', 'adjustment', 'charge', 'reservation', 'commit', 'release', 'auto_refill')),
+                amount INTEGER NOT NULL,
+                reservation_id INTEGER,
+                endpoint TEXT,
+                note TEXT,
+                created_at REAL NOT NULL,
+                actor TEXT
+            ) STRICT;
+            INSERT INTO credit_ledger_v7 (id, key_id, kind, amount, reservation_id, endpoint, note, created_at, actor)
+                SELECT id, key_id, kind, amount, reservation_id, endpoint, note, created_at, actor FROM credit_ledger;
+            DROP TABLE credit_ledger;
+            ALTER TABLE credit_ledger_v7 RENAME TO credit_ledger;
+            CREATE INDEX credit_ledger_key ON credit_ledger(key_id, id);
+            CREATE UNIQUE INDEX credit_ledger_settled_once ON credit_ledger(reservation_id) WHERE reservation_id IS NOT NULL;
+            """)
+        // Ids are never reused, even those of lines no longer stored.
+        if let sequence {
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'credit_ledger'", arguments: [sequence])
+        }
+    }
 }

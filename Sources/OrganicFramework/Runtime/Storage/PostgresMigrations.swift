@@ -207,5 +207,14 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // Twin of SQLite's v7-charge-lines. Several nodes keep durable holds and never write
+        // `charge` lines themselves, but a ledger copied from a single node's SQLite file has them.
+        Migration(name: "v5-charge-lines", statements: [
+            "ALTER TABLE credit_ledger DROP CONSTRAINT credit_ledger_kind_check",
+            """
+            ALTER TABLE credit_ledger ADD CONSTRAINT credit_ledger_kind_check
+                CHECK (kind IN ('grant', 'refund', 'adjustment', 'charge', 'reservation', 'commit', 'release', 'auto_refill'))
+            """,
+        ]),
     ]
 }

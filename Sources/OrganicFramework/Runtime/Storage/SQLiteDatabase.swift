@@ -8,6 +8,8 @@ import Foundation
 public final class SQLiteDatabase: Sendable {
     package let pool: DatabasePool
     public let path: String
+    /// Credits held by paid requests in flight, for every key store on this database.
+    let holds = CreditHolds()
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest version.
     public init(path: String) throws {
@@ -106,6 +108,7 @@ enum NodeMigrations {
         }
         migrator.registerMigration("v5-payments-and-ledger-actors", migrate: KeyMigrations.v5PaymentsAndLedgerActors)
         migrator.registerMigration("v6-usage-daily", migrate: SQLiteRetention.migrate)
+        migrator.registerMigration("v7-charge-lines", migrate: KeyMigrations.v7ChargeLines)
         return migrator
     }
 }

@@ -5,17 +5,15 @@ extension SQLiteKeyStore {
     /// One write transaction (SQLite has one writer at a time): the duplicate check, the payment
     /// row and the ledger line are decided together; the unique indexes back the check.
     package func applyPayment(_ payment: PaymentCredit, now: Date) async throws -> PaymentOutcome {
-        try await database.pool.write { db in
+        try await writeLedger { db, ledger in
             if let existing = try Self.existingPayment(db, payment) { return .duplicate(existing) }
             let keyState = try String.fetchOne(db, sql: "SELECT state FROM api_keys WHERE id = ?", arguments: [payment.keyID])
                 .map { APIKeyRecord.State(rawValue: $0) ?? .revoked }  // an unreadable state is not credited
             let refusal = payment.refusal(keyState: keyState)
             var entry: LedgerEntry?
             if refusal == nil {
-                var ledger = SQLiteLedgerWriter(db)
                 entry = try ledger.append(keyID: payment.keyID, kind: .grant, amount: payment.credits, note: payment.ledgerNote,
                                           actor: payment.provider.rawValue, now: now)
-                try ledger.finish()
             }
             try db.execute(sql: """
                 INSERT INTO payments (provider, event_id, key_id, credits, state, refusal, ledger_entry_id, reference, amount_paid, currency, received_at)

@@ -3,6 +3,8 @@ import GRDB
 
 /// Keys, ledger and usage in the node's SQLite database (WAL). Every statement is
 /// parameterised; balances change only inside write transactions together with their ledger line.
+/// Paid requests hold credits in memory (``CreditHolds``): this node alone writes the file
+/// (`organic keys` goes through its admin API while it runs).
 package struct SQLiteKeyStore: KeyStore {
     let database: SQLiteDatabase
     let reservations = ReservationQueue()
@@ -12,7 +14,7 @@ package struct SQLiteKeyStore: KeyStore {
     }
 
     package func insert(_ record: APIKeyRecord, digest: KeyDigest, initialCredits: Credits, now: Date) async throws {
-        try await database.pool.write { db in
+        try await writeLedger { db, ledger in
             try db.execute(sql: """
                 INSERT INTO api_keys (id, key_hash, display_prefix, name, owner, created_at, last_used_at, expires_at, state,
                                       scopes, rate_limits, max_concurrent, unlimited, refill_amount, refill_period, refilled_at,
@@ -24,9 +26,7 @@ package struct SQLiteKeyStore: KeyStore {
                                  record.unlimitedCredits, record.refill?.amount.millis, record.refill?.period.rawValue,
                                  try Self.json(record.metadata)])
             if initialCredits.millis > 0 {
-                var ledger = SQLiteLedgerWriter(db)
                 _ = try ledger.append(keyID: record.id, kind: .grant, amount: initialCredits, note: "initial credits", now: now)
-                try ledger.finish()
             }
         }
     }
@@ -61,6 +61,8 @@ package struct SQLiteKeyStore: KeyStore {
                                  try Self.json(record.metadata), record.id])
             guard db.changesCount == 1 else { throw KeyStoreError.notFound }
         }
+        // Its refill may have changed: the next hold reads the account again.
+        database.holds.invalidate(record.id)
     }
 
     package func replaceSecret(id: String, digest: KeyDigest, displayPrefix: String) async throws {
@@ -81,13 +83,8 @@ package struct SQLiteKeyStore: KeyStore {
     }
 
     package func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, actor: String?, now: Date) async throws -> LedgerEntry {
-        try await database.pool.write { db in
-            var ledger = SQLiteLedgerWriter(db)
-            guard let balance = try ledger.balance(of: id) else { throw KeyStoreError.notFound }
-            guard balance + amount.millis >= 0 else { throw KeyStoreError.insufficientCredits(balance: Credits(millis: balance)) }
-            let entry = try ledger.append(keyID: id, kind: kind, amount: amount, note: note, actor: actor, now: now)
-            try ledger.finish()
-            return entry
+        try await writeLedger { _, ledger in
+            try ledger.adjust(keyID: id, kind: kind, amount: amount, note: note, actor: actor, now: now)
         }
     }
 
@@ -109,45 +106,72 @@ package struct SQLiteKeyStore: KeyStore {
             .map { row throws(CorruptLedgerLine) in try Self.entry(row) }
     }
 
-    /// Reservations are group-committed: every caller queues its request, and a writer block is
-    /// scheduled unless one already is; the block takes what is queued (at most
-    /// ``ReservationQueue/maxBatch``) and decides it in one transaction, in queue order (each
-    /// refusing to go negative on its own), then schedules the next block if more came meanwhile
-    /// (behind any other write, such as a settlement batch). Concurrent requests so share one
-    /// commit instead of paying for one each. No delay is added: a reservation waits at most for
-    /// the writes ahead of it.
+    /// A hold is decided in memory (``CreditHolds``) when the key's account is current. Otherwise
+    /// (its first hold since the node started, a refill due, changed settings) the writer reads the
+    /// account first. Those reads are group-committed: every caller queues its request, and a writer
+    /// block is scheduled unless one already is; the block takes what is queued (at most
+    /// ``ReservationQueue/maxBatch``), reads their accounts and applies due refills in one
+    /// transaction, then decides the holds in queue order (each refusing to go negative on its
+    /// own), and schedules the next block if more came meanwhile.
     package func reserve(id: String, amount: Credits, endpoint: String, now: Date) async throws -> ReservationOutcome {
-        try await withCheckedThrowingContinuation { continuation in
-            if reservations.append(.init(id: id, amount: amount, endpoint: endpoint, now: now, continuation: continuation)) {
-                Self.scheduleReservations(reservations, on: database.pool)
+        if let outcome = database.holds.holdIfCurrent(keyID: id, amount: amount, now: now) { return outcome }
+        return try await withCheckedThrowingContinuation { continuation in
+            if reservations.append(.init(id: id, amount: amount, now: now, continuation: continuation)) {
+                Self.scheduleReservations(reservations, holds: database.holds, on: database.pool)
             }
         }
     }
 
     /// One turn of the reservation writer: a batch, then the next turn if more are queued.
-    static func scheduleReservations(_ reservations: ReservationQueue, on pool: DatabasePool) {
+    static func scheduleReservations(_ reservations: ReservationQueue, holds: CreditHolds, on pool: DatabasePool) {
         pool.asyncWriteWithoutTransaction { db in
-            Self.reserve(reservations.take(), in: db)
-            if reservations.continueTurn() { scheduleReservations(reservations, on: pool) }
+            Self.reserve(reservations.take(), holds: holds, in: db)
+            if reservations.continueTurn() { scheduleReservations(reservations, holds: holds, on: pool) }
         }
     }
 
-    /// Decides `batch` in one transaction and resumes its callers.
-    static func reserve(_ batch: [ReservationQueue.Waiter], in db: Database) {
+    /// Reads the accounts of `batch` (applying due refills) in one transaction, then decides
+    /// their holds and resumes their callers.
+    static func reserve(_ batch: [ReservationQueue.Waiter], holds: CreditHolds, in db: Database) {
         guard !batch.isEmpty else { return }
-        var outcomes: [ReservationOutcome] = []
+        let known: [Bool]
         do {
-            try db.inTransaction {
-                var ledger = SQLiteLedgerWriter(db)
-                outcomes = try batch.map { try ledger.reserve(id: $0.id, amount: $0.amount, endpoint: $0.endpoint, now: $0.now) }
-                try ledger.finish()
-                return .commit
+            known = try transaction(db, holds: holds) { _, ledger in
+                try batch.map { try ledger.prepareHold(keyID: $0.id, now: $0.now) }
             }
         } catch {
             for waiter in batch { waiter.continuation.resume(throwing: error) }
             return
         }
-        for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
+        for (waiter, known) in zip(batch, known) {
+            waiter.continuation.resume(returning: known ? holds.hold(keyID: waiter.id, amount: waiter.amount) : .unknownKey)
+        }
+    }
+
+    /// One write transaction of credit lines on the writer; the holds learn what it moved.
+    func writeLedger<T: Sendable>(_ body: @escaping @Sendable (Database, inout SQLiteLedgerWriter) throws -> T) async throws -> T {
+        try await database.pool.writeWithoutTransaction { [holds = database.holds] db in
+            try Self.transaction(db, holds: holds, body)
+        }
+    }
+
+    /// Runs `body` in a transaction, then tells the holds it committed or rolled back.
+    static func transaction<T>(_ db: Database, holds: CreditHolds, _ body: (Database, inout SQLiteLedgerWriter) throws -> T) throws -> T {
+        var ledger = SQLiteLedgerWriter(db, holds: holds)
+        var result: T?
+        do {
+            try db.inTransaction {
+                result = try body(db, &ledger)
+                try ledger.finish()
+                return .commit
+            }
+        } catch {
+            ledger.rolledBack()
+            throw error
+        }
+        ledger.committed()
+        guard let result else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the ledger transaction did not run") }
+        return result
     }
 
     package func settle(_ reservation: CreditReservation, commit: Bool, charged: Credits?, usage: UsageEntry) async throws {
@@ -159,10 +183,8 @@ package struct SQLiteKeyStore: KeyStore {
     }
 
     package func settle(batch: [Settlement]) async throws {
-        try await database.pool.write { db in
-            var ledger = SQLiteLedgerWriter(db)
+        try await writeLedger { _, ledger in
             for settlement in batch { try ledger.settle(settlement) }
-            try ledger.finish()
         }
     }
 
@@ -194,15 +216,17 @@ package struct SQLiteKeyStore: KeyStore {
         }
     }
 
+    package func heldInMemory(id: String) async throws -> Credits? {
+        Credits(millis: database.holds.held(by: id))
+    }
+
     package func releaseOpenReservations(now: Date) async throws -> Int {
-        try await database.pool.write { db in
+        try await writeLedger { db, ledger in
             let open = try Row.fetchAll(db, sql: "SELECT reservation_id, key_id, amount FROM open_reservations")
-            var ledger = SQLiteLedgerWriter(db)
             for row in open {
-                _ = try ledger.settle(reservationID: row["reservation_id"], keyID: row["key_id"], amount: Credits(millis: row["amount"]),
-                                      commit: false, now: now, note: "released at startup: the node stopped before the request finished")
+                _ = try ledger.releaseStored(reservationID: row["reservation_id"], keyID: row["key_id"], amount: Credits(millis: row["amount"]),
+                                             now: now, note: "released at startup: the node stopped before the request finished")
             }
-            try ledger.finish()
             return open.count
         }
     }
@@ -272,13 +296,12 @@ package struct SQLiteKeyStore: KeyStore {
     }
 }
 
-/// Reservations waiting for the next group commit, and whether a writer block is scheduled to
-/// take them.
+/// Holds waiting for the writer to read their keys' accounts (group-committed), and whether a
+/// writer block is scheduled to take them.
 final class ReservationQueue: Sendable {
     struct Waiter: Sendable {
         var id: String
         var amount: Credits
-        var endpoint: String
         var now: Date
         var continuation: CheckedContinuation<ReservationOutcome, any Error>
     }

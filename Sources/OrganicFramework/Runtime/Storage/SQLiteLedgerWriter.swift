@@ -2,16 +2,19 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// The credit side of one SQLite write transaction: ledger lines, reservations, settlements and
-/// usage lines, written at once with prepared statements kept by the connection; the cached
-/// balance and last use of each key touched are written once, by ``finish()``.
+/// The credit side of one SQLite write transaction: ledger lines, settlements and usage lines,
+/// written at once with prepared statements kept by the connection; the cached balance and last
+/// use of each key touched are written once, by ``finish()``.
 ///
-/// A batch of hundreds of reservations or settlements therefore costs a few row inserts each and
-/// one update per key, not one parse of every statement and one update of the key row per line.
-/// The statements run per line are bound and stepped with SQLite's C API (``LineStatement``):
-/// through GRDB's arguments, binding cost more than SQLite's own work.
-/// The balance each decision sees is the stored one plus what this transaction has already
-/// moved, so a reservation still refuses to go negative on its own, in order.
+/// A batch of hundreds of settlements therefore costs a few row inserts each and one update per
+/// key, not one parse of every statement and one update of the key row per line. The statements
+/// run per line are bound and stepped with SQLite's C API (``LineStatement``): through GRDB's
+/// arguments, binding cost more than SQLite's own work.
+///
+/// Holds of requests in flight live in ``CreditHolds``: the writer keeps them in step, syncing a
+/// key's account when it reads the key's row, and telling them what the transaction moved once
+/// it commits (``committed()``) or what it held for its own writes once it rolls back
+/// (``rolledBack()``).
 struct SQLiteLedgerWriter {
     /// A key's credit state as this transaction sees it.
     private struct KeyCredit {
@@ -27,16 +30,24 @@ struct SQLiteLedgerWriter {
     }
 
     let db: Database
+    let holds: CreditHolds
     private var keys: [String: KeyCredit] = [:]
     private var changes: [String: RowChange] = [:]
     /// Keys in the order they were first changed (the order their rows are written).
     private var order: [String] = []
+    /// Credits no longer held once this transaction commits, per key.
+    private var released: [String: Int64] = [:]
+    /// Held for this transaction's own writes (given back if it rolls back), per key.
+    private var heldForWrites: [String: Int64] = [:]
+    /// Refill due dates this transaction writes, per key.
+    private var refillsDue: [String: Date?] = [:]
 
-    init(_ db: Database) {
+    init(_ db: Database, holds: CreditHolds) {
         self.db = db
+        self.holds = holds
     }
 
-    /// The key's balance as this transaction sees it; nil for an unknown key.
+    /// The key's stored balance as this transaction sees it; nil for an unknown key.
     mutating func balance(of keyID: String) throws -> Int64? {
         try credit(keyID)?.balance
     }
@@ -52,7 +63,19 @@ struct SQLiteLedgerWriter {
             credit.refill = (millis, period)
         }
         keys[keyID] = credit
+        // The writer reads the committed row: this transaction's own changes follow at its commit.
+        holds.sync(keyID, settled: stored, refillDue: Self.refillDue(credit.refill?.period, refilledAt: credit.refilledAt))
         return credit
+    }
+
+    /// When a refill last made at `refilledAt` (never: nil) falls due again; nil without a refill.
+    static func refillDue(_ period: CreditRefill.Period?, refilledAt: Double?) -> Date? {
+        guard let period else { return nil }
+        guard let refilledAt else { return .distantPast }
+        let start = SQLiteKeyStore.start(of: period, containing: Date(timeIntervalSince1970: refilledAt))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        return calendar.date(byAdding: period == .day ? .day : .month, value: 1, to: start) ?? .distantPast
     }
 
     /// Appends a ledger line and moves the key's balance by the same amount (written by ``finish()``).
@@ -79,59 +102,70 @@ struct SQLiteLedgerWriter {
                            note: note, actor: actor, createdAt: now)
     }
 
-    /// Holds `amount` for one request: after the key's automatic refill if one is due, refuses
-    /// when the balance cannot cover it, else writes the reservation line and the open reservation.
-    mutating func reserve(id: String, amount: Credits, endpoint: String, now: Date) throws -> ReservationOutcome {
-        guard let credit = try credit(id) else { return .unknownKey }
-        if let refill = credit.refill {
-            let periodStart = SQLiteKeyStore.start(of: refill.period, containing: now).timeIntervalSince1970
-            if credit.refilledAt.map({ $0 < periodStart }) ?? true {
-                if refill.millis > credit.balance {
-                    _ = try append(keyID: id, kind: .autoRefill, amount: Credits(millis: refill.millis - credit.balance),
-                                   note: "\(refill.period.rawValue)ly refill", now: now)
-                }
-                try db.cachedStatement(sql: "UPDATE api_keys SET refilled_at = ? WHERE id = ?").execute(arguments: [now.timeIntervalSince1970, id])
-                keys[id]?.refilledAt = now.timeIntervalSince1970
+    /// An operator's or a provider's line: refuses to take what the key can spend below zero
+    /// (credits held by requests in flight included), holding a debit until the line is written.
+    mutating func adjust(keyID: String, kind: LedgerEntry.Kind, amount: Credits, note: String?, actor: String?, now: Date) throws -> LedgerEntry {
+        guard try credit(keyID) != nil else { throw KeyStoreError.notFound }
+        if amount.millis < 0 {
+            if let available = holds.holdForWrite(keyID: keyID, amount: -amount.millis) {
+                throw KeyStoreError.insufficientCredits(balance: Credits(millis: available))
             }
+            heldForWrites[keyID, default: 0] -= amount.millis
+            released[keyID, default: 0] -= amount.millis
         }
-        let balance = keys[id]?.balance ?? credit.balance
-        guard balance >= amount.millis else { return .insufficient(balance: Credits(millis: balance)) }
-        let entry = try append(keyID: id, kind: .reservation, amount: Credits(millis: -amount.millis), endpoint: endpoint, note: nil, now: now)
-        let open = try LineStatement(db, sql: "INSERT INTO open_reservations (reservation_id, key_id, amount) VALUES (?, ?, ?)")
-        open.bind(1, entry.id)
-        open.bind(2, id)
-        open.bind(3, amount.millis)
-        try open.run()
-        return .reserved(CreditReservation(id: entry.id, keyID: id, amount: amount))
+        return try append(keyID: keyID, kind: kind, amount: amount, note: note, actor: actor, now: now)
     }
 
-    /// Settles the reservation unless it already was; returns whether it did. A commit gives back
-    /// what the request did not use of its hold (`charged` caps the charge); a release gives back all.
-    mutating func settle(reservationID: Int64, keyID: String, amount: Credits, commit: Bool, charged: Credits? = nil,
-                         now: Date, note: String? = nil) throws -> Bool {
+    /// Makes the key ready to hold credits: reads its account and, when its automatic refill is
+    /// due, tops what it can spend up to the refill's amount. Returns false for an unknown key.
+    mutating func prepareHold(keyID: String, now: Date) throws -> Bool {
+        guard let credit = try credit(keyID) else { return false }
+        guard let refill = credit.refill else { return true }
+        let periodStart = SQLiteKeyStore.start(of: refill.period, containing: now).timeIntervalSince1970
+        guard credit.refilledAt.map({ $0 < periodStart }) ?? true else { return true }
+        let available = (keys[keyID]?.balance ?? credit.balance) - holds.held(by: keyID)
+        if refill.millis > available {
+            _ = try append(keyID: keyID, kind: .autoRefill, amount: Credits(millis: refill.millis - available),
+                           note: "\(refill.period.rawValue)ly refill", now: now)
+        }
+        try db.cachedStatement(sql: "UPDATE api_keys SET refilled_at = ? WHERE id = ?").execute(arguments: [now.timeIntervalSince1970, keyID])
+        keys[keyID]?.refilledAt = now.timeIntervalSince1970
+        refillsDue[keyID] = Self.refillDue(refill.period, refilledAt: now.timeIntervalSince1970)
+        return true
+    }
+
+    /// Settles one finished request and logs it. A commit writes one `charge` line for what the
+    /// request used of its hold (none for nothing); a release writes no ledger line. A repeated
+    /// settlement is the same request, so it changes and logs nothing.
+    mutating func settle(_ settlement: Settlement) throws {
+        if let requested = settlement.reservation {
+            guard let reservation = holds.take(requested.id) else { return }
+            if settlement.commit {
+                let line = SettlementLine(amount: reservation.amount, commit: true, charged: settlement.charged)
+                if line.charged.millis > 0 {
+                    _ = try append(keyID: reservation.keyID, kind: .charge, amount: Credits(millis: -line.charged.millis),
+                                   endpoint: settlement.usage.endpoint, note: line.note, now: settlement.usage.time)
+                }
+                change(reservation.keyID) { $0.lastUsed = settlement.usage.time.timeIntervalSince1970 }
+            }
+            released[reservation.keyID, default: 0] += reservation.amount.millis
+        }
+        try log(settlement.usage)
+    }
+
+    /// Releases a hold stored by an earlier version (durable holds, left open by a crash), with
+    /// a `release` line giving its credits back; false when it was already settled.
+    mutating func releaseStored(reservationID: Int64, keyID: String, amount: Credits, now: Date, note: String) throws -> Bool {
         let close = try LineStatement(db, sql: "DELETE FROM open_reservations WHERE reservation_id = ?")
         close.bind(1, reservationID)
-        // Already settled (never twice).
         guard try close.run() == 1 else { return false }
-        let line = SettlementLine(amount: amount, commit: commit, charged: charged)
-        _ = try append(keyID: keyID, kind: line.kind, amount: line.back, reservationID: reservationID, note: note ?? line.note, now: now)
-        if commit { change(keyID) { $0.lastUsed = now.timeIntervalSince1970 } }
+        _ = try append(keyID: keyID, kind: .release, amount: amount, reservationID: reservationID, note: note, now: now)
         return true
     }
 
     private mutating func change(_ keyID: String, _ body: (inout RowChange) -> Void) {
         if changes[keyID] == nil { order.append(keyID) }
         body(&changes[keyID, default: RowChange()])
-    }
-
-    /// Settles one finished request and logs it; a repeated settlement is the same request, so
-    /// it changes and logs nothing.
-    mutating func settle(_ settlement: Settlement) throws {
-        if let reservation = settlement.reservation {
-            guard try settle(reservationID: reservation.id, keyID: reservation.keyID, amount: reservation.amount,
-                             commit: settlement.commit, charged: settlement.charged, now: settlement.usage.time) else { return }
-        }
-        try log(settlement.usage)
     }
 
     /// Writes a request's usage line (and its units).
@@ -163,6 +197,22 @@ struct SQLiteLedgerWriter {
             if change.balance != 0 { try move.execute(arguments: [change.balance, keyID]) }
             if let time = change.lastUsed { try use.execute(arguments: [time, keyID]) }
         }
+    }
+
+    /// The transaction committed: the holds learn what it moved. Call on the writer, before
+    /// its next transaction.
+    func committed() {
+        var movements: [String: CreditHolds.Movement] = [:]
+        for (keyID, change) in changes where change.balance != 0 { movements[keyID, default: .init()].settled = change.balance }
+        for (keyID, amount) in released { movements[keyID, default: .init()].released = amount }
+        for (keyID, due) in refillsDue { movements[keyID, default: .init()].refillDue = .some(due) }
+        holds.apply(movements)
+    }
+
+    /// The transaction rolled back: what it held for its own writes is given back. Holds of the
+    /// requests it was settling stay held until the node restarts, uncharged.
+    func rolledBack() {
+        holds.unhold(heldForWrites)
     }
 }
 
