@@ -97,7 +97,8 @@ enum KeysBenchmark {
     }
 
     /// Paid requests as the node carries them: `concurrency` callers each reserve a request's price
-    /// (in memory on SQLite; group-committed and durable on PostgreSQL) and hand its settlement to the
+    /// (in memory on SQLite; group-committed and durable on PostgreSQL), wait while the writer is
+    /// 1,024 charges behind (as paid requests do), and hand its settlement to the
     /// node's ``SettlementService`` (batched), nine commits in ten (a third of them charging less
     /// than was held) and one release. The time runs until the last settlement is written, so the
     /// rate is what the store sustains. Then the ledger is checked: every key's balance is the sum
@@ -130,6 +131,8 @@ enum KeysBenchmark {
                         let k = (caller + requests * concurrency) % keys.count
                         guard case .reserved(let reservation) = try await store.reserve(id: keys[k], amount: price, endpoint: "bench", now: Date())
                         else { throw ValidationError("a reservation was refused") }
+                        // As the node does: no paid request goes on while 1,024 charges wait to be written.
+                        guard await service.waitForRoom() else { throw ValidationError("the settlement writer fell 5 s behind") }
                         let commit = requests % 10 != 9
                         let charge = commit ? (requests % 3 == 0 ? Credits(millis: 1_000) : price) : .zero
                         service.enqueue(Settlement(reservation: reservation, commit: commit, charged: commit ? charge : nil,

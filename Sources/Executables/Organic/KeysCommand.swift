@@ -262,7 +262,8 @@ enum KeyTable {
             "rate limits: \(r.rateLimits.isEmpty ? "none" : r.rateLimits.map(\.description).joined(separator: ", "))",
             "concurrent:  \(r.maxConcurrent.map(String.init) ?? "no limit")",
             "tier:        \(r.tier ?? .standard)",
-            "balance:     \(r.unlimitedCredits ? "unlimited" : key.balance.description)",
+            "balance:     \(r.unlimitedCredits ? "unlimited" : key.balance.description)"
+                + (key.held.flatMap { $0.millis > 0 ? " (\($0) held by requests in flight)" : nil } ?? ""),
             "refill:      \(r.refill.map { "to \($0.amount) every \($0.period.rawValue)" } ?? "none")",
         ]
         if let ledger = key.ledger, !ledger.isEmpty {

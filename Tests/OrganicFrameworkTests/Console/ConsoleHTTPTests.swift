@@ -190,6 +190,15 @@ struct ConsoleHTTPTests {
             let line = try #require(details.ledger?.first { $0.kind == .grant && $0.note == "invoice 7" })
             #expect(line.amount == Credits(10))
             #expect(line.actor == "console")
+            // Credits held by a request in flight show beside the balance, which still counts them.
+            let store = try #require(net.context.keys?.store)
+            guard case .reserved(let hold) = try await store.reserve(id: id, amount: Credits(millis: 2500), endpoint: "text-embeddings", now: Date()) else {
+                Issue.record("not reserved"); return
+            }
+            #expect(try await browser.get(location, session: session).body.contains(#"<p id="held">Of which 2.5 held by requests in flight.</p>"#))
+            try await store.settle(hold, commit: false, usage: UsageEntry(keyID: id, endpoint: "text-embeddings", status: 502, credits: .zero,
+                                                                          latencySeconds: 0, time: Date()))
+            #expect(try await !browser.get(location, session: session).body.contains(#"id="held""#))
             let tooMuch = try await browser.post(location + "/credits", [("_csrf", token), ("operation", "adjust"), ("amount", "-1000"),
                                                                         ("reason", "oops")], session: session)
             #expect(tooMuch.status == 303)

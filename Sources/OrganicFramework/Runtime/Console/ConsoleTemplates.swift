@@ -178,6 +178,7 @@ enum ConsoleTemplates {
     <section class="panel" aria-labelledby="balance-h">
     <h2 id="balance-h">Balance</h2>
     <p class="big"><span id="balance">{{balance}}</span> credits</p>
+    {{#held}}<p id="held">Of which {{held}} held by requests in flight.</p>{{/held}}
     {{#unlimited}}<p>Unlimited: requests are never charged.</p>{{/unlimited}}
     {{^revoked}}{{>credit-form}}{{/revoked}}
     </section>

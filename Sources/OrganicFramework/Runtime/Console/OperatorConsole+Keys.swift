@@ -180,6 +180,8 @@ extension OperatorConsole {
         }
         struct Body: Sendable {
             let id, href, name, owner, prefix, state, created, lastUsed, expires, scopes, limits, concurrency, refill, tier, balance: String
+            /// Held by requests in flight and still counted in the balance; nil when nothing is.
+            let held: String?
             let enabled, unlimited, revoked: Bool
             let secret: Secret?
             let creditAction: String
@@ -208,7 +210,8 @@ extension OperatorConsole {
             expires: record.expiresAt.map(ConsoleFormat.time) ?? "never", scopes: Self.scopes(record), limits: Self.limits(record),
             concurrency: record.maxConcurrent.map { "at most \($0) at once" } ?? "no limit",
             refill: record.refill.map { "to \($0.amount) credits each \($0.period.rawValue)" } ?? "none", tier: tierText(record),
-            balance: "\(details.balance)", enabled: record.state == .active, unlimited: record.unlimitedCredits,
+            balance: "\(details.balance)", held: details.held.flatMap { $0.millis > 0 ? "\($0)" : nil },
+            enabled: record.state == .active, unlimited: record.unlimitedCredits,
             revoked: record.state == .revoked, secret: secret, creditAction: Self.keyPath(record.id) + "/credits",
             ledger: (details.ledger ?? []).map { entry in
                 LedgerRow(time: ConsoleFormat.time(entry.createdAt), kind: entry.kind.rawValue, amount: ConsoleFormat.credits(entry.amount, signed: true),

@@ -129,7 +129,7 @@ package final class SettlementService: Service, Sendable {
 
     /// Returns at once while the backlog is under ``maxUnsettled``; otherwise waits until the
     /// writer brings it under, for at most ``maxWait`` (false: the caller refuses the request).
-    func waitForRoom() async -> Bool {
+    package func waitForRoom() async -> Bool {
         let id: UInt64? = state.withLock { state in
             guard state.unsettled >= maxUnsettled else { return nil }
             defer { state.nextWaiter &+= 1 }
