@@ -74,6 +74,82 @@ struct CreditHoldsTests {
         try await store.close()
     }
 
+    @Test("paying callers, grants and debits at once: nothing is spent twice, no debit takes held credits, the ledger is exact",
+          arguments: StoreBackend.all)
+    func concurrentMoves(_ backend: StoreBackend) async throws {
+        let (keys, database) = try await KeyStoreTests.manager(backend)
+        let id = try await keys.create(KeyCreation(name: "busy", credits: 50)).record.id
+        let store = keys.store
+        // 8 callers pay 1 credit per request (charged 0.4 to 1), while an operator grants 1 credit
+        // and debits 2 (when it can) 100 times each: what is charged plus debited never exceeds
+        // what was there, and the store ends where the moves say.
+        let moved = try await withThrowingTaskGroup(of: (charged: Int64, debited: Int64, granted: Int64).self) { group in
+            for caller in 0..<8 {
+                group.addTask {
+                    var charged: Int64 = 0
+                    for request in 0..<150 {
+                        guard let hold = try await Self.reserve(store, id, millis: 1000) else { continue }
+                        let charge = Int64(400 + (caller * 150 + request) % 601)
+                        let delivered = request % 7 != 0
+                        try await store.settle(hold, commit: delivered, charged: Credits(millis: charge), usage: Self.usage(hold))
+                        if delivered { charged += charge }
+                    }
+                    return (charged, 0, 0)
+                }
+            }
+            group.addTask {
+                var debited: Int64 = 0, granted: Int64 = 0
+                for _ in 0..<100 {
+                    _ = try await store.addCredits(id: id, amount: Credits(millis: 1000), kind: .grant, note: nil, now: Date())
+                    granted += 1000
+                    do {
+                        _ = try await store.addCredits(id: id, amount: Credits(millis: -2000), kind: .adjustment, note: nil, now: Date())
+                        debited += 2000
+                    } catch KeyStoreError.insufficientCredits {
+                        // Refused: what is left is held by callers, or gone.
+                    }
+                }
+                return (0, debited, granted)
+            }
+            return try await group.reduce(into: (charged: Int64(0), debited: Int64(0), granted: Int64(0))) {
+                $0.charged += $1.charged
+                $0.debited += $1.debited
+                $0.granted += $1.granted
+            }
+        }
+        let expected = 50_000 + moved.granted - moved.charged - moved.debited
+        #expect(expected >= 0)
+        #expect(try await store.balance(id: id).millis == expected)
+        #expect(try await store.spendable(id: id).millis == expected, "nothing is left held")
+        let ledger = try await store.ledger(id: id, limit: 100_000)
+        #expect(ledger.reduce(0) { $0 + $1.amount.millis } == expected)
+        try await store.close()
+        #expect(try await database.ledgerIsConsistent())
+    }
+
+    @Test("idle accounts are dropped beyond the cap and read again at their next hold; accounts holding credits are kept")
+    func accountCap() throws {
+        let holds = CreditHolds(maxAccounts: 2)
+        let now = Date()
+        holds.sync("a", settled: 5000, refillDue: nil)
+        holds.sync("b", settled: 5000, refillDue: nil)
+        guard case .reserved(let held) = holds.holdIfCurrent(keyID: "a", amount: Credits(millis: 1000), now: now) else {
+            Issue.record("not held"); return
+        }
+        guard case .reserved(let other) = holds.holdIfCurrent(keyID: "b", amount: Credits(millis: 1000), now: now) else {
+            Issue.record("not held"); return
+        }
+        // b's hold is settled: b is idle again. A third key drops the idle one, never a's.
+        #expect(holds.take(other.id) == other)
+        holds.apply(["b": CreditHolds.Movement(settled: -1000, released: 1000)])
+        holds.sync("c", settled: 1, refillDue: nil)
+        #expect(holds.accountCount == 2)
+        #expect(holds.holdIfCurrent(keyID: "b", amount: Credits(millis: 1), now: now) == nil, "b is read again by the writer")
+        #expect(holds.held(by: "a") == 1000)
+        #expect(holds.take(held.id) == held)
+        #expect(holds.holdIfCurrent(keyID: "a", amount: Credits(millis: 4001), now: now) == .insufficient(balance: Credits(millis: 4000)))
+    }
+
     @Test("on SQLite a charged request writes one charge line, a released one none; the key row and holds agree")
     func oneLinePerCharge() async throws {
         let (keys, database) = try await KeyStoreTests.manager(.sqlite)

@@ -42,6 +42,13 @@ final class CreditHolds: Sendable {
     }
 
     private let state = Locked(State())
+    /// Accounts kept at most before those holding nothing are dropped (each is read again by the
+    /// writer at its key's next hold): memory stays bounded however many keys pay.
+    let maxAccounts: Int
+
+    init(maxAccounts: Int = 65_536) {
+        self.maxAccounts = max(maxAccounts, 1)
+    }
 
     /// Holds `amount` when the key's account is known and current and no refill is due; nil
     /// sends the request to the writer (``sync(_:settled:refillDue:)``, then
@@ -87,9 +94,16 @@ final class CreditHolds: Sendable {
     func sync(_ keyID: String, settled: Int64, refillDue: Date?) {
         state.withLock { state in
             let held = state.accounts[keyID]?.held ?? 0
+            if held == 0, state.accounts[keyID] == nil, state.accounts.count >= maxAccounts {
+                // Amortised: a sweep frees every idle account, so the next ones come cheap.
+                state.accounts = state.accounts.filter { $0.value.held != 0 }
+            }
             state.accounts[keyID] = Account(settled: settled, held: held, refillDue: refillDue)
         }
     }
+
+    /// Accounts kept now.
+    var accountCount: Int { state.withLock { $0.accounts.count } }
 
     /// Credits the key holds now (requests in flight).
     func held(by keyID: String) -> Int64 {
