@@ -127,25 +127,26 @@ struct CreditHoldsTests {
         #expect(try await database.ledgerIsConsistent())
     }
 
-    @Test("idle accounts are dropped beyond the cap and read again at their next hold; accounts holding credits are kept")
+    @Test("idle accounts are dropped beyond the cap and read again at their next hold; held and just-read accounts are kept")
     func accountCap() throws {
         let holds = CreditHolds(maxAccounts: 2)
         let now = Date()
         holds.sync("a", settled: 5000, refillDue: nil)
         holds.sync("b", settled: 5000, refillDue: nil)
-        guard case .reserved(let held) = holds.holdIfCurrent(keyID: "a", amount: Credits(millis: 1000), now: now) else {
+        guard case .reserved(let held) = holds.holdIfCurrent(keyID: "a", amount: Credits(millis: 1000), now: now),
+              case .reserved(let other) = holds.holdIfCurrent(keyID: "b", amount: Credits(millis: 1000), now: now) else {
             Issue.record("not held"); return
         }
-        guard case .reserved(let other) = holds.holdIfCurrent(keyID: "b", amount: Credits(millis: 1000), now: now) else {
-            Issue.record("not held"); return
-        }
-        // b's hold is settled: b is idle again. A third key drops the idle one, never a's.
+        // b's hold is settled: b is idle again.
         #expect(holds.take(other.id) == other)
         holds.apply(["b": CreditHolds.Movement(settled: -1000, released: 1000)])
-        holds.sync("c", settled: 1, refillDue: nil)
-        #expect(holds.accountCount == 2)
+        // The first sweep (at c) keeps what was read since the start; the next one (at e) drops
+        // b, idle and not read since, never a (holding credits) nor c and d (read since).
+        for key in ["c", "d", "e"] { holds.sync(key, settled: 1, refillDue: nil) }
+        #expect(holds.accountCount == 4)
         #expect(holds.holdIfCurrent(keyID: "b", amount: Credits(millis: 1), now: now) == nil, "b is read again by the writer")
         #expect(holds.held(by: "a") == 1000)
+        for key in ["c", "d", "e"] { #expect(holds.holdIfCurrent(keyID: key, amount: Credits(millis: 1), now: now) != nil) }
         #expect(holds.take(held.id) == held)
         #expect(holds.holdIfCurrent(keyID: "a", amount: Credits(millis: 4001), now: now) == .insufficient(balance: Credits(millis: 4000)))
     }

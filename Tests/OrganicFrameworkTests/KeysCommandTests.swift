@@ -1,5 +1,5 @@
 import Foundation
-import OrganicFramework
+@testable import OrganicFramework
 import OrganicTestKit
 import TextEmbeddingPlugin
 import Testing
@@ -103,6 +103,30 @@ struct KeysCommandTests {
             let noToken = try await organic(["keys", "list", "--admin-url", net.adminURL])
             #expect(noToken.status != 0)
             #expect(noToken.error.contains("admin token") || noToken.error.contains("ORGANIC_ADMIN_TOKEN"))
+            // The node holds credits in memory: the file beside it is not written behind its back.
+            let database = net.context.configuration.database.path
+            let beside = try await organic(["keys", "credit", key.record.id, "1", "--offline", "--database", database])
+            #expect(beside.status != 0)
+            #expect(beside.error.contains("a node is serving \(database)"), "\(beside.error)")
         }
+    }
+
+    @Test("a second node on the same SQLite file is refused at start, and the file is free again once the first stops")
+    func oneNodePerFile() async throws {
+        let database = KeyStoreTests.temporaryPath()
+        let first = try SQLiteServingLock.acquire(databasePath: database)
+        #expect(throws: SQLiteServingLock.Held.self) { try SQLiteServingLock.acquire(databasePath: database) }
+        #expect(SQLiteServingLock.isHeld(databasePath: database))
+        first.release()
+        first.release()  // twice: nothing
+        #expect(!SQLiteServingLock.isHeld(databasePath: database))
+        var configuration = PluginHarness.testConfiguration()
+        configuration.database.path = database
+        try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(1), configuration: configuration) { _ in
+            #expect(SQLiteServingLock.isHeld(databasePath: database))
+            let second = try await organic(["keys", "list", "--offline", "--database", database])
+            #expect(second.status != 0)
+        }
+        #expect(!SQLiteServingLock.isHeld(databasePath: database), "released when the node stopped")
     }
 }

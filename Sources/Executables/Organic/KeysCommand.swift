@@ -21,7 +21,7 @@ struct KeysCommand: AsyncParsableCommand {
         var adminURL: String?
         @Option(help: "Admin token (default: admin.token / ORGANIC_ADMIN_TOKEN).") var adminToken: String?
         @Option(help: "SQLite database, used when no node is running (default: database.path).") var database: String?
-        @Flag(help: "Never use the admin API; work on the database file (only safe when no node is running).") var offline = false
+        @Flag(help: "Never use the admin API; work on the database file (refused while a node serves it).") var offline = false
         @Flag(help: "Print JSON for scripts.") var json = false
 
         func backend() async throws -> KeysBackend {
@@ -40,6 +40,11 @@ struct KeysCommand: AsyncParsableCommand {
                 return .api(url: url, token: token)
             }
             let file = database ?? loaded.database.path
+            // A node serving the file holds credits in its memory: only its admin API may move them.
+            guard !SQLiteServingLock.isHeld(databasePath: file) else {
+                throw CLIError("a node is serving \(file), but its admin API did not answer at \(url); pass --admin-url with that "
+                               + "node's admin address (changing the file beside a running node could spend credits it holds)")
+            }
             do {
                 return .database(KeyManager(store: SQLiteKeyStore(database: try SQLiteDatabase(path: file)),
                                             tiers: KeyTier.accepted(in: loaded.dispatch.queues.tierWeights)))

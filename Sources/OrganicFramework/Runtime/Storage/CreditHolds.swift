@@ -21,6 +21,8 @@ final class CreditHolds: Sendable {
         var refillDue: Date?
         /// False once the key's settings changed: the writer reads the account again.
         var current = true
+        /// The sweep period in which the writer last read the account (see ``sync(_:settled:refillDue:)``).
+        var epoch: UInt64 = 0
 
         var available: Int64 { settled - held }
     }
@@ -39,15 +41,19 @@ final class CreditHolds: Sendable {
         var accounts: [String: Account] = [:]
         var holds: [Int64: CreditReservation] = [:]
         var nextID: Int64 = 1
+        var epoch: UInt64 = 0
+        /// The account count at which the next sweep runs.
+        var sweepAt: Int
     }
 
-    private let state = Locked(State())
-    /// Accounts kept at most before those holding nothing are dropped (each is read again by the
-    /// writer at its key's next hold): memory stays bounded however many keys pay.
+    private let state: Locked<State>
+    /// The account count at which those holding nothing start being dropped (each is read again
+    /// by the writer at its key's next hold): memory stays bounded however many keys pay.
     let maxAccounts: Int
 
     init(maxAccounts: Int = 65_536) {
         self.maxAccounts = max(maxAccounts, 1)
+        state = Locked(State(sweepAt: self.maxAccounts))
     }
 
     /// Holds `amount` when the key's account is known and current and no refill is due; nil
@@ -94,11 +100,17 @@ final class CreditHolds: Sendable {
     func sync(_ keyID: String, settled: Int64, refillDue: Date?) {
         state.withLock { state in
             let held = state.accounts[keyID]?.held ?? 0
-            if held == 0, state.accounts[keyID] == nil, state.accounts.count >= maxAccounts {
-                // Amortised: a sweep frees every idle account, so the next ones come cheap.
-                state.accounts = state.accounts.filter { $0.value.held != 0 }
+            if state.accounts[keyID] == nil, state.accounts.count >= state.sweepAt {
+                // Drops the idle accounts not read since the last sweep, so an account the writer
+                // has just read (for a hold it is about to decide) survives. Sweeps are at least
+                // maxAccounts / 2 new accounts apart: O(1) amortised, at most about twice the
+                // larger of maxAccounts and the accounts holding credits.
+                let epoch = state.epoch
+                state.accounts = state.accounts.filter { $0.value.held != 0 || $0.value.epoch == epoch }
+                state.epoch += 1
+                state.sweepAt = max(maxAccounts, state.accounts.count * 2)
             }
-            state.accounts[keyID] = Account(settled: settled, held: held, refillDue: refillDue)
+            state.accounts[keyID] = Account(settled: settled, held: held, refillDue: refillDue, epoch: state.epoch)
         }
     }
 
