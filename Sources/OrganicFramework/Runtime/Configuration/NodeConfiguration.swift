@@ -130,6 +130,9 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         /// between the leader's checks of its lock session; a dead leader is replaced within it.
         public var leaderRetrySeconds = 5.0
         public init() {}
+
+        /// `url` when it names a PostgreSQL database (an empty one means SQLite, as unset).
+        package var postgresURL: String? { url.flatMap { $0.isEmpty ? nil : $0 } }
     }
 
     /// How organic and synthetic queries reach miners.

@@ -93,29 +93,19 @@ public struct OrganicNode: Sendable {
             }
         }
 
+        // Until the runner owns them, a failure must not leave the file's lock or the database open.
+        var storesHandedOver = false
         // One node per SQLite file (it holds credits in memory): taken before the file is opened.
-        let servingLock = try (configuration.database.url.map { $0.isEmpty } ?? true)
+        let servingLock = try configuration.database.postgresURL == nil
             ? SQLiteServingLock.acquire(databasePath: configuration.database.path) : nil
+        defer { if !storesHandedOver { servingLock?.release() } }
         if let servingLock { services.append(ResourceService(name: "sqlite-serving-lock") { servingLock.release() }) }
         // One database holds rounds (unless another store is given), score periods, weights,
         // keys and the credit ledger: SQLite at database.path, or PostgreSQL at database.url.
-        let stores: NodeStores
-        do {
-            stores = try await NodeStores.open(configuration.database, nodeName: "\(ProcessInfo.processInfo.hostName):\(configuration.server.port)",
+        let stores = try await NodeStores.open(configuration.database, nodeName: "\(ProcessInfo.processInfo.hostName):\(configuration.server.port)",
                                                logger: logger)
-        } catch {
-            servingLock?.release()
-            throw error
-        }
         services.append(ResourceService(name: "database") { try await stores.close() })
-        // Until the runner owns them, a failure must not leave the database (or its pool) open.
-        var storesHandedOver = false
-        defer {
-            if !storesHandedOver {
-                servingLock?.release()
-                Task { try? await stores.close() }
-            }
-        }
+        defer { if !storesHandedOver { Task { try? await stores.close() } } }
         let scoreStore: any ScoreStore = store ?? stores.scores
         if let store { services.append(ResourceService(name: "store") { try await store.close() }) }
 

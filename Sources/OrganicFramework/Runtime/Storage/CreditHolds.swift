@@ -61,23 +61,27 @@ final class CreditHolds: Sendable {
     /// ``hold(keyID:amount:)``).
     func holdIfCurrent(keyID: String, amount: Credits, now: Date) -> ReservationOutcome? {
         state.withLock { state in
-            guard let account = state.accounts[keyID], account.current, account.refillDue.map({ now < $0 }) ?? true else { return nil }
-            return Self.hold(&state, keyID: keyID, amount: amount)
+            guard let index = state.accounts.index(forKey: keyID) else { return nil }
+            let account = state.accounts.values[index]
+            guard account.current, account.refillDue.map({ now < $0 }) ?? true else { return nil }
+            return Self.hold(&state, at: index, keyID: keyID, amount: amount)
         }
     }
 
     /// Holds `amount` against the account as it is (the writer has just read it).
     func hold(keyID: String, amount: Credits) -> ReservationOutcome {
         state.withLock { state in
-            guard state.accounts[keyID] != nil else { return .unknownKey }
-            return Self.hold(&state, keyID: keyID, amount: amount)
+            guard let index = state.accounts.index(forKey: keyID) else { return .unknownKey }
+            return Self.hold(&state, at: index, keyID: keyID, amount: amount)
         }
     }
 
-    private static func hold(_ state: inout State, keyID: String, amount: Credits) -> ReservationOutcome {
-        guard let available = state.accounts[keyID]?.available else { return .unknownKey }
+    /// One hash lookup per hold (the caller's): this runs for every paid request.
+    private static func hold(_ state: inout State, at index: Dictionary<String, Account>.Index, keyID: String,
+                             amount: Credits) -> ReservationOutcome {
+        let available = state.accounts.values[index].available
         guard available >= amount.millis else { return .insufficient(balance: Credits(millis: available)) }
-        state.accounts[keyID]?.held += amount.millis
+        state.accounts.values[index].held += amount.millis
         let reservation = CreditReservation(id: state.nextID, keyID: keyID, amount: amount)
         state.nextID += 1
         state.holds[reservation.id] = reservation

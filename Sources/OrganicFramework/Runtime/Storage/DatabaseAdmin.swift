@@ -26,7 +26,7 @@ package enum DatabaseAdmin {
 
     /// What is applied and what is pending, without changing anything.
     package static func status(_ database: NodeConfiguration.Database, logger: Logger) async throws -> Status {
-        if let url = database.url, !url.isEmpty {
+        if let url = database.postgresURL {
             let storage = try await PostgresStorage.open(url: url, maxConnections: 2, logger: logger, migrating: false)
             defer { Task { await storage.close() } }
             let exists = try await storage.rows("SELECT to_regclass('organic_migrations') IS NOT NULL").first?.decode(Bool.self) ?? false

@@ -30,7 +30,7 @@ package struct NodeStores: Sendable {
     /// `<host name>:<public port>`).
     package static func open(_ database: NodeConfiguration.Database, nodeName: String? = nil, logger: Logger) async throws -> NodeStores {
         let directory = URL(fileURLWithPath: database.path).deletingLastPathComponent()
-        guard let url = database.url, !url.isEmpty else {
+        guard let url = database.postgresURL else {
             let sqlite = try SQLiteDatabase(path: database.path)
             return NodeStores(keys: SQLiteKeyStore(database: sqlite), scores: SQLiteScoreStore(database: sqlite),
                               periods: SQLitePeriodStore(database: sqlite), weights: SQLiteWeightHistory(database: sqlite),

@@ -47,11 +47,6 @@ struct SQLiteLedgerWriter {
         self.holds = holds
     }
 
-    /// The key's stored balance as this transaction sees it; nil for an unknown key.
-    mutating func balance(of keyID: String) throws -> Int64? {
-        try credit(keyID)?.balance
-    }
-
     private mutating func credit(_ keyID: String) throws -> KeyCredit? {
         if let known = keys[keyID] { return known }
         let statement = try db.cachedStatement(sql: "SELECT balance, refill_amount, refill_period, refilled_at FROM api_keys WHERE id = ?")
