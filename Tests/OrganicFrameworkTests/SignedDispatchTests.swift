@@ -67,8 +67,8 @@ struct SignedDispatchTests {
     }
 
     @Test func requestTargetIsWhatTheMinerSees() {
-        #expect(HTTPMinerTransport.requestTarget("http://127.0.0.1:9000/miner/embed?x=a%20b") == "/miner/embed?x=a%20b")
-        #expect(HTTPMinerTransport.requestTarget("http://127.0.0.1:9000") == "/")
+        #expect(MinerAddress("http://127.0.0.1:9000/miner/embed?x=a%20b")?.target == "/miner/embed?x=a%20b")
+        #expect(MinerAddress("http://127.0.0.1:9000")?.target == "/")
     }
 
     @Test func nodeHotkeyComesFromTheConfiguredWallet() throws {

@@ -31,17 +31,18 @@ struct AxonSynapseTransport: MinerTransport {
         } catch {
             return MinerReply(outcome: .failed(.unsendable("as synapse \(synapse.name): \(error)")), latency: .zero)
         }
-        var request = HTTPClientRequest(url: base + encoded.path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: userAgent)
-        for header in encoded.headers { request.headers.add(name: header.name, value: header.value) }
-        request.body = .bytes(ByteBuffer(bytes: encoded.body))
+        guard let address = MinerAddress(base + encoded.path) else {
+            return MinerReply(outcome: .failed(.connection("miner has no valid http(s) address")), latency: .zero)
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "User-Agent", value: userAgent)
+        for header in encoded.headers { headers.add(name: header.name, value: header.value) }
+        let request = MinerHTTPRequest(address: address, headers: headers, body: encoded.body)
         let synapseName = synapse.name
         return await MinerHTTPExchange.send(
-            timeout: timeout, maxResponseBytes: maxResponseBytes,
-            execute: { [clients, request] deadline in try await clients.current.execute(request, deadline: deadline) },
+            request, clients: clients, timeout: timeout, maxResponseBytes: maxResponseBytes,
             refusalReason: { status, headers, body in
                 // The axon explains a refusal in its status headers (blacklist, verification, priority).
                 let reply = AxonReply(httpStatus: status, headers: headers.map { ($0.name, $0.value) }, body: Array(body.utf8))

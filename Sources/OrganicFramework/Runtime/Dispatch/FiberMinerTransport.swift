@@ -11,10 +11,11 @@ struct FiberMinerTransport: MinerTransport {
 
     func send(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerReply {
         guard let target = FiberMiner(miner) else { return MinerReply(outcome: .failed(.connection("miner has no address")), latency: .zero) }
-        return await MinerHTTPExchange.send(
-            timeout: timeout, maxResponseBytes: maxResponseBytes,
-            execute: { [fiber] _ in try await fiber.execute(body, to: target, path: path, accept: "application/json", timeout: timeout) },
-            read: { .answered(body: $0.body) })
+        return await MinerHTTPExchange.send(timeout: timeout, read: { .answered(body: $0.body) }) {
+            let end = ContinuousClock.now + timeout
+            return try await MinerHTTPExchange.collect(fiber.execute(body, to: target, path: path, accept: "application/json", timeout: timeout),
+                                                       by: end, maxResponseBytes: maxResponseBytes)
+        }
     }
 
     func open(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerStreamReply {

@@ -1,5 +1,4 @@
 public import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -26,43 +25,37 @@ public struct HTTPMinerTransport: MinerTransport {
 
     public func send(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerReply {
         guard let request = makeRequest(body, to: miner, path: path, accept: "application/json") else {
-            return MinerReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
+            return MinerReply(outcome: .failed(.connection("miner has no valid http(s) address")), latency: .zero)
         }
-        return await MinerHTTPExchange.send(timeout: timeout, maxResponseBytes: maxResponseBytes,
-                                            execute: { [clients] deadline in try await clients.current.execute(request, deadline: deadline) },
+        return await MinerHTTPExchange.send(request, clients: clients, timeout: timeout, maxResponseBytes: maxResponseBytes,
                                             read: { .answered(body: $0.body) })
     }
 
     public func open(_ body: [UInt8], to miner: Neuron, path: String, timeout: Duration, maxResponseBytes: Int) async -> MinerStreamReply {
         guard let request = makeRequest(body, to: miner, path: path, accept: "text/event-stream, application/json") else {
-            return MinerStreamReply(outcome: .failed(.connection("miner has no address")), latency: .zero)
+            return MinerStreamReply(outcome: .failed(.connection("miner has no valid http(s) address")), latency: .zero)
         }
-        return await MinerHTTPExchange.open(timeout: timeout) { [clients] deadline in try await clients.current.execute(request, deadline: deadline) }
+        let scheme = request.address.scheme == .http ? "http" : "https"
+        var sent = HTTPClientRequest(url: "\(scheme)://\(request.address.authority)\(request.address.target)")
+        sent.method = .POST
+        sent.headers = request.headers
+        sent.body = .bytes(ByteBuffer(bytes: body))
+        return await MinerHTTPExchange.open(timeout: timeout) { [clients, sent] deadline in try await clients.current.execute(sent, deadline: deadline) }
     }
 
-    func makeRequest(_ body: [UInt8], to miner: Neuron, path: String, accept: String) -> HTTPClientRequest? {
-        guard let base = miner.url else { return nil }
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: userAgent)
+    /// The request to `miner`, signed when there is a signer; nil when the miner has no valid address.
+    func makeRequest(_ body: [UInt8], to miner: Neuron, path: String, accept: String) -> MinerHTTPRequest? {
+        guard let base = miner.url, let address = MinerAddress(base + path) else { return nil }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: accept)
+        headers.add(name: "User-Agent", value: userAgent)
         if let signer {
-            for header in signer.headers(method: "POST", pathAndQuery: Self.requestTarget(base + path), body: body, receiverHotkey: miner.hotkey) {
-                request.headers.add(name: header.name, value: header.value)
+            for header in signer.headers(method: "POST", pathAndQuery: address.target, body: body, receiverHotkey: miner.hotkey) {
+                headers.add(name: header.name, value: header.value)
             }
         }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        return request
-    }
-}
-
-extension HTTPMinerTransport {
-    /// The request target (path plus query, percent-encoded as sent) that the miner will see.
-    static func requestTarget(_ url: String) -> String {
-        guard let components = URLComponents(string: url) else { return "/" }
-        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        return components.percentEncodedQuery.map { path + "?" + $0 } ?? path
+        return MinerHTTPRequest(address: address, headers: headers, body: body)
     }
 }
 

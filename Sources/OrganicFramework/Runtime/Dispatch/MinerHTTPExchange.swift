@@ -16,38 +16,77 @@ enum MinerHTTPExchange {
         var body: [UInt8]
     }
 
-    /// Runs `execute` and reads the whole answer by `start + timeout`. A 2xx answer is handed to
-    /// `read`, which turns it into the reply; other statuses become `busy` (429) or a refusal
-    /// with the first ``minerRefusalBodyLimit`` bytes of the body. `refusalReason` lets a
-    /// protocol that explains refusals in headers (the Axon) supply its own reason.
-    static func send(timeout: Duration, maxResponseBytes: Int,
-                     execute: @Sendable (NIODeadline) async throws -> HTTPClientResponse,
+    /// Sends `request` with the clients of the current loop (``MinerHTTP1Pool`` for `http`,
+    /// AsyncHTTPClient for `https`) and turns its answer into the reply, as ``send(timeout:refusalReason:read:answer:)``.
+    static func send(_ request: MinerHTTPRequest, clients: MinerHTTPClients, timeout: Duration, maxResponseBytes: Int,
                      refusalReason: @Sendable (Int, HTTPHeaders, String) -> String = { _, _, body in body },
                      read: (Answer) -> MinerReply.Outcome) async -> MinerReply {
+        await send(timeout: timeout, refusalReason: refusalReason, read: read) {
+            try await answer(to: request, clients: clients, timeout: timeout, maxResponseBytes: maxResponseBytes)
+        }
+    }
+
+    /// Runs `answer`, which must return the whole answer within `timeout` (its body capped at
+    /// `maxResponseBytes`, a refusal's at ``minerRefusalBodyLimit``). A 2xx answer is handed to
+    /// `read`, which turns it into the reply; other statuses become `busy` (429) or a refusal
+    /// with the start of the body. `refusalReason` lets a protocol that explains refusals in
+    /// headers (the Axon) supply its own reason.
+    static func send(timeout: Duration,
+                     refusalReason: @Sendable (Int, HTTPHeaders, String) -> String = { _, _, body in body },
+                     read: (Answer) -> MinerReply.Outcome,
+                     answer: () async throws -> Answer) async -> MinerReply {
         let clock = ContinuousClock()
         let start = clock.now
-        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
-        // AsyncHTTPClient's deadline covers the head only; the body must arrive by the same time.
-        let bodyDeadline = start + timeout
         do {
-            let response = try await execute(deadline)
-            let status = Int(response.status.code)
+            let answer = try await answer()
+            let status = answer.status
             if status == 429 {
                 return MinerReply(outcome: .busy, latency: clock.now - start)
             }
             guard (200..<300).contains(status) else {
-                let body = (try? await by(bodyDeadline) { await Self.refusalReason(response.body) }) ?? ""
-                let reason = Self.printable(refusalReason(status, response.headers, body))
+                let body = String(decoding: answer.body.prefix(minerRefusalBodyLimit), as: UTF8.self)
+                let reason = Self.printable(refusalReason(status, answer.headers, body))
                 return MinerReply(outcome: .failed(.httpStatus(status, body: reason)), latency: clock.now - start)
             }
-            let body = response.body
-            let buffer = try await by(bodyDeadline) { try await body.collect(upTo: maxResponseBytes) }
-            let answer = Answer(status: status, headers: response.headers, body: Array(buffer.readableBytesView))
-            return MinerReply(outcome: read(answer), latency: clock.now - start, contentType: response.headers.first(name: "content-type"))
+            return MinerReply(outcome: read(answer), latency: clock.now - start, contentType: answer.headers.first(name: "content-type"))
         } catch {
             let latency = clock.now - start
             return MinerReply(outcome: .failed(failure(for: error, latency: latency, timeout: timeout)), latency: latency)
         }
+    }
+
+    /// The whole answer to `request` within `timeout`.
+    static func answer(to request: MinerHTTPRequest, clients: MinerHTTPClients, timeout: Duration, maxResponseBytes: Int) async throws -> Answer {
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
+        switch request.address.scheme {
+        case .http:
+            return try await clients.currentPool.send(request, deadline: deadline, maxResponseBytes: maxResponseBytes)
+        case .https:
+            let end = ContinuousClock.now + timeout
+            var sent = HTTPClientRequest(url: "https://\(request.address.authority)\(request.address.target)")
+            sent.method = .POST
+            sent.headers = request.headers
+            sent.body = .bytes(ByteBuffer(bytes: request.body))
+            return try await collect(clients.current.execute(sent, deadline: deadline), by: end, maxResponseBytes: maxResponseBytes)
+        }
+    }
+
+    /// The whole answer of an AsyncHTTPClient response by `deadline` (AsyncHTTPClient's own
+    /// deadline covers the head only): a 2xx body up to `maxResponseBytes`, a refusal's first
+    /// ``minerRefusalBodyLimit`` bytes.
+    static func collect(_ response: HTTPClientResponse, by deadline: ContinuousClock.Instant, maxResponseBytes: Int) async throws -> Answer {
+        let status = Int(response.status.code)
+        let body = response.body
+        let bytes: [UInt8]
+        if (200..<300).contains(status) {
+            let buffer = try await by(deadline) { try await body.collect(upTo: maxResponseBytes) }
+            bytes = Array(buffer.readableBytesView)
+        } else if status == 429 {
+            bytes = []
+        } else {
+            bytes = (try? await by(deadline) { await refusalPrefix(body) }) ?? []
+        }
+        return Answer(status: status, headers: response.headers, body: bytes)
     }
 
     /// Runs `execute` and returns as soon as a 2xx head arrives, its body to be read as it
@@ -108,6 +147,11 @@ enum MinerHTTPExchange {
     /// The first ``minerRefusalBodyLimit`` bytes of a refusal, as text; the rest is not read
     /// (the connection is then closed rather than reused).
     static func refusalReason(_ body: HTTPClientResponse.Body) async -> String {
+        String(decoding: await refusalPrefix(body), as: UTF8.self)
+    }
+
+    /// The first ``minerRefusalBodyLimit`` bytes of a refusal.
+    static func refusalPrefix(_ body: HTTPClientResponse.Body) async -> [UInt8] {
         var bytes: [UInt8] = []
         do {
             for try await buffer in body {
@@ -117,7 +161,7 @@ enum MinerHTTPExchange {
         } catch {
             // Keep what arrived before the failure.
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// `text` cut to ``minerRefusalBodyLimit`` bytes' worth, control characters replaced, so
@@ -134,6 +178,14 @@ enum MinerHTTPExchange {
             return .timeout
         }
         if error is NIOTooManyBytesError { return .responseTooLarge }
+        if let error = error as? MinerConnectionError {
+            switch error {
+            case .deadlineExceeded: return .timeout
+            case .closedBeforeAnswer: return .connection("the miner closed the connection before its answer was complete")
+            case .shutDown: return .connection("the node is shutting down")
+            }
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error { return .timeout }
         if let error = error as? FiberError {
             switch error {
             case .refused(let step, let status, let body): return .httpStatus(status, body: printable("fiber \(step.rawValue): \(body)"))

@@ -1,0 +1,168 @@
+import NIOCore
+import NIOHTTP1
+
+/// One keep-alive connection of a ``MinerHTTP1Pool``: writes a request in one flush and
+/// collects its answer, then goes back to the pool (used on its channel's loop only).
+final class MinerHTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let pool: MinerHTTP1Pool
+    /// The miner's `host:port`.
+    let key: String
+    private var context: ChannelHandlerContext?
+    private var exchange: MinerHTTP1Exchange?
+    /// Whether an answer came on this connection before: a miner may close an idle connection
+    /// as the node reuses it.
+    private var reused = false
+    private var idleTimer: Scheduled<Void>?
+    private var closeError: (any Error)?
+
+    // The answer being read.
+    private var status = 0
+    private var headers = HTTPHeaders()
+    private var body = ByteBuffer()
+    private var limit = 0
+    private var headArrived = false
+    private var keepAlive = false
+
+    init(pool: MinerHTTP1Pool, key: String) {
+        self.pool = pool
+        self.key = key
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    var isActive: Bool { context?.channel.isActive ?? false }
+
+    /// Sends `exchange`'s request: head, body and end in one flush.
+    func run(_ exchange: MinerHTTP1Exchange) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        guard let context, context.channel.isActive else {
+            exchange.fail(MinerConnectionError.closedBeforeAnswer)
+            return
+        }
+        self.exchange = exchange
+        exchange.connection = self
+        headArrived = false
+        let request = exchange.request
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headers.count + 2)
+        headers.add(name: "Host", value: request.address.authority)
+        headers.add(contentsOf: request.headers)
+        headers.add(name: "Content-Length", value: String(request.body.count))
+        var buffer = context.channel.allocator.buffer(capacity: request.body.count)
+        buffer.writeBytes(request.body)
+        context.write(wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: request.address.target, headers: headers))),
+                      promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let exchange else {
+            // Bytes nobody asked for: the connection cannot be trusted for the next request.
+            context.close(promise: nil)
+            return
+        }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            headArrived = true
+            status = Int(head.status.code)
+            headers = head.headers
+            keepAlive = head.isKeepAlive
+            let success = (200..<300).contains(status)
+            limit = success ? exchange.maxResponseBytes : min(exchange.maxResponseBytes, minerRefusalBodyLimit)
+            let announced = headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+            if success && announced > limit {
+                exchange.fail(NIOTooManyBytesError(maxBytes: limit))
+                return
+            }
+            body = context.channel.allocator.buffer(capacity: min(max(announced, 0), limit))
+        case .body(var part):
+            guard body.readableBytes + part.readableBytes <= limit else {
+                guard !(200..<300).contains(status) else {
+                    exchange.fail(NIOTooManyBytesError(maxBytes: limit))
+                    return
+                }
+                // A refusal's reason is its first bytes; the rest is not read.
+                if var kept = part.readSlice(length: limit - body.readableBytes) { body.writeBuffer(&kept) }
+                keepAlive = false
+                finish(exchange, context: context)
+                return
+            }
+            body.writeBuffer(&part)
+        case .end:
+            finish(exchange, context: context)
+        }
+    }
+
+    private func finish(_ exchange: MinerHTTP1Exchange, context: ChannelHandlerContext) {
+        self.exchange = nil
+        exchange.connection = nil
+        let answer = MinerHTTPExchange.Answer(status: status, headers: headers, body: Array(body.readableBytesView))
+        body = ByteBuffer()
+        headers = HTTPHeaders()
+        exchange.succeed(answer)
+        if keepAlive && context.channel.isActive {
+            reused = true
+            pool.release(self)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closeError = closeError ?? error
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        pool.closed(self)
+        if let exchange {
+            self.exchange = nil
+            exchange.connection = nil
+            if reused && !headArrived && !exchange.retried {
+                exchange.retried = true
+                pool.retry(exchange)
+            } else {
+                exchange.fail(closeError ?? MinerConnectionError.closedBeforeAnswer)
+            }
+        }
+        context.fireChannelInactive()
+    }
+
+    /// Waits for the next request, closing after `timeout`.
+    func becomeIdle(for timeout: TimeAmount) {
+        guard let context else { return }
+        idleTimer = context.eventLoop.scheduleTask(in: timeout) { self.context?.close(promise: nil) }
+    }
+
+    /// At the deadline: a refusal whose head is in ends with the reason read so far (its status
+    /// says more than a timeout would). False when no refusal is being read.
+    func cutRefusalShort() -> Bool {
+        guard let exchange, let context, headArrived, !(200..<300).contains(status) else { return false }
+        keepAlive = false
+        finish(exchange, context: context)
+        return true
+    }
+
+    /// Drops the exchange in progress and closes.
+    func abandon() {
+        exchange = nil
+        context?.close(promise: nil)
+    }
+
+    /// Closes the connection.
+    func close() -> EventLoopFuture<Void> {
+        guard let context else { return pool.loop.makeSucceededVoidFuture() }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.close(promise: promise)
+        return promise.futureResult.recover { _ in }
+    }
+}
