@@ -151,6 +151,12 @@ var package = Package(
         ),
         // MARK: Plugins
         .systemLibrary(
+            name: "CLibDeflate",
+            path: "Sources/CSystem/CLibDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibPNG",
             path: "Sources/CSystem/CLibPNG",
             pkgConfig: "libpng",
@@ -172,7 +178,7 @@ var package = Package(
         ),
         .target(
             name: "VisionPlugin",
-            dependencies: ["OrganicPluginAPI", "PromptCorpus", "CLibPNG", "CTurboJPEG"],
+            dependencies: ["OrganicPluginAPI", "PromptCorpus", "CLibPNG", "CLibDeflate", "CTurboJPEG"],
             path: "Sources/Plugins/Vision",
             swiftSettings: strict
         ),

@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev  # Foundation networking on Linux
   libssl-dev
   libpng-dev            # vision plugin: PNG codec
+  libdeflate-dev        # vision plugin: whole-buffer DEFLATE for PNG image data and CRCs
   libturbojpeg0-dev     # vision plugin: JPEG codec
   libsodium-dev         # sr25519 (ristretto255), ed25519, hashes, $NACL keyfiles
   pkg-config            # locates the C libraries above for SwiftPM

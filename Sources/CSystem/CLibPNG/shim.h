@@ -41,8 +41,7 @@ static const png_uint_32 ORGANIC_PNG_IMAGE_FLAG_FAST = PNG_IMAGE_FLAG_FAST;
 static const png_uint_32 ORGANIC_PNG_IMAGE_FLAG_16BIT_sRGB = PNG_IMAGE_FLAG_16BIT_sRGB;
 
 
-/// inflateInit/deflateInit are macros (they pass the library version and struct size).
+/// inflateInit is a macro (it passes the library version and struct size).
 static inline int organic_inflate_init(z_stream *stream) { return inflateInit(stream); }
-static inline int organic_deflate_init(z_stream *stream, int level) { return deflateInit(stream, level); }
 
 #endif
