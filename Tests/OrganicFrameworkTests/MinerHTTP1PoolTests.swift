@@ -17,6 +17,8 @@ struct MinerHTTP1PoolTests {
         case close
         /// Never answers.
         case silent
+        /// Writes `head`, then each part `every` apart, then closes if `close`.
+        case stream(head: [UInt8], parts: [[UInt8]], every: TimeAmount, close: Bool)
     }
 
     struct Received: Sendable {
@@ -80,6 +82,16 @@ struct MinerHTTP1PoolTests {
                         if close { context.close(promise: nil) }
                     case .close: context.close(promise: nil)
                     case .silent: break
+                    case .stream(let head, let parts, let every, let close):
+                        context.writeAndFlush(NIOAny(ByteBuffer(bytes: head)), promise: nil)
+                        for (index, part) in parts.enumerated() {
+                            context.eventLoop.scheduleTask(in: every * Int64(index + 1)) {
+                                let context = loopBound.value
+                                guard context.channel.isActive else { return }
+                                context.writeAndFlush(NIOAny(ByteBuffer(bytes: part)), promise: nil)
+                                if close && index == parts.count - 1 { context.close(promise: nil) }
+                            }
+                        }
                     }
                 }
             }
@@ -285,6 +297,79 @@ struct MinerHTTP1PoolTests {
             try await clients.shutdown()
             try await waitUntil { stats.withLock { $0.open } == 0 }
         }
+    }
+
+    static let eventStreamHead = Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+
+    /// An SSE event as one HTTP chunk.
+    static func chunk(_ text: String) -> [UInt8] {
+        Array((String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n").utf8)
+    }
+
+    func open(_ url: String, clients: MinerHTTPClients) async -> MinerStreamReply {
+        await HTTPMinerTransport(clients: clients).open(Array("{}".utf8), to: Neuron(uid: 1, hotkey: "miner", url: url), path: "/stream",
+                                                         timeout: .seconds(5), maxResponseBytes: 1 << 20)
+    }
+
+    @Test("a streamed answer is handed over at its head and read as it arrives; after its end the connection serves the next request")
+    func streamed() async throws {
+        let clients = Self.makeClients()
+        let events = (0..<5).map { "data: \($0)\n\n" }
+        let parts = events.map(Self.chunk) + [Array("0\r\n\r\n".utf8)]
+        try await withRawMiner(answering: { _, _ in .stream(head: Self.eventStreamHead, parts: parts, every: .milliseconds(20), close: false) }) { url, stats in
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            try await withTaskExecutorPreference(EventLoopTaskExecutor.of(loop)) {
+                for _ in 0..<2 {
+                    let clock = ContinuousClock()
+                    let started = clock.now
+                    guard case .opened(let stream) = await open(url, clients: clients).outcome else {
+                        Issue.record("the stream did not open")
+                        return
+                    }
+                    // Handed over at the head, before the first event (20 ms later).
+                    #expect(clock.now - started < .milliseconds(20))
+                    #expect(stream.isEventStream)
+                    var text = ""
+                    for try await part in stream { text += String(buffer: part) }
+                    #expect(text == events.joined())
+                }
+            }
+            #expect(stats.withLock { $0.connections } == 1)
+        }
+        try await clients.shutdown()
+    }
+
+    @Test("a reader that stops early closes the connection; a miner that closes mid-stream ends the read with an error")
+    func streamCutShort() async throws {
+        let clients = Self.makeClients()
+        let parts = (0..<200).map { Self.chunk("data: \($0)\n\n") }
+        try await withRawMiner(answering: { index, _ in
+            .stream(head: Self.eventStreamHead, parts: index == 0 ? parts : Array(parts.prefix(3)), every: .milliseconds(10), close: index != 0)
+        }) { url, stats in
+            guard case .opened(let stream) = await open(url, clients: clients).outcome else {
+                Issue.record("the stream did not open")
+                return
+            }
+            var read = 0
+            for try await _ in stream {
+                read += 1
+                if read == 2 { break }
+            }
+            try await waitUntil { stats.withLock { $0.open } == 0 }
+
+            guard case .opened(let cut) = await open(url, clients: clients).outcome else {
+                Issue.record("the second stream did not open")
+                return
+            }
+            var text = ""
+            do {
+                for try await part in cut { text += String(buffer: part) }
+                Issue.record("a stream cut by the miner ended cleanly")
+            } catch {
+                #expect(text == (0..<3).map { "data: \($0)\n\n" }.joined())
+            }
+        }
+        try await clients.shutdown()
     }
 
     @Test("miner addresses: schemes, ports, IPv6, targets; what cannot be sent exactly is refused")

@@ -35,12 +35,7 @@ public struct HTTPMinerTransport: MinerTransport {
         guard let request = makeRequest(body, to: miner, path: path, accept: "text/event-stream, application/json") else {
             return MinerStreamReply(outcome: .failed(.connection("miner has no valid http(s) address")), latency: .zero)
         }
-        let scheme = request.address.scheme == .http ? "http" : "https"
-        var sent = HTTPClientRequest(url: "\(scheme)://\(request.address.authority)\(request.address.target)")
-        sent.method = .POST
-        sent.headers = request.headers
-        sent.body = .bytes(ByteBuffer(bytes: body))
-        return await MinerHTTPExchange.open(timeout: timeout) { [clients, sent] deadline in try await clients.current.execute(sent, deadline: deadline) }
+        return await MinerHTTPExchange.open(request, clients: clients, timeout: timeout, maxResponseBytes: maxResponseBytes)
     }
 
     /// The request to `miner`, signed when there is a signer; nil when the miner has no valid address.

@@ -2,9 +2,11 @@ import NIOCore
 import NIOHTTP1
 
 /// One keep-alive connection of a ``MinerHTTP1Pool``: writes a request in one flush and
-/// collects its answer, then goes back to the pool (used on its channel's loop only).
-final class MinerHTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
+/// collects its answer (or streams its body, see ``MinerHTTP1Body``), then goes back to the
+/// pool (used on its channel's loop only).
+final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
     let pool: MinerHTTP1Pool
@@ -25,6 +27,13 @@ final class MinerHTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     private var limit = 0
     private var headArrived = false
     private var keepAlive = false
+
+    // A streamed answer's body being handed to its reader.
+    private var streamSource: MinerHTTP1Body.Source?
+    private var streamExchange: MinerHTTP1Exchange?
+    /// Reads held back while the reader is behind; one is owed when it catches up.
+    private var readsPaused = false
+    private var readOwed = false
 
     init(pool: MinerHTTP1Pool, key: String) {
         self.pool = pool
@@ -63,6 +72,10 @@ final class MinerHTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let streamSource {
+            relay(unwrapInboundIn(data), to: streamSource, context: context)
+            return
+        }
         guard let exchange else {
             // Bytes nobody asked for: the connection cannot be trusted for the next request.
             context.close(promise: nil)
@@ -77,6 +90,10 @@ final class MinerHTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             let success = (200..<300).contains(status)
             limit = success ? exchange.maxResponseBytes : min(exchange.maxResponseBytes, minerRefusalBodyLimit)
             let announced = headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+            if success && exchange.streaming {
+                startStream(exchange, context: context)
+                return
+            }
             if success && announced > limit {
                 exchange.fail(NIOTooManyBytesError(maxBytes: limit))
                 return
@@ -97,6 +114,83 @@ final class MinerHTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
             body.writeBuffer(&part)
         case .end:
             finish(exchange, context: context)
+        }
+    }
+
+    /// Hands `exchange` its answer at the head; the body follows through a ``MinerHTTP1Body``.
+    private func startStream(_ exchange: MinerHTTP1Exchange, context: ChannelHandlerContext) {
+        self.exchange = nil
+        exchange.connection = nil
+        let made = MinerHTTP1Body.makeSequence(
+            backPressureStrategy: .init(lowWatermark: MinerHTTP1BodyDemand.lowWatermark, highWatermark: MinerHTTP1BodyDemand.highWatermark),
+            finishOnDeinit: true, delegate: MinerHTTP1BodyDemand(connection: self, exchange: exchange))
+        streamSource = made.source
+        streamExchange = exchange
+        exchange.succeed(MinerHTTPExchange.Answer(status: status, headers: headers, body: [], stream: made.sequence))
+        headers = HTTPHeaders()
+    }
+
+    private func relay(_ part: HTTPClientResponsePart, to source: MinerHTTP1Body.Source, context: ChannelHandlerContext) {
+        switch part {
+        case .head:
+            // A second head inside a body: the connection cannot be trusted.
+            endStream(error: MinerConnectionError.closedBeforeAnswer)
+            context.close(promise: nil)
+        case .body(let bytes):
+            switch source.yield(bytes) {
+            case .produceMore: break
+            case .stopProducing: readsPaused = true
+            case .dropped: context.close(promise: nil)
+            }
+        case .end:
+            endStream(error: nil)
+            if keepAlive && context.channel.isActive {
+                reused = true
+                pool.release(self)
+            } else {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    /// Ends the stream being relayed, with `error` when it was cut short.
+    private func endStream(error: (any Error)?) {
+        guard let source = streamSource else { return }
+        streamSource = nil
+        streamExchange = nil
+        resumeReads()
+        if let error { source.finish(error) } else { source.finish() }
+    }
+
+    /// The reader of `exchange`'s body caught up.
+    func resumeReading(for exchange: MinerHTTP1Exchange) {
+        guard streamExchange === exchange else { return }
+        resumeReads()
+    }
+
+    /// The reader of `exchange`'s body stopped (done, cancelled or dropped): if the body is still
+    /// arriving, the connection is closed, as nothing can tell its rest from the next answer.
+    func readerStopped(for exchange: MinerHTTP1Exchange) {
+        guard streamExchange === exchange else { return }
+        streamSource = nil
+        streamExchange = nil
+        resumeReads()
+        context?.close(promise: nil)
+    }
+
+    private func resumeReads() {
+        readsPaused = false
+        if readOwed {
+            readOwed = false
+            context?.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readOwed = true
+        } else {
+            context.read()
         }
     }
 
@@ -123,6 +217,7 @@ final class MinerHTTP1Connection: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         idleTimer?.cancel()
         idleTimer = nil
+        endStream(error: closeError ?? MinerConnectionError.closedBeforeAnswer)
         pool.closed(self)
         if let exchange {
             self.exchange = nil

@@ -16,8 +16,8 @@ enum MinerConnectionError: Error, Equatable {
 /// The node's keep-alive connections to plain-HTTP miners on one event loop, and the requests
 /// waiting for one.
 ///
-/// AsyncHTTPClient (kept for `https` and for streamed answers) writes a request's head, body
-/// and end in separate system calls, each a TCP segment the miner must read, and its pool's
+/// AsyncHTTPClient (kept for `https` and fiber) writes a request's head, body and end in
+/// separate system calls, each a TCP segment the miner must read, and its pool's
 /// state machines cost about a fifth of the node's CPU per request at 32 connections. Here a
 /// request is one `writev`, its answer is read on the loop that asked for it, and one timer
 /// bounds the whole exchange, answer body included.
@@ -53,14 +53,14 @@ final class MinerHTTP1Pool: @unchecked Sendable {
     /// `deadline`, is larger than `maxResponseBytes` (2xx), or the connection failed. Of a
     /// refusal only the first ``minerRefusalBodyLimit`` bytes are kept. Cancelling the task
     /// closes the connection.
-    func send(_ request: MinerHTTPRequest, deadline: NIODeadline, maxResponseBytes: Int) async throws -> MinerHTTPExchange.Answer {
+    ///
+    /// `streaming`: a 2xx answer is returned at its head, its body a ``MinerHTTP1Body`` to read
+    /// as it arrives (the deadline then covers the head only; reading stops while the reader
+    /// is behind, and ending the read early closes the connection).
+    func send(_ request: MinerHTTPRequest, deadline: NIODeadline, maxResponseBytes: Int, streaming: Bool = false) async throws -> MinerHTTPExchange.Answer {
         let exchange = MinerHTTP1Exchange(request: request, deadline: deadline, maxResponseBytes: maxResponseBytes,
-                                          promise: loop.makePromise())
-        if loop.inEventLoop {
-            start(exchange)
-        } else {
-            loop.execute { self.start(exchange) }
-        }
+                                          streaming: streaming, promise: loop.makePromise())
+        onLoop { self.start(exchange) }
         return try await withTaskCancellationHandler {
             try await exchange.promise.futureResult.get()
         } onCancel: {
@@ -82,6 +82,11 @@ final class MinerHTTP1Pool: @unchecked Sendable {
             return EventLoopFuture.andAllComplete(closes, on: self.loop)
         }
         try? await closes.get()
+    }
+
+    /// Runs `work` on the loop: at once when called there.
+    func onLoop(_ work: @escaping @Sendable () -> Void) {
+        if loop.inEventLoop { work() } else { loop.execute(work) }
     }
 
     private func start(_ exchange: MinerHTTP1Exchange) {
@@ -200,6 +205,8 @@ final class MinerHTTP1Exchange: @unchecked Sendable {
     let request: MinerHTTPRequest
     let deadline: NIODeadline
     let maxResponseBytes: Int
+    /// Whether a 2xx answer is handed over at its head, its body streamed.
+    let streaming: Bool
     let promise: EventLoopPromise<MinerHTTPExchange.Answer>
     var timer: Scheduled<Void>?
     /// The connection it is being sent or answered on.
@@ -208,10 +215,12 @@ final class MinerHTTP1Exchange: @unchecked Sendable {
     var retried = false
     private(set) var isFinished = false
 
-    init(request: MinerHTTPRequest, deadline: NIODeadline, maxResponseBytes: Int, promise: EventLoopPromise<MinerHTTPExchange.Answer>) {
+    init(request: MinerHTTPRequest, deadline: NIODeadline, maxResponseBytes: Int, streaming: Bool,
+         promise: EventLoopPromise<MinerHTTPExchange.Answer>) {
         self.request = request
         self.deadline = deadline
         self.maxResponseBytes = maxResponseBytes
+        self.streaming = streaming
         self.promise = promise
     }
 

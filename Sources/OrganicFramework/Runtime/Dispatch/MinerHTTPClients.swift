@@ -4,8 +4,8 @@ package import NIOPosix
 import Synchronization
 
 /// The node's HTTP clients to miners: for each event loop of the node's group, a pool of
-/// plain-HTTP connections (``MinerHTTP1Pool``) and an AsyncHTTPClient (for `https`, streamed
-/// answers and fiber), each holding its connections on its own loop.
+/// plain-HTTP connections (``MinerHTTP1Pool``, whole and streamed answers) and an
+/// AsyncHTTPClient (for `https` and fiber), each holding its connections on its own loop.
 ///
 /// A request to a miner is sent by the clients of the loop it is made from: an endpoint's handler
 /// runs on its caller's loop (``EventLoopTaskExecutor``), so the miner's answer arrives on the

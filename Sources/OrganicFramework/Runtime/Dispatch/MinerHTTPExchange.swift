@@ -14,6 +14,8 @@ enum MinerHTTPExchange {
         var status: Int
         var headers: HTTPHeaders
         var body: [UInt8]
+        /// A streamed 2xx answer's body, to read as it arrives (`body` is then empty).
+        var stream: MinerHTTP1Body? = nil
     }
 
     /// Sends `request` with the clients of the current loop (``MinerHTTP1Pool`` for `http`,
@@ -87,6 +89,35 @@ enum MinerHTTPExchange {
             bytes = (try? await by(deadline) { await refusalPrefix(body) }) ?? []
         }
         return Answer(status: status, headers: response.headers, body: bytes)
+    }
+
+    /// Sends `request` with the clients of the current loop and returns as soon as a 2xx head
+    /// arrives, as ``open(timeout:execute:)``: plain-HTTP miners through ``MinerHTTP1Pool``.
+    static func open(_ request: MinerHTTPRequest, clients: MinerHTTPClients, timeout: Duration, maxResponseBytes: Int) async -> MinerStreamReply {
+        guard request.address.scheme == .http else {
+            var sent = HTTPClientRequest(url: "https://\(request.address.authority)\(request.address.target)")
+            sent.method = .POST
+            sent.headers = request.headers
+            sent.body = .bytes(ByteBuffer(bytes: request.body))
+            return await open(timeout: timeout) { [sent] deadline in try await clients.current.execute(sent, deadline: deadline) }
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64((timeout * 2).nanosecondsClamped))
+        do {
+            let answer = try await clients.currentPool.send(request, deadline: deadline, maxResponseBytes: maxResponseBytes, streaming: true)
+            let latency = clock.now - start
+            if answer.status == 429 { return MinerStreamReply(outcome: .busy, latency: latency) }
+            guard (200..<300).contains(answer.status), let body = answer.stream else {
+                let reason = printable(String(decoding: answer.body.prefix(minerRefusalBodyLimit), as: UTF8.self))
+                return MinerStreamReply(outcome: .failed(.httpStatus(answer.status, body: reason)), latency: latency)
+            }
+            let stream = MinerResponseStream(contentType: answer.headers.first(name: "content-type"), body: body)
+            return MinerStreamReply(outcome: .opened(stream), latency: latency)
+        } catch {
+            let latency = clock.now - start
+            return MinerStreamReply(outcome: .failed(failure(for: error, latency: latency, timeout: timeout)), latency: latency)
+        }
     }
 
     /// Runs `execute` and returns as soon as a 2xx head arrives, its body to be read as it
