@@ -171,6 +171,38 @@ struct TapeJSONDecoderTests {
         }
     }
 
+    @Test("a bad element of an array of numbers, strings or booleans is named by its own path")
+    func scalarArrayErrorPaths() {
+        func path(_ decode: () throws -> Void) -> String {
+            do {
+                try decode()
+                return "ok"
+            } catch let error as DecodingError {
+                switch error {
+                case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c), .keyNotFound(_, let c):
+                    return c.codingPath.map(\.stringValue).joined(separator: ".")
+                @unknown default: return "unknown"
+                }
+            } catch {
+                return "other"
+            }
+        }
+        // (document, decode, the element's path); Foundation names the same element except for
+        // numbers it cannot represent, which it reports at the root.
+        let cases: [(String, ([UInt8]) throws -> Void, String)] = [
+            (#"[[0.5, 1.5], [2.5, "x"]]"#, { _ = try TapeJSONDecoder().decode([[Float]].self, from: $0) }, "Index 1.Index 1"),
+            (#"[[0.5], [1e999]]"#, { _ = try TapeJSONDecoder().decode([[Float]].self, from: $0) }, "Index 1.Index 0"),
+            (#"[1, 2, 3.5]"#, { _ = try TapeJSONDecoder().decode([Int].self, from: $0) }, "Index 2"),
+            (#"["a", null]"#, { _ = try TapeJSONDecoder().decode([String].self, from: $0) }, "Index 1"),
+            (#"[true, 0]"#, { _ = try TapeJSONDecoder().decode([Bool].self, from: $0) }, "Index 1"),
+            (#"[0.25, {}]"#, { _ = try TapeJSONDecoder().decode([Double].self, from: $0) }, "Index 1"),
+        ]
+        for (document, decode, expected) in cases {
+            #expect(path { try decode(Array(document.utf8)) } == expected, "\(document)")
+        }
+        #expect(path { _ = try JSONDecoder().decode([[Float]].self, from: Data(#"[[0.5, 1.5], [2.5, "x"]]"#.utf8)) } == "Index 1.Index 1")
+    }
+
     @Test("keys written with escapes match; lenient JSON is refused")
     func escapesAndStrictness() throws {
         let value = try TapeJSONDecoder().decode(Inner.self, from: Array(#"{"n\u0061me":"caf\u00e9 \ud83d\ude00\n","score":0.5}"#.utf8))

@@ -112,8 +112,20 @@ final class TapeDocument {
         var result: [T] = []
         result.reserveCapacity(Int(token.length))
         var element = index + 1
+        // A scalar's path only serves its error: decoded with the array's path (an element's own
+        // is a heap node, one per number of an embedding), and again with its own to throw.
+        let scalar = T.self == Float.self || T.self == Double.self || T.self == Int.self || T.self == String.self || T.self == Bool.self
         for position in 0..<Int(token.length) {
-            result.append(try decode(T.self, at: element, path: .index(position, path)))
+            if scalar {
+                do {
+                    result.append(try decode(T.self, at: element, path: path))
+                } catch {
+                    _ = try decode(T.self, at: element, path: .index(position, path))
+                    throw error
+                }
+            } else {
+                result.append(try decode(T.self, at: element, path: .index(position, path)))
+            }
             element = after(element)
         }
         return result
