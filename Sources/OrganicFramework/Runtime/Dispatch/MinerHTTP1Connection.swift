@@ -88,12 +88,12 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
             headers = head.headers
             keepAlive = head.isKeepAlive
             let success = (200..<300).contains(status)
-            limit = success ? exchange.maxResponseBytes : min(exchange.maxResponseBytes, minerRefusalBodyLimit)
-            let announced = headers.first(name: "content-length").flatMap { Int($0) } ?? 0
             if success && exchange.streaming {
                 startStream(exchange, context: context)
                 return
             }
+            limit = success ? exchange.maxResponseBytes : min(exchange.maxResponseBytes, minerRefusalBodyLimit)
+            let announced = headers.first(name: "content-length").flatMap { Int($0) } ?? 0
             if success && announced > limit {
                 exchange.fail(NIOTooManyBytesError(maxBytes: limit))
                 return
@@ -144,12 +144,17 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
             }
         case .end:
             endStream(error: nil)
-            if keepAlive && context.channel.isActive {
-                reused = true
-                pool.release(self)
-            } else {
-                context.close(promise: nil)
-            }
+            answerEnded(context: context)
+        }
+    }
+
+    /// The answer is over: the connection goes back to the pool if both sides keep it alive.
+    private func answerEnded(context: ChannelHandlerContext) {
+        if keepAlive && context.channel.isActive {
+            reused = true
+            pool.release(self)
+        } else {
+            context.close(promise: nil)
         }
     }
 
@@ -172,9 +177,7 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
     /// arriving, the connection is closed, as nothing can tell its rest from the next answer.
     func readerStopped(for exchange: MinerHTTP1Exchange) {
         guard streamExchange === exchange else { return }
-        streamSource = nil
-        streamExchange = nil
-        resumeReads()
+        endStream(error: nil)
         context?.close(promise: nil)
     }
 
@@ -201,12 +204,7 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
         body = ByteBuffer()
         headers = HTTPHeaders()
         exchange.succeed(answer)
-        if keepAlive && context.channel.isActive {
-            reused = true
-            pool.release(self)
-        } else {
-            context.close(promise: nil)
-        }
+        answerEnded(context: context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

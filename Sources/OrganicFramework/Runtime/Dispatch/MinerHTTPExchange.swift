@@ -16,6 +16,9 @@ enum MinerHTTPExchange {
         var body: [UInt8]
         /// A streamed 2xx answer's body, to read as it arrives (`body` is then empty).
         var stream: MinerHTTP1Body? = nil
+
+        /// A refusal's body as text: its first ``minerRefusalBodyLimit`` bytes.
+        var refusal: String { String(decoding: body.prefix(minerRefusalBodyLimit), as: UTF8.self) }
     }
 
     /// Sends `request` with the clients of the current loop (``MinerHTTP1Pool`` for `http`,
@@ -46,8 +49,7 @@ enum MinerHTTPExchange {
                 return MinerReply(outcome: .busy, latency: clock.now - start)
             }
             guard (200..<300).contains(status) else {
-                let body = String(decoding: answer.body.prefix(minerRefusalBodyLimit), as: UTF8.self)
-                let reason = Self.printable(refusalReason(status, answer.headers, body))
+                let reason = Self.printable(refusalReason(status, answer.headers, answer.refusal))
                 return MinerReply(outcome: .failed(.httpStatus(status, body: reason)), latency: clock.now - start)
             }
             return MinerReply(outcome: read(answer), latency: clock.now - start, contentType: answer.headers.first(name: "content-type"))
@@ -65,11 +67,8 @@ enum MinerHTTPExchange {
             return try await clients.currentPool.send(request, deadline: deadline, maxResponseBytes: maxResponseBytes)
         case .https:
             let end = ContinuousClock.now + timeout
-            var sent = HTTPClientRequest(url: "https://\(request.address.authority)\(request.address.target)")
-            sent.method = .POST
-            sent.headers = request.headers
-            sent.body = .bytes(ByteBuffer(bytes: request.body))
-            return try await collect(clients.current.execute(sent, deadline: deadline), by: end, maxResponseBytes: maxResponseBytes)
+            return try await collect(clients.current.execute(request.asyncHTTPClientRequest, deadline: deadline), by: end,
+                                     maxResponseBytes: maxResponseBytes)
         }
     }
 
@@ -95,11 +94,8 @@ enum MinerHTTPExchange {
     /// arrives, as ``open(timeout:execute:)``: plain-HTTP miners through ``MinerHTTP1Pool``.
     static func open(_ request: MinerHTTPRequest, clients: MinerHTTPClients, timeout: Duration, maxResponseBytes: Int) async -> MinerStreamReply {
         guard request.address.scheme == .http else {
-            var sent = HTTPClientRequest(url: "https://\(request.address.authority)\(request.address.target)")
-            sent.method = .POST
-            sent.headers = request.headers
-            sent.body = .bytes(ByteBuffer(bytes: request.body))
-            return await open(timeout: timeout) { [sent] deadline in try await clients.current.execute(sent, deadline: deadline) }
+            let sent = request.asyncHTTPClientRequest
+            return await open(timeout: timeout) { deadline in try await clients.current.execute(sent, deadline: deadline) }
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -109,8 +105,7 @@ enum MinerHTTPExchange {
             let latency = clock.now - start
             if answer.status == 429 { return MinerStreamReply(outcome: .busy, latency: latency) }
             guard (200..<300).contains(answer.status), let body = answer.stream else {
-                let reason = printable(String(decoding: answer.body.prefix(minerRefusalBodyLimit), as: UTF8.self))
-                return MinerStreamReply(outcome: .failed(.httpStatus(answer.status, body: reason)), latency: latency)
+                return MinerStreamReply(outcome: .failed(.httpStatus(answer.status, body: printable(answer.refusal))), latency: latency)
             }
             let stream = MinerResponseStream(contentType: answer.headers.first(name: "content-type"), body: body)
             return MinerStreamReply(outcome: .opened(stream), latency: latency)

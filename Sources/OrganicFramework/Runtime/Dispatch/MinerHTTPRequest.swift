@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import NIOCore
 import NIOHTTP1
 
 /// A POST to a miner as every HTTP miner protocol builds it: where it goes, its headers
@@ -6,4 +8,15 @@ struct MinerHTTPRequest: Sendable {
     var address: MinerAddress
     var headers: HTTPHeaders
     var body: [UInt8]
+}
+
+extension MinerHTTPRequest {
+    /// The same request for AsyncHTTPClient (`https` miners).
+    var asyncHTTPClientRequest: HTTPClientRequest {
+        var sent = HTTPClientRequest(url: "\(address.scheme == .http ? "http" : "https")://\(address.authority)\(address.target)")
+        sent.method = .POST
+        sent.headers = headers
+        sent.body = .bytes(ByteBuffer(bytes: body))
+        return sent
+    }
 }
