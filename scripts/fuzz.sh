@@ -59,11 +59,13 @@ crypto() {
   # OrganicCrypto hashes with swift-crypto, which is not built outside SwiftPM: a small stand-in
   # module of the same name provides the one call it makes.
   if [ ! -f "$out/libCrypto.a" ] || [ Fuzz/Support/CryptoForFuzzing.swift -nt "$out/libCrypto.a" ]; then
+    rm -f "$out/libCrypto.a"
     swiftc "${flags[@]}" -module-name Crypto -I Sources/CSystem/CSodium -emit-module \
       -emit-module-path "$out/modules/Crypto.swiftmodule" -emit-library -static -o "$out/libCrypto.a" Fuzz/Support/CryptoForFuzzing.swift 2>&1 |
       grep -v "ld.gold: warning" || true
   fi
   if [ ! -f "$out/libOrganicCrypto.a" ] || [ -n "$(find "${sources[@]}" "$out/libCrypto.a" -newer "$out/libOrganicCrypto.a" | head -n1)" ]; then
+    rm -f "$out/libOrganicCrypto.a"
     swiftc "${flags[@]}" -module-name OrganicCrypto -I Sources/CSystem/CSodium -I "$out/modules" -emit-module \
       -emit-module-path "$out/modules/OrganicCrypto.swiftmodule" -emit-library -static -o "$out/libOrganicCrypto.a" "${sources[@]}" 2>&1 |
       grep -v "ld.gold: warning" || true
@@ -75,7 +77,7 @@ build() { # target
   case "$1" in
     json) sources=(Sources/OrganicFramework/Runtime/JSON/*.swift) ;;
     image) sources=(Sources/Plugins/Vision/Imaging/*.swift)
-           extra=(-I Sources/CSystem/CLibPNG -I Sources/CSystem/CTurboJPEG -lpng -lturbojpeg -lz) ;;
+           extra=(-I Sources/CSystem/CLibPNG -I Sources/CSystem/CLibDeflate -I Sources/CSystem/CTurboJPEG -lpng -ldeflate -lturbojpeg -lz) ;;
     scale) crypto
            sources=(Sources/OrganicFramework/Runtime/Metagraph/{SCALEReader,NeuronInfoLite,Neuron}.swift Fuzz/Targets/scale-support.swift)
            extra=(-I "$out/modules" -I Sources/CSystem/CSodium "$out/libOrganicCrypto.a" "$out/libCrypto.a" -lsodium) ;;
@@ -86,6 +88,8 @@ build() { # target
   local binary="$out/$1"
   if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" "Fuzz/Targets/$1.swift" "$out"/libOrganicCrypto.a -newer "$binary" 2>/dev/null | head -n1)" ]; then
     echo "fuzz: building $1"
+    # A binary left from an earlier build must not stand in for one that no longer compiles.
+    rm -f "$binary"
     swiftc "${flags[@]}" -module-name "OrganicFuzz_$1" "${sources[@]}" "Fuzz/Targets/$1.swift" "${extra[@]}" -o "$binary" 2>&1 |
       grep -v "ld.gold: warning" || true
     [ -x "$binary" ] || { echo "fuzz: could not build $1" >&2; exit 1; }
