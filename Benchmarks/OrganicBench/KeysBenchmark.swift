@@ -131,7 +131,9 @@ enum KeysBenchmark {
                         let k = (caller + requests * concurrency) % keys.count
                         guard case .reserved(let reservation) = try await store.reserve(id: keys[k], amount: price, endpoint: "bench", now: Date())
                         else { throw ValidationError("a reservation was refused") }
-                        // As the node does: no paid request goes on while 1,024 charges wait to be written.
+                        // As the node does: the writer counts holds still to settle, and no paid request goes on
+                        // while 1,024 charges wait to be written.
+                        service.held()
                         guard await service.waitForRoom() else { throw ValidationError("the settlement writer fell 5 s behind") }
                         let commit = requests % 10 != 9
                         let charge = commit ? (requests % 3 == 0 ? Credits(millis: 1_000) : price) : .zero

@@ -143,6 +143,7 @@ final class PendingRequest: Sendable {
         switch try await access.store.reserve(id: record.id, amount: price, endpoint: endpoint, now: access.clock.now()) {
         case .reserved(let reservation):
             state.withLock { $0.reservation = reservation }
+            access.settlements.held()
             access.metrics?.endpoint(endpoint)?.creditsReserved.increment(by: reservation.amount.millis)
         case .insufficient(let balance):
             throw APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), code: "insufficient_credits",

@@ -31,6 +31,10 @@ package protocol KeyStore: Sendable {
     func log(_ usage: UsageEntry) async throws
     /// Settles and logs many requests in one transaction (each settlement still at most once).
     func settle(batch: [Settlement]) async throws
+    /// Writes `batch` as ``settle(batch:)`` does, then calls `completion` with the error if any.
+    /// A store with a writer thread of its own calls it there: the settlement writer then goes
+    /// from batch to batch on that thread, without waking a task for each.
+    func settle(batch: [Settlement], then completion: @escaping @Sendable ((any Error)?) -> Void)
     func usage(id: String, since: Date) async throws -> [UsageSummary]
     /// Credits a key for a provider's payment event, at most once per (provider, event id) and
     /// per credited (provider, reference), even when several instances apply it at once: the
@@ -166,6 +170,17 @@ package enum KeyStoreError: Error, Sendable, Equatable {
 }
 
 extension KeyStore {
+    package func settle(batch: [Settlement], then completion: @escaping @Sendable ((any Error)?) -> Void) {
+        Task {
+            do {
+                try await settle(batch: batch)
+                completion(nil)
+            } catch {
+                completion(error)
+            }
+        }
+    }
+
     /// A ledger line with no recorded actor.
     package func addCredits(id: String, amount: Credits, kind: LedgerEntry.Kind, note: String?, now: Date) async throws -> LedgerEntry {
         try await addCredits(id: id, amount: amount, kind: kind, note: note, actor: nil, now: now)

@@ -17,6 +17,11 @@ import ServiceLifecycle
 /// 403, 429), which move no credit: a flood of them must not turn paying callers away. Both are
 /// written after the charges; the usage lines wait up to ``maxLines``, beyond which they are
 /// dropped and counted.
+///
+/// Under load the writer lingers a little (``maxLinger``) before a small batch, while many
+/// requests holding credits (at least ``lingerSiblings``) are still to settle: a transaction
+/// costs about the same for one settlement as for dozens, so batches of one at every arrival
+/// spent most of the writer's time on its fixed cost. A lone caller's charge is written at once.
 package final class SettlementService: Service, Sendable {
     let store: any KeyStore
     let logger: Logger
@@ -31,9 +36,11 @@ package final class SettlementService: Service, Sendable {
     var maxLines: Int { maxUnsettled * 16 }
     /// How long a reservation waits for the writer before it is refused.
     let maxWait: Duration
+    /// Requests holding credits at which the writer lingers before writing fewer settlements.
+    static let lingerSiblings = 8
+    /// The longest the writer lingers for more settlements to join a batch.
+    static let maxLinger = Duration.milliseconds(2)
     private let state = Locked<State>(State())
-    private let signal: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
     private let instruments: Instruments?
 
     private struct State {
@@ -43,6 +50,17 @@ package final class SettlementService: Service, Sendable {
         var lines: Deque<Queued> = []
         /// Settlements taken by the writer and not yet written.
         var writing = 0
+        /// The writer goes on its own once ``run()`` has started it; before, only ``flush()`` writes.
+        var started = false
+        /// A batch is being written; the writer takes the next one when it is done.
+        var turn = false
+        /// ``flush()`` calls waiting for the queue to empty.
+        var drained: [CheckedContinuation<Void, Never>] = []
+        /// Reservations held whose settlement is not queued yet: settlements to come.
+        var holding = 0
+        /// The writer's turn waits for more settlements until this linger (by number) ends.
+        var lingering: UInt64?
+        var lingers: UInt64 = 0
         /// Delivered requests whose charge is not in the database yet (queued or being written).
         var unsettled = 0
         var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
@@ -51,6 +69,21 @@ package final class SettlementService: Service, Sendable {
         var nextWaiter: UInt64 = 0
 
         var unwritten: Int { charges.count + lines.count + writing }
+
+        /// Claims the writer's next turn when none is running (and, with `ifStarted`, the writer
+        /// is started) and something is queued; true: the caller starts it.
+        mutating func startTurn(ifStarted: Bool) -> Bool {
+            guard !turn, !ifStarted || started, !charges.isEmpty || !lines.isEmpty else { return false }
+            turn = true
+            return true
+        }
+
+        /// Whether a turn about to write should wait for more: while more requests holding
+        /// credits are still to settle than are queued, unless the backlog is full or a flush waits.
+        func shouldLinger(maxUnsettled: Int) -> Bool {
+            started && holding >= SettlementService.lingerSiblings && charges.count + lines.count < holding
+                && unsettled < maxUnsettled && waiters.isEmpty && drained.isEmpty
+        }
     }
 
     private struct Queued {
@@ -88,29 +121,39 @@ package final class SettlementService: Service, Sendable {
         self.maxUnsettled = max(maxUnsettled, 1)
         self.maxWait = maxWait
         instruments = metrics.map { Instruments(factory: $0.factory) }
-        (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Queues a finished request's settlement. Never waits: the answer is already decided.
     package func enqueue(_ settlement: Settlement) {
         let queued = Queued(settlement: settlement, finished: .now)
         let charge = Self.isCharge(settlement)
-        let taken = state.withLock { state in
+        let (taken, write): (Bool, Bool?) = state.withLock { state in
+            if settlement.reservation != nil { state.holding = max(state.holding - 1, 0) }
             // A settlement of a reservation is never dropped: paid requests wait for room instead.
             if charge {
                 state.charges.append(queued)
                 state.unsettled += 1
-                return true
+            } else {
+                guard settlement.reservation != nil || state.unwritten < maxLines else { return (false, nil) }
+                state.lines.append(queued)
             }
-            guard settlement.reservation != nil || state.unwritten < maxLines else { return false }
-            state.lines.append(queued)
-            return true
+            // Enough have joined a lingering batch: it goes now.
+            if state.lingering != nil, state.charges.count + state.lines.count >= state.holding {
+                state.lingering = nil
+                return (true, false)
+            }
+            return (true, state.startTurn(ifStarted: true) ? true : nil)
         }
         guard taken else {
             instruments?.dropped.increment()
             return
         }
-        continuation.yield()
+        if let write { writeNextBatch(mayLinger: write) }
+    }
+
+    /// A reservation was just held: its settlement will follow.
+    package func held() {
+        state.withLock { $0.holding += 1 }
     }
 
     /// Delivered requests whose charge is not written yet.
@@ -126,6 +169,12 @@ package final class SettlementService: Service, Sendable {
 
     /// Reservations waiting for the writer.
     var parkedWaiters: Int { state.withLock { $0.waiters.count } }
+
+    /// ``run()`` has started the writer.
+    var isStarted: Bool { state.withLock { $0.started } }
+
+    /// The writer waits for more settlements before writing a batch.
+    var isLingering: Bool { state.withLock { $0.lingering != nil } }
 
     /// Returns at once while the backlog is under ``maxUnsettled``; otherwise waits until the
     /// writer brings it under, for at most ``maxWait`` (false: the caller refuses the request).
@@ -163,13 +212,16 @@ package final class SettlementService: Service, Sendable {
     private func parked(_ id: UInt64) async -> Bool {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (waiter: CheckedContinuation<Bool, Never>) in
-                let decided: Bool? = state.withLock { state in
-                    if state.refused.remove(id) != nil { return false }
-                    if state.unsettled < maxUnsettled { return true }
+                let (decided, endsLinger): (Bool?, Bool) = state.withLock { state in
+                    if state.refused.remove(id) != nil { return (false, false) }
+                    if state.unsettled < maxUnsettled { return (true, false) }
                     state.waiters[id] = waiter
-                    return nil
+                    // A full backlog is written at once.
+                    defer { state.lingering = nil }
+                    return (nil, state.lingering != nil)
                 }
                 if let decided { waiter.resume(returning: decided) }
+                if endsLinger { writeNextBatch(mayLinger: false) }
             }
         } onCancel: {
             refuse(id)
@@ -186,52 +238,109 @@ package final class SettlementService: Service, Sendable {
         parked?.resume(returning: false)
     }
 
+    /// Starts the writer, which from then on writes as settlements come; at shutdown, returns
+    /// once everything queued is written.
     package func run() async throws {
-        await withGracefulShutdownHandler {
-            for await _ in signal { await flush() }
-            await flush()
-        } onGracefulShutdown: { [continuation] in
-            continuation.finish()
+        let write = state.withLock { state in
+            state.started = true
+            return state.startTurn(ifStarted: true)
+        }
+        if write { writeNextBatch(mayLinger: true) }
+        try? await gracefulShutdown()
+        await flush()
+    }
+
+    /// Writes everything queued so far (the writer's own turns included), in transactions of up
+    /// to ``maxBatch`` settlements, reservations' settlements before usage lines that move no
+    /// credit; returns once the queue is empty.
+    func flush() async {
+        await withCheckedContinuation { (drained: CheckedContinuation<Void, Never>) in
+            let write: Bool? = state.withLock { state in
+                guard state.turn || state.unwritten > 0 else { return nil }
+                state.drained.append(drained)
+                if state.lingering != nil {
+                    state.lingering = nil
+                    return true
+                }
+                return state.startTurn(ifStarted: false)
+            }
+            guard let write else { return drained.resume() }
+            if write { writeNextBatch(mayLinger: false) }
         }
     }
 
-    /// Writes everything queued so far, in transactions of up to ``maxBatch`` settlements,
-    /// reservations' settlements before usage lines that move no credit.
-    func flush() async {
-        while true {
-            let (batch, unsettled): ([Queued], Int) = state.withLock { state in
-                // Deques: taking a batch costs the batch, not the queue behind it.
-                var taken = Array(state.charges.prefix(Self.maxBatch))
-                state.charges.removeFirst(taken.count)
-                let more = min(Self.maxBatch - taken.count, state.lines.count)
-                taken += state.lines.prefix(more)
-                state.lines.removeFirst(more)
-                state.writing += taken.count
-                return (taken, state.unsettled)
+    /// One turn of the writer: the oldest queued settlements in one transaction, then the next
+    /// turn from the store's completion (on its writer thread, for SQLite), until the queue is
+    /// empty. With `mayLinger`, a small batch under load waits up to ``maxLinger`` for more.
+    private func writeNextBatch(mayLinger: Bool) {
+        let (batch, unsettled, drained, linger): ([Queued], Int, [CheckedContinuation<Void, Never>], UInt64?) = state.withLock { state in
+            if mayLinger, !state.charges.isEmpty || !state.lines.isEmpty, state.shouldLinger(maxUnsettled: maxUnsettled) {
+                state.lingers &+= 1
+                state.lingering = state.lingers
+                return ([], state.unsettled, [], state.lingers)
             }
-            guard let oldest = batch.lazy.map(\.finished).min() else { return }
-            instruments?.unwritten.record(unsettled)
-            let settlements = batch.map(\.settlement)
-            let charges = settlements.count(where: Self.isCharge)
-            do {
-                try await store.settle(batch: settlements)
-                metrics?.settled(settlements)
-            } catch {
+            // Deques: taking a batch costs the batch, not the queue behind it.
+            var taken = Array(state.charges.prefix(Self.maxBatch))
+            state.charges.removeFirst(taken.count)
+            let more = min(Self.maxBatch - taken.count, state.lines.count)
+            taken += state.lines.prefix(more)
+            state.lines.removeFirst(more)
+            guard !taken.isEmpty else {
+                state.turn = false
+                defer { state.drained.removeAll() }
+                return ([], state.unsettled, state.drained, nil)
+            }
+            state.writing += taken.count
+            return (taken, state.unsettled, [], nil)
+        }
+        if let linger {
+            Task {
+                try? await Task.sleep(for: Self.maxLinger)
+                lingerEnded(linger)
+            }
+            return
+        }
+        for waiter in drained { waiter.resume() }
+        guard let oldest = batch.lazy.map(\.finished).min() else { return }
+        instruments?.unwritten.record(unsettled)
+        let settlements = batch.map(\.settlement)
+        store.settle(batch: settlements) { [self] error in
+            if let error {
                 logger.error("cannot settle credits; their holds are released at the next start",
                              metadata: ["count": "\(batch.count)", "error": "\(error)"])
+            } else {
+                metrics?.settled(settlements)
             }
-            instruments?.lag.recordNanoseconds((ContinuousClock.now - oldest).nanosecondsClamped)
-            let (woken, left): ([CheckedContinuation<Bool, Never>], Int) = state.withLock { state in
-                state.writing -= batch.count
-                state.unsettled -= charges
-                let room = max(maxUnsettled - state.unsettled, 0)
-                guard room > 0, !state.waiters.isEmpty else { return ([], state.unsettled) }
-                // Oldest waiters first; each admitted reservation may add one settlement later.
-                let ids = state.waiters.keys.sorted().prefix(room)
-                return (ids.compactMap { state.waiters.removeValue(forKey: $0) }, state.unsettled)
-            }
-            instruments?.unwritten.record(left)
-            for waiter in woken { waiter.resume(returning: true) }
+            written(settlements, oldest: oldest)
+            writeNextBatch(mayLinger: true)
         }
     }
+
+    /// Linger `number` is over: its batch goes now, unless it went already.
+    private func lingerEnded(_ number: UInt64) {
+        let write = state.withLock { state in
+            guard state.lingering == number else { return false }
+            state.lingering = nil
+            return true
+        }
+        if write { writeNextBatch(mayLinger: false) }
+    }
+
+    /// A batch is written (or failed): frees its room and lets waiting reservations go on.
+    private func written(_ settlements: [Settlement], oldest: ContinuousClock.Instant) {
+        instruments?.lag.recordNanoseconds((ContinuousClock.now - oldest).nanosecondsClamped)
+        let charges = settlements.count(where: Self.isCharge)
+        let (woken, left): ([CheckedContinuation<Bool, Never>], Int) = state.withLock { state in
+            state.writing -= settlements.count
+            state.unsettled -= charges
+            let room = max(maxUnsettled - state.unsettled, 0)
+            guard room > 0, !state.waiters.isEmpty else { return ([], state.unsettled) }
+            // Oldest waiters first; each admitted reservation may add one settlement later.
+            let ids = state.waiters.keys.sorted().prefix(room)
+            return (ids.compactMap { state.waiters.removeValue(forKey: $0) }, state.unsettled)
+        }
+        instruments?.unwritten.record(left)
+        for waiter in woken { waiter.resume(returning: true) }
+    }
 }
+

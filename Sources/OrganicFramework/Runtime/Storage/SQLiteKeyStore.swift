@@ -188,6 +188,20 @@ package struct SQLiteKeyStore: KeyStore {
         }
     }
 
+    /// On the writer's queue, which then runs `completion` too.
+    package func settle(batch: [Settlement], then completion: @escaping @Sendable ((any Error)?) -> Void) {
+        database.pool.asyncWriteWithoutTransaction { [holds = database.holds] db in
+            do {
+                try Self.transaction(db, holds: holds) { _, ledger in
+                    for settlement in batch { try ledger.settle(settlement) }
+                }
+                completion(nil)
+            } catch {
+                completion(error)
+            }
+        }
+    }
+
     package func usage(id: String, since: Date) async throws -> [UsageSummary] {
         try await database.pool.read { db in
             var summaries = try Row.fetchAll(db, sql: """
