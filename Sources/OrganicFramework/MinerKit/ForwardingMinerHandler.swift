@@ -74,7 +74,7 @@ public struct ForwardingMinerHandler<Served: Endpoint>: MinerHandler {
         outgoing.headers.add(name: "Content-Type", value: "application/json")
         outgoing.headers.add(name: "Accept", value: accept)
         outgoing.body = .bytes(ByteBuffer(bytes: try DirectJSONEncoder().encode(request)))
-        let deadline = NIODeadline.now() + .nanoseconds(descriptor.timeout.nanosecondsClamped)
+        let deadline = NIODeadline.now() + TimeAmount(descriptor.timeout)
         let response = try await client.execute(outgoing, deadline: deadline)
         guard (200..<300).contains(Int(response.status.code)) else {
             throw ForwardingError(message: "worker answered HTTP \(response.status.code) for \(descriptor.minerPath)")

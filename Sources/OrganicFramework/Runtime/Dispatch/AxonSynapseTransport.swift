@@ -34,12 +34,8 @@ struct AxonSynapseTransport: MinerTransport {
         guard let address = MinerAddress(base + encoded.path) else {
             return MinerReply(outcome: .failed(.connection("miner has no valid http(s) address")), latency: .zero)
         }
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Accept", value: "application/json")
-        headers.add(name: "User-Agent", value: userAgent)
-        for header in encoded.headers { headers.add(name: header.name, value: header.value) }
-        let request = MinerHTTPRequest(address: address, headers: headers, body: encoded.body)
+        var request = MinerHTTPRequest(jsonBody: encoded.body, to: address, accept: "application/json", userAgent: userAgent)
+        for header in encoded.headers { request.headers.add(name: header.name, value: header.value) }
         let synapseName = synapse.name
         return await MinerHTTPExchange.send(
             request, clients: clients, timeout: timeout, maxResponseBytes: maxResponseBytes,

@@ -41,16 +41,13 @@ public struct HTTPMinerTransport: MinerTransport {
     /// The request to `miner`, signed when there is a signer; nil when the miner has no valid address.
     func makeRequest(_ body: [UInt8], to miner: Neuron, path: String, accept: String) -> MinerHTTPRequest? {
         guard let base = miner.url, let address = MinerAddress(base + path) else { return nil }
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Accept", value: accept)
-        headers.add(name: "User-Agent", value: userAgent)
+        var request = MinerHTTPRequest(jsonBody: body, to: address, accept: accept, userAgent: userAgent)
         if let signer {
             for header in signer.headers(method: "POST", pathAndQuery: address.target, body: body, receiverHotkey: miner.hotkey) {
-                headers.add(name: header.name, value: header.value)
+                request.headers.add(name: header.name, value: header.value)
             }
         }
-        return MinerHTTPRequest(address: address, headers: headers, body: body)
+        return request
     }
 }
 

@@ -61,7 +61,7 @@ enum MinerHTTPExchange {
 
     /// The whole answer to `request` within `timeout`.
     static func answer(to request: MinerHTTPRequest, clients: MinerHTTPClients, timeout: Duration, maxResponseBytes: Int) async throws -> Answer {
-        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64(timeout.nanosecondsClamped))
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         switch request.address.scheme {
         case .http:
             return try await clients.currentPool.send(request, deadline: deadline, maxResponseBytes: maxResponseBytes)
@@ -99,7 +99,7 @@ enum MinerHTTPExchange {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64((timeout * 2).nanosecondsClamped))
+        let deadline = NIODeadline.now() + TimeAmount(timeout * 2)
         do {
             let answer = try await clients.currentPool.send(request, deadline: deadline, maxResponseBytes: maxResponseBytes, streaming: true)
             let latency = clock.now - start
@@ -121,7 +121,7 @@ enum MinerHTTPExchange {
     static func open(timeout: Duration, execute: @Sendable (NIODeadline) async throws -> HTTPClientResponse) async -> MinerStreamReply {
         let clock = ContinuousClock()
         let start = clock.now
-        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(Int64((timeout * 2).nanosecondsClamped))
+        let deadline = NIODeadline.now() + TimeAmount(timeout * 2)
         do {
             let response = try await execute(deadline)
             let status = Int(response.status.code)
@@ -162,7 +162,7 @@ enum MinerHTTPExchange {
             return
         }
         let wait = ContinuousClock.now.duration(to: deadline)
-        let timer = loop.scheduleTask(in: .nanoseconds(Int64(max(wait, .zero).nanosecondsClamped))) {}
+        let timer = loop.scheduleTask(in: TimeAmount(max(wait, .zero))) {}
         try await withTaskCancellationHandler {
             try await timer.futureResult.get()
         } onCancel: {

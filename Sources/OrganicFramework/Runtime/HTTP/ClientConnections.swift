@@ -126,7 +126,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            let due = NIODeadline.now() + .nanoseconds(Int64(connections.limits.bodyTimeout.nanosecondsClamped))
+            let due = NIODeadline.now() + TimeAmount(connections.limits.bodyTimeout)
             bodyDue = due
             if bodyTimer == nil { armBodyTimer(context.eventLoop, context.channel, at: due) }
         case .end:

@@ -68,22 +68,34 @@ package final class SettlementService: Service, Sendable {
         var refused: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
 
-        var unwritten: Int { charges.count + lines.count + writing }
+        /// Settlements waiting for the writer to take them.
+        var queued: Int { charges.count + lines.count }
+        var unwritten: Int { queued + writing }
 
         /// Claims the writer's next turn when none is running (and, with `ifStarted`, the writer
         /// is started) and something is queued; true: the caller starts it.
         mutating func startTurn(ifStarted: Bool) -> Bool {
-            guard !turn, !ifStarted || started, !charges.isEmpty || !lines.isEmpty else { return false }
+            guard !turn, !ifStarted || started, queued > 0 else { return false }
             turn = true
             return true
         }
 
-        /// Whether a turn about to write should wait for more: while more requests holding
-        /// credits are still to settle than are queued, unless the backlog is full or a flush waits.
+        /// Whether a turn about to write should wait for more: something is queued, but more
+        /// requests holding credits are still to settle, unless the backlog is full or a flush waits.
         func shouldLinger(maxUnsettled: Int) -> Bool {
-            started && holding >= SettlementService.lingerSiblings && charges.count + lines.count < holding
+            started && holding >= SettlementService.lingerSiblings && queued > 0 && queued < holding
                 && unsettled < maxUnsettled && waiters.isEmpty && drained.isEmpty
         }
+    }
+
+    /// What a new settlement asks of the writer.
+    private enum Start {
+        /// Nothing: a turn is running (or the writer is not started), or the settlement was dropped.
+        case none
+        /// Start a turn, which may linger for more.
+        case turn
+        /// A lingering batch has gathered enough: write it now.
+        case lingerOver
     }
 
     private struct Queued {
@@ -127,28 +139,31 @@ package final class SettlementService: Service, Sendable {
     package func enqueue(_ settlement: Settlement) {
         let queued = Queued(settlement: settlement, finished: .now)
         let charge = Self.isCharge(settlement)
-        let (taken, write): (Bool, Bool?) = state.withLock { state in
+        let (taken, start): (Bool, Start) = state.withLock { state in
             if settlement.reservation != nil { state.holding = max(state.holding - 1, 0) }
             // A settlement of a reservation is never dropped: paid requests wait for room instead.
             if charge {
                 state.charges.append(queued)
                 state.unsettled += 1
             } else {
-                guard settlement.reservation != nil || state.unwritten < maxLines else { return (false, nil) }
+                guard settlement.reservation != nil || state.unwritten < maxLines else { return (false, .none) }
                 state.lines.append(queued)
             }
-            // Enough have joined a lingering batch: it goes now.
-            if state.lingering != nil, state.charges.count + state.lines.count >= state.holding {
+            if state.lingering != nil, state.queued >= state.holding {
                 state.lingering = nil
-                return (true, false)
+                return (true, .lingerOver)
             }
-            return (true, state.startTurn(ifStarted: true) ? true : nil)
+            return (true, state.startTurn(ifStarted: true) ? .turn : .none)
         }
         guard taken else {
             instruments?.dropped.increment()
             return
         }
-        if let write { writeNextBatch(mayLinger: write) }
+        switch start {
+        case .none: break
+        case .turn: writeNextBatch(mayLinger: true)
+        case .lingerOver: writeNextBatch(mayLinger: false)
+        }
     }
 
     /// A reservation was just held: its settlement will follow.
@@ -274,7 +289,7 @@ package final class SettlementService: Service, Sendable {
     /// empty. With `mayLinger`, a small batch under load waits up to ``maxLinger`` for more.
     private func writeNextBatch(mayLinger: Bool) {
         let (batch, unsettled, drained, linger): ([Queued], Int, [CheckedContinuation<Void, Never>], UInt64?) = state.withLock { state in
-            if mayLinger, !state.charges.isEmpty || !state.lines.isEmpty, state.shouldLinger(maxUnsettled: maxUnsettled) {
+            if mayLinger, state.shouldLinger(maxUnsettled: maxUnsettled) {
                 state.lingers &+= 1
                 state.lingering = state.lingers
                 return ([], state.unsettled, [], state.lingers)

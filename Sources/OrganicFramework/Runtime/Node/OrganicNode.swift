@@ -283,7 +283,7 @@ public struct OrganicNode: Sendable {
                                      metrics: metrics,
                                      stripe: checked.stripe.map { StripeWebhook(settings: $0, store: keyStore, clock: clock, logger: logger) }),
             server: .loopBoundHTTP1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
-                                                         idleTimeout: .nanoseconds(Int64(Duration.seconds(double: server.idleTimeoutSeconds).nanosecondsClamped)))),
+                                                         idleTimeout: TimeAmount(Duration.seconds(double: server.idleTimeoutSeconds)))),
             // A burst of connects waits in the kernel's accept queue while the accept loop catches up;
             // with the default 256 the overflow's handshakes are dropped and reset a minute later.
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic",

@@ -156,7 +156,7 @@ package final class FiberClient: Sendable {
     /// Throws ``FiberError`` for a failed handshake, and the HTTP client's errors otherwise.
     package func execute(_ body: [UInt8], to miner: FiberMiner, path: String, accept: String = "application/json",
                          timeout: Duration) async throws -> HTTPClientResponse {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.nanosecondsClamped))
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         guard configuration.version == .v1 else {
             return try await clients.current.execute(request(body, to: miner, path: path, session: nil, accept: accept), deadline: deadline)
         }

@@ -60,7 +60,7 @@ package enum FiberHandshake {
     /// Runs both steps against `miner` and returns the session it accepted.
     package static func perform(client: HTTPClient, keypair: Sr25519Keypair, miner: FiberMiner, now: Date,
                                 timeout: Duration, userAgent: String) async throws(FiberError) -> FiberSession {
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.nanosecondsClamped))
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         var get = HTTPClientRequest(url: miner.url(FiberWire.publicKeyPath))
         get.method = .GET
         get.headers.add(name: "User-Agent", value: userAgent)

@@ -183,8 +183,10 @@ package struct SQLiteKeyStore: KeyStore {
     }
 
     package func settle(batch: [Settlement]) async throws {
-        try await writeLedger { _, ledger in
-            for settlement in batch { try ledger.settle(settlement) }
+        try await withCheckedThrowingContinuation { (written: CheckedContinuation<Void, any Error>) in
+            settle(batch: batch) { error in
+                if let error { written.resume(throwing: error) } else { written.resume() }
+            }
         }
     }
 
