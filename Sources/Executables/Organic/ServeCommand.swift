@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        HeapSettings.apply()
+        ProcessHeap.configureForServing()
         let path = config ?? ProcessInfo.processInfo.environment["ORGANIC_CONFIG"]
         let configuration: NodeConfiguration
         let plugins: [any SubnetPlugin]
@@ -37,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
             "public": "\(configuration.server.host):\(configuration.server.port)",
             "plugins": "\(plugins.map { type(of: $0).name })", "database": "\(configuration.database.path)",
         ])
+        node.additionalServices.append(HeapTrimService(clock: node.clock, logger: logger))
         try await node.run()
         logger.info("node stopped cleanly")
     }

@@ -45,7 +45,9 @@ struct WordCountNodeCommand: AsyncParsableCommand {
         }
         // The node loads node.wallet/node.hotkey itself; an encrypted hotkey's password is read
         // from ORGANIC_WALLET_PASSWORD (there is no prompt here).
-        let node = try OrganicNode(configuration: configuration, plugins: plugins, logger: logger)
+        ProcessHeap.configureForServing()
+        var node = try OrganicNode(configuration: configuration, plugins: plugins, logger: logger)
+        node.additionalServices.append(HeapTrimService(clock: node.clock, logger: logger))
         logger.info("starting node", metadata: [
             "public": "\(configuration.server.host):\(configuration.server.port)",
             "plugins": "\(plugins.map { type(of: $0).name })", "database": "\(configuration.database.path)",

@@ -1,5 +1,5 @@
 public import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 public import UnixSignals
 import AsyncHTTPClient
 import Foundation
@@ -41,6 +41,9 @@ public struct OrganicNode: Sendable {
     /// process-wide `MetricsSystem`. Replace it to expose the application's own metrics beside
     /// the node's.
     public var metricsRegistry = PrometheusCollectorRegistry()
+    /// The application's own services, run in the node's `ServiceGroup` after the node's:
+    /// started with it, and on shutdown stopped first.
+    public var additionalServices: [any Service] = []
 
     public init(configuration: NodeConfiguration, plugins: [any SubnetPlugin], metagraphSource: (any MetagraphSource)? = nil,
                 transportMiddleware: (@Sendable (_ endpoint: String, _ transport: any MinerTransport) -> any MinerTransport)? = nil,
@@ -291,6 +294,7 @@ public struct OrganicNode: Sendable {
             onServerRunning: { channel in await readiness.bound("public", port: channel.localAddress?.port ?? 0) },
             logger: logger)
         services.append(publicApp)
+        services += additionalServices
 
         var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(double: configuration.server.shutdownGraceSeconds)
