@@ -16,25 +16,23 @@ struct ProcessHeapTests {
 
     @Test("a trim hands the pages of freed heap memory back to the system")
     func trimReturnsFreedMemory() throws {
-        // 64 KiB chunks come from the heap whatever glibc's mmap threshold; a small live block
-        // after each keeps a freed chunk from joining the heap's top (which glibc may return by
-        // itself), so only a trim returns them.
-        let chunk = 64 << 10
-        let count = 3_000
-        var chunks: [UnsafeMutableRawPointer] = []
-        var pins: [UnsafeMutableRawPointer] = []
-        for _ in 0..<count {
-            let block = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
-            block.initializeMemory(as: UInt8.self, repeating: 1, count: chunk)
-            chunks.append(block)
-            pins.append(UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16))
+        // 64 KiB blocks come from the heap whatever glibc's mmap threshold. Every other one is
+        // freed: each lies between two live blocks, so none can join another or the heap's top
+        // (which glibc may return by itself), and only a trim returns their pages.
+        let block = 64 << 10
+        let count = 4_000
+        let blocks = (0..<count).map { _ in
+            let pointer = UnsafeMutableRawPointer.allocate(byteCount: block, alignment: 16)
+            pointer.initializeMemory(as: UInt8.self, repeating: 1, count: block)
+            return pointer
         }
-        defer { for pin in pins { pin.deallocate() } }
-        for block in chunks { block.deallocate() }
-        let before = try Self.residentBytes()
+        defer { for index in stride(from: 1, to: count, by: 2) { blocks[index].deallocate() } }
+        let peak = try Self.residentBytes()
+        for index in stride(from: 0, to: count, by: 2) { blocks[index].deallocate() }
+        let freed = (count / 2) * block
         #expect(ProcessHeap.trim(), "glibc's malloc_trim was not found")
         let after = try Self.residentBytes()
-        #expect(before - after > (count * chunk) / 2, "RSS \(before >> 20) MiB before the trim, \(after >> 20) MiB after")
+        #expect(peak - after > freed / 2, "RSS \(peak >> 20) MiB before freeing \(freed >> 20) MiB and trimming, \(after >> 20) MiB after")
     }
 
     @Test("the trim service trims once per interval, the first after one interval, until it is cancelled")
