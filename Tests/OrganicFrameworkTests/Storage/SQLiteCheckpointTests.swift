@@ -2,9 +2,11 @@ import Foundation
 import GRDB
 import Logging
 @testable import OrganicFramework
+import OrganicTestKit
 import Testing
 
-/// The node's SQLite WAL is checkpointed in the background, never by the writer a request waits on.
+/// The node's SQLite WAL is checkpointed on a timer, by the writer between its transactions, so it
+/// restarts and stays small however steadily the node writes.
 @Suite("SQLite background checkpoint")
 struct SQLiteCheckpointTests {
     /// The WAL header's checkpoint sequence number (big-endian at offset 12): it grows each time
@@ -51,5 +53,49 @@ struct SQLiteCheckpointTests {
         #expect(SQLiteCheckpointService.sqliteDefaultAutocheckpoint == 1000)
         let rows = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM scratch") }
         #expect((rows ?? 0) > 0)
+    }
+
+    @Test("under writes that never pause, every checkpoint lets the WAL restart, and the -wal file stays a small part of what was written")
+    func restartsUnderSteadyWrites() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("organic-checkpoint-\(UUID().uuidString)/organic.sqlite").path
+        let database = try SQLiteDatabase(path: path)
+        defer { try? database.close() }
+        try await database.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)") }
+        let clock = ManualNodeClock()
+        let service = SQLiteCheckpointService(database: database, interval: .seconds(1), clock: clock,
+                                              logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let running = Task { try await service.run() }
+        #expect(await eventually { (try? await Self.autocheckpoint(database)) == 0 }, "the service never turned the writer's automatic checkpoint off")
+        // Two writers keep the writer's queue full: a checkpoint that copied beside them (from a
+        // connection of its own) would never let a write restart the WAL.
+        let writes = Locked(0)
+        let stop = Locked(false)
+        let payload = Data(repeating: 7, count: 2048)
+        let writers = (0..<2).map { _ in
+            Task {
+                while !stop.withLock({ $0 }) {
+                    try await database.pool.write { db in try db.execute(sql: "INSERT INTO scratch (payload) VALUES (?)", arguments: [payload]) }
+                    writes.withLock { $0 += 1 }
+                }
+            }
+        }
+        var rounds = 0
+        // Every write appends at least one 4 KiB page: 4,000 writes without a restart make a
+        // WAL of 16 MiB or more.
+        while rounds < 20 || writes.withLock({ $0 }) < 4_000 {
+            // The service is back asleep (its last checkpoint done), so this interval wakes it.
+            try #require(await eventually { clock.sleeperCount == 1 }, "the service did not go back to sleep")
+            let before = try Self.checkpointSequence(path)
+            clock.advance(by: .seconds(1))
+            let restarted = await eventually { ((try? Self.checkpointSequence(path)) ?? before) > before }
+            try #require(restarted, "after checkpoint \(rounds + 1) no write restarted the WAL (\(writes.withLock { $0 }) writes so far)")
+            rounds += 1
+        }
+        stop.withLock { $0 = true }
+        for writer in writers { try await writer.value }
+        let walBytes = try #require(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
+        #expect(walBytes < 8 << 20, "the -wal file is \(walBytes >> 20) MiB after \(writes.withLock { $0 }) writes")
+        running.cancel()
+        try await running.value
     }
 }

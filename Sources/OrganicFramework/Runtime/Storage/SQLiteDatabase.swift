@@ -21,11 +21,16 @@ public final class SQLiteDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A WAL that a burst grew is cut back to this size when it restarts.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
         try NodeMigrations.migrator.migrate(pool)
     }
+
+    /// Bytes the `-wal` file keeps when the WAL restarts after a checkpoint.
+    static let walSizeLimit = 64 << 20
 
     /// Checkpoints the WAL and closes every connection.
     public func close() throws {
