@@ -21,14 +21,21 @@ struct SQLiteCheckpointTests {
         try await database.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1 }
     }
 
-    @Test("the writer stops checkpointing while the service runs, the service's checkpoints let the WAL restart, and shutdown gives the writer its checkpoint back")
-    func backgroundCheckpoint() async throws {
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// A fresh database file with a `scratch` table to write to.
+    static func scratchDatabase() async throws -> (path: String, database: SQLiteDatabase) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("organic-checkpoint-\(UUID().uuidString)/organic.sqlite").path
         let database = try SQLiteDatabase(path: path)
-        defer { try? database.close() }
         try await database.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)") }
-        let service = SQLiteCheckpointService(database: database, interval: .milliseconds(20), clock: SystemNodeClock(),
-                                              logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return (path, database)
+    }
+
+    @Test("the writer stops checkpointing while the service runs, the service's checkpoints let the WAL restart, and shutdown gives the writer its checkpoint back")
+    func backgroundCheckpoint() async throws {
+        let (path, database) = try await Self.scratchDatabase()
+        defer { try? database.close() }
+        let service = SQLiteCheckpointService(database: database, interval: .milliseconds(20), clock: SystemNodeClock(), logger: Self.quiet)
         let running = Task { try await service.run() }
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(20)
@@ -57,13 +64,10 @@ struct SQLiteCheckpointTests {
 
     @Test("under writes that never pause, every checkpoint lets the WAL restart, and the -wal file stays a small part of what was written")
     func restartsUnderSteadyWrites() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("organic-checkpoint-\(UUID().uuidString)/organic.sqlite").path
-        let database = try SQLiteDatabase(path: path)
+        let (path, database) = try await Self.scratchDatabase()
         defer { try? database.close() }
-        try await database.pool.write { db in try db.execute(sql: "CREATE TABLE scratch (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)") }
         let clock = ManualNodeClock()
-        let service = SQLiteCheckpointService(database: database, interval: .seconds(1), clock: clock,
-                                              logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let service = SQLiteCheckpointService(database: database, interval: .seconds(1), clock: clock, logger: Self.quiet)
         let running = Task { try await service.run() }
         #expect(await eventually { (try? await Self.autocheckpoint(database)) == 0 }, "the service never turned the writer's automatic checkpoint off")
         // Two writers keep the writer's queue full: a checkpoint that copied beside them (from a
