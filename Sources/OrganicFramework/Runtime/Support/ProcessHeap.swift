@@ -20,14 +20,14 @@ import Glibc
 public enum ProcessHeap {
     /// Allocations of at least this many bytes get their own mapping, returned when freed
     /// (the largest glibc accepts on 64-bit systems).
-    public static let mmapThreshold = 32 << 20
+    package static let mmapThreshold = 32 << 20
     /// Free memory at the top of the heap beyond this is returned when freed; the rest waits
     /// for the next trim.
-    public static let trimThreshold = 64 << 20
+    package static let trimThreshold = 64 << 20
     /// How often ``HeapTrimService`` returns the heap's free memory to the system.
     public static let trimInterval: Duration = .seconds(5)
 
-    /// Sets glibc's thresholds (``mmapThreshold``, ``trimThreshold``); does nothing on another
+    /// Sets glibc's thresholds (mmap 32 MiB, trim 64 MiB); does nothing on another
     /// libc. False when it could not.
     @discardableResult
     public static func configureForServing() -> Bool {
