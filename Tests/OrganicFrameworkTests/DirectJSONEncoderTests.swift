@@ -178,6 +178,59 @@ struct DirectJSONEncoderTests {
         #expect(try Self.direct([WritesNothing()]).map { String(decoding: $0, as: UTF8.self) } == "[{}]")
     }
 
+    /// Records the coding path its encoder and containers report, as a type that throws an
+    /// `EncodingError` would read it.
+    final class PathRecorder: @unchecked Sendable {
+        var paths: [String] = []
+        func record(_ name: String, _ path: [any CodingKey]) {
+            paths.append(name + ": " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: "."))
+        }
+    }
+
+    struct Leaf: Encodable {
+        let recorder: PathRecorder
+        func encode(to encoder: any Encoder) throws {
+            recorder.record("leaf", encoder.codingPath)
+            var single = encoder.singleValueContainer()
+            recorder.record("leaf value", single.codingPath)
+            try single.encode(1)
+        }
+    }
+
+    struct Branch: Encodable {
+        enum Keys: String, CodingKey { case first, list, nested }
+        let recorder: PathRecorder
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            recorder.record("branch", container.codingPath)
+            try container.encode(Leaf(recorder: recorder), forKey: .first)
+            var list = container.nestedUnkeyedContainer(forKey: .list)
+            recorder.record("list", list.codingPath)
+            try list.encode(Leaf(recorder: recorder))
+            try list.encode([Leaf(recorder: recorder), Leaf(recorder: recorder)])
+            var nested = list.nestedContainer(keyedBy: Keys.self)
+            recorder.record("nested", nested.codingPath)
+            try nested.encode(Leaf(recorder: recorder), forKey: .nested)
+            try container.encode(["x": Leaf(recorder: recorder)], forKey: .nested)
+        }
+    }
+
+    @Test("a value asking for its coding path is told the member names and array positions down to it")
+    func codingPaths() throws {
+        let direct = PathRecorder(), foundation = PathRecorder()
+        let bytes = try DirectJSONEncoder().encode([Branch(recorder: direct)])
+        _ = try JSONEncoder().encode([Branch(recorder: foundation)])
+        #expect(String(decoding: bytes, as: UTF8.self) == #"[{"first":1,"list":[1,[1,1],{"nested":1}],"nested":{"x":1}}]"#)
+        // Foundation leaves a nested unkeyed container's name and a dictionary's key out of its
+        // elements' paths; the direct encoder names the whole way down, as the tape decoder does.
+        #expect(direct.paths == [
+            "branch: [0]", "leaf: [0].first", "leaf value: [0].first", "list: [0].list", "leaf: [0].list.[0]", "leaf value: [0].list.[0]",
+            "leaf: [0].list.[1].[0]", "leaf value: [0].list.[1].[0]", "leaf: [0].list.[1].[1]", "leaf value: [0].list.[1].[1]",
+            "nested: [0].list.[2]", "leaf: [0].list.[2].nested", "leaf value: [0].list.[2].nested", "leaf: [0].nested.x", "leaf value: [0].nested.x",
+        ])
+        #expect(direct.paths.count == foundation.paths.count)
+    }
+
     @Test("what cannot be written in order is Foundation's result or error, and leaves the buffer as it was")
     func fallsBackToFoundation() throws {
         #expect(try Self.direct(OutOfOrder()) == nil)

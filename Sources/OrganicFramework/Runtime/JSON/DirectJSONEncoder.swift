@@ -51,7 +51,7 @@ package struct DirectJSONEncoder: Sendable {
             swap(&writer.bytes, &bytes)
             if !written { bytes.removeSubrange(start...) }
         }
-        try writer.write(value, path: .root)
+        try writer.write(value)
         writer.close(downTo: 0)
         written = !writer.unsupported && writer.bytes.count > start
         return written
@@ -66,6 +66,10 @@ final class JSONByteWriter {
         var start: Int
         var closer: UInt8
         var count: Int
+        /// An object's member being written: the frame's part of a nested value's coding path
+        /// (an array's is its element count). Kept here rather than in a path built per value,
+        /// which cost an allocation for every nested value.
+        var key: (any CodingKey)?
     }
 
     struct State {
@@ -116,7 +120,7 @@ final class JSONByteWriter {
     func open(start: Int, depth: Int, opener: UInt8, closer: UInt8) -> Int? {
         if bytes.count == start, frames.count == depth {
             bytes.append(opener)
-            frames.append(Frame(start: start, closer: closer, count: 0))
+            frames.append(Frame(start: start, closer: closer, count: 0, key: nil))
             return depth
         }
         close(downTo: depth + 1)
@@ -140,14 +144,22 @@ final class JSONByteWriter {
         return true
     }
 
-    func key(_ key: some CodingKey) {
+    /// Writes the name of the member of the frame at `depth` about to be written.
+    func key(_ key: some CodingKey, depth: Int) {
         string(key.stringValue)
         bytes.append(UInt8(ascii: ":"))
+        frames[depth].key = key
+    }
+
+    /// The coding path of a value written inside the `depth` outermost frames (values are written
+    /// in order, so those frames are its ancestors).
+    func codingPath(depth: Int) -> [any CodingKey] {
+        frames.prefix(depth).map { frame in frame.key ?? TapeIndexKey(frame.count - 1) }
     }
 
     // MARK: Values
 
-    func write<T: Encodable>(_ value: T, path: TapeCodingPath) throws {
+    func write<T: Encodable>(_ value: T) throws {
         // Types Foundation writes in its own way, and arrays that are common in answers.
         if T.self == String.self, let value = value as? String { return string(value) }
         if T.self == Double.self, let value = value as? Double { return double(value) }
@@ -162,7 +174,7 @@ final class JSONByteWriter {
         }
         let start = bytes.count
         let depth = frames.count
-        try value.encode(to: DirectValueEncoder(writer: self, path: path, start: start, depth: depth))
+        try value.encode(to: DirectValueEncoder(writer: self, start: start, depth: depth))
         close(downTo: depth)
         // A nested value that writes nothing is an empty object, as in Foundation.
         if bytes.count == start, depth > 0 { bytes.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")]) }
@@ -247,40 +259,38 @@ final class JSONByteWriter {
 /// single value) where the writer stood when the value began.
 struct DirectValueEncoder: Encoder {
     let writer: JSONByteWriter
-    let path: TapeCodingPath
     /// Where this value begins in the text, and how many containers were open around it.
     let start: Int
     let depth: Int
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { writer.codingPath(depth: depth) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         let frame = writer.open(start: start, depth: depth, opener: UInt8(ascii: "{"), closer: UInt8(ascii: "}"))
-        return KeyedEncodingContainer(DirectKeyedContainer<Key>(writer: writer, path: path, start: start, depth: frame ?? depth))
+        return KeyedEncodingContainer(DirectKeyedContainer<Key>(writer: writer, start: start, depth: frame ?? depth))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         let frame = writer.open(start: start, depth: depth, opener: UInt8(ascii: "["), closer: UInt8(ascii: "]"))
-        return DirectUnkeyedContainer(writer: writer, path: path, start: start, depth: frame ?? depth)
+        return DirectUnkeyedContainer(writer: writer, start: start, depth: frame ?? depth)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        DirectSingleValueContainer(writer: writer, path: path, start: start, depth: depth)
+        DirectSingleValueContainer(writer: writer, start: start, depth: depth)
     }
 }
 
 struct DirectKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let writer: JSONByteWriter
-    let path: TapeCodingPath
     let start: Int
     let depth: Int
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { writer.codingPath(depth: depth) }
 
     private func begin(_ key: Key) -> Bool {
         guard writer.element(depth: depth, start: start) else { return false }
-        writer.key(key)
+        writer.key(key, depth: depth)
         return true
     }
 
@@ -302,18 +312,18 @@ struct DirectKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         guard begin(key) else { return }
-        try writer.write(value, path: .key(key, path))
+        try writer.write(value)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         _ = begin(key)
-        return DirectValueEncoder(writer: writer, path: .key(key, path), start: writer.bytes.count, depth: depth + 1)
+        return DirectValueEncoder(writer: writer, start: writer.bytes.count, depth: depth + 1)
             .container(keyedBy: NestedKey.self)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         _ = begin(key)
-        return DirectValueEncoder(writer: writer, path: .key(key, path), start: writer.bytes.count, depth: depth + 1).unkeyedContainer()
+        return DirectValueEncoder(writer: writer, start: writer.bytes.count, depth: depth + 1).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder { unsupportedEncoder() }
@@ -321,7 +331,7 @@ struct DirectKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     private func unsupportedEncoder() -> any Encoder {
         writer.unsupported = true
-        return DirectValueEncoder(writer: writer, path: path, start: -1, depth: depth + 1)
+        return DirectValueEncoder(writer: writer, start: -1, depth: depth + 1)
     }
 }
 
@@ -353,19 +363,17 @@ extension DirectKeylessContainer {
 
 struct DirectUnkeyedContainer: UnkeyedEncodingContainer, DirectKeylessContainer {
     let writer: JSONByteWriter
-    let path: TapeCodingPath
     let start: Int
     let depth: Int
     private(set) var count = 0
 
-    init(writer: JSONByteWriter, path: TapeCodingPath, start: Int, depth: Int) {
+    init(writer: JSONByteWriter, start: Int, depth: Int) {
         self.writer = writer
-        self.path = path
         self.start = start
         self.depth = depth
     }
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { writer.codingPath(depth: depth) }
 
     mutating func begin() -> Bool {
         guard writer.element(depth: depth, start: start) else { return false }
@@ -374,38 +382,34 @@ struct DirectUnkeyedContainer: UnkeyedEncodingContainer, DirectKeylessContainer 
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        let index = count
         guard begin() else { return }
-        try writer.write(value, path: .index(index, path))
+        try writer.write(value)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let index = count
         _ = begin()
-        return DirectValueEncoder(writer: writer, path: .index(index, path), start: writer.bytes.count, depth: depth + 1)
+        return DirectValueEncoder(writer: writer, start: writer.bytes.count, depth: depth + 1)
             .container(keyedBy: NestedKey.self)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let index = count
         _ = begin()
-        return DirectValueEncoder(writer: writer, path: .index(index, path), start: writer.bytes.count, depth: depth + 1).unkeyedContainer()
+        return DirectValueEncoder(writer: writer, start: writer.bytes.count, depth: depth + 1).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
         writer.unsupported = true
-        return DirectValueEncoder(writer: writer, path: path, start: -1, depth: depth + 1)
+        return DirectValueEncoder(writer: writer, start: -1, depth: depth + 1)
     }
 }
 
 /// Writes the one value of its encoder; a second value is not possible in order.
 struct DirectSingleValueContainer: SingleValueEncodingContainer, DirectKeylessContainer {
     let writer: JSONByteWriter
-    let path: TapeCodingPath
     let start: Int
     let depth: Int
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { writer.codingPath(depth: depth) }
 
     func begin() -> Bool {
         guard !writer.unsupported, writer.bytes.count == start, writer.frames.count == depth else {
@@ -417,6 +421,6 @@ struct DirectSingleValueContainer: SingleValueEncodingContainer, DirectKeylessCo
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         guard begin() else { return }
-        try writer.write(value, path: path)
+        try writer.write(value)
     }
 }

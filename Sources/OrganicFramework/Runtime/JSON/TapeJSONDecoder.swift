@@ -24,27 +24,17 @@ package struct TapeJSONDecoder {
 
     /// Decodes a document already checked and tokenized by ``JSONTape/parse(_:)``.
     package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], tape: JSONTape) throws -> T {
-        try TapeDocument(bytes: bytes, tokens: tape.tokens).decode(T.self, at: 0, path: .root)
+        try TapeDocument(bytes: bytes, tokens: tape.tokens).decode(T.self, at: 0)
     }
 }
 
-/// A coding path built only as deep as decoding goes, turned into `[any CodingKey]` for errors.
-indirect enum TapeCodingPath {
-    case root
-    case key(any CodingKey, TapeCodingPath)
-    case index(Int, TapeCodingPath)
-
-    var keys: [any CodingKey] {
-        var keys: [any CodingKey] = []
-        var node = self
-        while true {
-            switch node {
-            case .root: return keys.reversed()
-            case .key(let key, let parent): keys.append(key); node = parent
-            case .index(let index, let parent): keys.append(TapeIndexKey(index)); node = parent
-            }
-        }
-    }
+/// An object member's name as a coding key, in a coding path rebuilt from the tape.
+struct TapeNameKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { nil }
 }
 
 /// An array position as a coding key (Foundation's `Index n`).
@@ -86,77 +76,113 @@ final class TapeDocument {
 
     // MARK: Values
 
-    func decode<T: Decodable>(_ type: T.Type, at index: Int, path: TapeCodingPath) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
         // Direct paths for the shapes that dominate answers; the casts are no-ops (same type).
-        if T.self == Float.self { return unsafeBitCast(try floatingPoint(Float.self, at: index, path: path), to: T.self) }
-        if T.self == Double.self { return unsafeBitCast(try floatingPoint(Double.self, at: index, path: path), to: T.self) }
-        if T.self == String.self { return unsafeBitCast(try string(at: index, path: path), to: T.self) }
-        if T.self == Int.self { return unsafeBitCast(try integer(Int.self, at: index, path: path), to: T.self) }
-        if T.self == Bool.self { return unsafeBitCast(try bool(at: index, path: path), to: T.self) }
-        if T.self == [Float].self { return unsafeBitCast(try array(of: Float.self, at: index, path: path), to: T.self) }
-        if T.self == [Double].self { return unsafeBitCast(try array(of: Double.self, at: index, path: path), to: T.self) }
-        if T.self == [[Float]].self { return unsafeBitCast(try nestedArray(of: Float.self, at: index, path: path), to: T.self) }
-        if T.self == [[Double]].self { return unsafeBitCast(try nestedArray(of: Double.self, at: index, path: path), to: T.self) }
-        if T.self == [String].self { return unsafeBitCast(try array(of: String.self, at: index, path: path), to: T.self) }
-        if T.self == [Int].self { return unsafeBitCast(try array(of: Int.self, at: index, path: path), to: T.self) }
+        if T.self == Float.self { return unsafeBitCast(try floatingPoint(Float.self, at: index), to: T.self) }
+        if T.self == Double.self { return unsafeBitCast(try floatingPoint(Double.self, at: index), to: T.self) }
+        if T.self == String.self { return unsafeBitCast(try string(at: index), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try integer(Int.self, at: index), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try bool(at: index), to: T.self) }
+        if T.self == [Float].self { return unsafeBitCast(try array(of: Float.self, at: index), to: T.self) }
+        if T.self == [Double].self { return unsafeBitCast(try array(of: Double.self, at: index), to: T.self) }
+        if T.self == [[Float]].self { return unsafeBitCast(try nestedArray(of: Float.self, at: index), to: T.self) }
+        if T.self == [[Double]].self { return unsafeBitCast(try nestedArray(of: Double.self, at: index), to: T.self) }
+        if T.self == [String].self { return unsafeBitCast(try array(of: String.self, at: index), to: T.self) }
+        if T.self == [Int].self { return unsafeBitCast(try integers(of: Int.self, at: index), to: T.self) }
+        if T.self == [UInt8].self { return unsafeBitCast(try integers(of: UInt8.self, at: index), to: T.self) }
         // Foundation's JSONDecoder reads these from strings and numbers, not through their own Codable.
-        if T.self == Data.self { return unsafeBitCast(try data(at: index, path: path), to: T.self) }
-        if T.self == URL.self { return unsafeBitCast(try url(at: index, path: path), to: T.self) }
-        if T.self == Decimal.self { return unsafeBitCast(try decimal(at: index, path: path), to: T.self) }
-        return try T(from: TapeDecoder(document: self, index: index, path: path))
+        if T.self == Data.self { return unsafeBitCast(try data(at: index), to: T.self) }
+        if T.self == URL.self { return unsafeBitCast(try url(at: index), to: T.self) }
+        if T.self == Decimal.self { return unsafeBitCast(try decimal(at: index), to: T.self) }
+        return try T(from: TapeDecoder(document: self, index: index))
     }
 
-    func array<T: Decodable>(of type: T.Type, at index: Int, path: TapeCodingPath) throws -> [T] {
+    func array<T: Decodable>(of type: T.Type, at index: Int) throws -> [T] {
+        try elements(at: index) { try decode(T.self, at: $0) }
+    }
+
+    /// Integers read straight from their tokens (token `bytes`, small ids), never through `T(from:)`.
+    func integers<I: FixedWidthInteger & Decodable>(of type: I.Type, at index: Int) throws -> [I] {
+        try elements(at: index) { try integer(I.self, at: $0) }
+    }
+
+    func nestedArray<T: Decodable>(of type: T.Type, at index: Int) throws -> [[T]] {
+        try elements(at: index) { try array(of: T.self, at: $0) }
+    }
+
+    /// The elements of the array at `index`, each read by `read` from its token.
+    @inline(__always)
+    private func elements<T>(at index: Int, _ read: (Int) throws -> T) throws -> [T] {
         let token = tokens[index]
-        guard token.kind == .array else { throw mismatch([T].self, at: index, path: path) }
+        guard token.kind == .array else { throw mismatch([T].self, at: index) }
         var result: [T] = []
         result.reserveCapacity(Int(token.length))
         var element = index + 1
-        // A scalar's path only serves its error: decoded with the array's path (an element's own
-        // is a heap node, one per number of an embedding), and again with its own to throw.
-        let scalar = T.self == Float.self || T.self == Double.self || T.self == Int.self || T.self == String.self || T.self == Bool.self
-        for position in 0..<Int(token.length) {
-            if scalar {
-                do {
-                    result.append(try decode(T.self, at: element, path: path))
-                } catch {
-                    _ = try decode(T.self, at: element, path: .index(position, path))
-                    throw error
-                }
-            } else {
-                result.append(try decode(T.self, at: element, path: .index(position, path)))
-            }
+        for _ in 0..<Int(token.length) {
+            result.append(try read(element))
             element = after(element)
         }
         return result
     }
 
-    func nestedArray<T: Decodable>(of type: T.Type, at index: Int, path: TapeCodingPath) throws -> [[T]] {
-        let token = tokens[index]
-        guard token.kind == .array else { throw mismatch([[T]].self, at: index, path: path) }
-        var result: [[T]] = []
-        result.reserveCapacity(Int(token.length))
-        var element = index + 1
-        for position in 0..<Int(token.length) {
-            result.append(try array(of: T.self, at: element, path: .index(position, path)))
-            element = after(element)
+    /// The coding path of the value at `target`, rebuilt by walking down from the root. Decoding
+    /// keeps no path (one would cost an allocation per member); only errors need one.
+    func codingPath(to target: Int) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var index = 0
+        while index < target {
+            let token = tokens[index]
+            var child = index + 1
+            var found: Int?
+            switch token.kind {
+            case .object:
+                for _ in 0..<Int(token.length) {
+                    let value = child + 1
+                    if target >= value && target < after(value) {
+                        keys.append(TapeNameKey(name(at: child)))
+                        found = value
+                        break
+                    }
+                    child = after(value)
+                }
+            case .array:
+                for position in 0..<Int(token.length) {
+                    if target >= child && target < after(child) {
+                        keys.append(TapeIndexKey(position))
+                        found = child
+                        break
+                    }
+                    child = after(child)
+                }
+            default:
+                break
+            }
+            guard let found else { break }
+            index = found
         }
-        return result
+        return keys
+    }
+
+    /// An object member's name (a string token).
+    func name(at index: Int) -> String {
+        let token = tokens[index]
+        let range = Int(token.offset)..<Int(token.offset + token.length)
+        return String(decoding: token.escaped ? unescape(range) : Array(bytes[range]), as: UTF8.self)
     }
 
     func isNull(_ index: Int) -> Bool { tokens[index].kind == .null }
 
-    func bool(at index: Int, path: TapeCodingPath) throws -> Bool {
+    func bool(at index: Int) throws -> Bool {
         switch tokens[index].kind {
         case .true: return true
         case .false: return false
-        default: throw mismatch(Bool.self, at: index, path: path)
+        default: throw mismatch(Bool.self, at: index)
         }
     }
 
-    func string(at index: Int, path: TapeCodingPath) throws -> String {
+    func string(at index: Int) throws -> String {
         let token = tokens[index]
-        guard token.kind == .string else { throw mismatch(String.self, at: index, path: path) }
+        guard token.kind == .string else { throw mismatch(String.self, at: index) }
         let range = Int(token.offset)..<Int(token.offset + token.length)
         guard token.escaped else { return String(decoding: bytes[range], as: UTF8.self) }
         return String(decoding: unescape(range), as: UTF8.self)
@@ -216,19 +242,38 @@ final class TapeDocument {
         let range = Int(token.offset)..<Int(token.offset + token.length)
         if token.escaped { return unescape(range).elementsEqual(key.utf8) }
         guard key.utf8.count == range.count else { return false }
-        return bytes[range].elementsEqual(key.utf8)
+        // Coding keys are native strings, contiguous UTF-8, and short: compared byte by byte in
+        // place (a generic walk or a memcmp call cost more than the comparison).
+        let equal = key.utf8.withContiguousStorageIfAvailable { name in
+            bytes.withUnsafeBufferPointer { document in
+                var offset = 0
+                while offset < name.count, document[range.lowerBound &+ offset] == name[offset] { offset &+= 1 }
+                return offset == name.count
+            }
+        }
+        return equal ?? bytes[range].elementsEqual(key.utf8)
+    }
+
+    /// The token index of the value of the member of `object` named `name`, or nil.
+    func member(named name: String, in object: Int) -> Int? {
+        var member = object + 1
+        for _ in 0..<Int(tokens[object].length) {
+            if matches(member, name) { return member + 1 }
+            member = after(member + 1)
+        }
+        return nil
     }
 
     // MARK: Numbers
 
-    func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, at index: Int, path: TapeCodingPath) throws -> F {
+    func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, at index: Int) throws -> F {
         let token = tokens[index]
-        guard token.kind == .number else { throw mismatch(F.self, at: index, path: path) }
+        guard token.kind == .number else { throw mismatch(F.self, at: index) }
         let range = Int(token.offset)..<Int(token.offset + token.length)
         if let exact = fastFloatingPoint(F.self, range) { return exact }
         guard let value = F(String(decoding: bytes[range], as: UTF8.self)), value.isFinite,
               value != 0 || !hasNonZeroDigit(range) else {
-            throw unrepresentable(F.self, range, path: path)
+            throw unrepresentable(F.self, range, at: index)
         }
         return value
     }
@@ -298,9 +343,9 @@ final class TapeDocument {
         return false
     }
 
-    func integer<I: FixedWidthInteger & Decodable>(_ type: I.Type, at index: Int, path: TapeCodingPath) throws -> I {
+    func integer<I: FixedWidthInteger & Decodable>(_ type: I.Type, at index: Int) throws -> I {
         let token = tokens[index]
-        guard token.kind == .number else { throw mismatch(I.self, at: index, path: path) }
+        guard token.kind == .number else { throw mismatch(I.self, at: index) }
         let range = Int(token.offset)..<Int(token.offset + token.length)
         var i = range.lowerBound
         let negative = bytes[i] == UInt8(ascii: "-")
@@ -315,7 +360,7 @@ final class TapeDocument {
             }
             let (times, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times.addingReportingOverflow(UInt64(byte &- UInt8(ascii: "0")))
-            guard !overflow1, !overflow2 else { throw unrepresentable(I.self, range, path: path) }
+            guard !overflow1, !overflow2 else { throw unrepresentable(I.self, range, at: index) }
             magnitude = sum
             i += 1
         }
@@ -325,7 +370,7 @@ final class TapeDocument {
             } else {
                 I(exactly: magnitude)
             }
-            guard let value else { throw unrepresentable(I.self, range, path: path) }
+            guard let value else { throw unrepresentable(I.self, range, at: index) }
             return value
         }
         // `1.0`, `15e-1`: rare in answers, and Foundation's rules for them are its own (exact
@@ -333,41 +378,41 @@ final class TapeDocument {
         do {
             return try JSONDecoder().decode(I.self, from: Data(bytes[range]))
         } catch {
-            throw unrepresentable(I.self, range, path: path)
+            throw unrepresentable(I.self, range, at: index)
         }
     }
 
-    func data(at index: Int, path: TapeCodingPath) throws -> Data {
-        let text = try string(at: index, path: path)
+    func data(at index: Int) throws -> Data {
+        let text = try string(at: index)
         guard let data = Data(base64Encoded: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path.keys, debugDescription: "Encountered Data is not valid Base64."))
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(to: index), debugDescription: "Encountered Data is not valid Base64."))
         }
         return data
     }
 
-    func url(at index: Int, path: TapeCodingPath) throws -> URL {
-        let text = try string(at: index, path: path)
+    func url(at index: Int) throws -> URL {
+        let text = try string(at: index)
         guard let url = URL(string: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path.keys, debugDescription: "Invalid URL string."))
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath(to: index), debugDescription: "Invalid URL string."))
         }
         return url
     }
 
-    func decimal(at index: Int, path: TapeCodingPath) throws -> Decimal {
+    func decimal(at index: Int) throws -> Decimal {
         let token = tokens[index]
-        guard token.kind == .number else { throw mismatch(Decimal.self, at: index, path: path) }
+        guard token.kind == .number else { throw mismatch(Decimal.self, at: index) }
         let range = Int(token.offset)..<Int(token.offset + token.length)
         guard let value = Decimal(string: String(decoding: bytes[range], as: UTF8.self), locale: nil) else {
-            throw unrepresentable(Decimal.self, range, path: path)
+            throw unrepresentable(Decimal.self, range, at: index)
         }
         return value
     }
 
     // MARK: Errors (worded as Foundation's)
 
-    func mismatch(_ type: Any.Type, at index: Int, path: TapeCodingPath) -> DecodingError {
+    func mismatch(_ type: Any.Type, at index: Int) -> DecodingError {
         if tokens[index].kind == .null {
-            return .valueNotFound(type, .init(codingPath: path.keys, debugDescription: "Cannot get value of type \(type) -- found null value instead"))
+            return .valueNotFound(type, .init(codingPath: codingPath(to: index), debugDescription: "Cannot get value of type \(type) -- found null value instead"))
         }
         let found = switch tokens[index].kind {
         case .object: "a dictionary"
@@ -377,71 +422,62 @@ final class TapeDocument {
         case .true, .false: "bool"
         case .null: "null"
         }
-        return .typeMismatch(type, .init(codingPath: path.keys, debugDescription: "Expected to decode \(type) but found \(found) instead."))
+        return .typeMismatch(type, .init(codingPath: codingPath(to: index), debugDescription: "Expected to decode \(type) but found \(found) instead."))
     }
 
-    func unrepresentable(_ type: Any.Type, _ range: Range<Int>, path: TapeCodingPath) -> DecodingError {
-        .dataCorrupted(.init(codingPath: path.keys,
+    func unrepresentable(_ type: Any.Type, _ range: Range<Int>, at index: Int) -> DecodingError {
+        .dataCorrupted(.init(codingPath: codingPath(to: index),
                              debugDescription: "Parsed JSON number <\(String(decoding: bytes[range], as: UTF8.self))> does not fit in \(type)."))
     }
 }
 
-/// The `Decoder` handed to a type's `init(from:)`: one value of the document.
+/// The `Decoder` handed to a type's `init(from:)`: one value of the document. Decoders and
+/// containers hold token indices only (no coding path), so descending costs no allocation and
+/// `TapeDecoder` and the containers fit an existential's inline buffer.
 struct TapeDecoder: Decoder {
     let document: TapeDocument
     let index: Int
-    let path: TapeCodingPath
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { document.codingPath(to: index) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard document.tokens[index].kind == .object else { throw document.mismatch([String: Any].self, at: index, path: path) }
-        return KeyedDecodingContainer(TapeKeyedContainer<Key>(document: document, object: index, path: path))
+        guard document.tokens[index].kind == .object else { throw document.mismatch([String: Any].self, at: index) }
+        return KeyedDecodingContainer(TapeKeyedContainer<Key>(document: document, object: index))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard document.tokens[index].kind == .array else { throw document.mismatch([Any].self, at: index, path: path) }
-        return TapeUnkeyedContainer(document: document, array: index, path: path)
+        guard document.tokens[index].kind == .array else { throw document.mismatch([Any].self, at: index) }
+        return TapeUnkeyedContainer(document: document, array: index)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        TapeSingleValueContainer(document: document, index: index, path: path)
+        TapeSingleValueContainer(document: document, index: index)
     }
 }
 
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let document: TapeDocument
     let object: Int
-    let path: TapeCodingPath
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { document.codingPath(to: object) }
 
     var allKeys: [Key] {
         var keys: [Key] = []
         var member = object + 1
         for _ in 0..<Int(document.tokens[object].length) {
-            if let key = Key(stringValue: (try? document.string(at: member, path: path)) ?? "") { keys.append(key) }
+            if let key = Key(stringValue: document.name(at: member)) { keys.append(key) }
             member = document.after(member + 1)
         }
         return keys
     }
 
     /// The token index of `key`'s value, or nil.
-    func value(for key: Key) -> Int? { value(named: key.stringValue) }
-
-    func value(named name: String) -> Int? {
-        var member = object + 1
-        for _ in 0..<Int(document.tokens[object].length) {
-            if document.matches(member, name) { return member + 1 }
-            member = document.after(member + 1)
-        }
-        return nil
-    }
+    func value(for key: Key) -> Int? { document.member(named: key.stringValue, in: object) }
 
     func require(_ key: Key) throws -> Int {
         guard let index = value(for: key) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: path.keys,
+            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath,
                                                        debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
         }
         return index
@@ -452,140 +488,133 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { document.isNull(try require(key)) }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try document.decode(T.self, at: try require(key), path: .key(key, path))
+        try document.decode(T.self, at: try require(key))
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let index = value(for: key), !document.isNull(index) else { return nil }
-        return try document.decode(T.self, at: index, path: .key(key, path))
+        return try document.decode(T.self, at: index)
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try document.bool(at: try require(key), path: .key(key, path)) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.string(at: try require(key), path: .key(key, path)) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-        try document.floatingPoint(Double.self, at: try require(key), path: .key(key, path))
-    }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
-        try document.floatingPoint(Float.self, at: try require(key), path: .key(key, path))
-    }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(key) }
-
-    private func integer<I: FixedWidthInteger & Decodable>(_ key: Key) throws -> I {
-        try document.integer(I.self, at: try require(key), path: .key(key, path))
-    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try document.bool(at: try require(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.string(at: try require(key)) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try document.floatingPoint(Double.self, at: try require(key)) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try document.floatingPoint(Float.self, at: try require(key)) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try document.integer(Int.self, at: try require(key)) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try document.integer(Int8.self, at: try require(key)) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try document.integer(Int16.self, at: try require(key)) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try document.integer(Int32.self, at: try require(key)) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try document.integer(Int64.self, at: try require(key)) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try document.integer(UInt.self, at: try require(key)) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try document.integer(UInt8.self, at: try require(key)) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try document.integer(UInt16.self, at: try require(key)) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try document.integer(UInt32.self, at: try require(key)) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try document.integer(UInt64.self, at: try require(key)) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try TapeDecoder(document: document, index: try require(key), path: .key(key, path)).container(keyedBy: NestedKey.self)
+        try TapeDecoder(document: document, index: try require(key)).container(keyedBy: NestedKey.self)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try TapeDecoder(document: document, index: try require(key), path: .key(key, path)).unkeyedContainer()
+        try TapeDecoder(document: document, index: try require(key)).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
         let key = TapeSuperKey()
-        guard let index = value(named: key.stringValue) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: path.keys, debugDescription: "No value associated with key \"super\"."))
+        guard let index = document.member(named: key.stringValue, in: object) else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No value associated with key \"super\"."))
         }
-        return TapeDecoder(document: document, index: index, path: .key(key, path))
+        return TapeDecoder(document: document, index: index)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        TapeDecoder(document: document, index: try require(key), path: .key(key, path))
+        TapeDecoder(document: document, index: try require(key))
     }
 }
 
 struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     let document: TapeDocument
-    let array: Int
-    let path: TapeCodingPath
-    /// The token of the next element.
-    private var element: Int
-    private(set) var currentIndex = 0
+    // 32-bit token indices (a tape has fewer than 2^32 tokens) keep the container within an
+    // existential's three inline words, so `unkeyedContainer()` allocates nothing.
+    private let array: UInt32
+    /// The token of the next element, and its position.
+    private var element: UInt32
+    private var position: UInt32 = 0
 
-    init(document: TapeDocument, array: Int, path: TapeCodingPath) {
+    init(document: TapeDocument, array: Int) {
         self.document = document
-        self.array = array
-        self.path = path
-        element = array + 1
+        self.array = UInt32(truncatingIfNeeded: array)
+        element = self.array + 1
     }
 
-    var codingPath: [any CodingKey] { path.keys }
-    var count: Int? { Int(document.tokens[array].length) }
-    var isAtEnd: Bool { currentIndex >= Int(document.tokens[array].length) }
+    var codingPath: [any CodingKey] { document.codingPath(to: Int(array)) }
+    var currentIndex: Int { Int(position) }
+    var count: Int? { Int(document.tokens[Int(array)].length) }
+    var isAtEnd: Bool { position >= document.tokens[Int(array)].length }
 
     private func requireElement(_ type: Any.Type) throws {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(type, .init(codingPath: TapeCodingPath.index(currentIndex, path).keys,
+            throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [TapeIndexKey(currentIndex)],
                                                           debugDescription: "Unkeyed container is at end."))
         }
     }
 
     private mutating func advance() {
-        element = document.after(element)
-        currentIndex += 1
+        element = UInt32(truncatingIfNeeded: document.after(Int(element)))
+        position += 1
     }
 
     mutating func decodeNil() throws -> Bool {
         try requireElement(Never.self)
-        guard document.isNull(element) else { return false }
+        guard document.isNull(Int(element)) else { return false }
         advance()
         return true
     }
 
     // Primitives read their token directly (the generic path would come back here through `T(from:)`).
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try next { document, index, path in try document.bool(at: index, path: path) } }
-    mutating func decode(_ type: String.Type) throws -> String { try next { document, index, path in try document.string(at: index, path: path) } }
-    mutating func decode(_ type: Double.Type) throws -> Double { try next { document, index, path in try document.floatingPoint(Double.self, at: index, path: path) } }
-    mutating func decode(_ type: Float.Type) throws -> Float { try next { document, index, path in try document.floatingPoint(Float.self, at: index, path: path) } }
-    mutating func decode(_ type: Int.Type) throws -> Int { try next { document, index, path in try document.integer(Int.self, at: index, path: path) } }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next { document, index, path in try document.integer(Int8.self, at: index, path: path) } }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next { document, index, path in try document.integer(Int16.self, at: index, path: path) } }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next { document, index, path in try document.integer(Int32.self, at: index, path: path) } }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next { document, index, path in try document.integer(Int64.self, at: index, path: path) } }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try next { document, index, path in try document.integer(UInt.self, at: index, path: path) } }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next { document, index, path in try document.integer(UInt8.self, at: index, path: path) } }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next { document, index, path in try document.integer(UInt16.self, at: index, path: path) } }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next { document, index, path in try document.integer(UInt32.self, at: index, path: path) } }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next { document, index, path in try document.integer(UInt64.self, at: index, path: path) } }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next { try $0.bool(at: $1) } }
+    mutating func decode(_ type: String.Type) throws -> String { try next { try $0.string(at: $1) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next { try $0.floatingPoint(Double.self, at: $1) } }
+    mutating func decode(_ type: Float.Type) throws -> Float { try next { try $0.floatingPoint(Float.self, at: $1) } }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next { try $0.integer(Int.self, at: $1) } }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next { try $0.integer(Int8.self, at: $1) } }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next { try $0.integer(Int16.self, at: $1) } }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next { try $0.integer(Int32.self, at: $1) } }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next { try $0.integer(Int64.self, at: $1) } }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next { try $0.integer(UInt.self, at: $1) } }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next { try $0.integer(UInt8.self, at: $1) } }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next { try $0.integer(UInt16.self, at: $1) } }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next { try $0.integer(UInt32.self, at: $1) } }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next { try $0.integer(UInt64.self, at: $1) } }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try next { document, index, path in try document.decode(T.self, at: index, path: path) }
+        try next { try $0.decode(T.self, at: $1) }
     }
 
-    private mutating func next<T>(_ read: (TapeDocument, Int, TapeCodingPath) throws -> T) throws -> T {
+    private mutating func next<T>(_ read: (TapeDocument, Int) throws -> T) throws -> T {
         try requireElement(T.self)
-        let value = try read(document, element, .index(currentIndex, path))
+        let value = try read(document, Int(element))
         advance()
         return value
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         try requireElement(KeyedDecodingContainer<NestedKey>.self)
-        let container = try TapeDecoder(document: document, index: element, path: .index(currentIndex, path)).container(keyedBy: NestedKey.self)
+        let container = try TapeDecoder(document: document, index: Int(element)).container(keyedBy: NestedKey.self)
         advance()
         return container
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         try requireElement((any UnkeyedDecodingContainer).self)
-        let container = try TapeDecoder(document: document, index: element, path: .index(currentIndex, path)).unkeyedContainer()
+        let container = try TapeDecoder(document: document, index: Int(element)).unkeyedContainer()
         advance()
         return container
     }
 
     mutating func superDecoder() throws -> any Decoder {
         try requireElement((any Decoder).self)
-        let decoder = TapeDecoder(document: document, index: element, path: .index(currentIndex, path))
+        let decoder = TapeDecoder(document: document, index: Int(element))
         advance()
         return decoder
     }
@@ -594,25 +623,24 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
 struct TapeSingleValueContainer: SingleValueDecodingContainer {
     let document: TapeDocument
     let index: Int
-    let path: TapeCodingPath
 
-    var codingPath: [any CodingKey] { path.keys }
+    var codingPath: [any CodingKey] { document.codingPath(to: index) }
 
     func decodeNil() -> Bool { document.isNull(index) }
 
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(T.self, at: index, path: path) }
-    func decode(_ type: Bool.Type) throws -> Bool { try document.bool(at: index, path: path) }
-    func decode(_ type: String.Type) throws -> String { try document.string(at: index, path: path) }
-    func decode(_ type: Double.Type) throws -> Double { try document.floatingPoint(Double.self, at: index, path: path) }
-    func decode(_ type: Float.Type) throws -> Float { try document.floatingPoint(Float.self, at: index, path: path) }
-    func decode(_ type: Int.Type) throws -> Int { try document.integer(Int.self, at: index, path: path) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try document.integer(Int8.self, at: index, path: path) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try document.integer(Int16.self, at: index, path: path) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try document.integer(Int32.self, at: index, path: path) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try document.integer(Int64.self, at: index, path: path) }
-    func decode(_ type: UInt.Type) throws -> UInt { try document.integer(UInt.self, at: index, path: path) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try document.integer(UInt8.self, at: index, path: path) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try document.integer(UInt16.self, at: index, path: path) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try document.integer(UInt32.self, at: index, path: path) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try document.integer(UInt64.self, at: index, path: path) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(T.self, at: index) }
+    func decode(_ type: Bool.Type) throws -> Bool { try document.bool(at: index) }
+    func decode(_ type: String.Type) throws -> String { try document.string(at: index) }
+    func decode(_ type: Double.Type) throws -> Double { try document.floatingPoint(Double.self, at: index) }
+    func decode(_ type: Float.Type) throws -> Float { try document.floatingPoint(Float.self, at: index) }
+    func decode(_ type: Int.Type) throws -> Int { try document.integer(Int.self, at: index) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try document.integer(Int8.self, at: index) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try document.integer(Int16.self, at: index) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try document.integer(Int32.self, at: index) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try document.integer(Int64.self, at: index) }
+    func decode(_ type: UInt.Type) throws -> UInt { try document.integer(UInt.self, at: index) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try document.integer(UInt8.self, at: index) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try document.integer(UInt16.self, at: index) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try document.integer(UInt32.self, at: index) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try document.integer(UInt64.self, at: index) }
 }
