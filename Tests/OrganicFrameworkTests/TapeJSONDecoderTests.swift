@@ -243,6 +243,48 @@ struct TapeJSONDecoderTests {
         }
     }
 
+    struct Optionals: Decodable, Equatable {
+        var bool: Bool?, string: String?, double: Double?, float: Float?
+        var int: Int?, int8: Int8?, int16: Int16?, int32: Int32?, int64: Int64?
+        var uint: UInt?, uint8: UInt8?, uint16: UInt16?, uint32: UInt32?, uint64: UInt64?
+    }
+
+    @Test("optional numbers, strings and booleans: present, absent, null or of the wrong type, as Foundation reads them")
+    func optionalScalars() {
+        let present = #"{"bool":true,"string":"s","double":0.5,"float":1.5,"int":-1,"int8":-8,"int16":16,"int32":32,"int64":-64,"#
+            + #""uint":1,"uint8":8,"uint16":16,"uint32":32,"uint64":64}"#
+        let keys = ["bool", "string", "double", "float", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"]
+        var documents = [present, "{}", "{" + keys.map { "\"\($0)\":null" }.joined(separator: ",") + "}"]
+        for key in keys {
+            documents.append("{\"\(key)\":[1]}")
+            documents.append("{\"\(key)\":\"1\"}")
+            documents.append("{\"\(key)\":300}")
+            documents.append("{\"\(key)\":-1}")
+        }
+        func outcome(_ decode: () throws -> Optionals) -> String {
+            do {
+                return String(describing: try decode())
+            } catch let error as DecodingError {
+                switch error {
+                case .typeMismatch(_, let c): return "typeMismatch at \(c.codingPath.map(\.stringValue))"
+                case .valueNotFound(_, let c): return "valueNotFound at \(c.codingPath.map(\.stringValue))"
+                case .keyNotFound(let key, _): return "keyNotFound \(key.stringValue)"
+                case .dataCorrupted: return "dataCorrupted"
+                @unknown default: return "unknown"
+                }
+            } catch {
+                return "other"
+            }
+        }
+        for document in documents {
+            let bytes = Array(document.utf8)
+            let tape = outcome { try TapeJSONDecoder().decode(Optionals.self, from: bytes) }
+            let foundation = outcome { try JSONDecoder().decode(Optionals.self, from: Data(bytes)) }
+            #expect(tape == foundation, "\(document)")
+        }
+        #expect(outcome { try TapeJSONDecoder().decode(Optionals.self, from: Array(present.utf8)) }.contains("uint64: Optional(64)"))
+    }
+
     @Test("a bad element of an array of numbers, strings or booleans is named by its own path")
     func scalarArrayErrorPaths() {
         func path(_ decode: () throws -> Void) -> String {

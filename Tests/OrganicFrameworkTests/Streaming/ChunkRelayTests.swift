@@ -165,6 +165,35 @@ struct ChunkRelayTests {
         #expect(await finishes(within: .seconds(10)) { await relay.send(1) } == false)
     }
 
+    @Test("a batch (one read's events) is handed over at once: a waiting consumer gets its head, the rest queue in order, and a full relay holds the whole batch back")
+    func batchSend() async {
+        let relay = ChunkRelay<Int>(capacity: 2)
+        let consumer = Task { await relay.next() }
+        // The consumer is waiting once send(contentsOf:) finds it; until then the batch queues.
+        try? await Task.sleep(for: .milliseconds(20))
+        #expect(await relay.send(contentsOf: [0, 1, 2, 3]))
+        guard case .chunk(0)?? = await finishes(within: .seconds(10), { await consumer.value }) else {
+            Issue.record("the waiting consumer receives the batch's head")
+            return
+        }
+        // Three queued, more than the capacity of two: a later batch waits for room.
+        let blocked = Task { await relay.send(contentsOf: [4, 5]) }
+        try? await Task.sleep(for: .milliseconds(20))
+        var items: [Int] = []
+        var taken: [ChunkRelay<Int>.Item] = []
+        relay.takeAvailable(into: &taken, limit: 64)
+        items += taken.compactMap(\.chunk)
+        #expect(items == [1, 2, 3], "the batch's tail stayed together and in order")
+        #expect(await finishes(within: .seconds(10)) { await blocked.value } == true)
+        for _ in 0..<2 {
+            if case .chunk(let n)? = await relay.next() { items.append(n) }
+        }
+        #expect(items == [1, 2, 3, 4, 5])
+        #expect(await relay.send(contentsOf: [Int]()), "an empty batch to an open relay is a no-op")
+        relay.close()
+        #expect(await relay.send(contentsOf: [6, 7]) == false)
+    }
+
     @Test("finish() is delivered after the queued chunks even when the relay is full, and only once")
     func finishAfterChunks() async {
         let relay = ChunkRelay<Int>(capacity: 2)

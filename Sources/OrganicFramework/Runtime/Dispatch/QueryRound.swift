@@ -171,7 +171,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
         let claim = StreamClaim()
         let relay = self.relay
         let delivery = self.delivery
-        let outcome = await reader.read(stream, started: started) { chunk, _ in
+        let outcome = await reader.read(stream, started: started) { chunks in
             guard let relay else { return true }
             if !claim.held {
                 // The first miner to produce a chunk serves the caller; the others are only scored.
@@ -179,7 +179,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
                 claim.held = true
                 delivery?.deliver(.success(.streaming))
             }
-            return await relay.send(chunk)
+            return await relay.send(contentsOf: chunks)
         }
         var attempt = Attempt(miner: miner, judgement: .abandoned, latency: outcome.elapsed,
                               timeToFirstChunk: outcome.firstChunk, chunkCount: outcome.chunks.count)

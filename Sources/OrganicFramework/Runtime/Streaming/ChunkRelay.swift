@@ -39,7 +39,7 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
     let capacity: Int
     private let state = Mutex(State())
 
-    private enum SendStep { case queued, gone, wait }
+    private enum SendStep { case queued(handOver: (CheckedContinuation<Item?, Never>, Chunk)?), gone, wait }
     private enum NextStep { case item(Item, CheckedContinuation<Bool, Never>?), none, wait }
 
     init(capacity: Int = 16) {
@@ -61,25 +61,33 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
     /// Queues a chunk, waiting while `capacity` chunks are unread. False when the caller has gone
     /// (the chunk is dropped) or the task was cancelled.
     func send(_ chunk: Chunk) async -> Bool {
-        let first: (SendStep, CheckedContinuation<Item?, Never>?) = state.withLock { state in
-            if state.closed || state.ended { return (.gone, nil) }
+        await send(contentsOf: CollectionOfOne(chunk))
+    }
+
+    /// Queues `chunks` together (the events of one read from the miner), waiting while `capacity`
+    /// chunks are unread: one hand-over for the lot, so a miner that writes many events at once
+    /// costs one wake-up of the writer, not one per event. The queue may exceed `capacity` by one
+    /// batch, which one read bounds. False when the caller has gone or the task was cancelled.
+    func send(contentsOf chunks: some Collection<Chunk>) async -> Bool {
+        guard let head = chunks.first else { return !isClosed }
+        let step: SendStep = state.withLock { state in
+            if state.closed || state.ended { return .gone }
             if let consumer = state.consumer {
+                // A waiting consumer means an empty queue: it takes the head, the rest queue.
                 state.consumer = nil
-                return (.queued, consumer)
+                for chunk in chunks.dropFirst() { state.buffer.append(.chunk(chunk)) }
+                return .queued(handOver: (consumer, head))
             }
-            if state.buffer.count < capacity {
-                state.buffer.append(.chunk(chunk))
-                return (.queued, nil)
-            }
-            return (.wait, nil)
+            guard state.buffer.count < capacity else { return .wait }
+            for chunk in chunks { state.buffer.append(.chunk(chunk)) }
+            return .queued(handOver: nil)
         }
-        switch first {
-        case (.gone, _): return false
-        case (.queued, let consumer?):
-            consumer.resume(returning: .chunk(chunk))
+        switch step {
+        case .gone: return false
+        case .queued(let handOver):
+            if let (consumer, head) = handOver { consumer.resume(returning: .chunk(head)) }
             return true
-        case (.queued, nil): return true
-        case (.wait, _): break
+        case .wait: break
         }
         // Full: wait for the consumer to take one (or leave), then queue.
         let room = await withTaskCancellationHandler {
@@ -100,7 +108,7 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
             waiting?.resume(returning: false)
         }
         guard room else { return false }
-        return await send(chunk)
+        return await send(contentsOf: chunks)
     }
 
     /// Ends the stream; the consumer receives `ending` after the chunks already queued. Never

@@ -29,14 +29,14 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
         var abandoned = false
     }
 
-    /// Reads `stream` to its end. `started` is when the request was sent; `onChunk` is called for
-    /// every decoded chunk in order and returns false to stop reading (the caller left).
+    /// Reads `stream` to its end. `started` is when the request was sent; `onChunks` is called with
+    /// the chunks decoded from each read, in order, and returns false to stop reading (the caller left).
     func read(_ stream: MinerResponseStream, started: ContinuousClock.Instant,
-              onChunk: @escaping @Sendable (Chunk, _ index: Int) async -> Bool) async -> Outcome {
+              onChunks: @escaping @Sendable (ArraySlice<Chunk>) async -> Bool) async -> Outcome {
         let watch = StreamWatch(started: started)
         let limits = self
         return await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask { await limits.consume(stream, watch: watch, onChunk: onChunk) }
+            group.addTask { await limits.consume(stream, watch: watch, onChunks: onChunks) }
             group.addTask { await limits.watchdog(watch) }
             // The first to finish decides: the reader with its outcome, or the watchdog with a
             // failure; the other is cancelled, which closes the miner's connection.
@@ -67,7 +67,7 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
     }
 
     private func consume(_ stream: MinerResponseStream, watch: StreamWatch,
-                         onChunk: @Sendable (Chunk, Int) async -> Bool) async -> Outcome? {
+                         onChunks: @Sendable (ArraySlice<Chunk>) async -> Bool) async -> Outcome? {
         var outcome = Outcome()
         var parser = ServerSentEventParser(maximumEventSize: maxBytes)
         let decoder = TapeJSONDecoder()
@@ -86,28 +86,32 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                 }
                 events.removeAll(keepingCapacity: true)
                 try parser.feed(buffer, into: &events)
+                let firstOfRead = outcome.chunks.count
                 for event in events {
                     if let marker, event.data == marker {
                         ended = true
-                        break reading
+                        break
                     }
-                    let chunk: Chunk
                     do {
-                        chunk = try decoder.decode(Chunk.self, from: event.data)
+                        outcome.chunks.append(try decoder.decode(Chunk.self, from: event.data))
                     } catch {
                         outcome.failure = .invalidResponse("stream event \(outcome.chunks.count): \(ResponseDecoding.describe(error))")
                         return outcome
                     }
                     if outcome.firstChunk == nil { outcome.firstChunk = watch.elapsed() }
-                    outcome.chunks.append(chunk)
+                }
+                // The chunks of one read go on together: one hand-over, however many events the
+                // miner wrote at once.
+                if outcome.chunks.count > firstOfRead {
                     watch.pause()
-                    let keepGoing = await onChunk(chunk, outcome.chunks.count - 1)
+                    let keepGoing = await onChunks(outcome.chunks[firstOfRead...])
                     watch.resume()
                     guard keepGoing else {
                         outcome.abandoned = true
                         return outcome
                     }
                 }
+                if ended { break reading }
             }
         } catch is ServerSentEventError {
             outcome.failure = .responseTooLarge
