@@ -132,42 +132,25 @@ final class TapeDocument {
         var index = 0
         while index < target {
             let token = tokens[index]
+            guard token.kind == .object || token.kind == .array else { break }
+            // An object's members are a name token then the value; an array's are the values.
+            let object = token.kind == .object
             var child = index + 1
             var found: Int?
-            switch token.kind {
-            case .object:
-                for _ in 0..<Int(token.length) {
-                    let value = child + 1
-                    if target >= value && target < after(value) {
-                        keys.append(TapeNameKey(name(at: child)))
-                        found = value
-                        break
-                    }
-                    child = after(value)
+            for position in 0..<Int(token.length) {
+                let value = object ? child + 1 : child
+                if target >= value && target < after(value) {
+                    // Member names are string tokens (StrictJSON), so reading one cannot fail.
+                    keys.append(object ? TapeNameKey((try? string(at: child)) ?? "") : TapeIndexKey(position))
+                    found = value
+                    break
                 }
-            case .array:
-                for position in 0..<Int(token.length) {
-                    if target >= child && target < after(child) {
-                        keys.append(TapeIndexKey(position))
-                        found = child
-                        break
-                    }
-                    child = after(child)
-                }
-            default:
-                break
+                child = after(value)
             }
             guard let found else { break }
             index = found
         }
         return keys
-    }
-
-    /// An object member's name (a string token).
-    func name(at index: Int) -> String {
-        let token = tokens[index]
-        let range = Int(token.offset)..<Int(token.offset + token.length)
-        return String(decoding: token.escaped ? unescape(range) : Array(bytes[range]), as: UTF8.self)
     }
 
     func isNull(_ index: Int) -> Bool { tokens[index].kind == .null }
@@ -466,7 +449,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         var keys: [Key] = []
         var member = object + 1
         for _ in 0..<Int(document.tokens[object].length) {
-            if let key = Key(stringValue: document.name(at: member)) { keys.append(key) }
+            if let key = Key(stringValue: (try? document.string(at: member)) ?? "") { keys.append(key) }
             member = document.after(member + 1)
         }
         return keys
@@ -500,16 +483,20 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.string(at: try require(key)) }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try document.floatingPoint(Double.self, at: try require(key)) }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try document.floatingPoint(Float.self, at: try require(key)) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try document.integer(Int.self, at: try require(key)) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try document.integer(Int8.self, at: try require(key)) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try document.integer(Int16.self, at: try require(key)) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try document.integer(Int32.self, at: try require(key)) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try document.integer(Int64.self, at: try require(key)) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try document.integer(UInt.self, at: try require(key)) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try document.integer(UInt8.self, at: try require(key)) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try document.integer(UInt16.self, at: try require(key)) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try document.integer(UInt32.self, at: try require(key)) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try document.integer(UInt64.self, at: try require(key)) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(key) }
+
+    private func integer<I: FixedWidthInteger & Decodable>(_ key: Key) throws -> I {
+        try document.integer(I.self, at: try require(key))
+    }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         try TapeDecoder(document: document, index: try require(key)).container(keyedBy: NestedKey.self)
