@@ -75,7 +75,7 @@ crypto() {
 build() { # target
   local sources=() extra=()
   case "$1" in
-    json) sources=(Sources/OrganicFramework/Runtime/JSON/*.swift) ;;
+    json) sources=(Sources/OrganicFramework/PluginAPI/JSON/*.swift) ;;
     image) sources=(Sources/Plugins/Vision/Imaging/*.swift)
            extra=(-I Sources/CSystem/CLibPNG -I Sources/CSystem/CLibDeflate -I Sources/CSystem/CTurboJPEG -lpng -ldeflate -lturbojpeg -lz) ;;
     scale) crypto

@@ -78,13 +78,17 @@ struct JSONBenchmark: AsyncParsableCommand {
                                             stream: true, logprobs: true)
         let caller = ChatCompletionRequest(model: "chat-llama-3-2-3b", messages: [], stream: true)
         print("")
-        print("stream relay, per event   bytes   Foundation µs   node µs   speed-up")
+        print("stream relay, per event   bytes   Foundation µs   Codable µs   own µs   own speed-up")
         let foundationDecode = try Self.perCall(seconds: seconds) { _ = try JSONDecoder().decode(ChatCompletionChunk.self, from: data) }
         let tapeDecode = try Self.perCall(seconds: seconds) { _ = try TapeJSONDecoder().decode(ChatCompletionChunk.self, from: bytes) }
+        let reader = TypedJSONDecoder<ChatCompletionChunk>()
+        let ownDecode = try Self.perCall(seconds: seconds) { _ = try reader.decode(bytes) }
         print("decode miner chunk".padding(toLength: 24, withPad: " ", startingAt: 0)
-              + String(format: "%6d   %13.2f   %7.2f   %7.1fx", bytes.count, foundationDecode * 1e6, tapeDecode * 1e6, foundationDecode / tapeDecode))
+              + String(format: "%6d   %13.2f   %10.2f   %6.2f   %11.1fx", bytes.count, foundationDecode * 1e6, tapeDecode * 1e6, ownDecode * 1e6,
+                       tapeDecode / ownDecode))
         var encoder = EventEncoder()
         let decoder = TapeJSONDecoder()
+        let writer = TypedJSONEncoder<ChatCompletionChunk>()
         var out = ByteBuffer()
         var eventBytes = 0
         let relay = try Self.perCall(seconds: seconds) {
@@ -95,8 +99,18 @@ struct JSONBenchmark: AsyncParsableCommand {
             eventBytes = out.readableBytes
             out.clear()
         }
+        var ownBytes = 0
+        let ownRelay = try Self.perCall(seconds: seconds) {
+            let decoded = try reader.decode(bytes)
+            if let event = endpoint.callerChunk(decoded, index: 1, for: minerRequest, caller: caller) {
+                try encoder.append(event, with: writer, to: &out)
+            }
+            ownBytes = out.readableBytes
+            out.clear()
+        }
+        guard ownBytes == eventBytes else { throw ValidationError("own coding wrote \(ownBytes) bytes, Codable \(eventBytes)") }
         print("decode, map, encode".padding(toLength: 24, withPad: " ", startingAt: 0)
-              + String(format: "%6d   %13s   %7.2f", eventBytes, "", relay * 1e6))
+              + String(format: "%6d   %13s   %10.2f   %6.2f   %11.1fx", eventBytes, "", relay * 1e6, ownRelay * 1e6, relay / ownRelay))
     }
 
     func compareEncoders(_ name: String, _ value: some Encodable) throws {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import OrganicFramework
+@testable import OrganicPluginAPI
 import PropertyBased
 import Testing
 

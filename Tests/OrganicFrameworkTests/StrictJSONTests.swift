@@ -4,6 +4,7 @@ import PropertyBased
 import Testing
 import TextEmbeddingPlugin
 @testable import OrganicFramework
+@testable import OrganicPluginAPI
 
 /// Request bodies are RFC 8259 JSON in UTF-8, nothing more lenient.
 @Suite("Strict JSON request bodies")

@@ -1,6 +1,6 @@
 import Foundation
 @testable import OrganicFramework
-import OrganicPluginAPI
+@testable import OrganicPluginAPI
 import PropertyBased
 import Testing
 

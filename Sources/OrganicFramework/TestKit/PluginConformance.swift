@@ -222,9 +222,50 @@ public enum PluginConformance {
             let data = try JSONEncoder.sorted.encode(value)
             let decoded = try JSONDecoder().decode(T.self, from: data)
             let again = try JSONEncoder.sorted.encode(decoded)
-            return data == again ? nil : "JSON round trip changed the value"
+            return data == again ? ownCodingIssue(value) : "JSON round trip changed the value"
         } catch {
             return "JSON round trip failed: \(error)"
+        }
+    }
+
+    /// For a type that reads or writes itself (`JSONReadable`, `JSONWritable`): its writer must
+    /// write what its `Encodable` conformance writes, byte for byte, and its reader must accept and
+    /// refuse what `Decodable` does, with the same result, on the value's document and on edited
+    /// copies of it (each member removed, null, or of another kind).
+    static func ownCodingIssue<T: Codable>(_ value: T) -> String? {
+        let readable = T.self is any JSONReadable.Type
+        guard readable || T.self is any JSONWritable.Type else { return nil }
+        let codable = DirectJSONEncoder()
+        do {
+            let document = try codable.encode(value)
+            var own: [UInt8] = []
+            try TypedJSONEncoder<T>().encode(value, into: &own)
+            if own != document {
+                return "JSONWritable writes \(String(decoding: own, as: UTF8.self)) where Encodable writes \(String(decoding: document, as: UTF8.self))"
+            }
+            guard readable else { return nil }
+            let reader = TypedJSONDecoder<T>()
+            // Results compare with sorted keys: equal dictionaries may list theirs in different orders.
+            let sorted = JSONEncoder.sorted
+            func text(_ value: T) throws -> [UInt8] { Array(try sorted.encode(value)) }
+            for variant in [document] + JSONDocumentVariants.of(document) {
+                let shown = String(decoding: variant, as: UTF8.self)
+                let expected = try? text(try TapeJSONDecoder().decode(T.self, from: variant))
+                let read: [UInt8]?
+                do {
+                    read = try text(try reader.decode(variant))
+                } catch {
+                    if let expected { return "JSONReadable refuses \(shown), which Decodable reads as \(String(decoding: expected, as: UTF8.self)): \(error)" }
+                    continue
+                }
+                guard let expected else { return "JSONReadable reads \(shown), which Decodable refuses" }
+                if read != expected {
+                    return "JSONReadable reads \(shown) as \(String(decoding: read ?? [], as: UTF8.self)) where Decodable reads \(String(decoding: expected, as: UTF8.self))"
+                }
+            }
+            return nil
+        } catch {
+            return "own JSON coding failed: \(error)"
         }
     }
 }

@@ -64,7 +64,7 @@ final class QueryDispatcher: Sendable {
     func dispatchOrganic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, relay: ChunkRelay<E.MinerChunk>?,
                                       flow: String = "anonymous", weight: Double = 1,
                                       disconnect: DisconnectSignal? = nil) async throws -> OrganicAnswer<E> {
-        let body = try DirectJSONEncoder().encode(request)
+        let body = try TypedJSONEncoder<E.MinerRequest>().encode(request)
         let descriptor = route.descriptor
         let consensus = descriptor.rewardMode == .consensus
         let scored = descriptor.scoring.scoresOrganic && settings.minersPerQuery > 0 && sampleOrganicScoring()
@@ -93,7 +93,7 @@ final class QueryDispatcher: Sendable {
     /// Starts a synthetic round once miners are granted (waiting at most `maxWait`), without
     /// waiting for the round itself. Returns false when it was not admitted.
     func dispatchSynthetic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, maxWait: Duration) async -> Bool {
-        guard let body = try? DirectJSONEncoder().encode(request) else { return false }
+        guard let body = try? TypedJSONEncoder<E.MinerRequest>().encode(request) else { return false }
         let wanted = route.descriptor.rewardMode == .consensus ? max(settings.minersPerQuery, 1) : 1
         let ticket = AdmissionTicket(endpoint: task, traffic: .synthetic, flow: "synthetic", miners: wanted, maxWait: maxWait)
         guard let miners = try? await selector.admit(ticket, scored: true), !miners.isEmpty else { return false }

@@ -117,7 +117,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
         // are must read the same in every parser, and the tape decoder refuses anything else.
         let response: E.MinerResponse
         do {
-            response = try TapeJSONDecoder().decode(E.MinerResponse.self, from: bytes)
+            response = try TypedJSONDecoder<E.MinerResponse>().decode(bytes)
         } catch {
             return .failed(.invalidResponse("response: \(ResponseDecoding.describe(error))"))
         }

@@ -153,7 +153,7 @@ extension EndpointRoute: ServedEndpoint {
             } catch {
                 throw APIError(HTTPResponse.Status(code: error.status), code: error.code, message: error.message)
             }
-            data = ByteBuffer(bytes: try DirectJSONEncoder().encode(delivered))
+            data = ByteBuffer(bytes: try TypedJSONEncoder<E.Response>().encode(delivered))
         }
         guard let pending else { return .json(ResponseBody(byteBuffer: data)) }
         let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
@@ -218,6 +218,7 @@ extension EndpointRoute: ServedEndpoint {
             var progress = StreamProgress()
             var ending: ChunkRelay<E.MinerChunk>.Ending?
             var encoder = EventEncoder()
+            let chunkEncoder = TypedJSONEncoder<E.CallerChunk>()
             // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
             var pacer = WritePacer(eventLoop: connection.eventLoop)
             do {
@@ -233,7 +234,7 @@ extension EndpointRoute: ServedEndpoint {
                         switch item {
                         case .chunk(let chunk):
                             if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
-                                try encoder.append(event, to: &out)
+                                try encoder.append(event, with: chunkEncoder, to: &out)
                             }
                             written += 1
                         case .end(.completed):
@@ -241,7 +242,7 @@ extension EndpointRoute: ServedEndpoint {
                             let all = delivered + batch.prefix(written).compactMap(\.chunk)
                             if let response = try? endpoint.assemble(all, for: minerRequest) {
                                 for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
-                                    try encoder.append(event, to: &out)
+                                    try encoder.append(event, with: chunkEncoder, to: &out)
                                 }
                             }
                             if let marker = descriptor.streaming?.endMarker {
@@ -335,7 +336,7 @@ package enum RequestDecoding {
             throw APIError(.badRequest, code: "invalid_json", message: "The request body is not valid JSON: \(error).")
         }
         do {
-            return try TapeJSONDecoder().decode(T.self, from: bytes, tape: tape)
+            return try TypedJSONDecoder<T>().decode(bytes, tape: tape)
         } catch let error as DecodingError {
             throw apiError(for: error)
         }

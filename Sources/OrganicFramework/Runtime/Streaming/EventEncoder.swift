@@ -22,6 +22,13 @@ package struct EventEncoder {
         ServerSentEventWriter.encode(ServerSentEvent(data: scratch), into: &out)
     }
 
+    /// Appends `value` as one event to `out`, written by `typed` (the stream's own chunk type).
+    package mutating func append<Value>(_ value: Value, with typed: TypedJSONEncoder<Value>, to out: inout ByteBuffer) throws {
+        scratch.removeAll(keepingCapacity: true)
+        try typed.encode(value, into: &scratch)
+        ServerSentEventWriter.encode(ServerSentEvent(data: scratch), into: &out)
+    }
+
     /// Records the size of a write, for the next buffer (at most 64 KB is reserved ahead).
     package mutating func wrote(_ bytes: Int) {
         if bytes > 0 { lastWrite = min(bytes, 64 << 10) }

@@ -70,7 +70,7 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                          onChunks: @Sendable (ArraySlice<Chunk>) async -> Bool) async -> Outcome? {
         var outcome = Outcome()
         var parser = ServerSentEventParser(maximumEventSize: maxBytes)
-        let decoder = TapeJSONDecoder()
+        let decoder = TypedJSONDecoder<Chunk>()
         let marker = endMarker.map { Array($0.utf8) }
         var ended = false
         var iterator = stream.makeAsyncIterator()
@@ -93,7 +93,7 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                         break
                     }
                     do {
-                        outcome.chunks.append(try decoder.decode(Chunk.self, from: event.data))
+                        outcome.chunks.append(try decoder.decode(event.data))
                     } catch {
                         outcome.failure = .invalidResponse("stream event \(outcome.chunks.count): \(ResponseDecoding.describe(error))")
                         return outcome

@@ -196,13 +196,12 @@ final class JSONByteWriter {
 
     func integer(_ value: some BinaryInteger) { bytes.append(contentsOf: String(value).utf8) }
 
-    /// Swift's shortest round-trip form without a trailing ".0", as Foundation writes it.
     func double(_ value: Double) {
         guard value.isFinite else {
             unsupported = true
             return
         }
-        number(value.description)
+        JSONText.number(value.description, into: &bytes)
     }
 
     func float(_ value: Float) {
@@ -210,49 +209,10 @@ final class JSONByteWriter {
             unsupported = true
             return
         }
-        number(value.description)
+        JSONText.number(value.description, into: &bytes)
     }
 
-    private func number(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            let count = utf8.count >= 2 && utf8[utf8.count - 2] == UInt8(ascii: ".") && utf8[utf8.count - 1] == UInt8(ascii: "0")
-                ? utf8.count - 2 : utf8.count
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
-        }
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Foundation's escapes (without escaping slashes): quote, backslash, the short forms of
-    /// control characters and `\u00XX` for the others; everything else as UTF-8.
-    func string(_ value: String) {
-        var value = value
-        bytes.append(UInt8(ascii: "\""))
-        value.withUTF8 { utf8 in
-            var index = 0
-            while true {
-                let run = JSONByteScan.plainRun(utf8, from: index, nonASCII: true)
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[index..<(index + run)]))
-                index += run
-                guard index < utf8.count else { break }
-                let byte = utf8[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), byte])
-                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                default:
-                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                              Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
-                }
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
+    func string(_ value: String) { JSONText.string(value, into: &bytes) }
 }
 
 /// The encoder handed to one value's `encode(to:)`: it may open one container (or write one

@@ -55,11 +55,22 @@ package struct JSONTape: StrictJSONSink {
 
     /// Checks `bytes` as ``StrictJSON`` does and records their tokens. Documents are bounded by
     /// the endpoint's size limit, far below the 4 GiB that 32-bit offsets allow.
-    static func parse(_ bytes: [UInt8]) throws(StrictJSON.Violation) -> JSONTape {
+    package static func parse(_ bytes: [UInt8]) throws(StrictJSON.Violation) -> JSONTape {
         guard bytes.count < Int(UInt32.max) else { throw StrictJSON.Violation(offset: 0, reason: "document larger than 4 GiB") }
         // A rough guess (one token per 8 bytes) saves most regrowth on number-heavy answers.
         var tape = JSONTape(capacity: min(bytes.count / 8 + 4, 1 << 20))
         try StrictJSON.scan(bytes, into: &tape)
         return tape
+    }
+
+    /// ``parse(_:)`` for a decoder: text that is not strict JSON is the `DecodingError` Foundation
+    /// throws for text that is not JSON.
+    static func parseForDecoding(_ bytes: [UInt8]) throws(DecodingError) -> JSONTape {
+        do {
+            return try parse(bytes)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON: \(error).",
+                                                    underlyingError: error))
+        }
     }
 }

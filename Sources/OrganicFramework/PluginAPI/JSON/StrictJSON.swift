@@ -5,18 +5,18 @@
 /// (a proxy, a log pipeline, the miner) reads differently is a classic source of confusion, so
 /// the public API takes exactly RFC 8259 JSON in UTF-8: no byte-order mark, no trailing commas,
 /// no repeated keys in an object, no comments, nesting at most ``maximumDepth`` deep.
-enum StrictJSON {
+package enum StrictJSON {
     /// Deeper bodies are refused before any recursive decoder sees them.
     static let maximumDepth = 64
 
-    struct Violation: Error, Equatable, CustomStringConvertible {
+    package struct Violation: Error, Equatable, CustomStringConvertible {
         /// Offset of the offending byte in the body.
-        var offset: Int
-        var reason: String
-        var description: String { "\(reason) at byte \(offset)" }
+        package var offset: Int
+        package var reason: String
+        package var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static func validate(_ bytes: some Collection<UInt8>) throws(Violation) {
+    package static func validate(_ bytes: some Collection<UInt8>) throws(Violation) {
         var sink = NoTokens()
         try scan(bytes, into: &sink)
     }

@@ -12,14 +12,7 @@ package struct TapeJSONDecoder {
     package init() {}
 
     package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        let tape: JSONTape
-        do {
-            tape = try JSONTape.parse(bytes)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The given data was not valid JSON: \(error).",
-                                                    underlyingError: error))
-        }
-        return try decode(T.self, from: bytes, tape: tape)
+        try decode(T.self, from: bytes, tape: try JSONTape.parseForDecoding(bytes))
     }
 
     /// Decodes a document already checked and tokenized by ``JSONTape/parse(_:)``.
@@ -221,20 +214,26 @@ final class TapeDocument {
 
     /// Whether a string token equals `key` (keys are compared as Foundation does: by their characters' bytes).
     func matches(_ index: Int, _ key: String) -> Bool {
+        // Coding keys are native strings, contiguous UTF-8.
+        key.utf8.withContiguousStorageIfAvailable { matches(index, utf8: $0) } ?? matches(index, utf8: Array(key.utf8))
+    }
+
+    /// Whether the string token at `index` spells `name` (UTF-8). Names are short: compared byte by
+    /// byte in place (a generic walk or a memcmp call cost more than the comparison).
+    func matches(_ index: Int, utf8 name: UnsafeBufferPointer<UInt8>) -> Bool {
         let token = tokens[index]
         let range = Int(token.offset)..<Int(token.offset + token.length)
-        if token.escaped { return unescape(range).elementsEqual(key.utf8) }
-        guard key.utf8.count == range.count else { return false }
-        // Coding keys are native strings, contiguous UTF-8, and short: compared byte by byte in
-        // place (a generic walk or a memcmp call cost more than the comparison).
-        let equal = key.utf8.withContiguousStorageIfAvailable { name in
-            bytes.withUnsafeBufferPointer { document in
-                var offset = 0
-                while offset < name.count, document[range.lowerBound &+ offset] == name[offset] { offset &+= 1 }
-                return offset == name.count
-            }
+        if token.escaped { return unescape(range).elementsEqual(name) }
+        guard name.count == range.count else { return false }
+        return bytes.withUnsafeBufferPointer { document in
+            var offset = 0
+            while offset < name.count, document[range.lowerBound &+ offset] == name[offset] { offset &+= 1 }
+            return offset == name.count
         }
-        return equal ?? bytes[range].elementsEqual(key.utf8)
+    }
+
+    func matches(_ index: Int, utf8 name: [UInt8]) -> Bool {
+        name.withUnsafeBufferPointer { matches(index, utf8: $0) }
     }
 
     /// The token index of the value of the member of `object` named `name`, or nil.
