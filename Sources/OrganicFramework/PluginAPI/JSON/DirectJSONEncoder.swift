@@ -190,11 +190,11 @@ final class JSONByteWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    func null() { bytes.append(contentsOf: "null".utf8) }
+    func null() { JSONText.null(into: &bytes) }
 
-    func bool(_ value: Bool) { bytes.append(contentsOf: value ? "true".utf8 : "false".utf8) }
+    func bool(_ value: Bool) { JSONText.bool(value, into: &bytes) }
 
-    func integer(_ value: some BinaryInteger) { bytes.append(contentsOf: String(value).utf8) }
+    func integer(_ value: some BinaryInteger) { JSONText.integer(value, into: &bytes) }
 
     func double(_ value: Double) {
         guard value.isFinite else {

@@ -36,7 +36,7 @@ package enum JSONDocumentVariants {
             copy.replaceSubrange(range, with: replacement)
             variants.append(copy)
         }
-        for (index, token) in tokens.enumerated() where token.kind == .object {
+        for (index, token) in tokens.enumerated() where token.kind == .object && variants.count < limit {
             var name = index + 1
             for position in 0..<Int(token.length) {
                 let value = name + 1

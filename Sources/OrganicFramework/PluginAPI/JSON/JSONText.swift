@@ -1,6 +1,12 @@
 /// How the node writes JSON scalars, shared by ``DirectJSONEncoder`` and ``JSONWriter`` so both
 /// write the same text: Foundation's number forms and string escapes (without escaping slashes).
 enum JSONText {
+    static func null(into bytes: inout [UInt8]) { bytes.append(contentsOf: "null".utf8) }
+
+    static func bool(_ value: Bool, into bytes: inout [UInt8]) { bytes.append(contentsOf: value ? "true".utf8 : "false".utf8) }
+
+    static func integer(_ value: some BinaryInteger, into bytes: inout [UInt8]) { bytes.append(contentsOf: String(value).utf8) }
+
     /// Swift's shortest round-trip form without a trailing ".0", as Foundation writes it.
     static func number(_ text: String, into bytes: inout [UInt8]) {
         var text = text

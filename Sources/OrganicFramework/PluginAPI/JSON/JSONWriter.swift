@@ -7,7 +7,7 @@ public struct JSONWriter {
 
     public mutating func string(_ value: String) { JSONText.string(value, into: &bytes) }
 
-    public mutating func int(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
+    public mutating func int(_ value: Int) { JSONText.integer(value, into: &bytes) }
 
     /// Throws `EncodingError.invalidValue` for NaN and the infinities, which JSON cannot hold.
     public mutating func double(_ value: Double) throws {
@@ -17,16 +17,16 @@ public struct JSONWriter {
         JSONText.number(value.description, into: &bytes)
     }
 
-    public mutating func bool(_ value: Bool) { bytes.append(contentsOf: value ? "true".utf8 : "false".utf8) }
+    public mutating func bool(_ value: Bool) { JSONText.bool(value, into: &bytes) }
 
-    public mutating func null() { bytes.append(contentsOf: "null".utf8) }
+    public mutating func null() { JSONText.null(into: &bytes) }
 
     /// An array of small integers, such as OpenAI's token `bytes`.
     public mutating func bytes(_ values: [UInt8]) {
         bytes.append(UInt8(ascii: "["))
         for (position, value) in values.enumerated() {
             if position > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: String(value).utf8)
+            JSONText.integer(value, into: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }
