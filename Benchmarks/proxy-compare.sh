@@ -5,6 +5,9 @@
 #
 #   Benchmarks/proxy-compare.sh [--seconds 10] [--connections 32] [--endpoints "text-embeddings image-to-image"]
 #
+# Image endpoints run for at least 30 s: at 32 connections a run of 10 s holds about four rounds
+# of requests that each take seconds, and its req/s moved by a third from one run to the next.
+#
 # Everything runs on loopback on this machine (release builds); nothing is left behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -147,9 +150,9 @@ EOF
 }
 
 # wrk with a POST body from a file; prints "req/s p50_ms p99_ms errors".
-measure() { # url body_file connections [authorization]
+measure() { # url body_file connections duration_seconds [authorization]
   local auth_line=""
-  if [ -n "${4:-}" ]; then auth_line="wrk.headers[\"Authorization\"] = \"Bearer $4\""; fi
+  if [ -n "${5:-}" ]; then auth_line="wrk.headers[\"Authorization\"] = \"Bearer $5\""; fi
   cat > "$work/post.lua" <<EOF
 local f = io.open("$2", "rb"); wrk.body = f:read("*a"); f:close()
 wrk.method = "POST"
@@ -165,7 +168,7 @@ end
 EOF
   # One request first: a path that fails would otherwise be measured as fast errors.
   local status
-  status=$(curl -s -o "$work/check.out" -w '%{http_code}' -H 'Content-Type: application/json' ${4:+-H "Authorization: Bearer $4"} \
+  status=$(curl -s -o "$work/check.out" -w '%{http_code}' -H 'Content-Type: application/json' ${5:+-H "Authorization: Bearer $5"} \
              --data-binary "@$2" "$1")
   if [ "$status" != 200 ]; then
     echo "$1 answered $status: $(head -c 400 "$work/check.out")" >&2
@@ -174,7 +177,7 @@ EOF
   local threads=2
   [ "$3" -lt 2 ] && threads=1
   wrk -t"$threads" -c"$3" -d1s --timeout 60s -s "$work/post.lua" "$1" >/dev/null  # warm-up
-  wrk -t"$threads" -c"$3" -d"${seconds}s" --timeout 60s --latency -s "$work/post.lua" "$1" > "$work/wrk.out"
+  wrk -t"$threads" -c"$3" -d"$4s" --timeout 60s --latency -s "$work/post.lua" "$1" > "$work/wrk.out"
   python3 - "$work/wrk.out" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -201,10 +204,12 @@ sleep 1
 idle_rss=$(rss "$paid_pid")
 for endpoint in $endpoints; do
   body=$work/$endpoint.json
+  duration=$seconds
+  case $endpoint in image-*) if [ "$duration" -lt 30 ]; then duration=30; fi ;; esac
   for c in "$connections" 1; do
-    echo "$endpoint $c nginx $(measure "http://127.0.0.1:$nginx_port/v1/$endpoint" "$body" "$c")" >> "$results"
-    echo "$endpoint $c node $(measure "http://127.0.0.1:$open_port/v1/$endpoint" "$body" "$c")" >> "$results"
-    echo "$endpoint $c paid $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$paid_key")" >> "$results"
+    echo "$endpoint $c nginx $(measure "http://127.0.0.1:$nginx_port/v1/$endpoint" "$body" "$c" "$duration")" >> "$results"
+    echo "$endpoint $c node $(measure "http://127.0.0.1:$open_port/v1/$endpoint" "$body" "$c" "$duration")" >> "$results"
+    echo "$endpoint $c paid $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$duration" "$paid_key")" >> "$results"
   done
 done
 # Memory under 1,000 concurrent connections on the paid node (text-embeddings); peak sampled.
@@ -230,7 +235,7 @@ python3 - "$results" "$seconds" <<'PY'
 import sys
 rows = [line.split() for line in open(sys.argv[1])]
 table = {(e, int(c), p): tuple(map(float, v)) for e, c, p, *v in rows}
-print(f"proxy-compare: wrk, {sys.argv[2]} s per run, release builds, loopback; paid = API key + rate limits + credits + queue + btauth signing + dispatch")
+print(f"proxy-compare: wrk, {sys.argv[2]} s per run (image endpoints at least 30 s), release builds, loopback; paid = API key + rate limits + credits + queue + btauth signing + dispatch")
 print(f"{'endpoint':16} {'conns':>5} {'path':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
 for (e, c, p), (rps, p50, p99, err) in table.items():
     # Image endpoints answer a few requests a second: keep the decimals there.

@@ -34,6 +34,23 @@ struct Base64TextTests {
         }
     }
 
+    @Test("long base64 wrapped at 76 columns with CRLF, as mail tools write it, decodes in full")
+    func wrappedLines() async {
+        await propertyCheck(count: 40, input: Gen.uint64(), Gen.int(in: 1000...20000)) { seed, length in
+            var random = OrganicRandom(seed: seed)
+            let (bytes, encoded) = Self.sample(length: length, using: &random)
+            var wrapped: [UInt8] = []
+            for (index, byte) in encoded.enumerated() {
+                if index > 0, index % 76 == 0 { wrapped += [0x0D, 0x0A] }
+                wrapped.append(byte)
+            }
+            #expect(Self.decode(wrapped) == bytes)
+            var foreign = wrapped
+            foreign[Int.random(in: 0..<foreign.count, using: &random)] = UInt8(ascii: "*")
+            #expect(Self.decode(foreign) == nil, "one stray character anywhere in a long text is refused")
+        }
+    }
+
     @Test("a character outside the alphabet anywhere, a missing character, or data after padding is refused")
     func refusals() async {
         await propertyCheck(count: 300, input: Gen.uint64(), Gen.int(in: 1...120)) { seed, length in

@@ -26,7 +26,7 @@ struct ZlibTests {
     static func zlibOnly(_ input: [UInt8], expectedCount: Int) -> Result<([UInt8], Zlib.InflateOutcome), ImageDecodingError> {
         var produced: [UInt8] = []
         do {
-            let outcome = try Zlib.inflate(input, expectedCount: expectedCount, window: 4096, maxWholeBytes: 0) { piece, _ in produced += piece }
+            let outcome = try Zlib.inflate(input[...], expectedCount: expectedCount, window: 4096, maxWholeBytes: 0) { piece, _ in produced += piece }
             return .success((produced, outcome))
         } catch {
             return .failure(error)
@@ -37,13 +37,13 @@ struct ZlibTests {
         // Windowed, but allowed to inflate whole: the same outcome, in one piece at offset 0 or in pieces.
         var pieces: [UInt8] = []
         let windowed = Result { () throws(ImageDecodingError) -> Zlib.InflateOutcome in
-            try Zlib.inflate(input, expectedCount: expectedCount, window: 4096) { piece, offset in
+            try Zlib.inflate(input[...], expectedCount: expectedCount, window: 4096) { piece, offset in
                 #expect(offset == pieces.count)
                 pieces += piece
             }
         }
         do {
-            let (bytes, outcome) = try Zlib.inflate(input, expectedCount: expectedCount)
+            let (bytes, outcome) = try Zlib.inflate(input[...], expectedCount: expectedCount)
             // Only the bytes produced are meaningful when the stream is short.
             let kept = if case .short(let produced) = outcome { Array(bytes.prefix(produced)) } else { bytes }
             switch windowed {

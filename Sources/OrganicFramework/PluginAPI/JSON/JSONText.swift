@@ -27,6 +27,11 @@ enum JSONText {
     /// Foundation's escapes (without escaping slashes): quote, backslash, the short forms of
     /// control characters and `\u00XX` for the others; everything else as UTF-8.
     static func string(_ utf8: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {
+        // A long string (a base64 image) gets room for itself and a little of what follows, so
+        // that the closing quote does not make the array grow and copy megabytes once more.
+        if utf8.count > 4096, bytes.capacity - bytes.count < utf8.count + 2 {
+            bytes.reserveCapacity(bytes.count + utf8.count + utf8.count / 16 + 256)
+        }
         bytes.append(UInt8(ascii: "\""))
         var index = 0
         while true {

@@ -23,7 +23,8 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
     // The answer being read.
     private var status = 0
     private var headers = HTTPHeaders()
-    private var body = ByteBuffer()
+    /// Gathered as the answer's bytes are handed over (no copy out of a buffer at the end).
+    private var body: [UInt8] = []
     private var limit = 0
     private var headArrived = false
     private var keepAlive = false
@@ -98,20 +99,21 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
                 exchange.fail(NIOTooManyBytesError(maxBytes: limit))
                 return
             }
-            body = context.channel.allocator.buffer(capacity: min(max(announced, 0), limit))
+            body = []
+            body.reserveCapacity(min(max(announced, 0), limit))
         case .body(var part):
-            guard body.readableBytes + part.readableBytes <= limit else {
+            guard body.count + part.readableBytes <= limit else {
                 guard !(200..<300).contains(status) else {
                     exchange.fail(NIOTooManyBytesError(maxBytes: limit))
                     return
                 }
                 // A refusal's reason is its first bytes; the rest is not read.
-                if var kept = part.readSlice(length: limit - body.readableBytes) { body.writeBuffer(&kept) }
+                if let kept = part.readSlice(length: limit - body.count) { body.append(contentsOf: kept.readableBytesView) }
                 keepAlive = false
                 finish(exchange, context: context)
                 return
             }
-            body.writeBuffer(&part)
+            body.append(contentsOf: part.readableBytesView)
         case .end:
             finish(exchange, context: context)
         }
@@ -200,8 +202,8 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
     private func finish(_ exchange: MinerHTTP1Exchange, context: ChannelHandlerContext) {
         self.exchange = nil
         exchange.connection = nil
-        let answer = MinerHTTPExchange.Answer(status: status, headers: headers, body: Array(body.readableBytesView))
-        body = ByteBuffer()
+        let answer = MinerHTTPExchange.Answer(status: status, headers: headers, body: body)
+        body = []
         headers = HTTPHeaders()
         exchange.succeed(answer)
         answerEnded(context: context)

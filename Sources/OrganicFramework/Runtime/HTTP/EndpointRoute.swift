@@ -90,13 +90,14 @@ extension EndpointRoute: ServedEndpoint {
         let disconnect = connection.disconnect
         // Refusals that need no body come before a byte of it is read.
         try RequestDecoding.requireJSON(request.headers[.contentType])
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > descriptor.maxRequestBytes {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > descriptor.maxRequestBytes {
             throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
         }
-        let buffer: ByteBuffer
+        let body: [UInt8]
         reading.started = true
         do {
-            buffer = try await request.body.collect(upTo: descriptor.maxRequestBytes)
+            body = try await RequestBodyBytes.read(request.body, upTo: descriptor.maxRequestBytes, declared: declared)
         } catch is NIOTooManyBytesError {
             throw APIError.bodyTooLarge(limit: descriptor.maxRequestBytes)
         } catch is CancellationError {
@@ -105,7 +106,7 @@ extension EndpointRoute: ServedEndpoint {
             // Bad chunk framing, or a body cut short: the caller's fault.
             throw APIError(.badRequest, code: "malformed_body", message: "The request body could not be read: it ended early or its framing is invalid.")
         }
-        let caller = try RequestDecoding.decode(E.Request.self, from: buffer)
+        let caller = try RequestDecoding.decode(E.Request.self, from: body)
         // The most the call can cost is held before anything expensive: validation may decode
         // images, and a key that cannot pay must not make the node do that (released if invalid).
         try await pending?.reserve(prices.cost(of: endpoint.maximumUsage(of: caller)))
@@ -325,10 +326,13 @@ extension EndpointRoute: ServedEndpoint {
 /// JSON decoding of caller requests with errors that name the field at fault.
 package enum RequestDecoding {
     package static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
-        guard buffer.readableBytes > 0 else {
+        try decode(type, from: Array(buffer.readableBytesView))
+    }
+
+    package static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        guard !bytes.isEmpty else {
             throw APIError(.badRequest, code: "invalid_json", message: "The request body is empty; send a JSON object.")
         }
-        let bytes = Array(buffer.readableBytesView)
         let tape: JSONTape
         do {
             tape = try JSONTape.parse(bytes)

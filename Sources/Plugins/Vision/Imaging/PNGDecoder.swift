@@ -153,7 +153,9 @@ enum PNGDecoder {
     struct Chunks {
         var palette: [UInt8] = []
         var transparency: PNGTransparency?
-        var imageData: [UInt8] = []
+        /// The IDAT chunks' data: a slice of the file when it is one chunk, so that its megabytes
+        /// are not copied before they are inflated; several chunks are joined.
+        var imageData: ArraySlice<UInt8> = []
         var ancillary: [PNGChunk] = []
     }
 
@@ -200,7 +202,7 @@ enum PNGDecoder {
             case "tRNS":
                 rawTransparency = Array(data)
             case "IDAT":
-                chunks.imageData.append(contentsOf: data)
+                if sawImageData { chunks.imageData.append(contentsOf: data) } else { chunks.imageData = data }
                 sawImageData = true
             case "IEND":
                 sawEnd = true

@@ -21,7 +21,7 @@ enum Zlib {
     static let maxWholeBufferBytes = 8 << 20
 
     /// Inflates `input` into exactly `expectedCount` bytes.
-    static func inflate(_ input: [UInt8], expectedCount: Int) throws(ImageDecodingError) -> ([UInt8], InflateOutcome) {
+    static func inflate(_ input: ArraySlice<UInt8>, expectedCount: Int) throws(ImageDecodingError) -> ([UInt8], InflateOutcome) {
         guard expectedCount > 0 else { return ([], .complete) }
         if let whole = inflateWhole(input, expectedCount: expectedCount) { return (whole, .complete) }
         // Short, longer than expected, damaged or with a wrong checksum: zlib says which.
@@ -39,7 +39,7 @@ enum Zlib {
     /// Up to `maxWholeBytes` of output, a valid stream is first inflated whole with libdeflate
     /// into a temporary buffer and handed over in one piece: at megapixel sizes that is over
     /// twice as fast, for a buffer no larger than the upload itself and freed at once.
-    static func inflate(_ input: [UInt8], expectedCount: Int, window: Int = 1 << 16, maxWholeBytes: Int = maxWholeBufferBytes,
+    static func inflate(_ input: ArraySlice<UInt8>, expectedCount: Int, window: Int = 1 << 16, maxWholeBytes: Int = maxWholeBufferBytes,
                         visit: (UnsafeBufferPointer<UInt8>, Int) -> Void) throws(ImageDecodingError) -> InflateOutcome {
         guard expectedCount > 0 else { return .complete }
         if expectedCount <= maxWholeBytes, let whole = inflateWhole(input, expectedCount: expectedCount) {
@@ -54,7 +54,7 @@ enum Zlib {
 
     /// Inflates into `target`: in place when it holds the whole output, else again and again
     /// from its start, each piece handed to `visit` with its offset in the stream.
-    private static func inflate(_ input: [UInt8], expectedCount: Int, into target: UnsafeMutableBufferPointer<UInt8>,
+    private static func inflate(_ input: ArraySlice<UInt8>, expectedCount: Int, into target: UnsafeMutableBufferPointer<UInt8>,
                                 visit: (UnsafeBufferPointer<UInt8>, Int) -> Void) throws(ImageDecodingError) -> InflateOutcome {
         var stream = z_stream()
         guard organic_inflate_init(&stream) == Z_OK else {
@@ -93,7 +93,7 @@ enum Zlib {
     }
 
     /// `input` inflated with libdeflate, when it is a valid zlib stream of exactly `expectedCount` bytes.
-    private static func inflateWhole(_ input: [UInt8], expectedCount: Int) -> [UInt8]? {
+    private static func inflateWhole(_ input: ArraySlice<UInt8>, expectedCount: Int) -> [UInt8]? {
         guard let decompressor = libdeflate_alloc_decompressor() else { return nil }
         defer { libdeflate_free_decompressor(decompressor) }
         var result = LIBDEFLATE_BAD_DATA
