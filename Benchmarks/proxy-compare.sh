@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One proxy hop, side by side: wrk → nginx proxy_pass → reference miner, against wrk → organic
 # node → the same miner (auth off, and the full paid path: API key, rate limits, credits, queue,
-# btauth signing, dispatch). Prints req/s and latency per path and the ratios of issue 15.
+# btauth signing, dispatch). Prints req/s, latency and the proxy's CPU time per request (nginx's workers, or
+# the node with all its threads) per path, and the ratios of issue 15.
 #
 #   Benchmarks/proxy-compare.sh [--seconds 10] [--connections 32] [--endpoints "text-embeddings image-to-image"]
 #
@@ -112,8 +113,10 @@ http {
 }
 EOF
 nginx -c "$work/nginx.conf" -p "$work" &
-pids+=($!)
+nginx_pid=$!
+pids+=($nginx_pid)
 wait_port "$nginx_port"
+nginx_workers=$(pgrep -P "$nginx_pid" | tr '\n' ' ')
 
 start_node() { # name auth(true|false) → sets node_port
   local name=$1 auth=$2
@@ -149,10 +152,18 @@ EOF
   wait_port "$node_port"
 }
 
-# wrk with a POST body from a file; prints "req/s p50_ms p99_ms errors".
-measure() { # url body_file connections duration_seconds [authorization]
+# CPU time (clock ticks, all threads) the processes have used so far.
+cpu_ticks() { # pid...
+  local total=0 p
+  for p in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done
+  echo "$total"
+}
+
+# wrk with a POST body from a file, against a proxy made of processes `pids`; prints
+# "req/s p50_ms p99_ms errors proxy_cpu_us_per_request".
+measure() { # url body_file connections duration_seconds "pids" [authorization]
   local auth_line=""
-  if [ -n "${5:-}" ]; then auth_line="wrk.headers[\"Authorization\"] = \"Bearer $5\""; fi
+  if [ -n "${6:-}" ]; then auth_line="wrk.headers[\"Authorization\"] = \"Bearer $6\""; fi
   cat > "$work/post.lua" <<EOF
 local f = io.open("$2", "rb"); wrk.body = f:read("*a"); f:close()
 wrk.method = "POST"
@@ -168,7 +179,7 @@ end
 EOF
   # One request first: a path that fails would otherwise be measured as fast errors.
   local status
-  status=$(curl -s -o "$work/check.out" -w '%{http_code}' -H 'Content-Type: application/json' ${5:+-H "Authorization: Bearer $5"} \
+  status=$(curl -s -o "$work/check.out" -w '%{http_code}' -H 'Content-Type: application/json' ${6:+-H "Authorization: Bearer $6"} \
              --data-binary "@$2" "$1")
   if [ "$status" != 200 ]; then
     echo "$1 answered $status: $(head -c 400 "$work/check.out")" >&2
@@ -177,8 +188,13 @@ EOF
   local threads=2
   [ "$3" -lt 2 ] && threads=1
   wrk -t"$threads" -c"$3" -d1s --timeout 60s -s "$work/post.lua" "$1" >/dev/null  # warm-up
+  local before after
+  # shellcheck disable=SC2086 # the pids are words
+  before=$(cpu_ticks $5)
   wrk -t"$threads" -c"$3" -d"$4s" --timeout 60s --latency -s "$work/post.lua" "$1" > "$work/wrk.out"
-  python3 - "$work/wrk.out" <<'PY'
+  # shellcheck disable=SC2086
+  after=$(cpu_ticks $5)
+  python3 - "$work/wrk.out" "$((after - before))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 def ms(v):
@@ -190,7 +206,9 @@ p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
 errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
 m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 errors += int(m.group(1)) if m else 0
-print(f"{rps:.1f} {p50:.3f} {p99:.3f} {errors}")
+requests = int(re.search(r"(\d+) requests in", text).group(1))
+cpu = int(sys.argv[2]) / int(sys.argv[3]) * 1e6 / max(requests, 1)
+print(f"{rps:.1f} {p50:.3f} {p99:.3f} {errors} {cpu:.0f}")
 PY
 }
 
@@ -207,9 +225,9 @@ for endpoint in $endpoints; do
   duration=$seconds
   case $endpoint in image-*) if [ "$duration" -lt 30 ]; then duration=30; fi ;; esac
   for c in "$connections" 1; do
-    echo "$endpoint $c nginx $(measure "http://127.0.0.1:$nginx_port/v1/$endpoint" "$body" "$c" "$duration")" >> "$results"
-    echo "$endpoint $c node $(measure "http://127.0.0.1:$open_port/v1/$endpoint" "$body" "$c" "$duration")" >> "$results"
-    echo "$endpoint $c paid $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$duration" "$paid_key")" >> "$results"
+    echo "$endpoint $c nginx $(measure "http://127.0.0.1:$nginx_port/v1/$endpoint" "$body" "$c" "$duration" "$nginx_workers")" >> "$results"
+    echo "$endpoint $c node $(measure "http://127.0.0.1:$open_port/v1/$endpoint" "$body" "$c" "$duration" "$open_pid")" >> "$results"
+    echo "$endpoint $c paid $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$duration" "$paid_pid" "$paid_key")" >> "$results"
   done
 done
 # Memory under 1,000 concurrent connections on the paid node (text-embeddings); peak sampled.
@@ -236,10 +254,10 @@ import sys
 rows = [line.split() for line in open(sys.argv[1])]
 table = {(e, int(c), p): tuple(map(float, v)) for e, c, p, *v in rows}
 print(f"proxy-compare: wrk, {sys.argv[2]} s per run (image endpoints at least 30 s), release builds, loopback; paid = API key + rate limits + credits + queue + btauth signing + dispatch")
-print(f"{'endpoint':16} {'conns':>5} {'path':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
-for (e, c, p), (rps, p50, p99, err) in table.items():
+print(f"{'endpoint':16} {'conns':>5} {'path':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'proxy CPU µs/req':>17}")
+for (e, c, p), (rps, p50, p99, err, cpu) in table.items():
     # Image endpoints answer a few requests a second: keep the decimals there.
-    print(f"{e:16} {c:5d} {p:6} {rps:9.{0 if rps >= 100 else 2}f} {p50:8.2f} {p99:8.2f} {int(err):6d}")
+    print(f"{e:16} {c:5d} {p:6} {rps:9.{0 if rps >= 100 else 2}f} {p50:8.2f} {p99:8.2f} {int(err):6d} {cpu:17.0f}")
 print()
 for e in dict.fromkeys(k[0] for k in table):
     many = max(c for (x, c, _) in table if x == e)
