@@ -10,7 +10,8 @@ enum RequestBodyBytes {
     /// Throws `NIOTooManyBytesError` past `limit` bytes, whatever `declared` said.
     static func read(_ body: RequestBody, upTo limit: Int, declared: Int?) async throws -> [UInt8] {
         var bytes: [UInt8] = []
-        // An announced length is a hint only; it is never trusted beyond the limit.
+        // An announced length is a hint only, never trusted beyond the limit; the node-wide body
+        // budget has already claimed that much before the first byte is read.
         bytes.reserveCapacity(min(max(declared ?? 0, 0), limit))
         for try await part in body {
             guard part.readableBytes <= limit - bytes.count else { throw NIOTooManyBytesError(maxBytes: limit) }
