@@ -4,7 +4,11 @@
 # btauth signing, dispatch). Prints req/s, latency and the proxy's CPU time per request (nginx's workers, or
 # the node with all its threads) per path, and the ratios of issue 15.
 #
-#   Benchmarks/proxy-compare.sh [--seconds 10] [--connections 32] [--endpoints "text-embeddings image-to-image"]
+#   Benchmarks/proxy-compare.sh [--seconds 10] [--connections 32] [--endpoints "text-embeddings image-to-image"] [--rounds 1]
+#
+# With --rounds N, every measurement is repeated N times, the three paths one after the other in
+# each round, and the table shows medians: each ratio and added latency is the median of the
+# rounds' own ratios, so a machine that slows down between rounds does not bias it.
 #
 # Image endpoints run for at least 30 s: at 32 connections a run of 10 s holds about four rounds
 # of requests that each take seconds, and its req/s moved by a third from one run to the next.
@@ -16,11 +20,13 @@ cd "$(dirname "$0")/.."
 seconds=10
 connections=32
 endpoints="text-embeddings image-to-image"
+rounds=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --endpoints) endpoints=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -224,10 +230,12 @@ for endpoint in $endpoints; do
   body=$work/$endpoint.json
   duration=$seconds
   case $endpoint in image-*) if [ "$duration" -lt 30 ]; then duration=30; fi ;; esac
-  for c in "$connections" 1; do
-    echo "$endpoint $c nginx $(measure "http://127.0.0.1:$nginx_port/v1/$endpoint" "$body" "$c" "$duration" "$nginx_workers")" >> "$results"
-    echo "$endpoint $c node $(measure "http://127.0.0.1:$open_port/v1/$endpoint" "$body" "$c" "$duration" "$open_pid")" >> "$results"
-    echo "$endpoint $c paid $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$duration" "$paid_pid" "$paid_key")" >> "$results"
+  for round in $(seq 1 "$rounds"); do
+    for c in "$connections" 1; do
+      echo "$endpoint $c nginx $round $(measure "http://127.0.0.1:$nginx_port/v1/$endpoint" "$body" "$c" "$duration" "$nginx_workers")" >> "$results"
+      echo "$endpoint $c node $round $(measure "http://127.0.0.1:$open_port/v1/$endpoint" "$body" "$c" "$duration" "$open_pid")" >> "$results"
+      echo "$endpoint $c paid $round $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$duration" "$paid_pid" "$paid_key")" >> "$results"
+    done
   done
 done
 # Memory under 1,000 concurrent connections on the paid node (text-embeddings); peak sampled.
@@ -249,11 +257,21 @@ EOF
   rps1000=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk1000.out")
 fi
 
-python3 - "$results" "$seconds" <<'PY'
-import sys
+python3 - "$results" "$seconds" "$rounds" <<'PY'
+import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
-table = {(e, int(c), p): tuple(map(float, v)) for e, c, p, *v in rows}
-print(f"proxy-compare: wrk, {sys.argv[2]} s per run (image endpoints at least 30 s), release builds, loopback; paid = API key + rate limits + credits + queue + btauth signing + dispatch")
+rounds = int(sys.argv[3])
+# (endpoint, connections, path) → round → (req/s, p50, p99, errors, cpu)
+runs = {}
+for e, c, p, r, *v in rows:
+    runs.setdefault((e, int(c), p), {})[int(r)] = tuple(map(float, v))
+table = {key: tuple(statistics.median(values[i] for values in by_round.values()) for i in range(5))
+         for key, by_round in runs.items()}
+def per_round(a, b, f):
+    """The median over rounds of f(a's run, b's run) within the same round."""
+    return statistics.median(f(runs[a][r], runs[b][r]) for r in runs[a] if r in runs[b])
+median_note = f", medians of {rounds} rounds" if rounds > 1 else ""
+print(f"proxy-compare: wrk, {sys.argv[2]} s per run (image endpoints at least 30 s){median_note}, release builds, loopback; paid = API key + rate limits + credits + queue + btauth signing + dispatch")
 print(f"{'endpoint':16} {'conns':>5} {'path':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'proxy CPU µs/req':>17}")
 for (e, c, p), (rps, p50, p99, err, cpu) in table.items():
     # Image endpoints answer a few requests a second: keep the decimals there.
@@ -261,11 +279,11 @@ for (e, c, p), (rps, p50, p99, err, cpu) in table.items():
 print()
 for e in dict.fromkeys(k[0] for k in table):
     many = max(c for (x, c, _) in table if x == e)
-    n = table[(e, many, "nginx")]
     for p in ("node", "paid"):
-        t = table[(e, many, p)]
-        one_n, one_t = table[(e, 1, "nginx")], table[(e, 1, p)]
-        print(f"{e} {p}/nginx: throughput {t[0] / n[0]:.2f} at {many} connections (goal ≥ 0.8 paid); "
-              f"added latency at 1 connection p50 {one_t[1] - one_n[1]:+.2f} ms (goal ≤ 0.3), p99 {one_t[2] - one_n[2]:+.2f} ms (goal ≤ 1)")
+        throughput = per_round((e, many, p), (e, many, "nginx"), lambda t, n: t[0] / n[0])
+        p50 = per_round((e, 1, p), (e, 1, "nginx"), lambda t, n: t[1] - n[1])
+        p99 = per_round((e, 1, p), (e, 1, "nginx"), lambda t, n: t[2] - n[2])
+        print(f"{e} {p}/nginx: throughput {throughput:.2f} at {many} connections (goal ≥ 0.8 paid); "
+              f"added latency at 1 connection p50 {p50:+.2f} ms (goal ≤ 0.3), p99 {p99:+.2f} ms (goal ≤ 1)")
 PY
 echo "paid node RSS: idle ${idle_rss} MB (goal ≤ 64); peak under 1,000 connections ${peak} MB at ${rps1000:-?} req/s (goal ≤ 256); after all runs $(rss "$paid_pid") MB"
