@@ -14,9 +14,22 @@ struct LoopBoundHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
     let channel: HTTP1Channel
+    /// Answers requests that arrive whole without Hummingbird's per-request machinery (see
+    /// ``WholeRequestHandler``); nil to leave every request to Hummingbird.
+    let wholeRequests: WholeRequestHandler.Responder?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        self.channel.setup(channel: channel, logger: logger)
+        let wholeRequests = wholeRequests
+        return self.channel.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            if let wholeRequests {
+                // Last before Hummingbird's own handler: the connection's state handler still sees
+                // every request and answer (idle timeout, graceful close).
+                let pipeline = channel.pipeline.syncOperations
+                let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
+                try pipeline.addHandler(WholeRequestHandler(responder: wholeRequests), position: .after(state))
+            }
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -27,8 +40,11 @@ struct LoopBoundHTTP1Channel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 with each connection's task on its event loop (see ``LoopBoundHTTP1Channel``).
-    static func loopBoundHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
-        HTTPServerBuilder { responder in LoopBoundHTTP1Channel(channel: HTTP1Channel(responder: responder, configuration: configuration)) }
+    /// HTTP/1 with each connection's task on its event loop (see ``LoopBoundHTTP1Channel``), and
+    /// requests that arrive whole answered from the pipeline when `wholeRequests` is set.
+    static func loopBoundHTTP1(configuration: HTTP1Channel.Configuration, wholeRequests: WholeRequestHandler.Responder? = nil) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            LoopBoundHTTP1Channel(channel: HTTP1Channel(responder: responder, configuration: configuration), wholeRequests: wholeRequests)
+        }
     }
 }

@@ -281,12 +281,15 @@ public struct OrganicNode: Sendable {
         let connections = ClientConnections(limits: .init(maxConnections: maxConnections,
                                                           bodyTimeout: .seconds(double: server.bodyTimeoutSeconds),
                                                           maxBufferedRequestBytes: server.maxBufferedRequestBytes))
+        let publicRouter = PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections,
+                                            metrics: metrics,
+                                            stripe: checked.stripe.map { StripeWebhook(settings: $0, store: keyStore, clock: clock, logger: logger) })
+            .buildResponder()
         let publicApp = Application(
-            router: PublicAPI.router(endpoints: routes, dispatchers: dispatchers, access: access, openAPI: openAPI, connections: connections,
-                                     metrics: metrics,
-                                     stripe: checked.stripe.map { StripeWebhook(settings: $0, store: keyStore, clock: clock, logger: logger) }),
+            responder: publicRouter,
             server: .loopBoundHTTP1(configuration: .init(additionalChannelHandlers: [connections.makeHandler()],
-                                                         idleTimeout: TimeAmount(Duration.seconds(double: server.idleTimeoutSeconds)))),
+                                                         idleTimeout: TimeAmount(Duration.seconds(double: server.idleTimeoutSeconds))),
+                                    wholeRequests: .init(router: publicRouter, logger: logger, serverName: "organic")),
             // A burst of connects waits in the kernel's accept queue while the accept loop catches up;
             // with the default 256 the overflow's handshakes are dropped and reset a minute later.
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "organic",
