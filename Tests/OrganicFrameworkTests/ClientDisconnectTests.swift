@@ -263,3 +263,17 @@ final class RawClientSocket {
         }
     }
 }
+
+extension RawClientSocket {
+    /// Runs `body` with the public port of a text-embeddings node that has API keys off and one
+    /// honest miner.
+    static func withOpenEmbeddingNode(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        var configuration = PluginHarness.testConfiguration()
+        configuration.auth.enabled = false
+        try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(1),
+                                    configuration: configuration) { net in
+            let port = try #require(URLComponents(string: net.publicURL)?.port)
+            try await body(port)
+        }
+    }
+}

@@ -19,7 +19,7 @@ struct ConnectionCloseTests {
     @Test("HTTP/1.0 without keep-alive, and HTTP/1.1 with Connection: close, are answered, then closed",
           arguments: [("1.0", nil), ("1.0", "close"), ("1.1", "close")] as [(String, String?)])
     func closesAfterAnswer(version: String, connection: String?) async throws {
-        try await Self.withNode { port in
+        try await RawClientSocket.withOpenEmbeddingNode { port in
             let socket = try RawClientSocket(port: port)
             defer { socket.close() }
             try socket.send(Self.request(version: version, connection: connection))
@@ -34,7 +34,7 @@ struct ConnectionCloseTests {
     @Test("HTTP/1.0 with keep-alive, and HTTP/1.1 by default, keep the connection for a second request",
           arguments: [("1.0", "keep-alive"), ("1.1", nil)] as [(String, String?)])
     func keepsAliveWhenAsked(version: String, connection: String?) async throws {
-        try await Self.withNode { port in
+        try await RawClientSocket.withOpenEmbeddingNode { port in
             let socket = try RawClientSocket(port: port)
             defer { socket.close() }
             try socket.send(Self.request(version: version, connection: connection))
@@ -42,16 +42,6 @@ struct ConnectionCloseTests {
             let (answer, closed) = socket.receive(timeout: .seconds(20))
             #expect(answer.components(separatedBy: " 200 OK").count - 1 == 2, "\(answer)")
             #expect(closed)
-        }
-    }
-
-    static func withNode(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        var configuration = PluginHarness.testConfiguration()
-        configuration.auth.enabled = false
-        try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(1),
-                                    configuration: configuration) { net in
-            let port = try #require(URLComponents(string: net.publicURL)?.port)
-            try await body(port)
         }
     }
 }

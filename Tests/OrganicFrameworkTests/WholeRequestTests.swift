@@ -42,7 +42,7 @@ struct WholeRequestTests {
 
     @Test("a body that trickles in gets the same answer as one that arrived whole, with the same headers")
     func trickledBody() async throws {
-        try await Self.withNode { port in
+        try await RawClientSocket.withOpenEmbeddingNode { port in
             let whole = try RawClientSocket(port: port)
             defer { whole.close() }
             try whole.send(Self.request(id: "whole-1", close: true))
@@ -72,7 +72,7 @@ struct WholeRequestTests {
 
     @Test("pipelined requests are answered in order, whether each arrived whole, trickled or too large to hold")
     func pipelinedInOrder() async throws {
-        try await Self.withNode { port in
+        try await RawClientSocket.withOpenEmbeddingNode { port in
             let socket = try RawClientSocket(port: port)
             defer { socket.close() }
             // Valid JSON padded past the largest body answered whole.
@@ -90,9 +90,25 @@ struct WholeRequestTests {
         }
     }
 
+    @Test("a large request held behind an answer reaches Hummingbird when the answer ends, with nothing more to read")
+    func heldLargeRequestWithoutLaterRead() async throws {
+        try await RawClientSocket.withOpenEmbeddingNode { port in
+            let socket = try RawClientSocket(port: port)
+            defer { socket.close() }
+            // Sent in one write, then the client only reads: no later read may deliver r2.
+            let padded = #"{"input":["whole"],"dimensions":64}"# + String(repeating: " ", count: WholeRequestHandler.maxBodyBytes + 100)
+            try socket.send(Self.request(id: "r1") + Self.request(id: "r2", body: padded, close: true))
+            let (text, closed) = socket.receive(timeout: .seconds(20))
+            let answers = Self.answers(in: text)
+            #expect(answers.map(\.headers["x-request-id"]) == ["r1", "r2"])
+            #expect(answers.allSatisfy { $0.status == 200 && Self.dimensions($0.body) == [64] })
+            #expect(closed)
+        }
+    }
+
     @Test("hundreds of requests pipelined in one write are all answered, in order")
     func manyPipelined() async throws {
-        try await Self.withNode { port in
+        try await RawClientSocket.withOpenEmbeddingNode { port in
             let socket = try RawClientSocket(port: port)
             defer { socket.close() }
             let count = 600
@@ -108,7 +124,7 @@ struct WholeRequestTests {
 
     @Test("an early refusal of a whole request keeps the connection for the next one")
     func refusalKeepsConnection() async throws {
-        try await Self.withNode { port in
+        try await RawClientSocket.withOpenEmbeddingNode { port in
             let socket = try RawClientSocket(port: port)
             defer { socket.close() }
             let wrongType = "POST /v1/text-embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nX-Request-Id: bad\r\nContent-Length: 2\r\n\r\nhi"
@@ -142,14 +158,4 @@ struct WholeRequestTests {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter
     }()
-
-    static func withNode(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        var configuration = PluginHarness.testConfiguration()
-        configuration.auth.enabled = false
-        try await PluginHarness.run(plugins: [try TextEmbeddingPlugin()], miners: PluginHarness.honestMiners(1),
-                                    configuration: configuration) { net in
-            let port = try #require(URLComponents(string: net.publicURL)?.port)
-            try await body(port)
-        }
-    }
 }

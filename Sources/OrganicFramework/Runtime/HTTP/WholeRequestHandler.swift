@@ -218,7 +218,7 @@ final class WholeRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func answer(_ head: HTTPRequest, body: ByteBuffer, number: UInt64, context: ChannelHandlerContext) {
         let loop = context.eventLoop
-        let writer = PipelineResponseWriter(handler: NIOLoopBound(self, eventLoop: loop), context: NIOLoopBound(context, eventLoop: loop))
+        let (handler, boundContext) = (NIOLoopBound(self, eventLoop: loop), NIOLoopBound(context, eventLoop: loop))
         let channel = context.channel
         let responder = responder
         Task(executorPreference: EventLoopTaskExecutor.of(loop)) {
@@ -233,11 +233,10 @@ final class WholeRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             response.headers[.date] = HTTPDateHeader.current()
             if let serverName = responder.serverName { response.headers[.server] = serverName }
+            let writer = PipelineResponseWriter(handler: handler, context: boundContext, contentLength: response.body.contentLength)
             do {
-                var bodyWriter = writer
-                bodyWriter.contentLength = response.body.contentLength
-                try await bodyWriter.writeHead(response.head)
-                try await response.body.write(bodyWriter)
+                try await writer.writeHead(response.head)
+                try await response.body.write(writer)
             } catch {
                 channel.close(promise: nil)
             }
@@ -289,11 +288,9 @@ final class WholeRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .error(let error): errorCaught(context: context, error: error)
             }
         }
-        // Held parts came from an earlier read: a request among them still collecting goes on.
-        if case .collecting(let head, let body) = state {
-            handOver(head, body, context: context)
-            context.fireChannelReadComplete()
-        }
+        // The replay ends as a read does: a request still collecting goes on to Hummingbird, and
+        // Hummingbird's handler delivers what it was given only at the end of a read.
+        if !waiting.isEmpty { channelReadComplete(context: context) }
         if readPending, heldBytes < Self.maxHeldBytes {
             readPending = false
             context.read()
@@ -306,12 +303,13 @@ private struct PipelineResponseWriter: ResponseBodyWriter, Sendable {
     let handler: NIOLoopBound<WholeRequestHandler>
     let context: NIOLoopBound<ChannelHandlerContext>
     /// The body's declared length: a whole answer leaves in one write, at its end.
-    var contentLength: Int?
+    let contentLength: Int?
     private var written = 0
 
-    init(handler: NIOLoopBound<WholeRequestHandler>, context: NIOLoopBound<ChannelHandlerContext>) {
+    init(handler: NIOLoopBound<WholeRequestHandler>, context: NIOLoopBound<ChannelHandlerContext>, contentLength: Int?) {
         self.handler = handler
         self.context = context
+        self.contentLength = contentLength
     }
 
     /// A streamed answer's head leaves at once; a whole one's with its body.
