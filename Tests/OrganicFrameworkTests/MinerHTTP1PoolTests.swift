@@ -350,6 +350,48 @@ struct MinerHTTP1PoolTests {
         try await clients.shutdown()
     }
 
+    @Test("the events of one write reach the reader together as they arrive, without waiting for the end; no part handed over exceeds the hold limit by more than one HTTP chunk")
+    func eventsOfOneReadTravelTogether() async throws {
+        let clients = Self.makeClients()
+        let few = (0..<50).map { "data: \($0)\n\n" }
+        // About 330 KB in one write: more than one read's worth, and more than the hold limit.
+        let many = (0..<3000).map { "data: \(String(repeating: "x", count: 100)) \($0)\n\n" }
+        try await withRawMiner(answering: { index, _ in
+            // One write each, and no end: the reader must not wait for one.
+            .stream(head: Self.eventStreamHead, parts: [(index == 0 ? few : many).flatMap(Self.chunk)], every: .milliseconds(1), close: false)
+        }) { url, _ in
+            guard case .opened(let stream) = await open(url, clients: clients).outcome else {
+                Issue.record("the stream did not open")
+                return
+            }
+            let first: String? = await finishes(within: .seconds(10)) {
+                var iterator = stream.makeAsyncIterator()
+                return try? await iterator.next().map { String(buffer: $0) }
+            } ?? nil
+            #expect(first == few.joined(), "fifty events written at once arrive in one part")
+
+            guard case .opened(let large) = await open(url, clients: clients).outcome else {
+                Issue.record("the second stream did not open")
+                return
+            }
+            let expected = many.joined()
+            let parts: [Int]? = await finishes(within: .seconds(10)) {
+                var text = ""
+                var sizes: [Int] = []
+                var iterator = large.makeAsyncIterator()
+                while text.utf8.count < expected.utf8.count, let part = try? await iterator.next() {
+                    sizes.append(part.readableBytes)
+                    text += String(buffer: part)
+                }
+                return text == expected ? sizes : nil
+            } ?? nil
+            let sizes = try #require(parts, "every event arrives, in order, without the end")
+            let chunkBytes = many.map { Self.chunk($0).count }.max() ?? 0
+            #expect(sizes.allSatisfy { $0 < MinerHTTP1Connection.maxHeldStreamBytes + chunkBytes }, "\(sizes)")
+        }
+        try await clients.shutdown()
+    }
+
     @Test("a reader that stops early closes the connection; a miner that closes mid-stream ends the read with an error")
     func streamCutShort() async throws {
         let clients = Self.makeClients()

@@ -73,7 +73,9 @@ struct ChunkRelayTests {
                     counters.asked()
                     guard let item = await relay.next() else { break }
                     switch item {
-                    case .chunk(let n): received.append(.chunk(n))
+                    case .chunks(let chunks):
+                        #expect(chunks.count == 1, "each send was one chunk, and an item is one send")
+                        received += chunks.map(Received.chunk)
                     case .end(.completed): received.append(.completed)
                     case .end(.failed): received.append(.failed)
                     }
@@ -118,7 +120,7 @@ struct ChunkRelayTests {
         try? await Task.sleep(for: .milliseconds(50))
         #expect(counters.worstBacklog == 3, "the fourth send waits")
         counters.asked()
-        guard case .chunk(0) = await relay.next() else { Issue.record("expected chunk 0"); return }
+        guard case .chunks([0]) = await relay.next() else { Issue.record("expected chunk 0"); return }
         #expect(await eventually { counters.worstBacklog == 3 && counters.sentCount == 4 })
         relay.close()
         #expect(await finishes(within: .seconds(10)) { await producer.value } == false)
@@ -150,7 +152,7 @@ struct ChunkRelayTests {
         try? await Task.sleep(for: .milliseconds(20))
         blocked.cancel()
         #expect(await finishes(within: .seconds(10)) { await blocked.value } == false)
-        guard case .chunk(0) = await relay.next() else { Issue.record("the queued chunk is still delivered"); return }
+        guard case .chunks([0]) = await relay.next() else { Issue.record("the queued chunk is still delivered"); return }
         relay.finish(.completed)
         guard case .end(.completed) = await relay.next() else { Issue.record("expected the end"); return }
     }
@@ -165,29 +167,30 @@ struct ChunkRelayTests {
         #expect(await finishes(within: .seconds(10)) { await relay.send(1) } == false)
     }
 
-    @Test("a batch (one read's events) is handed over at once: a waiting consumer gets its head, the rest queue in order, and a full relay holds the whole batch back")
+    @Test("a batch (one read's events) is handed over as one item: a waiting consumer gets all of it, a queued batch stays whole and in order, and a full relay holds the next batch back")
     func batchSend() async {
         let relay = ChunkRelay<Int>(capacity: 2)
         let consumer = Task { await relay.next() }
         // The consumer is waiting once send(contentsOf:) finds it; until then the batch queues.
         try? await Task.sleep(for: .milliseconds(20))
         #expect(await relay.send(contentsOf: [0, 1, 2, 3]))
-        guard case .chunk(0)?? = await finishes(within: .seconds(10), { await consumer.value }) else {
-            Issue.record("the waiting consumer receives the batch's head")
+        guard case .chunks([0, 1, 2, 3])?? = await finishes(within: .seconds(10), { await consumer.value }) else {
+            Issue.record("the waiting consumer receives the whole batch")
             return
         }
-        // Three queued, more than the capacity of two: a later batch waits for room.
+        // A batch of three queues in an empty relay, beyond its capacity of two: the next batch
+        // waits for room.
+        #expect(await relay.send(contentsOf: [1, 2, 3]))
         let blocked = Task { await relay.send(contentsOf: [4, 5]) }
         try? await Task.sleep(for: .milliseconds(20))
         var items: [Int] = []
         var taken: [ChunkRelay<Int>.Item] = []
         relay.takeAvailable(into: &taken, limit: 64)
-        items += taken.compactMap(\.chunk)
-        #expect(items == [1, 2, 3], "the batch's tail stayed together and in order")
+        #expect(taken.count == 1)
+        items += taken.flatMap(\.chunks)
+        #expect(items == [1, 2, 3], "the batch stayed together and in order; the blocked one is not queued")
         #expect(await finishes(within: .seconds(10)) { await blocked.value } == true)
-        for _ in 0..<2 {
-            if case .chunk(let n)? = await relay.next() { items.append(n) }
-        }
+        if case .chunks(let chunks)? = await relay.next() { items += chunks }
         #expect(items == [1, 2, 3, 4, 5])
         #expect(await relay.send(contentsOf: [Int]()), "an empty batch to an open relay is a no-op")
         relay.close()
@@ -205,7 +208,7 @@ struct ChunkRelayTests {
         var items: [String] = []
         for _ in 0..<3 {
             switch await relay.next() {
-            case .chunk(let n)?: items.append("\(n)")
+            case .chunks(let chunks)?: items += chunks.map { "\($0)" }
             case .end(.failed(let failure))?: items.append("failed:\(failure.label)")
             case .end(.completed)?: items.append("completed")
             case nil: items.append("nil")

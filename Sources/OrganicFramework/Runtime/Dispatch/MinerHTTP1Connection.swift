@@ -32,6 +32,12 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
     // A streamed answer's body being handed to its reader.
     private var streamSource: MinerHTTP1Body.Source?
     private var streamExchange: MinerHTTP1Exchange?
+    /// Body bytes of the streamed answer read since the last hand-over. An SSE miner writes an
+    /// HTTP chunk per event, and each part handed over costs the reader a wake-up and a pass of
+    /// its loop (most of what relaying a token cost the node): the parts of one read go together,
+    /// at the read's end or once ``maxHeldStreamBytes`` are held.
+    private var heldStreamBytes: ByteBuffer?
+    static let maxHeldStreamBytes = 64 << 10
     /// Reads held back while the reader is behind; one is owed when it catches up.
     private var readsPaused = false
     private var readOwed = false
@@ -138,16 +144,35 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
             // A second head inside a body: the connection cannot be trusted.
             endStream(error: MinerConnectionError.closedBeforeAnswer)
             context.close(promise: nil)
-        case .body(let bytes):
-            switch source.yield(bytes) {
-            case .produceMore: break
-            case .stopProducing: readsPaused = true
-            case .dropped: context.close(promise: nil)
+        case .body(var bytes):
+            if var held = heldStreamBytes {
+                // Released first, so that the write appends in place.
+                heldStreamBytes = nil
+                held.writeBuffer(&bytes)
+                bytes = held
             }
+            heldStreamBytes = bytes
+            if bytes.readableBytes >= Self.maxHeldStreamBytes { handOverHeldBytes(to: source, context: context) }
         case .end:
             endStream(error: nil)
             answerEnded(context: context)
         }
+    }
+
+    /// Gives the streamed answer's reader the body bytes read so far.
+    private func handOverHeldBytes(to source: MinerHTTP1Body.Source, context: ChannelHandlerContext) {
+        guard let held = heldStreamBytes else { return }
+        heldStreamBytes = nil
+        switch source.yield(held) {
+        case .produceMore: break
+        case .stopProducing: readsPaused = true
+        case .dropped: context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let streamSource { handOverHeldBytes(to: streamSource, context: context) }
+        context.fireChannelReadComplete()
     }
 
     /// The answer is over: the connection goes back to the pool if both sides keep it alive.
@@ -166,6 +191,11 @@ final class MinerHTTP1Connection: ChannelDuplexHandler, @unchecked Sendable {
         streamSource = nil
         streamExchange = nil
         resumeReads()
+        // What was read before the end (or the break) reaches the reader first.
+        if let held = heldStreamBytes {
+            heldStreamBytes = nil
+            _ = source.yield(held)
+        }
         if let error { source.finish(error) } else { source.finish() }
     }
 

@@ -233,14 +233,18 @@ extension EndpointRoute: ServedEndpoint {
                     var written = 0
                     for item in batch {
                         switch item {
-                        case .chunk(let chunk):
-                            if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
-                                try encoder.append(event, with: chunkEncoder, to: &out)
+                        case .chunks(let chunks):
+                            for chunk in chunks {
+                                if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
+                                    try encoder.append(event, with: chunkEncoder, to: &out)
+                                }
+                                written += 1
                             }
-                            written += 1
                         case .end(.completed):
                             ending = .completed
-                            let all = delivered + batch.prefix(written).compactMap(\.chunk)
+                            // The end comes last: every other item of the batch precedes it.
+                            var all = delivered
+                            for case .chunks(let chunks) in batch { all.append(contentsOf: chunks) }
                             if let response = try? endpoint.assemble(all, for: minerRequest) {
                                 for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
                                     try encoder.append(event, with: chunkEncoder, to: &out)
@@ -258,7 +262,7 @@ extension EndpointRoute: ServedEndpoint {
                     if bytes > 0 { try await writer.write(out) }
                     encoder.wrote(bytes)
                     // Delivered once written: a caller gone before is charged only what it got.
-                    for case .chunk(let chunk) in batch.prefix(written) { delivered.append(chunk) }
+                    for case .chunks(let chunks) in batch { delivered.append(contentsOf: chunks) }
                     progress.wrote(bytes, chunks: delivered.count)
                     if ending != nil { break reading }
                     try await pacer.wrote(bytes)

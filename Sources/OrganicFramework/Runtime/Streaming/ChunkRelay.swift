@@ -5,6 +5,11 @@ import Synchronization
 /// time: when the caller reads slowly the miner's side waits (and so stops reading from the
 /// miner's socket), so a slow caller never makes the node buffer without bound.
 ///
+/// Chunks travel in the batches they were sent in (the events of one read from the miner): the
+/// relay's code is generic over the plugin's chunk type and runs unspecialized, so every queue
+/// operation costs runtime type lookups, and one per chunk was a quarter of what relaying a token
+/// cost the node.
+///
 /// One producer (the round attempt that claimed the caller) and one consumer (the response body
 /// writer). Either side may end it: the producer with ``finish(_:)``, the consumer with
 /// ``close()`` (the caller left), which makes every later ``send(_:)`` return false.
@@ -18,28 +23,37 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
     }
 
     enum Item: Sendable {
-        case chunk(Chunk)
+        /// The chunks of one send, in order; never empty.
+        case chunks([Chunk])
         case end(Ending)
 
-        var chunk: Chunk? {
-            if case .chunk(let chunk) = self { return chunk }
-            return nil
+        var chunks: [Chunk] {
+            if case .chunks(let chunks) = self { return chunks }
+            return []
         }
     }
 
     private struct State {
         var buffer = Deque<Item>()
+        /// Chunks in `buffer`.
+        var queued = 0
         var ended = false
         var closed = false
         var claimed = false
         var producer: CheckedContinuation<Bool, Never>?
         var consumer: CheckedContinuation<Item?, Never>?
+
+        mutating func popFirst() -> Item? {
+            guard let item = buffer.popFirst() else { return nil }
+            if case .chunks(let chunks) = item { queued -= chunks.count }
+            return item
+        }
     }
 
     let capacity: Int
     private let state = Mutex(State())
 
-    private enum SendStep { case queued(handOver: (CheckedContinuation<Item?, Never>, Chunk)?), gone, wait }
+    private enum SendStep { case queued(handOver: CheckedContinuation<Item?, Never>?), gone, wait }
     private enum NextStep { case item(Item, CheckedContinuation<Bool, Never>?), none, wait }
 
     init(capacity: Int = 16) {
@@ -61,31 +75,36 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
     /// Queues a chunk, waiting while `capacity` chunks are unread. False when the caller has gone
     /// (the chunk is dropped) or the task was cancelled.
     func send(_ chunk: Chunk) async -> Bool {
-        await send(contentsOf: CollectionOfOne(chunk))
+        await send(contentsOf: [chunk])
     }
 
     /// Queues `chunks` together (the events of one read from the miner), waiting while `capacity`
-    /// chunks are unread: one hand-over for the lot, so a miner that writes many events at once
-    /// costs one wake-up of the writer, not one per event. The queue may exceed `capacity` by one
-    /// batch, which one read bounds. False when the caller has gone or the task was cancelled.
+    /// chunks are unread: one item and one hand-over for the lot, so a miner that writes many
+    /// events at once costs one wake-up of the writer, not one per event. The queue may exceed
+    /// `capacity` by one batch, which one read bounds. False when the caller has gone or the task
+    /// was cancelled.
     func send(contentsOf chunks: some Collection<Chunk>) async -> Bool {
-        guard let head = chunks.first else { return !isClosed }
+        guard !chunks.isEmpty else { return !isClosed }
+        return await send(batch: Array(chunks))
+    }
+
+    private func send(batch: [Chunk]) async -> Bool {
         let step: SendStep = state.withLock { state in
             if state.closed || state.ended { return .gone }
             if let consumer = state.consumer {
-                // A waiting consumer means an empty queue: it takes the head, the rest queue.
+                // A waiting consumer means an empty queue: it takes the batch.
                 state.consumer = nil
-                for chunk in chunks.dropFirst() { state.buffer.append(.chunk(chunk)) }
-                return .queued(handOver: (consumer, head))
+                return .queued(handOver: consumer)
             }
-            guard state.buffer.count < capacity else { return .wait }
-            for chunk in chunks { state.buffer.append(.chunk(chunk)) }
+            guard state.queued < capacity else { return .wait }
+            state.buffer.append(.chunks(batch))
+            state.queued += batch.count
             return .queued(handOver: nil)
         }
         switch step {
         case .gone: return false
-        case .queued(let handOver):
-            if let (consumer, head) = handOver { consumer.resume(returning: .chunk(head)) }
+        case .queued(let consumer):
+            consumer?.resume(returning: .chunks(batch))
             return true
         case .wait: break
         }
@@ -94,7 +113,7 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let resumeNow: Bool? = state.withLock { state in
                     if state.closed || Task.isCancelled { return false }
-                    if state.buffer.count < capacity { return true }
+                    if state.queued < capacity { return true }
                     state.producer = continuation
                     return nil
                 }
@@ -108,7 +127,7 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
             waiting?.resume(returning: false)
         }
         guard room else { return false }
-        return await send(contentsOf: chunks)
+        return await send(batch: batch)
     }
 
     /// Ends the stream; the consumer receives `ending` after the chunks already queued. Never
@@ -127,11 +146,12 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
         consumer?.resume(returning: .end(ending))
     }
 
-    /// The next item, waiting for one; nil once the relay is closed or the task is cancelled.
+    /// The next item (one send's chunks, or the end), waiting for one; nil once the relay is
+    /// closed or the task is cancelled.
     func next() async -> Item? {
         let step: NextStep = state.withLock { state in
             if state.closed { return .none }
-            if let item = state.buffer.popFirst() {
+            if let item = state.popFirst() {
                 let producer = state.producer
                 state.producer = nil
                 return .item(item, producer)
@@ -149,7 +169,7 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
                     let ready: (Item?, CheckedContinuation<Bool, Never>?)? = state.withLock { state in
                         if state.closed || Task.isCancelled { return (nil, nil) }
-                        if let item = state.buffer.popFirst() {
+                        if let item = state.popFirst() {
                             let producer = state.producer
                             state.producer = nil
                             return (item, producer)
@@ -168,13 +188,13 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
         }
     }
 
-    /// Moves up to `limit` items that are already queued into `items`, without waiting, and lets a
-    /// producer waiting for room go on.
+    /// Moves up to `limit` items (sends' batches, or the end) that are already queued into
+    /// `items`, without waiting, and lets a producer waiting for room go on.
     func takeAvailable(into items: inout [Item], limit: Int) {
         let producer: CheckedContinuation<Bool, Never>? = state.withLock { state in
             guard !state.closed else { return nil }
             var taken = 0
-            while taken < limit, let item = state.buffer.popFirst() {
+            while taken < limit, let item = state.popFirst() {
                 items.append(item)
                 taken += 1
             }
@@ -190,6 +210,7 @@ final class ChunkRelay<Chunk: Sendable>: Sendable {
         let (producer, consumer): (CheckedContinuation<Bool, Never>?, CheckedContinuation<Item?, Never>?) = state.withLock { state in
             state.closed = true
             state.buffer.removeAll()
+            state.queued = 0
             defer {
                 state.producer = nil
                 state.consumer = nil
