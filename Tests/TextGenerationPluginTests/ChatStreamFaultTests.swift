@@ -24,7 +24,9 @@ struct ChatStreamFaultTests {
           arguments: [Fault(faults: .alwaysStalls, code: "miner_timeout", outcome: "stream_stalled"),
                       Fault(faults: .alwaysTruncates, code: "miner_failed", outcome: "stream_truncated")])
     func minerFailsMidStream(_ fault: Fault) async throws {
-        let plugin = try TextGenerationPlugin(configuration: TextGenerationConfiguration(chunkTimeoutSeconds: 0.5))
+        // The stall is noticed after the chunk timeout, which also bounds the wait for the first
+        // chunk: 2 s leaves a debug build on a loaded machine room to start the stream (0.5 s once did not).
+        let plugin = try TextGenerationPlugin(configuration: TextGenerationConfiguration(chunkTimeoutSeconds: 2))
         var configuration = PluginHarness.testConfiguration()
         configuration.dispatch.organicScoringProbability = 1
         configuration.dispatch.retries = 0
