@@ -9,6 +9,9 @@ import TextEmbeddingPlugin
 /// Hummingbird (``WholeRequestHandler``): a caller sees the same answers, in order, either way.
 @Suite("Requests answered whole or streamed", .serialized)
 struct WholeRequestTests {
+    /// Valid JSON padded past the largest body answered whole.
+    static let tooLargeToHold = #"{"input":["whole"],"dimensions":64}"# + String(repeating: " ", count: WholeRequestHandler.maxBodyBytes + 100)
+
     static func request(id: String, body: String = #"{"input":["whole"],"dimensions":64}"#, close: Bool = false) -> String {
         "POST /v1/text-embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Request-Id: \(id)\r\n"
             + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
@@ -75,11 +78,9 @@ struct WholeRequestTests {
         try await RawClientSocket.withOpenEmbeddingNode { port in
             let socket = try RawClientSocket(port: port)
             defer { socket.close() }
-            // Valid JSON padded past the largest body answered whole.
-            let padded = #"{"input":["whole"],"dimensions":64}"# + String(repeating: " ", count: WholeRequestHandler.maxBodyBytes + 100)
             let trickled = Self.request(id: "r3")
             let split = trickled.index(trickled.endIndex, offsetBy: -5)
-            try socket.send(Self.request(id: "r1") + Self.request(id: "r2", body: padded) + String(trickled[..<split]))
+            try socket.send(Self.request(id: "r1") + Self.request(id: "r2", body: Self.tooLargeToHold) + String(trickled[..<split]))
             try await Task.sleep(for: .milliseconds(150))
             try socket.send(String(trickled[split...]) + Self.request(id: "r4") + Self.request(id: "r5", close: true))
             let (text, closed) = socket.receive(timeout: .seconds(30))
@@ -96,8 +97,7 @@ struct WholeRequestTests {
             let socket = try RawClientSocket(port: port)
             defer { socket.close() }
             // Sent in one write, then the client only reads: no later read may deliver r2.
-            let padded = #"{"input":["whole"],"dimensions":64}"# + String(repeating: " ", count: WholeRequestHandler.maxBodyBytes + 100)
-            try socket.send(Self.request(id: "r1") + Self.request(id: "r2", body: padded, close: true))
+            try socket.send(Self.request(id: "r1") + Self.request(id: "r2", body: Self.tooLargeToHold, close: true))
             let (text, closed) = socket.receive(timeout: .seconds(20))
             let answers = Self.answers(in: text)
             #expect(answers.map(\.headers["x-request-id"]) == ["r1", "r2"])
