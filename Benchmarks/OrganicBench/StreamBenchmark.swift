@@ -40,6 +40,8 @@ struct StreamBenchmark: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Concurrent streams for the throughput phases.") var concurrency = [8, 32]
     @Option(help: "Seconds of throughput measurement per path and concurrency.") var seconds = 8.0
     @Option(help: "Seconds of warm-up before each throughput measurement.") var warmup = 2.0
+    @Option(help: "Turns of the direct and node phases per concurrency: each turn measures each path for --seconds ÷ rounds after its warm-up, and the table sums the turns (alternating cancels drift in a shared machine's speed, which one long phase per path does not).")
+    var rounds = 3
     @Option(help: "Tokens per second per stream of the paced run (the miner spaces its events out as a GPU miner does); 0 skips it.")
     var tokenRate = 50.0
     @Option(parsing: .upToNextOption, help: "Concurrent streams for the paced run's throughput phases.") var pacedConcurrency = [32, 256]
@@ -74,7 +76,7 @@ struct StreamBenchmark: AsyncParsableCommand {
             print(String(format: "added by the node: p50 %.3f ms, p99 %.3f ms", addedP50, addedP99)
                   + "   (goal: added p50 <= 1 ms: \(addedP50 <= 1 ? "met" : "NOT met"))")
         }
-        print("streamed tokens: \(Int(seconds)) s per phase after \(Int(warmup)) s warm-up")
+        print(String(format: "streamed tokens: %.0f s per path in %d alternating turns, each after %.0f s of warm-up", seconds, max(rounds, 1), warmup))
         print("(a) miner unpaced, as fast as its CPU allows, max_tokens \(maxTokens) (old style: client, node and miner share the cores)")
         Self.printThroughput(unpaced.throughput)
         if let paced {
@@ -112,7 +114,7 @@ struct StreamBenchmark: AsyncParsableCommand {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let (requests, ttftMaxTokens, seconds, warmup) = (requests, ttftMaxTokens, seconds, warmup)
+        let (requests, ttftMaxTokens, seconds, warmup, rounds) = (requests, ttftMaxTokens, seconds, warmup, max(rounds, 1))
 
         let measurement = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096, streamEventInterval: pace)],
                                                      configuration: configuration, logger: logger) { network in
@@ -128,9 +130,12 @@ struct StreamBenchmark: AsyncParsableCommand {
                 measurement.ttft = try await Self.timeToFirstToken(direct: direct, node: node, requests: requests, maxTokens: ttftMaxTokens)
             }
             for streams in concurrency {
-                let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds))
-                let viaMiner = try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens))
-                let viaNode = try await Self.throughput(node, load: load, body: Self.nodeBody(maxTokens: maxTokens))
+                let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds / Double(rounds)))
+                var viaMiner = Throughput(), viaNode = Throughput()
+                for _ in 0..<rounds {
+                    viaMiner.add(try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens)))
+                    viaNode.add(try await Self.throughput(node, load: load, body: Self.nodeBody(maxTokens: maxTokens)))
+                }
                 measurement.throughput.append((streams, viaMiner, viaNode))
             }
             return measurement
@@ -228,6 +233,18 @@ struct StreamBenchmark: AsyncParsableCommand {
         var tokensPerSecond: Double { Double(tokens) / max(elapsed.secondsValue, 1e-9) }
         var cpuPerToken: Double { cpu / Double(max(tokens, 1)) }
         var cpuUse: Double { cpu / max(elapsed.secondsValue, 1e-9) }
+        /// Adds another worker's or another turn's counts.
+        mutating func add(_ other: Throughput) {
+            tokens += other.tokens
+            elapsed += other.elapsed
+            streams += other.streams
+            failures += other.failures
+            streamRates += other.streamRates
+            sent += other.sent
+            streamedTokens += other.streamedTokens
+            cpu += other.cpu
+        }
+
         var medianStreamRate: Double {
             guard !streamRates.isEmpty else { return 0 }
             return streamRates.sorted()[streamRates.count / 2]
@@ -272,14 +289,7 @@ struct StreamBenchmark: AsyncParsableCommand {
                     return result
                 }
             }
-            return try await group.reduce(into: Throughput()) { total, part in
-                total.tokens += part.tokens
-                total.streamedTokens += part.streamedTokens
-                total.sent += part.sent
-                total.streams += part.streams
-                total.failures += part.failures
-                total.streamRates += part.streamRates
-            }
+            return try await group.reduce(into: Throughput()) { $0.add($1) }
         }
         total.elapsed = load.duration
         total.cpu = try await cpuWindow.value

@@ -35,6 +35,24 @@ struct StrictJSONTests {
         }
     }
 
+    @Test("a repeated key is refused wherever it falls among many, kept in place or past the first eight, at the offset of the repeat")
+    func repeatedKeysAmongMany() throws {
+        for count in 1...12 {
+            let names = (0..<count).map { "k\($0)" }
+            let members = names.map { #""\#($0)":1"# }
+            #expect(Self.accepts("{" + members.joined(separator: ",") + "}"), "\(count) distinct keys")
+            // Same length, other bytes: not a repeat.
+            #expect(Self.accepts("{" + (members + [#""kx":1"#]).joined(separator: ",") + "}"))
+            for original in 0..<count {
+                let prefix = "{" + members.joined(separator: ",") + ","
+                let text = prefix + #""\#(names[original])":2}"#
+                #expect(throws: StrictJSON.Violation(offset: prefix.utf8.count, reason: "repeated key")) {
+                    try StrictJSON.validate(Array(text.utf8))
+                }
+            }
+        }
+    }
+
     @Test("long strings are checked at every position: the eight-byte fast path stops at each byte that needs attention")
     func longStringsAtEveryPosition() throws {
         let plain = Array(repeating: UInt8(ascii: "A"), count: 40)

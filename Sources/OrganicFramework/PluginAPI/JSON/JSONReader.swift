@@ -5,9 +5,10 @@
 /// frequent documents of a stream. Errors are the `DecodingError`s `init(from:)` would throw,
 /// with the coding path of the value at fault.
 public struct JSONReader {
-    let document: TapeDocument
-    let index: Int
+    @usableFromInline let document: TapeDocument
+    @usableFromInline let index: Int
 
+    @usableFromInline
     init(document: TapeDocument, index: Int) {
         self.document = document
         self.index = index
@@ -29,9 +30,11 @@ public struct JSONReader {
         }
     }
 
+    @inlinable
     public var isNull: Bool { document.isNull(index) }
 
     /// An object's member count or an array's element count; 0 for anything else.
+    @inlinable
     public var count: Int {
         let token = document.tokens[index]
         return token.kind == .object || token.kind == .array ? Int(token.length) : 0
@@ -58,6 +61,7 @@ public struct JSONReader {
 
     /// Calls `body` with each member of an object, in document order (names are unique: strict
     /// JSON refuses repeated names). Throws a type mismatch when the value is not an object.
+    @inlinable
     public func members(_ body: (JSONMemberName, JSONReader) throws -> Void) throws {
         let token = document.tokens[index]
         guard token.kind == .object else { throw document.mismatch([String: Any].self, at: index) }
@@ -70,6 +74,7 @@ public struct JSONReader {
 
     /// Calls `body` with each element of an array, in order. Throws a type mismatch when the value
     /// is not an array.
+    @inlinable
     public func elements(_ body: (JSONReader) throws -> Void) throws {
         let token = document.tokens[index]
         guard token.kind == .array else { throw document.mismatch([Any].self, at: index) }
@@ -112,15 +117,23 @@ public struct JSONReader {
 /// The name of an object member being read. Match it against literals in a `switch`
 /// (`case "id":`): the comparison reads the document's bytes in place.
 public struct JSONMemberName {
-    let document: TapeDocument
-    let index: Int
+    @usableFromInline let document: TapeDocument
+    @usableFromInline let index: Int
+
+    @usableFromInline
+    init(document: TapeDocument, index: Int) {
+        self.document = document
+        self.index = index
+    }
 
     /// The name as a string (allocates when longer than 15 bytes).
     public var string: String { (try? document.string(at: index)) ?? "" }
 
+    @inlinable
     public static func ~= (pattern: StaticString, name: JSONMemberName) -> Bool {
         pattern.withUTF8Buffer { name.document.matches(name.index, utf8: $0) }
     }
 
+    @inlinable
     public static func == (name: JSONMemberName, other: StaticString) -> Bool { other ~= name }
 }

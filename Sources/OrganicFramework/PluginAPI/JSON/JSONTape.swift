@@ -1,5 +1,6 @@
 /// What a JSON token is.
-package enum JSONTokenKind: UInt8, Sendable {
+@usableFromInline
+enum JSONTokenKind: UInt8, Sendable {
     case object, array, string, number, `true`, `false`, null
 }
 
@@ -12,20 +13,24 @@ protocol StrictJSONSink {
     mutating func close(_ container: Int, count: Int)
 }
 
+/// One value of a ``JSONTape``: a scalar, or the start of a container.
+@usableFromInline
+struct JSONTapeToken {
+    @usableFromInline var kind: JSONTokenKind
+    /// A string that holds an escape (its bytes need unescaping).
+    @usableFromInline var escaped: Bool
+    /// Offset of a scalar's bytes (a string's without the quotes) in the document.
+    @usableFromInline var offset: UInt32
+    /// A scalar's byte length; a container's member count.
+    @usableFromInline var length: UInt32
+    /// For a container: the index of the first token after it (its last descendant + 1).
+    @usableFromInline var next: UInt32
+}
+
 /// A checked JSON document as a flat list of tokens over its bytes: what ``TapeJSONDecoder``
 /// reads instead of building a tree of values.
 package struct JSONTape: StrictJSONSink {
-    struct Token {
-        var kind: JSONTokenKind
-        /// A string that holds an escape (its bytes need unescaping).
-        var escaped: Bool
-        /// Offset of a scalar's bytes (a string's without the quotes) in the document.
-        var offset: UInt32
-        /// A scalar's byte length; a container's member count.
-        var length: UInt32
-        /// For a container: the index of the first token after it (its last descendant + 1).
-        var next: UInt32
-    }
+    typealias Token = JSONTapeToken
 
     private(set) var tokens: [Token] = []
 

@@ -52,16 +52,20 @@ struct TapeSuperKey: CodingKey {
 }
 
 /// The document being decoded: its bytes and tokens, shared by every container.
+///
+/// What a ``JSONReader`` walks per member is inlinable, so a plugin's reader compiles to a loop
+/// over the tokens with its member names compared in place.
+@usableFromInline
 final class TapeDocument {
-    let bytes: [UInt8]
-    let tokens: [JSONTape.Token]
+    @usableFromInline let bytes: [UInt8]
+    @usableFromInline let tokens: [JSONTapeToken]
 
     init(bytes: [UInt8], tokens: [JSONTape.Token]) {
         self.bytes = bytes
         self.tokens = tokens
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func after(_ index: Int) -> Int {
         let token = tokens[index]
         return token.kind == .object || token.kind == .array ? Int(token.next) : index + 1
@@ -146,6 +150,7 @@ final class TapeDocument {
         return keys
     }
 
+    @inlinable
     func isNull(_ index: Int) -> Bool { tokens[index].kind == .null }
 
     func bool(at index: Int) throws -> Bool {
@@ -220,16 +225,22 @@ final class TapeDocument {
 
     /// Whether the string token at `index` spells `name` (UTF-8). Names are short: compared byte by
     /// byte in place (a generic walk or a memcmp call cost more than the comparison).
+    @inlinable
     func matches(_ index: Int, utf8 name: UnsafeBufferPointer<UInt8>) -> Bool {
         let token = tokens[index]
         let range = Int(token.offset)..<Int(token.offset + token.length)
-        if token.escaped { return unescape(range).elementsEqual(name) }
+        if token.escaped { return matchesEscaped(range, utf8: name) }
         guard name.count == range.count else { return false }
         return bytes.withUnsafeBufferPointer { document in
             var offset = 0
             while offset < name.count, document[range.lowerBound &+ offset] == name[offset] { offset &+= 1 }
             return offset == name.count
         }
+    }
+
+    @usableFromInline
+    func matchesEscaped(_ range: Range<Int>, utf8 name: UnsafeBufferPointer<UInt8>) -> Bool {
+        unescape(range).elementsEqual(name)
     }
 
     func matches(_ index: Int, utf8 name: [UInt8]) -> Bool {
@@ -392,6 +403,7 @@ final class TapeDocument {
 
     // MARK: Errors (worded as Foundation's)
 
+    @usableFromInline
     func mismatch(_ type: Any.Type, at index: Int) -> DecodingError {
         if tokens[index].kind == .null {
             return .valueNotFound(type, .init(codingPath: codingPath(to: index), debugDescription: "Cannot get value of type \(type) -- found null value instead"))

@@ -9,13 +9,9 @@ package struct TypedJSONDecoder<Value: Decodable> {
     }
 
     private static func reading<Readable: JSONReadable>(_ type: Readable.Type) -> (JSONReader) throws -> Value {
-        { json in
-            // Readable is Value (it came from Value's metatype): the cast only restores the type.
-            guard let value = try Readable(json: json) as? Value else {
-                throw DecodingError.typeMismatch(Value.self, .init(codingPath: [], debugDescription: "reader made another type"))
-            }
-            return value
-        }
+        // Readable is Value (it came from Value's metatype), so the bit cast only restores the
+        // type; a checked cast (`as?`) copied and destroyed every value it passed.
+        { json in unsafeBitCast(try Readable(json: json), to: Value.self) }
     }
 
     /// Checks `bytes` as strict JSON and decodes them.
@@ -41,13 +37,9 @@ package struct TypedJSONEncoder<Value: Encodable> {
     }
 
     private static func writing<Writable: JSONWritable>(_ type: Writable.Type) -> (Value, inout JSONWriter) throws -> Void {
-        { value, json in
-            // Value is Writable (its metatype was): the cast only restores the type.
-            guard let value = value as? Writable else {
-                throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "not the writer's type"))
-            }
-            try value.write(json: &json)
-        }
+        // Value is Writable (its metatype was): the bit cast only restores the type, without the
+        // copy a checked cast makes.
+        { value, json in try unsafeBitCast(value, to: Writable.self).write(json: &json) }
     }
 
     package func encode(_ value: Value) throws -> [UInt8] {

@@ -7,6 +7,10 @@ package import OrganicPluginAPI
 // the two on generated values.
 
 extension OpenAICompletion: JSONReadable where Choice: JSONReadable {
+    // The node reaches these through the conditional conformance, which runs the generic body;
+    // the specializations make each chunk's choices read and written without generic lookups.
+    @_specialize(where Choice == ChatCompletionChunkChoice)
+    @_specialize(where Choice == TextCompletionChoice)
     package init(json: JSONReader) throws {
         var id: String?, object: String?, created: Int?, model: String?
         var choices: [Choice]?
@@ -28,6 +32,8 @@ extension OpenAICompletion: JSONReadable where Choice: JSONReadable {
 }
 
 extension OpenAICompletion: JSONWritable where Choice: JSONWritable {
+    @_specialize(where Choice == ChatCompletionChunkChoice)
+    @_specialize(where Choice == TextCompletionChoice)
     package func write(json: inout JSONWriter) throws {
         try json.object { o in
             o.member("id", id)
