@@ -60,7 +60,7 @@ final class TapeDocument {
     @usableFromInline let bytes: [UInt8]
     @usableFromInline let tokens: [JSONTapeToken]
 
-    init(bytes: [UInt8], tokens: [JSONTape.Token]) {
+    init(bytes: [UInt8], tokens: [JSONTapeToken]) {
         self.bytes = bytes
         self.tokens = tokens
     }
