@@ -150,7 +150,7 @@ struct WholeRequestTests {
         #expect(parsed.map { abs($0.timeIntervalSinceNow) < 2 } == true, "\(now)")
     }
 
-    nonisolated(unsafe) static let imfFixdate: DateFormatter = {
+    static let imfFixdate: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

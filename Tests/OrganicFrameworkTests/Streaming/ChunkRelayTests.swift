@@ -51,7 +51,7 @@ struct ChunkRelayTests {
         let schedule = Gen.int(in: 0...4).array(of: 0...50)
         await propertyCheck(count: 150, input: Gen.int(in: 1...5), Gen.int(in: 0...40), schedule, schedule, Gen.int(in: -1...45)) {
             capacity, count, producerPauses, consumerPauses, closeAfter in
-            let relay = ChunkRelay<Int>(capacity: capacity)
+            let relay = ChunkRelay<Int, String>(capacity: capacity)
             let counters = Counters()
             let run = await finishes(within: .seconds(20)) {
                 async let produced: [Int] = {
@@ -62,7 +62,7 @@ struct ChunkRelayTests {
                         counters.sent()
                         accepted.append(i)
                     }
-                    relay.finish(.completed)
+                    relay.finish(.completed("answer"))
                     return accepted
                 }()
                 var received: [Received] = []
@@ -107,7 +107,7 @@ struct ChunkRelayTests {
 
     @Test("a full relay holds exactly `capacity` chunks; the next send waits until one is read")
     func fullRelayWaits() async {
-        let relay = ChunkRelay<Int>(capacity: 3)
+        let relay = ChunkRelay<Int, String>(capacity: 3)
         let counters = Counters()
         let producer = Task {
             for i in 0..<5 {
@@ -128,7 +128,7 @@ struct ChunkRelayTests {
 
     @Test("close() makes a waiting send and every later send return false at once, and next() return nil")
     func closeReleasesProducer() async {
-        let relay = ChunkRelay<Int>(capacity: 1)
+        let relay = ChunkRelay<Int, String>(capacity: 1)
         #expect(relay.claim())
         #expect(!relay.claim(), "only one producer claims the caller's stream")
         #expect(await relay.send(0))
@@ -139,27 +139,28 @@ struct ChunkRelayTests {
         #expect(await finishes(within: .seconds(10)) { await relay.send(2) } == false)
         #expect(await finishes(within: .seconds(10)) { await relay.next() == nil } == true)
         #expect(relay.isClosed)
-        let fresh = ChunkRelay<Int>()
+        let fresh = ChunkRelay<Int, String>()
         fresh.close()
         #expect(!fresh.claim(), "a caller that already left is not claimed")
     }
 
     @Test("cancelling a send waiting for room returns false promptly; the relay stays usable for the consumer")
     func cancelWaitingSend() async {
-        let relay = ChunkRelay<Int>(capacity: 1)
+        let relay = ChunkRelay<Int, String>(capacity: 1)
         #expect(await relay.send(0))
         let blocked = Task { await relay.send(1) }
         try? await Task.sleep(for: .milliseconds(20))
         blocked.cancel()
         #expect(await finishes(within: .seconds(10)) { await blocked.value } == false)
         guard case .chunks([0]) = await relay.next() else { Issue.record("the queued chunk is still delivered"); return }
-        relay.finish(.completed)
-        guard case .end(.completed) = await relay.next() else { Issue.record("expected the end"); return }
+        relay.finish(.completed("answer"))
+        guard case .end(.completed(let answer)) = await relay.next() else { Issue.record("expected the end"); return }
+        #expect(answer == "answer", "the assembled answer travels with the end")
     }
 
     @Test("cancelling a next() waiting for a chunk returns nil promptly and closes the relay for the producer")
     func cancelWaitingNext() async {
-        let relay = ChunkRelay<Int>(capacity: 2)
+        let relay = ChunkRelay<Int, String>(capacity: 2)
         let consumer = Task { await relay.next() == nil }
         try? await Task.sleep(for: .milliseconds(20))
         consumer.cancel()
@@ -169,7 +170,7 @@ struct ChunkRelayTests {
 
     @Test("a batch (one read's events) is handed over as one item: a waiting consumer gets all of it, a queued batch stays whole and in order, and a full relay holds the next batch back")
     func batchSend() async {
-        let relay = ChunkRelay<Int>(capacity: 2)
+        let relay = ChunkRelay<Int, String>(capacity: 2)
         let consumer = Task { await relay.next() }
         // The consumer is waiting once send(contentsOf:) finds it; until then the batch queues.
         try? await Task.sleep(for: .milliseconds(20))
@@ -184,7 +185,7 @@ struct ChunkRelayTests {
         let blocked = Task { await relay.send(contentsOf: [4, 5]) }
         try? await Task.sleep(for: .milliseconds(20))
         var items: [Int] = []
-        var taken: [ChunkRelay<Int>.Item] = []
+        var taken: [ChunkRelay<Int, String>.Item] = []
         relay.takeAvailable(into: &taken, limit: 64)
         #expect(taken.count == 1)
         items += taken.flatMap(\.chunks)
@@ -199,11 +200,11 @@ struct ChunkRelayTests {
 
     @Test("finish() is delivered after the queued chunks even when the relay is full, and only once")
     func finishAfterChunks() async {
-        let relay = ChunkRelay<Int>(capacity: 2)
+        let relay = ChunkRelay<Int, String>(capacity: 2)
         #expect(await relay.send(0))
         #expect(await relay.send(1))
         relay.finish(.failed(.stalled))
-        relay.finish(.completed)
+        relay.finish(.completed("answer"))
         #expect(await relay.send(2) == false, "nothing is sent after the end")
         var items: [String] = []
         for _ in 0..<3 {

@@ -171,7 +171,7 @@ struct StreamingFaultTests {
             #expect(charged % Self.price.millis == 0)
             let chunksCharged = Int(charged / Self.price.millis)
             // The node may have written a few chunks that the caller had not read when it left.
-            #expect(chunksCharged >= read && chunksCharged <= read + ChunkRelay<CounterChunk>().capacity, "charged for \(chunksCharged) chunks")
+            #expect(chunksCharged >= read && chunksCharged <= read + ChunkRelay<CounterChunk, CounterChunk>().capacity, "charged for \(chunksCharged) chunks")
             #expect(chunksCharged < count)
             let logged = try await usage(net, key)
             #expect(logged.requests == 1)

@@ -23,7 +23,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
     let isOrganic: Bool
     let delivery: ResponseDelivery<OrganicAnswer<E>>?
     /// Set when the caller asked for a stream: the first miner whose stream starts feeds it.
-    let relay: ChunkRelay<E.MinerChunk>?
+    let relay: ChunkRelay<E.MinerChunk, E.MinerResponse>?
 
     /// How one attempt was judged.
     enum Judgement: Sendable {
@@ -200,7 +200,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
         }
         if claim.held, let relay {
             switch attempt.judgement {
-            case .valid: relay.finish(.completed)
+            case .valid(let answer, _, _): relay.finish(.completed(answer))
             case .failed(let failure): relay.finish(.failed(failure))
             case .busy, .abandoned: relay.finish(.failed(.connection("the stream ended")))
             }

@@ -120,7 +120,7 @@ extension EndpointRoute: ServedEndpoint {
         endpoint.perturb(&minerRequest, context: &context)
         // Fair queueing is per key, weighted by the key's tier (see KeyTier).
         let flow = pending?.record.id ?? "anonymous"
-        let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller) ? ChunkRelay<E.MinerChunk>() : nil
+        let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller) ? ChunkRelay<E.MinerChunk, E.MinerResponse>() : nil
         let answer: OrganicAnswer<E>
         do {
             answer = try await dispatcher.dispatchOrganic(minerRequest, task: descriptor.task(model: endpoint.model(of: caller)), route: self,
@@ -203,7 +203,7 @@ extension EndpointRoute: ServedEndpoint {
     /// Server-Sent Events, one per miner chunk as it arrives, then the endpoint's closing events
     /// and the end marker; an error event if the miner fails mid-stream. The caller is charged
     /// for what it received: the usage of the chunks written before it left.
-    private func streamedResponse(_ relay: ChunkRelay<E.MinerChunk>, minerRequest: E.MinerRequest, caller: E.Request,
+    private func streamedResponse(_ relay: ChunkRelay<E.MinerChunk, E.MinerResponse>, minerRequest: E.MinerRequest, caller: E.Request,
                                   pending: PendingRequest?, connection: CallerConnection) -> Response {
         let disconnect = connection.disconnect
         let observation = disconnect?.observe { relay.close() }
@@ -214,17 +214,19 @@ extension EndpointRoute: ServedEndpoint {
         let body = ResponseBody { writer in
             defer { if let observation { disconnect?.stopObserving(observation) } }
             pending?.startWriting()
-            var delivered: [E.MinerChunk] = []
+            // The relay's batches as they came (appending one never copies its chunks), and their count.
+            var delivered: [[E.MinerChunk]] = []
+            var deliveredCount = 0
             // Body bytes written after each write, and the chunks delivered by then.
             var progress = StreamProgress()
-            var ending: ChunkRelay<E.MinerChunk>.Ending?
+            var ending: ChunkRelay<E.MinerChunk, E.MinerResponse>.Ending?
             var encoder = EventEncoder()
             let chunkEncoder = TypedJSONEncoder<E.CallerChunk>()
             // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
             var pacer = WritePacer(eventLoop: connection.eventLoop)
             do {
                 // Chunks that queued up while the last write went out leave in one write.
-                var batch: [ChunkRelay<E.MinerChunk>.Item] = []
+                var batch: [ChunkRelay<E.MinerChunk, E.MinerResponse>.Item] = []
                 reading: while let first = await relay.next() {
                     batch.removeAll(keepingCapacity: true)
                     batch.append(first)
@@ -234,21 +236,18 @@ extension EndpointRoute: ServedEndpoint {
                     for item in batch {
                         switch item {
                         case .chunks(let chunks):
-                            for chunk in chunks {
-                                if let event = endpoint.callerChunk(chunk, index: delivered.count + written, for: minerRequest, caller: caller) {
+                            // By index: the chunk is lent to the plugin, not copied out (generic code copies through witnesses).
+                            for position in chunks.indices {
+                                if let event = endpoint.callerChunk(chunks[position], index: deliveredCount + written, for: minerRequest, caller: caller) {
                                     try encoder.append(event, with: chunkEncoder, to: &out)
                                 }
                                 written += 1
                             }
-                        case .end(.completed):
-                            ending = .completed
-                            // The end comes last: every other item of the batch precedes it.
-                            var all = delivered
-                            for case .chunks(let chunks) in batch { all.append(contentsOf: chunks) }
-                            if let response = try? endpoint.assemble(all, for: minerRequest) {
-                                for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
-                                    try encoder.append(event, with: chunkEncoder, to: &out)
-                                }
+                        case .end(.completed(let response)):
+                            // The end comes last, with the answer the round assembled from every chunk.
+                            ending = .completed(response)
+                            for event in endpoint.closingChunks(response, for: minerRequest, caller: caller) {
+                                try encoder.append(event, with: chunkEncoder, to: &out)
                             }
                             if let marker = descriptor.streaming?.endMarker {
                                 ServerSentEventWriter.encode(ServerSentEvent(data: marker), into: &out)
@@ -262,8 +261,9 @@ extension EndpointRoute: ServedEndpoint {
                     if bytes > 0 { try await writer.write(out) }
                     encoder.wrote(bytes)
                     // Delivered once written: a caller gone before is charged only what it got.
-                    for case .chunks(let chunks) in batch { delivered.append(contentsOf: chunks) }
-                    progress.wrote(bytes, chunks: delivered.count)
+                    for case .chunks(let chunks) in batch { delivered.append(chunks) }
+                    deliveredCount += written
+                    progress.wrote(bytes, chunks: deliveredCount)
                     if ending != nil { break reading }
                     try await pacer.wrote(bytes)
                 }
@@ -289,22 +289,29 @@ extension EndpointRoute: ServedEndpoint {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// Charges a streamed answer: everything, when it completed; what was delivered, when the
-    /// caller left; nothing when the miner failed mid-stream (the caller got an error event).
-    private func settle(_ pending: PendingRequest?, delivered: [E.MinerChunk], ending: ChunkRelay<E.MinerChunk>.Ending?,
-                        minerRequest: E.MinerRequest, caller: E.Request) {
+    /// Charges a streamed answer: everything, when it completed (its answer, assembled by the
+    /// round); what was delivered, when the caller left (assembled here, only then); nothing when
+    /// the miner failed mid-stream (the caller got an error event).
+    private func settle(_ pending: PendingRequest?, delivered: @autoclosure () -> [E.MinerChunk],
+                        ending: ChunkRelay<E.MinerChunk, E.MinerResponse>.Ending?, minerRequest: E.MinerRequest, caller: E.Request) {
         guard let pending else { return }
+        let response: E.MinerResponse
         switch ending {
         case .failed:
             pending.finish(status: 502, delivered: false)
-        case .completed, nil:
-            guard !delivered.isEmpty, let response = try? endpoint.assemble(delivered, for: minerRequest) else {
+            return
+        case .completed(let answer):
+            response = answer
+        case nil:
+            let chunks = delivered()
+            guard !chunks.isEmpty, let partial = try? endpoint.assemble(chunks, for: minerRequest) else {
                 pending.finish(status: 499, delivered: false)
                 return
             }
-            let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
-            pending.finish(status: ending == nil ? 499 : 200, delivered: true, charged: prices.cost(of: usage), units: usage)
+            response = partial
         }
+        let usage = endpoint.usage(of: response, for: minerRequest, caller: caller)
+        pending.finish(status: ending == nil ? 499 : 200, delivered: true, charged: prices.cost(of: usage), units: usage)
     }
 
     /// The error event a streaming caller receives when its miner fails mid-stream.

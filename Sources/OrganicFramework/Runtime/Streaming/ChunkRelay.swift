@@ -13,11 +13,14 @@ import Synchronization
 /// One producer (the round attempt that claimed the caller) and one consumer (the response body
 /// writer). Either side may end it: the producer with ``finish(_:)``, the consumer with
 /// ``close()`` (the caller left), which makes every later ``send(_:)`` return false.
-final class ChunkRelay<Chunk: Sendable>: Sendable {
+///
+/// A completed stream hands over the answer the producer assembled from the chunks (`Answer`),
+/// so the writer does not assemble it again for the closing events and the charge.
+final class ChunkRelay<Chunk: Sendable, Answer: Sendable>: Sendable {
     /// How the stream ended, for the caller.
     enum Ending: Sendable {
-        /// The miner's stream completed and its answer is valid.
-        case completed
+        /// The miner's stream completed; its chunks assembled into this valid answer.
+        case completed(Answer)
         /// The miner failed mid-stream; the caller receives an error event.
         case failed(MinerFailure)
     }

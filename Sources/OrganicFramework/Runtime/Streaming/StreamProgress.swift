@@ -9,11 +9,15 @@ struct StreamProgress: Sendable {
         marks.append((total, chunks))
     }
 
-    /// The chunks the caller received: all of `delivered` without a report (nothing to check
+    /// The chunks the caller received, in order: all of `delivered` (the batches written, kept
+    /// as they came so that relaying never copies a chunk) without a report (nothing to check
     /// against), otherwise those whose writes the socket took whole.
-    func reached<Chunk>(_ delivered: [Chunk], report: FlushReport?) -> [Chunk] {
-        guard let report else { return delivered }
-        let count = marks.last { $0.bytes <= report.bodyBytes }?.chunks ?? 0
-        return Array(delivered.prefix(count))
+    func reached<Chunk>(_ delivered: [[Chunk]], report: FlushReport?) -> [Chunk] {
+        let count = report.map { report in marks.last { $0.bytes <= report.bodyBytes }?.chunks ?? 0 } ?? .max
+        var chunks: [Chunk] = []
+        for batch in delivered where chunks.count < count {
+            chunks += batch.prefix(count - chunks.count)
+        }
+        return chunks
     }
 }
