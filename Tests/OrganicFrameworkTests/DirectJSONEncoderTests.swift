@@ -52,17 +52,25 @@ struct DirectJSONEncoderTests {
             let doubles = (0..<20).map { _ in RandomJSON.float(&random) }
             let floats = doubles.map(Float.init).filter(\.isFinite)
             let strings = (0..<8).map { _ in RandomJSON.string(&random, maxLength: 24) }
-            let integers = (0..<8).map { _ in Int64.random(in: .min ... .max, using: &random) }
+            // Every length of number, not only the 19-digit ones a uniform draw nearly always gives.
+            let integers = (0..<8).map { _ in Int64.random(in: .min ... .max, using: &random) >> Int64.random(in: 0...63, using: &random) }
+            let unsigned = (0..<4).map { _ in UInt64.random(in: .min ... .max, using: &random) >> UInt64.random(in: 0...63, using: &random) }
             let blob = Data((0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
             func same<T: Encodable>(_ value: T) throws -> Bool { try Self.direct(value) == Array(DirectJSONEncoder.foundation.encode(value)) }
             #expect(try same(doubles))
             #expect(try same(floats))
             #expect(try same(strings))
             #expect(try same(integers))
+            #expect(try same(unsigned))
             #expect(try same([blob]))
             // Through the generic paths too (a single key, so that Foundation's key order does not matter).
             #expect(try same(["k/\(strings[0])": doubles[0]]))
         }
+        // Integer edges: one digit and two, the extremes of each width.
+        #expect(try Self.direct([Int64.min, -10, -9, -1, 0, 9, 10, 99, 100, Int64.max]) ==
+                Array(DirectJSONEncoder.foundation.encode([Int64.min, -10, -9, -1, 0, 9, 10, 99, 100, Int64.max])))
+        #expect(try Self.direct([UInt64.max, 0]) == Array(DirectJSONEncoder.foundation.encode([UInt64.max, 0])))
+        #expect(try Self.direct([Int8.min, Int8.max]) == Array(DirectJSONEncoder.foundation.encode([Int8.min, Int8.max])))
         let url = try #require(URL(string: "https://example.com/a b?c=d&e=/f"))
         let date = Date(timeIntervalSinceReferenceDate: 12.5)
         #expect(try Self.direct([url]) == Array(DirectJSONEncoder.foundation.encode([url])))

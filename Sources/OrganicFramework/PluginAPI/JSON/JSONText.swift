@@ -5,7 +5,29 @@ enum JSONText {
 
     static func bool(_ value: Bool, into bytes: inout [UInt8]) { bytes.append(contentsOf: value ? "true".utf8 : "false".utf8) }
 
-    static func integer(_ value: some BinaryInteger, into bytes: inout [UInt8]) { bytes.append(contentsOf: String(value).utf8) }
+    /// Decimal digits written in place: through `String` each integer cost a conversion and a
+    /// copy, and a chat chunk has a few (`created`, `index`, a token's `bytes`).
+    static func integer(_ value: some BinaryInteger, into bytes: inout [UInt8]) {
+        guard var magnitude = UInt64(exactly: value.magnitude) else {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        guard magnitude >= 10 else {
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude))
+            return
+        }
+        // UInt64.max has 20 digits.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            while magnitude > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
 
     /// Swift's shortest round-trip form without a trailing ".0", as Foundation writes it.
     static func number(_ text: String, into bytes: inout [UInt8]) {

@@ -149,8 +149,8 @@ extension TokenLogprob: JSONReadable, JSONWritable {
         }
         guard let token else { throw json.missingMember("token") }
         guard let logprob else { throw json.missingMember("logprob") }
-        self.init(token: token, logprob: logprob, topLogprobs: top ?? [])
-        self.bytes = bytes
+        // The reported bytes as they are: not the token's own, made and thrown away.
+        self.init(token: token, logprob: logprob, bytes: bytes, topLogprobs: top ?? [])
     }
 
     package func write(json: inout JSONWriter) throws {

@@ -20,9 +20,14 @@ package struct TokenLogprob: Codable, Sendable, Hashable {
     }
 
     package init(token: String, logprob: Double, topLogprobs: [Alternative] = []) {
+        self.init(token: token, logprob: logprob, bytes: Array(token.utf8), topLogprobs: topLogprobs)
+    }
+
+    /// With `bytes` as a miner reported them (nil when it left them out).
+    package init(token: String, logprob: Double, bytes: [UInt8]?, topLogprobs: [Alternative]) {
         self.token = token
         self.logprob = logprob
-        bytes = Array(token.utf8)
+        self.bytes = bytes
         self.topLogprobs = topLogprobs
     }
 
