@@ -75,16 +75,7 @@ public struct JSONObjectWriter {
     mutating func name(_ name: StaticString) {
         if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
         count += 1
-        name.withUTF8Buffer { utf8 in
-            // Member names are plain words: copied between quotes, escaped only when they need it.
-            if JSONByteScan.plainRun(utf8, from: 0, nonASCII: true) == utf8.count {
-                writer.bytes.append(UInt8(ascii: "\""))
-                writer.bytes.append(contentsOf: utf8)
-                writer.bytes.append(UInt8(ascii: "\""))
-            } else {
-                JSONText.string(utf8, into: &writer.bytes)
-            }
-        }
+        name.withUTF8Buffer { JSONText.string($0, into: &writer.bytes) }
         writer.bytes.append(UInt8(ascii: ":"))
     }
 
