@@ -61,7 +61,7 @@ final class QueryDispatcher: Sendable {
     /// Serves an organic query: returns the first valid answer, or the news that a stream began
     /// flowing into `relay`; throws an ``APIError`` when no miner answered.
     /// `flow` and `weight` place the request in the fair queue (normally the API key and its tier).
-    func dispatchOrganic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, relay: ChunkRelay<E.MinerChunk, E.MinerResponse>?,
+    func dispatchOrganic<E: Endpoint>(_ request: E.MinerRequest, task: String, route: EndpointRoute<E>, relay: EndpointRoute<E>.StreamRelay?,
                                       flow: String = "anonymous", weight: Double = 1,
                                       disconnect: DisconnectSignal? = nil) async throws -> OrganicAnswer<E> {
         let body = try TypedJSONEncoder<E.MinerRequest>().encode(request)

@@ -23,7 +23,7 @@ struct QueryRound<E: Endpoint>: RoundJob {
     let isOrganic: Bool
     let delivery: ResponseDelivery<OrganicAnswer<E>>?
     /// Set when the caller asked for a stream: the first miner whose stream starts feeds it.
-    let relay: ChunkRelay<E.MinerChunk, E.MinerResponse>?
+    let relay: EndpointRoute<E>.StreamRelay?
 
     /// How one attempt was judged.
     enum Judgement: Sendable {

@@ -15,6 +15,9 @@ struct EndpointRoute<E: Endpoint>: Sendable {
     /// only when the caller's and the miner's response types are the same).
     let forwardsMinerAnswer: Bool
 
+    /// What carries a streaming caller's chunks from the round to its response, and the answer at the end.
+    typealias StreamRelay = ChunkRelay<E.MinerChunk, E.MinerResponse>
+
     init(endpoint: E, pluginName: String, descriptor: EndpointDescriptor) {
         self.endpoint = endpoint
         self.pluginName = pluginName
@@ -120,7 +123,7 @@ extension EndpointRoute: ServedEndpoint {
         endpoint.perturb(&minerRequest, context: &context)
         // Fair queueing is per key, weighted by the key's tier (see KeyTier).
         let flow = pending?.record.id ?? "anonymous"
-        let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller) ? ChunkRelay<E.MinerChunk, E.MinerResponse>() : nil
+        let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller) ? StreamRelay() : nil
         let answer: OrganicAnswer<E>
         do {
             answer = try await dispatcher.dispatchOrganic(minerRequest, task: descriptor.task(model: endpoint.model(of: caller)), route: self,
@@ -203,7 +206,7 @@ extension EndpointRoute: ServedEndpoint {
     /// Server-Sent Events, one per miner chunk as it arrives, then the endpoint's closing events
     /// and the end marker; an error event if the miner fails mid-stream. The caller is charged
     /// for what it received: the usage of the chunks written before it left.
-    private func streamedResponse(_ relay: ChunkRelay<E.MinerChunk, E.MinerResponse>, minerRequest: E.MinerRequest, caller: E.Request,
+    private func streamedResponse(_ relay: StreamRelay, minerRequest: E.MinerRequest, caller: E.Request,
                                   pending: PendingRequest?, connection: CallerConnection) -> Response {
         let disconnect = connection.disconnect
         let observation = disconnect?.observe { relay.close() }
@@ -219,14 +222,14 @@ extension EndpointRoute: ServedEndpoint {
             var deliveredCount = 0
             // Body bytes written after each write, and the chunks delivered by then.
             var progress = StreamProgress()
-            var ending: ChunkRelay<E.MinerChunk, E.MinerResponse>.Ending?
+            var ending: StreamRelay.Ending?
             var encoder = EventEncoder()
             let chunkEncoder = TypedJSONEncoder<E.CallerChunk>()
             // Without it the writer outruns a busy event loop, and the relay's bound means nothing.
             var pacer = WritePacer(eventLoop: connection.eventLoop)
             do {
                 // Chunks that queued up while the last write went out leave in one write.
-                var batch: [ChunkRelay<E.MinerChunk, E.MinerResponse>.Item] = []
+                var batch: [StreamRelay.Item] = []
                 reading: while let first = await relay.next() {
                     batch.removeAll(keepingCapacity: true)
                     batch.append(first)
@@ -293,7 +296,7 @@ extension EndpointRoute: ServedEndpoint {
     /// round); what was delivered, when the caller left (assembled here, only then); nothing when
     /// the miner failed mid-stream (the caller got an error event).
     private func settle(_ pending: PendingRequest?, delivered: @autoclosure () -> [E.MinerChunk],
-                        ending: ChunkRelay<E.MinerChunk, E.MinerResponse>.Ending?, minerRequest: E.MinerRequest, caller: E.Request) {
+                        ending: StreamRelay.Ending?, minerRequest: E.MinerRequest, caller: E.Request) {
         guard let pending else { return }
         let response: E.MinerResponse
         switch ending {
