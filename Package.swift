@@ -237,6 +237,9 @@ var package = Package(
                 // `keys` runs the node's settlement service as the node does.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // `forwarder`: the bare SwiftNIO floor under the node in proxy-compare.
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/OrganicBench",
             swiftSettings: strict

@@ -4,6 +4,10 @@
 # btauth signing, dispatch). Prints req/s, latency and the proxy's CPU time per request (nginx's workers, or
 # the node with all its threads) per path, and the ratios of issue 15.
 #
+# A fourth path, `floor`, is `organic-bench forwarder`: a bare SwiftNIO forwarder that does none of
+# the node's work (no JSON, keys, signing, queue or Hummingbird). Its ratios bound what any node
+# built on SwiftNIO can reach on this machine.
+#
 #   Benchmarks/proxy-compare.sh [--seconds 10] [--connections 32] [--endpoints "text-embeddings image-to-image"] [--rounds 1]
 #
 # With --rounds N, every measurement is repeated N times, the three paths one after the other in
@@ -32,12 +36,13 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/setup.sh >/dev/null
-# PREBUILT_BIN (not ORGANIC_*: the node refuses unknown ORGANIC_ variables): a directory with release builds of organic and organic-miner already made.
+# PREBUILT_BIN (not ORGANIC_*: the node refuses unknown ORGANIC_ variables): a directory with release builds of organic, organic-miner and organic-bench already made.
 if [ -n "${PREBUILT_BIN:-}" ]; then
   bin=$PREBUILT_BIN
 else
   swift build -c release --product organic >/dev/null
   swift build -c release --product organic-miner >/dev/null
+  swift build -c release --product organic-bench >/dev/null
   bin=$PWD/.build/release
 fi
 work=$(mktemp -d /tmp/organic-proxy-compare.XXXXXX)
@@ -123,6 +128,13 @@ nginx_pid=$!
 pids+=($nginx_pid)
 wait_port "$nginx_port"
 nginx_workers=$(pgrep -P "$nginx_pid" | tr '\n' ' ')
+
+floor_port=$(free_port)
+"$bin/organic-bench" forwarder --port "$floor_port" --route "/v1/text-embeddings=$miner_port/text-embeddings" \
+  --route "/v1/image-to-image=$vision_port/image-to-image" > "$work/floor.log" 2>&1 &
+floor_pid=$!
+pids+=($floor_pid)
+wait_port "$floor_port"
 
 start_node() { # name auth(true|false) → sets node_port
   local name=$1 auth=$2
@@ -233,6 +245,7 @@ for endpoint in $endpoints; do
   for round in $(seq 1 "$rounds"); do
     for c in "$connections" 1; do
       echo "$endpoint $c nginx $round $(measure "http://127.0.0.1:$nginx_port/v1/$endpoint" "$body" "$c" "$duration" "$nginx_workers")" >> "$results"
+      echo "$endpoint $c floor $round $(measure "http://127.0.0.1:$floor_port/v1/$endpoint" "$body" "$c" "$duration" "$floor_pid")" >> "$results"
       echo "$endpoint $c node $round $(measure "http://127.0.0.1:$open_port/v1/$endpoint" "$body" "$c" "$duration" "$open_pid")" >> "$results"
       echo "$endpoint $c paid $round $(measure "http://127.0.0.1:$paid_port/v1/$endpoint" "$body" "$c" "$duration" "$paid_pid" "$paid_key")" >> "$results"
     done
@@ -271,7 +284,7 @@ def per_round(a, b, f):
     """The median over rounds of f(a's run, b's run) within the same round."""
     return statistics.median(f(runs[a][r], runs[b][r]) for r in runs[a] if r in runs[b])
 median_note = f", medians of {rounds} rounds" if rounds > 1 else ""
-print(f"proxy-compare: wrk, {sys.argv[2]} s per run (image endpoints at least 30 s){median_note}, release builds, loopback; paid = API key + rate limits + credits + queue + btauth signing + dispatch")
+print(f"proxy-compare: wrk, {sys.argv[2]} s per run (image endpoints at least 30 s){median_note}, release builds, loopback; floor = bare SwiftNIO forwarder (organic-bench forwarder); paid = API key + rate limits + credits + queue + btauth signing + dispatch")
 print(f"{'endpoint':16} {'conns':>5} {'path':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'proxy CPU µs/req':>17}")
 for (e, c, p), (rps, p50, p99, err, cpu) in table.items():
     # Image endpoints answer a few requests a second: keep the decimals there.
@@ -279,11 +292,11 @@ for (e, c, p), (rps, p50, p99, err, cpu) in table.items():
 print()
 for e in dict.fromkeys(k[0] for k in table):
     many = max(c for (x, c, _) in table if x == e)
-    for p in ("node", "paid"):
+    for p in ("floor", "node", "paid"):
         throughput = per_round((e, many, p), (e, many, "nginx"), lambda t, n: t[0] / n[0])
         p50 = per_round((e, 1, p), (e, 1, "nginx"), lambda t, n: t[1] - n[1])
         p99 = per_round((e, 1, p), (e, 1, "nginx"), lambda t, n: t[2] - n[2])
-        print(f"{e} {p}/nginx: throughput {throughput:.2f} at {many} connections (goal ≥ 0.8 paid); "
+        print(f"{e} {p + ('(bare NIO)' if p == 'floor' else '')}/nginx: throughput {throughput:.2f} at {many} connections (goal ≥ 0.8 paid); "
               f"added latency at 1 connection p50 {p50:+.2f} ms (goal ≤ 0.3), p99 {p99:+.2f} ms (goal ≤ 1)")
 PY
 echo "paid node RSS: idle ${idle_rss} MB (goal ≤ 64); peak under 1,000 connections ${peak} MB at ${rps1000:-?} req/s (goal ≤ 256); after all runs $(rss "$paid_pid") MB"

@@ -30,6 +30,10 @@ struct StreamBenchmark: AsyncParsableCommand {
             events at --token-rate per stream, as a GPU miner does, where the ratio says whether the node keeps up. \
             Both report process CPU time per received token: the node's cost per relayed token is the difference.
 
+            Each throughput turn also measures a floor: `organic-bench forwarder`, a bare SwiftNIO relay of the \
+            miner's bytes (no decode, no JSON, no keys), started in this process in front of the same miner. \
+            No relay built on SwiftNIO does better on this machine than its ratio.
+
             Goals (issue 11): added time to first token p50 <= 1 ms, throughput node/direct >= 0.9.
             """)
 
@@ -89,7 +93,7 @@ struct StreamBenchmark: AsyncParsableCommand {
         print("difference, what relaying one token costs the node; CPU use: process CPU time / wall time (cores busy)")
     }
 
-    typealias ThroughputRow = (concurrency: Int, direct: Throughput, node: Throughput)
+    typealias ThroughputRow = (concurrency: Int, direct: Throughput, floor: Throughput, node: Throughput)
 
     struct Measurement {
         var ttft: (direct: LoadGenerator.Result, node: LoadGenerator.Result)?
@@ -125,18 +129,26 @@ struct StreamBenchmark: AsyncParsableCommand {
             }
             let direct = StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions")
             let node = StreamingClient(client: httpClient, url: network.node.publicURL + "/v1/chat/completions", headers: headers)
+            // The floor: a bare SwiftNIO relay of the miner's bytes (no decode, no JSON, no keys) in the same alternation.
+            guard let minerPort = URLComponents(string: network.minerURLs[0])?.port else { throw ValidationError("miner URL without a port") }
+            let forwarder = try await ForwarderServer.start(
+                port: 0, routes: ["/v1/chat/completions": ForwardRoute(port: minerPort, path: "/v1/chat/completions")])
+            defer { forwarder.close(promise: nil) }
+            guard let forwarderPort = forwarder.localAddress?.port else { throw ValidationError("the forwarder has no port") }
+            let floor = StreamingClient(client: httpClient, url: "http://127.0.0.1:\(forwarderPort)/v1/chat/completions")
             var measurement = Measurement(throughput: [])
             if timeToFirstToken {
                 measurement.ttft = try await Self.timeToFirstToken(direct: direct, node: node, requests: requests, maxTokens: ttftMaxTokens)
             }
             for streams in concurrency {
                 let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds / Double(rounds)))
-                var viaMiner = Throughput(), viaNode = Throughput()
+                var viaMiner = Throughput(), viaFloor = Throughput(), viaNode = Throughput()
                 for _ in 0..<rounds {
                     viaMiner.add(try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens)))
+                    viaFloor.add(try await Self.throughput(floor, load: load, body: Self.minerBody(maxTokens: maxTokens)))
                     viaNode.add(try await Self.throughput(node, load: load, body: Self.nodeBody(maxTokens: maxTokens)))
                 }
-                measurement.throughput.append((streams, viaMiner, viaNode))
+                measurement.throughput.append((streams, viaMiner, viaFloor, viaNode))
             }
             return measurement
         }
@@ -160,6 +172,12 @@ struct StreamBenchmark: AsyncParsableCommand {
         }
         let worst = rows.map { $0.node.tokensPerSecond / max($0.direct.tokensPerSecond, 1e-9) }.min() ?? 0
         print(String(format: "throughput node/direct: lowest %.3f", worst) + "   (goal: >= 0.9: \(worst >= 0.9 ? "met" : "NOT met"))")
+        for row in rows {
+            let floor = row.floor.tokensPerSecond / max(row.direct.tokensPerSecond, 1e-9)
+            print(String(format: "  floor at %d streams: a bare SwiftNIO relay of the miner's bytes (organic-bench forwarder: no decode, "
+                         + "no JSON, no keys) %.0f tok/s, %.3f of direct, %.1f us CPU/token more than direct",
+                         row.concurrency, row.floor.tokensPerSecond, floor, (row.floor.cpuPerToken - row.direct.cpuPerToken) * 1e6))
+        }
     }
 
     // MARK: Requests
