@@ -47,6 +47,10 @@ struct PythonInteropTests {
             // Tampered copy must be rejected by Python too.
             items.append(["scheme": "sr25519", "pubkey": Hex.encode(kp.publicKey), "message": Hex.encode(msg + [1]), "signature": Hex.encode(sig)])
             expected.append(false)
+            // A signature whose nonce was made before the message (the node's request signers).
+            let made = kp.sign(msg, nonce: kp.makeSigningNonce(epoch: 7, sequence: UInt64(i), randomness: Sodium.randomBytes(32)))
+            items.append(["scheme": "sr25519", "pubkey": Hex.encode(kp.publicKey), "message": Hex.encode(msg), "signature": Hex.encode(made)])
+            expected.append(true)
         }
         let ed = try Ed25519Signer.Keypair(seed: Sodium.randomBytes(32))
         items.append(["scheme": "ed25519", "pubkey": Hex.encode(ed.publicKey), "message": "00ff", "signature": Hex.encode(ed.sign([0, 0xff]))])
@@ -73,10 +77,15 @@ struct PythonInteropTests {
                                                     body: body, nonceNanoseconds: nonce, receiverSS58: receiver)
         let edHeaders = BTAuthMessage.signedHeaders(keypair: ed, method: "post", pathAndQuery: "/v1/score?x=1",
                                                     body: body, nonceNanoseconds: nonce, receiverSS58: receiver)
-        let items = [item(srHeaders, body: body), item(edHeaders, body: body), item(srHeaders, body: body + [0x20])]
+        // As the node's request signer signs: with a nonce made before the message.
+        let madeAhead = sr.makeSigningNonce(epoch: 1, sequence: 0, randomness: Sodium.randomBytes(32))
+        let aheadHeaders = BTAuthMessage.signedHeaders(senderSS58: sr.ss58Address, sign: { sr.sign($0, nonce: madeAhead) }, method: "post",
+                                                       pathAndQuery: "/v1/score?x=1", body: body, nonceNanoseconds: nonce, receiverSS58: receiver)
+        let items = [item(srHeaders, body: body), item(edHeaders, body: body), item(srHeaders, body: body + [0x20]),
+                     item(aheadHeaders, body: body), item(aheadHeaders, body: body + [0x20])]
         let out = try await PythonPeer.run(["btauth-verify"], stdin: try JSONSerialization.data(withJSONObject: items))
         let results = try #require(try JSONSerialization.jsonObject(with: out) as? [String])
-        #expect(results == ["ok", "ok", "BadSignature"])
+        #expect(results == ["ok", "ok", "BadSignature", "ok", "BadSignature"])
     }
 }
 

@@ -99,6 +99,39 @@ struct Sr25519Tests {
         #expect(a == b)
     }
 
+    @Test("a nonce made before its message signs it as schnorrkel would: the signature verifies, for that message only")
+    func nonceMadeAhead() throws {
+        let kp = try Sr25519Keypair(miniSecretSeed: [UInt8](repeating: 5, count: 32))
+        for (sequence, len) in [0, 1, 64, 1000].enumerated() {
+            let msg = (0..<len).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+            let nonce = kp.makeSigningNonce(epoch: 1, sequence: UInt64(sequence), randomness: Sodium.randomBytes(32))
+            let sig = kp.sign(msg, nonce: nonce)
+            #expect(Array(sig[0..<32]) == nonce.commitment)
+            #expect(sig[63] & 0x80 != 0)
+            #expect(Sr25519.verify(signature: sig, message: msg, publicKey: kp.publicKey))
+            #expect(!Sr25519.verify(signature: sig, message: msg + [0], publicKey: kp.publicKey))
+        }
+    }
+
+    @Test("with the random source stuck on one value, nonces still differ by sequence and by epoch")
+    func nonceUniquenessWithoutRandomness() throws {
+        let kp = try Sr25519Keypair(miniSecretSeed: [UInt8](repeating: 6, count: 32))
+        let stuck = [UInt8](repeating: 0, count: 32)
+        var commitments = Set<[UInt8]>()
+        for epoch in [UInt64(1), 2] {
+            for sequence in 0..<200 {
+                commitments.insert(kp.makeSigningNonce(epoch: epoch, sequence: UInt64(sequence), randomness: stuck).commitment)
+            }
+        }
+        #expect(commitments.count == 400)
+        // The same epoch, sequence and randomness make the same nonce: what the maker's counter is for.
+        #expect(kp.makeSigningNonce(epoch: 1, sequence: 3, randomness: stuck).commitment
+            == kp.makeSigningNonce(epoch: 1, sequence: 3, randomness: stuck).commitment)
+        // Another key's nonces differ even at the same numbers (its nonce seed is secret to it).
+        let other = try Sr25519Keypair(miniSecretSeed: [UInt8](repeating: 8, count: 32))
+        #expect(!commitments.contains(other.makeSigningNonce(epoch: 1, sequence: 0, randomness: stuck).commitment))
+    }
+
     @Test func otherContextDoesNotVerify() throws {
         let kp = try Sr25519Keypair(miniSecretSeed: [UInt8](repeating: 3, count: 32))
         let sig = kp.sign([1, 2, 3], context: Array("other".utf8), randomness: [UInt8](repeating: 0, count: 32))

@@ -90,17 +90,18 @@ public enum BTAuthMessage {
         nonceNanoseconds: UInt64,
         receiverSS58: String?
     ) -> [(name: String, value: String)] {
-        signedHeaders(keypair: keypair, senderSS58: keypair.ss58Address, method: method, pathAndQuery: pathAndQuery, body: body,
-                      nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
+        signedHeaders(senderSS58: keypair.ss58Address, sign: { keypair.sign($0) }, method: method, pathAndQuery: pathAndQuery,
+                      body: body, nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
     }
 
-    /// The same, with the sender's address already encoded: a signer that signs every request
-    /// keeps it rather than encoding it (base58 and a checksum) each time.
+    /// The same, with the sender's address already encoded (a signer that signs every request
+    /// keeps it rather than encoding it each time) and the sr25519 signature made by `sign` (a
+    /// signer holding nonces made ahead).
     package static func signedHeaders(
-        keypair: Sr25519Keypair, senderSS58: String, method: String, pathAndQuery: String, body: [UInt8],
+        senderSS58: String, sign: ([UInt8]) -> [UInt8], method: String, pathAndQuery: String, body: [UInt8],
         nonceNanoseconds: UInt64, receiverSS58: String?
     ) -> [(name: String, value: String)] {
-        headers(scheme: .sr25519, sender: senderSS58, sign: { keypair.sign($0) }, method: method, pathAndQuery: pathAndQuery,
+        headers(scheme: .sr25519, sender: senderSS58, sign: sign, method: method, pathAndQuery: pathAndQuery,
                 body: body, nonceNanoseconds: nonceNanoseconds, receiverSS58: receiverSS58)
     }
 

@@ -19,14 +19,21 @@ public enum Epistula {
     /// Headers for a request signed by `keypair` for `receiverSS58`.
     public static func signedHeaders(keypair: Sr25519Keypair, body: [UInt8], uuid: String, timestampMilliseconds: UInt64,
                                      receiverSS58: String) -> [(name: String, value: String)] {
+        signedHeaders(signerSS58: keypair.ss58Address, sign: { keypair.sign($0) }, body: body, uuid: uuid,
+                      timestampMilliseconds: timestampMilliseconds, receiverSS58: receiverSS58)
+    }
+
+    /// The same, with the sr25519 signature made by `sign` (a signer holding nonces made ahead).
+    package static func signedHeaders(signerSS58: String, sign: ([UInt8]) -> [UInt8], body: [UInt8], uuid: String,
+                                      timestampMilliseconds: UInt64, receiverSS58: String) -> [(name: String, value: String)] {
         let payload = message(body: body, uuid: uuid, timestampMilliseconds: timestampMilliseconds, signedFor: receiverSS58)
         return [
             (headerVersion, version),
             (headerTimestamp, String(timestampMilliseconds)),
             (headerUUID, uuid),
-            (headerSignedBy, keypair.ss58Address),
+            (headerSignedBy, signerSS58),
             (headerSignedFor, receiverSS58),
-            (headerSignature, Hex.encode(keypair.sign(payload), prefix0x: true)),
+            (headerSignature, Hex.encode(sign(payload), prefix0x: true)),
         ]
     }
 

@@ -4,7 +4,7 @@ import CSodium
 ///
 /// libsodium must be initialised once before use (it selects implementations and
 /// seeds its RNG); a lazily initialised global gives us thread-safe one-time setup.
-enum Sodium {
+package enum Sodium {
     /// True once `sodium_init` succeeded (0 = fresh init, 1 = already initialised).
     static let isReady: Bool = sodium_init() >= 0
 
@@ -19,7 +19,7 @@ enum Sodium {
     }
 
     /// `count` bytes from libsodium's CSPRNG (getrandom on Linux).
-    static func randomBytes(_ count: Int) -> [UInt8] {
+    package static func randomBytes(_ count: Int) -> [UInt8] {
         precondition(isReady, "libsodium failed to initialise")
         return output(count) { randombytes_buf($0, count) }
     }

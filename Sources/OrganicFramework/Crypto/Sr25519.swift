@@ -130,7 +130,7 @@ public struct Sr25519PublicKey: Sendable {
 public struct Sr25519Keypair: Sendable {
     public let publicKey: [UInt8]
     private let secretScalar: [UInt8]
-    private let nonceSeed: [UInt8]
+    let nonceSeed: [UInt8]
 
     public init(miniSecretSeed: [UInt8]) throws {
         guard miniSecretSeed.count == Sr25519.seedLength else {
@@ -176,9 +176,14 @@ public struct Sr25519Keypair: Sendable {
         let r = Ristretto255.reduceWide(wide)
         let bigR = Ristretto255.baseMul(r)
         t.appendMessage(label: "sign:R", message: bigR)
+        return signature(commitment: bigR, nonce: r, transcript: &t)
+    }
+
+    /// `R ‖ s` with s = k·key + r, k the challenge of a transcript that has absorbed R.
+    func signature(commitment: [UInt8], nonce r: [UInt8], transcript t: inout MerlinTranscript) -> [UInt8] {
         let k = Ristretto255.reduceWide(t.challengeBytes(label: "sign:c", count: 64))
         var s = Ristretto255.scalarAdd(Ristretto255.scalarMul(k, secretScalar), r)
         s[31] |= 0x80  // schnorrkel marker
-        return bigR + s
+        return commitment + s
     }
 }
