@@ -1,8 +1,11 @@
 import Foundation
 import Logging
+import OrganicFramework
 
-/// Builds the process's logger at the configured level.
+/// Builds the process's logger at the configured level (every logger of the process writes
+/// through `LineLogHandler`).
 func makeLogger(label: String, level: Logger.Level) -> Logger {
+    LineLogHandler.bootstrapProcess()
     var logger = Logger(label: label)
     logger.logLevel = level
     return logger

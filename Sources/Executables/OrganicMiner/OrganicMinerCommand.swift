@@ -167,6 +167,7 @@ struct OrganicMinerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        LineLogHandler.bootstrapProcess()
         var logger = Logger(label: "organic-miner")
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
