@@ -10,7 +10,7 @@
 #
 #   Benchmarks/proxy-compare.sh [--seconds 10] [--connections 32] [--endpoints "text-embeddings image-to-image"] [--rounds 1]
 #
-# With --rounds N, every measurement is repeated N times, the three paths one after the other in
+# With --rounds N, every measurement is repeated N times, the four paths one after the other in
 # each round, and the table shows medians: each ratio and added latency is the median of the
 # rounds' own ratios, so a machine that slows down between rounds does not bias it.
 #

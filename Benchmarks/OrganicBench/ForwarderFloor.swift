@@ -84,7 +84,10 @@ final class UpstreamPool: @unchecked Sendable {
 
     func acquire(port: Int) -> EventLoopFuture<UpstreamRelay> {
         loop.preconditionInEventLoop()
-        if let relay = idle[port]?.popLast() { return loop.makeSucceededFuture(relay) }
+        // An idle connection the miner has closed meanwhile is dropped, not handed a request.
+        while let relay = idle[port]?.popLast() {
+            if relay.isOpen { return loop.makeSucceededFuture(relay) }
+        }
         return ClientBootstrap(group: loop)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -120,6 +123,9 @@ final class UpstreamRelay: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    /// False once the connection has closed.
+    var isOpen: Bool { context != nil }
 
     func send(_ head: HTTPRequestHead, body: ByteBuffer, sink: @escaping (Result<HTTPClientResponsePart, any Error>) -> Void,
               readDone: @escaping () -> Void) {
@@ -197,7 +203,7 @@ final class ForwardingHandler: ChannelInboundHandler, @unchecked Sendable {
     private func forward(_ head: HTTPRequestHead, to route: ForwardRoute, context: ChannelHandlerContext) {
         var upstreamHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: route.path)
         upstreamHead.headers.add(name: "Host", value: "127.0.0.1:\(route.port)")
-        for (name, value) in head.headers where name.lowercased() == "content-type" { upstreamHead.headers.add(name: name, value: value) }
+        for value in head.headers["Content-Type"] { upstreamHead.headers.add(name: "Content-Type", value: value) }
         upstreamHead.headers.add(name: "Content-Length", value: String(body.readableBytes))
         let sent = upstreamHead
         let body = self.body

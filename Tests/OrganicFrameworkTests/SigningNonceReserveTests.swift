@@ -25,6 +25,15 @@ struct SigningNonceReserveTests {
         #expect(Set(commitments).count == 2000)
     }
 
+    @Test("two reserves of one key (a btauth and an Epistula signer) never make the same nonce, even with a stuck random source")
+    func reservesOfOneKeyDiffer() {
+        let stuck: @Sendable (Int) -> [UInt8] = { [UInt8](repeating: 0, count: $0) }
+        let first = SigningNonceReserve(keypair: keypair, capacity: 0, randomBytes: stuck)
+        let second = SigningNonceReserve(keypair: keypair, capacity: 0, randomBytes: stuck)
+        let commitments = (0..<100).flatMap { _ in [first.take().commitment, second.take().commitment] }
+        #expect(Set(commitments).count == 200)
+    }
+
     @Test("a reserve refills itself to its capacity after a nonce is taken, and its nonces sign verifiable requests")
     func refillsAndSigns() async throws {
         let reserve = SigningNonceReserve(keypair: keypair, capacity: 8)

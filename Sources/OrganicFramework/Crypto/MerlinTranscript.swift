@@ -57,6 +57,10 @@ package struct MerlinTranscript: Sendable {
         return rng.prf(count: count, more: false)
     }
 
+    static func le64(_ n: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) }
+    }
+
     @inline(__always)
     static func le32(_ n: Int) -> [UInt8] {
         let v = UInt32(truncatingIfNeeded: n)

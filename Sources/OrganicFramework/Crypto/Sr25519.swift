@@ -45,6 +45,15 @@ public enum Sr25519 {
         return t
     }
 
+    /// The signing transcript with the Schnorr protocol name and the signer's key, as signer and
+    /// verifier both absorb them before the commitment R.
+    static func schnorrTranscript(context: [UInt8], message: [UInt8], publicKey: [UInt8]) -> MerlinTranscript {
+        var t = signingTranscript(context: context, message: message)
+        t.appendMessage(label: "proto-name", message: Array("Schnorr-sig".utf8))
+        t.appendMessage(label: "sign:pk", message: publicKey)
+        return t
+    }
+
     static func contextTranscript(_ context: [UInt8]) -> MerlinTranscript {
         var t = MerlinTranscript(label: "SigningContext")
         t.appendMessage(label: "", message: context)
@@ -106,9 +115,7 @@ public struct Sr25519PublicKey: Sendable {
         s[31] &= 0x7f
         guard Ristretto255.isCanonicalScalar(s) else { return false }
 
-        var t = Sr25519.signingTranscript(context: context, message: message)
-        t.appendMessage(label: "proto-name", message: Array("Schnorr-sig".utf8))
-        t.appendMessage(label: "sign:pk", message: bytes)
+        var t = Sr25519.schnorrTranscript(context: context, message: message, publicKey: bytes)
         t.appendMessage(label: "sign:R", message: rBytes)
         let k = Ristretto255.reduceWide(t.challengeBytes(label: "sign:c", count: 64))
 
@@ -169,9 +176,7 @@ public struct Sr25519Keypair: Sendable {
 
     /// Deterministic core (randomness injected) so tests can pin behaviour.
     func sign(_ message: [UInt8], context: [UInt8], randomness: [UInt8]) -> [UInt8] {
-        var t = Sr25519.signingTranscript(context: context, message: message)
-        t.appendMessage(label: "proto-name", message: Array("Schnorr-sig".utf8))
-        t.appendMessage(label: "sign:pk", message: publicKey)
+        var t = Sr25519.schnorrTranscript(context: context, message: message, publicKey: publicKey)
         let wide = t.witnessBytes(label: "signing", witnesses: [nonceSeed], randomness: randomness, count: 64)
         let r = Ristretto255.reduceWide(wide)
         let bigR = Ristretto255.baseMul(r)

@@ -22,8 +22,8 @@ extension Sr25519Keypair {
     package func makeSigningNonce(epoch: UInt64, sequence: UInt64, randomness: [UInt8]) -> Sr25519SigningNonce {
         var t = MerlinTranscript(label: "organic-sr25519-nonce")
         t.appendMessage(label: "sign:pk", message: publicKey)
-        t.appendMessage(label: "epoch", message: Self.littleEndian(epoch))
-        t.appendMessage(label: "sequence", message: Self.littleEndian(sequence))
+        t.appendMessage(label: "epoch", message: MerlinTranscript.le64(epoch))
+        t.appendMessage(label: "sequence", message: MerlinTranscript.le64(sequence))
         let r = Ristretto255.reduceWide(t.witnessBytes(label: "signing", witnesses: [nonceSeed], randomness: randomness, count: 64))
         return Sr25519SigningNonce(scalar: r, commitment: Ristretto255.baseMul(r))
     }
@@ -31,14 +31,8 @@ extension Sr25519Keypair {
     /// Signs `message` under `context` with a nonce made by ``makeSigningNonce(epoch:sequence:randomness:)``,
     /// which must not be used again.
     package func sign(_ message: [UInt8], context: [UInt8] = Sr25519.substrateContext, nonce: Sr25519SigningNonce) -> [UInt8] {
-        var t = Sr25519.signingTranscript(context: context, message: message)
-        t.appendMessage(label: "proto-name", message: Array("Schnorr-sig".utf8))
-        t.appendMessage(label: "sign:pk", message: publicKey)
+        var t = Sr25519.schnorrTranscript(context: context, message: message, publicKey: publicKey)
         t.appendMessage(label: "sign:R", message: nonce.commitment)
         return signature(commitment: nonce.commitment, nonce: nonce.scalar, transcript: &t)
-    }
-
-    private static func littleEndian(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 }

@@ -19,16 +19,18 @@ package final class SigningNonceReserve: Sendable {
 
     let keypair: Sr25519Keypair
     let capacity: Int
-    /// The wall-clock instant the reserve started, in the nonce transcript with the sequence
-    /// number, so that no two reserves of one key (a restart) make a nonce from the same pair.
-    private let epoch: UInt64
     private let randomBytes: @Sendable (Int) -> [UInt8]
     private let state = Mutex(State())
     private let refills = DispatchQueue(label: "organic.signing-nonces", qos: .utility)
 
+    /// The wall-clock instant this process made its first nonce, and a count of the nonces it has
+    /// made since, shared by every reserve: no two nonces of one key share the pair, whether
+    /// they come from two reserves of the key (a btauth and an Epistula signer) or from a restart.
+    private static let processEpoch = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
+    private static let sequence = Atomic<UInt64>(0)
+
     private struct State {
         var nonces: [Sr25519SigningNonce] = []
-        var nextSequence: UInt64 = 0
         var refilling = false
     }
 
@@ -36,48 +38,37 @@ package final class SigningNonceReserve: Sendable {
                  randomBytes: @escaping @Sendable (Int) -> [UInt8] = { Sodium.randomBytes($0) }) {
         self.keypair = keypair
         self.capacity = max(capacity, 0)
-        self.epoch = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
         self.randomBytes = randomBytes
     }
 
     /// A nonce no one else receives.
     package func take() -> Sr25519SigningNonce {
-        let (held, sequence, refill) = state.withLock { state -> (Sr25519SigningNonce?, UInt64, Bool) in
+        let (held, refill) = state.withLock { state -> (Sr25519SigningNonce?, Bool) in
             let held = state.nonces.popLast()
-            var sequence: UInt64 = 0
-            if held == nil {
-                sequence = state.nextSequence
-                state.nextSequence += 1
-            }
             let refill = !state.refilling && state.nonces.count < capacity
             if refill { state.refilling = true }
-            return (held, sequence, refill)
+            return (held, refill)
         }
         if refill { refills.async { self.refill() } }
-        return held ?? makeNonce(sequence: sequence)
+        return held ?? makeNonce()
     }
 
     /// Nonces ready to hand out now.
     package var available: Int { state.withLock { $0.nonces.count } }
 
-    /// Tops the reserve up to `capacity`, one nonce at a time, the lock held only to number and store each.
+    /// Tops the reserve up to `capacity`, one nonce at a time, made outside the lock.
     private func refill() {
-        while true {
-            let sequence = state.withLock { state -> UInt64? in
-                guard state.nonces.count < capacity else {
-                    state.refilling = false
-                    return nil
-                }
-                defer { state.nextSequence += 1 }
-                return state.nextSequence
-            }
-            guard let sequence else { return }
-            let nonce = makeNonce(sequence: sequence)
+        while state.withLock({ state in
+            if state.nonces.count >= capacity { state.refilling = false }
+            return state.refilling
+        }) {
+            let nonce = makeNonce()
             state.withLock { $0.nonces.append(nonce) }
         }
     }
 
-    private func makeNonce(sequence: UInt64) -> Sr25519SigningNonce {
-        keypair.makeSigningNonce(epoch: epoch, sequence: sequence, randomness: randomBytes(32))
+    private func makeNonce() -> Sr25519SigningNonce {
+        let sequence = Self.sequence.wrappingAdd(1, ordering: .relaxed).oldValue
+        return keypair.makeSigningNonce(epoch: Self.processEpoch, sequence: sequence, randomness: randomBytes(32))
     }
 }
