@@ -109,8 +109,28 @@ struct JSONBenchmark: AsyncParsableCommand {
             out.clear()
         }
         guard ownBytes == eventBytes else { throw ValidationError("own coding wrote \(ownBytes) bytes, Codable \(eventBytes)") }
+        // %s takes a C string, not a Swift String: the blank column is padded by hand.
         print("decode, map, encode".padding(toLength: 24, withPad: " ", startingAt: 0)
-              + String(format: "%6d   %13s   %10.2f   %6.2f   %11.1fx", eventBytes, "", relay * 1e6, ownRelay * 1e6, relay / ownRelay))
+              + String(format: "%6d", eventBytes) + String(repeating: " ", count: 16)
+              + String(format: "   %10.2f   %6.2f   %11.1fx", relay * 1e6, ownRelay * 1e6, relay / ownRelay))
+        // What the node does when the endpoint declares callerChunkEdits: the same decode, and the
+        // caller's event spliced from the miner's text with the edits.
+        guard let edits = endpoint.callerChunkEdits(for: minerRequest, caller: caller) else {
+            throw ValidationError("the chat endpoint declares no caller chunk edits")
+        }
+        var edited: [UInt8] = []
+        var splicedBytes = 0
+        let spliced = try Self.perCall(seconds: seconds) {
+            edited.removeAll(keepingCapacity: true)
+            _ = try reader.decode(bytes, editing: edits, into: &edited)
+            ServerSentEventWriter.encode(ServerSentEvent(data: edited), into: &out)
+            splicedBytes = out.readableBytes
+            out.clear()
+        }
+        print("decode, splice edits".padding(toLength: 24, withPad: " ", startingAt: 0)
+              + String(format: "%6d", splicedBytes) + String(repeating: " ", count: 16 + 3 + 10)
+              + String(format: "   %6.2f   %11.1fx", spliced * 1e6, ownRelay / spliced))
+        print("(the splice row's speed-up is against the own decode, map and encode above)")
     }
 
     func compareEncoders(_ name: String, _ value: some Encodable) throws {

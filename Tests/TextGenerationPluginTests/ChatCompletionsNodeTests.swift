@@ -45,6 +45,43 @@ struct ChatCompletionsNodeTests {
             #expect(chunks.flatMap(\.choices).compactMap(\.finishReason).count == 1)
         }
     }
+
+    /// The events' members as a client sees them: `logprobs` present as null, not left out.
+    static func eventObjects(_ text: String) throws -> [[String: Any]] {
+        try text.components(separatedBy: "\n\n").filter { $0.hasPrefix("data: {") }.map { event in
+            try #require(try JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8)) as? [String: Any])
+        }
+    }
+
+    @Test("streamed events are the miner's with the model the caller named, logprobs null unless asked for, and no usage")
+    func streamedEventsAreEditedMinerEvents() async throws {
+        try await PluginHarness.run(plugins: [try TextGenerationPlugin()], miners: PluginHarness.honestMiners(1)) { net in
+            var request = Self.question
+            request.stream = true
+            let plain = try await net.post("/v1/chat/completions", json: request)
+            #expect(plain.status == 200, "\(plain.text)")
+            let events = try Self.eventObjects(plain.text)
+            #expect(events.count > 2)
+            for event in events {
+                #expect(event["model"] as? String == "chat-llama-3-2-3b")
+                #expect(event["object"] as? String == "chat.completion.chunk")
+                #expect(event["usage"] == nil)
+                let choices = try #require(event["choices"] as? [[String: Any]])
+                // The miner was asked for log-probabilities; the caller was not, and gets the key as null.
+                #expect(choices.allSatisfy { $0["logprobs"] is NSNull }, "\(event)")
+            }
+
+            request.logprobs = true
+            let withLogprobs = try await net.post("/v1/chat/completions", json: request)
+            #expect(withLogprobs.status == 200)
+            let chunks = try withLogprobs.text.components(separatedBy: "\n\n").filter { $0.hasPrefix("data: {") }
+                .map { try JSONDecoder().decode(ChatCompletionChunk.self, from: Data($0.dropFirst(6).utf8)) }
+            let choices = chunks.flatMap(\.choices)
+            #expect(choices.allSatisfy { $0.logprobs != nil })
+            #expect(choices.compactMap(\.logprobs).flatMap(\.content).map(\.token).joined() == choices.compactMap(\.delta.content).joined(),
+                    "the caller who asked gets every token's log-probability")
+        }
+    }
 }
 
 @Suite("Chat completions: min_tokens")

@@ -76,4 +76,24 @@ struct OpenAIJSONCodingTests {
             }
         }
     }
+
+    @Test("a caller's streamed chunk keeps only what the OpenAI types describe: a miner's own members (tool_calls, usage, extras) are dropped")
+    func callerEditsDropMinerAdditions() throws {
+        let plugin = try TextGenerationPlugin()
+        let request = MinerChatRequest(model: "chat-llama-3-2-3b", messages: [], temperature: 1, topP: 1, maxTokens: 16, seed: 1,
+                                       stream: true, logprobs: true)
+        let hostile = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"miner","injected":"x","usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2},"choices":[{"index":0,"delta":{"content":" a","tool_calls":[{"id":"call","type":"function"}]},"logprobs":{"content":[{"token":" a","logprob":-0.5,"bytes":[32,97],"top_logprobs":[{"token":" a","logprob":-0.5,"x":1}],"note":"y"}],"refusal":null},"finish_reason":null,"extra":1}]}"#
+        func edited(logprobs: Bool) throws -> String {
+            let caller = ChatCompletionRequest(model: "chat-llama-3-2-3b", messages: [], stream: true, logprobs: logprobs)
+            let edits = try #require(plugin.chat.callerChunkEdits(for: request, caller: caller))
+            let bytes = Array(hostile.utf8)
+            var out: [UInt8] = []
+            _ = try TypedJSONDecoder<ChatCompletionChunk>().decode(bytes, editing: edits, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(try edited(logprobs: false)
+                == #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"chat-llama-3-2-3b","choices":[{"index":0,"delta":{"content":" a"},"logprobs":null,"finish_reason":null}]}"#)
+        #expect(try edited(logprobs: true)
+                == #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"chat-llama-3-2-3b","choices":[{"index":0,"delta":{"content":" a"},"logprobs":{"content":[{"token":" a","logprob":-0.5,"bytes":[32,97],"top_logprobs":[{"token":" a","logprob":-0.5}]}]},"finish_reason":null}]}"#)
+    }
 }

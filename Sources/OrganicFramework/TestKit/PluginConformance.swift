@@ -165,10 +165,18 @@ public enum PluginConformance {
         }
         if let issue = exceeds(endpoint.usage(of: answer.response, for: request, caller: caller)) { problem("usage: \(issue)") }
         guard let chunks = answer.chunks else { return problems }
+        let edits = endpoint.callerChunkEdits(for: request, caller: caller)
+        if let edits, !edits.ignoredPaths.isEmpty {
+            problem("callerChunkEdits has paths that do not end in a member name: \(edits.ignoredPaths.map(\.description))")
+        }
         for (index, chunk) in chunks.enumerated() {
             if let issue = roundTrip(chunk) { problem("stream chunk \(index): \(issue)") }
-            if let relayed = endpoint.callerChunk(chunk, index: index, for: request, caller: caller), let issue = roundTrip(relayed) {
+            let relayed = endpoint.callerChunk(chunk, index: index, for: request, caller: caller)
+            if let relayed, let issue = roundTrip(relayed) {
                 problem("caller chunk \(index): \(issue)")
+            }
+            if let edits, let issue = checkEdits(edits, chunk: chunk, relayed: relayed) {
+                problem("callerChunkEdits, chunk \(index): \(issue)")
             }
         }
         for length in 0...chunks.count {
@@ -185,6 +193,28 @@ public enum PluginConformance {
             if let issue = roundTrip(event) { problem("closing chunk: \(issue)") }
         }
         return problems
+    }
+
+    /// Whether the miner's chunk, as the node writes it, with `edits` spliced in is the JSON value
+    /// ``Endpoint/callerChunk(_:index:for:caller:)``'s chunk encodes to, member for member (the node
+    /// sends the edited text instead, so a member the edits let through would reach callers).
+    static func checkEdits<Chunk: Encodable, CallerChunk: Encodable>(_ edits: JSONEdits, chunk: Chunk, relayed: CallerChunk?) -> String? {
+        guard let relayed else { return "the edits are declared, but callerChunk skips this chunk (edits cannot skip one)" }
+        do {
+            let text = try TypedJSONEncoder<Chunk>().encode(chunk)
+            var edited: [UInt8] = []
+            edits.apply(to: text, tape: try JSONTape.parse(text), into: &edited)
+            guard (try? JSONTape.parse(edited)) != nil else { return "the edited text is not JSON: \(String(decoding: edited, as: UTF8.self))" }
+            let expected = try TypedJSONEncoder<CallerChunk>().encode(relayed)
+            let editedValue = try JSONSerialization.jsonObject(with: Data(edited), options: .fragmentsAllowed) as? NSObject
+            let expectedValue = try JSONSerialization.jsonObject(with: Data(expected), options: .fragmentsAllowed)
+            guard let editedValue, editedValue.isEqual(expectedValue) else {
+                return "the edited text \(String(decoding: edited, as: UTF8.self)) differs from callerChunk's \(String(decoding: expected, as: UTF8.self))"
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// A reference miner's answer: assembled from its stream when the endpoint streams.

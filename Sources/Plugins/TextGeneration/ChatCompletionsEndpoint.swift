@@ -111,6 +111,11 @@ package struct ChatCompletionsEndpoint: Endpoint {
         chunk.forCaller(model: request.model, usage: nil, logprobs: caller.logprobs == true)
     }
 
+    /// The same change as ``callerChunk(_:index:for:caller:)``, made on the miner's text.
+    package func callerChunkEdits(for request: MinerChatRequest, caller: ChatCompletionRequest) -> JSONEdits? {
+        ChatCompletionChunk.callerEdits(model: request.model, logprobs: caller.logprobs == true)
+    }
+
     package func closingChunks(_ response: ChatCompletion, for request: MinerChatRequest, caller: ChatCompletionRequest) -> [ChatCompletionChunk] {
         guard caller.streamOptions?.includeUsage == true else { return [] }
         return [.usageChunk(after: response, model: request.model, usage: tokenUsage(of: response, for: request))]

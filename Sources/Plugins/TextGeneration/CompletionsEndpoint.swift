@@ -111,6 +111,11 @@ package struct CompletionsEndpoint: Endpoint {
         chunk.forCaller(model: request.model, usage: nil, logprobs: caller.logprobs != nil)
     }
 
+    /// The same change as ``callerChunk(_:index:for:caller:)``, made on the miner's text.
+    package func callerChunkEdits(for request: MinerCompletionRequest, caller: CompletionRequest) -> JSONEdits? {
+        TextCompletion.callerEdits(model: request.model, logprobs: caller.logprobs != nil)
+    }
+
     package func closingChunks(_ response: TextCompletion, for request: MinerCompletionRequest, caller: CompletionRequest) -> [TextCompletion] {
         guard caller.streamOptions?.includeUsage == true else { return [] }
         return [.usageChunk(after: response, model: request.model, usage: tokenUsage(of: response, for: request))]

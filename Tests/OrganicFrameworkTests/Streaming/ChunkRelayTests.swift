@@ -73,7 +73,7 @@ struct ChunkRelayTests {
                     counters.asked()
                     guard let item = await relay.next() else { break }
                     switch item {
-                    case .chunks(let chunks):
+                    case .chunks(let chunks, _):
                         #expect(chunks.count == 1, "each send was one chunk, and an item is one send")
                         received += chunks.map(Received.chunk)
                     case .end(.completed): received.append(.completed)
@@ -120,7 +120,7 @@ struct ChunkRelayTests {
         try? await Task.sleep(for: .milliseconds(50))
         #expect(counters.worstBacklog == 3, "the fourth send waits")
         counters.asked()
-        guard case .chunks([0]) = await relay.next() else { Issue.record("expected chunk 0"); return }
+        guard case .chunks([0], _) = await relay.next() else { Issue.record("expected chunk 0"); return }
         #expect(await eventually { counters.worstBacklog == 3 && counters.sentCount == 4 })
         relay.close()
         #expect(await finishes(within: .seconds(10)) { await producer.value } == false)
@@ -152,7 +152,7 @@ struct ChunkRelayTests {
         try? await Task.sleep(for: .milliseconds(20))
         blocked.cancel()
         #expect(await finishes(within: .seconds(10)) { await blocked.value } == false)
-        guard case .chunks([0]) = await relay.next() else { Issue.record("the queued chunk is still delivered"); return }
+        guard case .chunks([0], _) = await relay.next() else { Issue.record("the queued chunk is still delivered"); return }
         relay.finish(.completed("answer"))
         guard case .end(.completed(let answer)) = await relay.next() else { Issue.record("expected the end"); return }
         #expect(answer == "answer", "the assembled answer travels with the end")
@@ -175,7 +175,7 @@ struct ChunkRelayTests {
         // The consumer is waiting once send(contentsOf:) finds it; until then the batch queues.
         try? await Task.sleep(for: .milliseconds(20))
         #expect(await relay.send(contentsOf: [0, 1, 2, 3]))
-        guard case .chunks([0, 1, 2, 3])?? = await finishes(within: .seconds(10), { await consumer.value }) else {
+        guard case .chunks([0, 1, 2, 3], _)?? = await finishes(within: .seconds(10), { await consumer.value }) else {
             Issue.record("the waiting consumer receives the whole batch")
             return
         }
@@ -191,7 +191,7 @@ struct ChunkRelayTests {
         items += taken.flatMap(\.chunks)
         #expect(items == [1, 2, 3], "the batch stayed together and in order; the blocked one is not queued")
         #expect(await finishes(within: .seconds(10)) { await blocked.value } == true)
-        if case .chunks(let chunks)? = await relay.next() { items += chunks }
+        if case .chunks(let chunks, _)? = await relay.next() { items += chunks }
         #expect(items == [1, 2, 3, 4, 5])
         #expect(await relay.send(contentsOf: [Int]()), "an empty batch to an open relay is a no-op")
         relay.close()
@@ -209,7 +209,7 @@ struct ChunkRelayTests {
         var items: [String] = []
         for _ in 0..<3 {
             switch await relay.next() {
-            case .chunks(let chunks)?: items += chunks.map { "\($0)" }
+            case .chunks(let chunks, _)?: items += chunks.map { "\($0)" }
             case .end(.failed(let failure))?: items.append("failed:\(failure.label)")
             case .end(.completed)?: items.append("completed")
             case nil: items.append("nil")

@@ -167,19 +167,20 @@ struct QueryRound<E: Endpoint>: RoundJob {
             return Attempt(miner: miner, judgement: judge(wholeAnswer: bytes), latency: ContinuousClock.now - started)
         }
         let reader = MinerEventStreamReader<E.MinerChunk>(chunkTimeout: settings.chunkTimeout, timeout: descriptor.timeout,
-                                                          maxBytes: descriptor.maxResponseBytes, endMarker: settings.endMarker)
+                                                          maxBytes: descriptor.maxResponseBytes, endMarker: settings.endMarker,
+                                                          callerEdits: relay?.callerEdits)
         let claim = StreamClaim()
         let relay = self.relay
         let delivery = self.delivery
-        let outcome = await reader.read(stream, started: started) { chunks in
-            guard let relay else { return true }
+        let outcome = await reader.read(stream, started: started) { chunks, events in
+            guard let relay else { return .more }
             if !claim.held {
                 // The first miner to produce a chunk serves the caller; the others are only scored.
-                guard relay.claim() else { return true }
+                guard relay.claim() else { return .moreWithoutEvents }
                 claim.held = true
                 delivery?.deliver(.success(.streaming))
             }
-            return await relay.send(contentsOf: chunks)
+            return await relay.send(contentsOf: chunks, events: events) ? .more : .stop
         }
         var attempt = Attempt(miner: miner, judgement: .abandoned, latency: outcome.elapsed,
                               timeToFirstChunk: outcome.firstChunk, chunkCount: outcome.chunks.count)

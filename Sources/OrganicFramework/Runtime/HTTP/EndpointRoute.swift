@@ -123,7 +123,8 @@ extension EndpointRoute: ServedEndpoint {
         endpoint.perturb(&minerRequest, context: &context)
         // Fair queueing is per key, weighted by the key's tier (see KeyTier).
         let flow = pending?.record.id ?? "anonymous"
-        let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller) ? StreamRelay() : nil
+        let relay = descriptor.streaming != nil && endpoint.streamsToCaller(caller)
+            ? StreamRelay(callerEdits: endpoint.callerChunkEdits(for: minerRequest, caller: caller)) : nil
         let answer: OrganicAnswer<E>
         do {
             answer = try await dispatcher.dispatchOrganic(minerRequest, task: descriptor.task(model: endpoint.model(of: caller)), route: self,
@@ -238,7 +239,11 @@ extension EndpointRoute: ServedEndpoint {
                     var written = 0
                     for item in batch {
                         switch item {
-                        case .chunks(let chunks):
+                        case .chunks(let chunks, var events?):
+                            // Written by the round from the miner's text with the endpoint's edits.
+                            out.writeBuffer(&events)
+                            written += chunks.count
+                        case .chunks(let chunks, nil):
                             // By index: the chunk is lent to the plugin, not copied out (generic code copies through witnesses).
                             for position in chunks.indices {
                                 if let event = endpoint.callerChunk(chunks[position], index: deliveredCount + written, for: minerRequest, caller: caller) {
@@ -264,7 +269,7 @@ extension EndpointRoute: ServedEndpoint {
                     if bytes > 0 { try await writer.write(out) }
                     encoder.wrote(bytes)
                     // Delivered once written: a caller gone before is charged only what it got.
-                    for case .chunks(let chunks) in batch { delivered.append(chunks) }
+                    for case .chunks(let chunks, _) in batch { delivered.append(chunks) }
                     deliveredCount += written
                     progress.wrote(bytes, chunks: deliveredCount)
                     if ending != nil { break reading }

@@ -1,4 +1,5 @@
 import DequeModule
+import NIOCore
 import Synchronization
 
 /// Hands a miner's streamed chunks to the caller's response writer, at most `capacity` at a
@@ -16,6 +17,10 @@ import Synchronization
 ///
 /// A completed stream hands over the answer the producer assembled from the chunks (`Answer`),
 /// so the writer does not assemble it again for the closing events and the charge.
+///
+/// When the endpoint declares ``Endpoint/callerChunkEdits(for:caller:)``, the producer also
+/// writes each chunk's caller event (the miner's text with the edits spliced in) while it still
+/// holds the parsed text, and the batch carries those events, framed, beside the chunks.
 final class ChunkRelay<Chunk: Sendable, Answer: Sendable>: Sendable {
     /// How the stream ended, for the caller.
     enum Ending: Sendable {
@@ -26,12 +31,13 @@ final class ChunkRelay<Chunk: Sendable, Answer: Sendable>: Sendable {
     }
 
     enum Item: Sendable {
-        /// The chunks of one send, in order; never empty.
-        case chunks([Chunk])
+        /// The chunks of one send, in order, never empty; with their caller events (Server-Sent
+        /// Events, ready to write) when the relay has ``callerEdits``, else nil.
+        case chunks([Chunk], events: ByteBuffer?)
         case end(Ending)
 
         var chunks: [Chunk] {
-            if case .chunks(let chunks) = self { return chunks }
+            if case .chunks(let chunks, _) = self { return chunks }
             return []
         }
     }
@@ -48,19 +54,23 @@ final class ChunkRelay<Chunk: Sendable, Answer: Sendable>: Sendable {
 
         mutating func popFirst() -> Item? {
             guard let item = buffer.popFirst() else { return nil }
-            if case .chunks(let chunks) = item { queued -= chunks.count }
+            if case .chunks(let chunks, _) = item { queued -= chunks.count }
             return item
         }
     }
 
     let capacity: Int
+    /// The edits that make a caller's event from a miner's event text; nil when the caller's
+    /// events are encoded from ``Endpoint/callerChunk(_:index:for:caller:)``.
+    let callerEdits: JSONEdits?
     private let state = Mutex(State())
 
     private enum SendStep { case queued(handOver: CheckedContinuation<Item?, Never>?), gone, wait }
     private enum NextStep { case item(Item, CheckedContinuation<Bool, Never>?), none, wait }
 
-    init(capacity: Int = 16) {
+    init(capacity: Int = 16, callerEdits: JSONEdits? = nil) {
         self.capacity = max(capacity, 1)
+        self.callerEdits = callerEdits
     }
 
     /// Makes the caller's stream this producer's, once: the first miner whose stream starts wins.
@@ -84,14 +94,15 @@ final class ChunkRelay<Chunk: Sendable, Answer: Sendable>: Sendable {
     /// Queues `chunks` together (the events of one read from the miner), waiting while `capacity`
     /// chunks are unread: one item and one hand-over for the lot, so a miner that writes many
     /// events at once costs one wake-up of the writer, not one per event. The queue may exceed
-    /// `capacity` by one batch, which one read bounds. False when the caller has gone or the task
-    /// was cancelled.
-    func send(contentsOf chunks: some Collection<Chunk>) async -> Bool {
+    /// `capacity` by one batch, which one read bounds. `events` are the chunks' caller events
+    /// when the relay has ``callerEdits`` (one per chunk), else nil. False when the caller has
+    /// gone or the task was cancelled.
+    func send(contentsOf chunks: some Collection<Chunk>, events: ByteBuffer? = nil) async -> Bool {
         guard !chunks.isEmpty else { return !isClosed }
-        return await send(batch: Array(chunks))
+        return await send(batch: Array(chunks), events: events)
     }
 
-    private func send(batch: [Chunk]) async -> Bool {
+    private func send(batch: [Chunk], events: ByteBuffer?) async -> Bool {
         let step: SendStep = state.withLock { state in
             if state.closed || state.ended { return .gone }
             if let consumer = state.consumer {
@@ -100,14 +111,14 @@ final class ChunkRelay<Chunk: Sendable, Answer: Sendable>: Sendable {
                 return .queued(handOver: consumer)
             }
             guard state.queued < capacity else { return .wait }
-            state.buffer.append(.chunks(batch))
+            state.buffer.append(.chunks(batch, events: events))
             state.queued += batch.count
             return .queued(handOver: nil)
         }
         switch step {
         case .gone: return false
         case .queued(let consumer):
-            consumer?.resume(returning: .chunks(batch))
+            consumer?.resume(returning: .chunks(batch, events: events))
             return true
         case .wait: break
         }
@@ -130,7 +141,7 @@ final class ChunkRelay<Chunk: Sendable, Answer: Sendable>: Sendable {
             waiting?.resume(returning: false)
         }
         guard room else { return false }
-        return await send(batch: batch)
+        return await send(batch: batch, events: events)
     }
 
     /// Ends the stream; the consumer receives `ending` after the chunks already queued. Never

@@ -14,6 +14,9 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
     var maxBytes: Int
     /// The `data:` payload that ends the stream; nil when the stream simply ends.
     var endMarker: String?
+    /// When set, each chunk's caller event is written from its text with these edits, from the
+    /// same parse that decodes it.
+    var callerEdits: JSONEdits? = nil
 
     /// What the stream produced.
     struct Outcome: Sendable {
@@ -29,10 +32,21 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
         var abandoned = false
     }
 
+    /// What the reader does after a read's chunks were handed over.
+    enum Reception: Sendable {
+        /// Read on.
+        case more
+        /// Read on, without making caller events: this stream does not feed the caller.
+        case moreWithoutEvents
+        /// Stop reading: the caller left.
+        case stop
+    }
+
     /// Reads `stream` to its end. `started` is when the request was sent; `onChunks` is called with
-    /// the chunks decoded from each read, in order, and returns false to stop reading (the caller left).
+    /// the chunks decoded from each read, in order, and their caller events as Server-Sent Events
+    /// (nil without ``callerEdits``), and says whether to read on.
     func read(_ stream: MinerResponseStream, started: ContinuousClock.Instant,
-              onChunks: @escaping @Sendable (ArraySlice<Chunk>) async -> Bool) async -> Outcome {
+              onChunks: @escaping @Sendable (ArraySlice<Chunk>, ByteBuffer?) async -> Reception) async -> Outcome {
         let watch = StreamWatch(started: started)
         let limits = self
         return await withTaskGroup(of: Outcome?.self) { group in
@@ -67,7 +81,7 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
     }
 
     private func consume(_ stream: MinerResponseStream, watch: StreamWatch,
-                         onChunks: @Sendable (ArraySlice<Chunk>) async -> Bool) async -> Outcome? {
+                         onChunks: @Sendable (ArraySlice<Chunk>, ByteBuffer?) async -> Reception) async -> Outcome? {
         var outcome = Outcome()
         var parser = ServerSentEventParser(maximumEventSize: maxBytes)
         let decoder = TypedJSONDecoder<Chunk>()
@@ -76,6 +90,9 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
         var iterator = stream.makeAsyncIterator()
         // Reused for every read: one list per stream, not one per read.
         var events: [ServerSentEvent] = []
+        // One chunk's edited text at a time; the read's caller events go out in one buffer.
+        var edited: [UInt8] = []
+        var callerEdits = self.callerEdits
         do {
             reading: while let buffer = try await iterator.next() {
                 watch.touch()
@@ -87,13 +104,21 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                 events.removeAll(keepingCapacity: true)
                 try parser.feed(buffer, into: &events)
                 let firstOfRead = outcome.chunks.count
+                // About the read's size: edits mostly make events smaller.
+                var callerEvents = callerEdits == nil ? ByteBuffer() : ByteBufferAllocator().buffer(capacity: buffer.readableBytes)
                 for event in events {
                     if let marker, event.data == marker {
                         ended = true
                         break
                     }
                     do {
-                        outcome.chunks.append(try decoder.decode(event.data))
+                        if let callerEdits {
+                            edited.removeAll(keepingCapacity: true)
+                            outcome.chunks.append(try decoder.decode(event.data, editing: callerEdits, into: &edited))
+                            ServerSentEventWriter.encode(ServerSentEvent(data: edited), into: &callerEvents)
+                        } else {
+                            outcome.chunks.append(try decoder.decode(event.data))
+                        }
                     } catch {
                         outcome.failure = .invalidResponse("stream event \(outcome.chunks.count): \(ResponseDecoding.describe(error))")
                         return outcome
@@ -104,9 +129,12 @@ struct MinerEventStreamReader<Chunk: Decodable & Sendable>: Sendable {
                 // miner wrote at once.
                 if outcome.chunks.count > firstOfRead {
                     watch.pause()
-                    let keepGoing = await onChunks(outcome.chunks[firstOfRead...])
+                    let reception = await onChunks(outcome.chunks[firstOfRead...], callerEdits == nil ? nil : callerEvents)
                     watch.resume()
-                    guard keepGoing else {
+                    switch reception {
+                    case .more: break
+                    case .moreWithoutEvents: callerEdits = nil
+                    case .stop:
                         outcome.abandoned = true
                         return outcome
                     }

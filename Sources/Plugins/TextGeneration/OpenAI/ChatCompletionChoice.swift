@@ -1,3 +1,5 @@
+package import OrganicPluginAPI
+
 /// A choice of a whole chat completion.
 package struct ChatCompletionChoice: CompletionChoice {
     package static let object = "chat.completion"
@@ -80,5 +82,33 @@ package struct ChatCompletionChunkChoice: CompletionChoice {
         try c.encode(delta, forKey: .delta)
         try c.encodeOrNull(logprobs, forKey: .logprobs)
         try c.encodeOrNull(finishReason, forKey: .finishReason)
+    }
+}
+
+extension ChatCompletionChoice {
+    package static func limitCallerMembers(_ edits: inout JSONEdits, at path: [JSONPath.Component], logprobs: Bool) {
+        ChoiceLogprobs.limitChatChoice(&edits, at: path, body: "message", logprobs: logprobs)
+    }
+}
+
+extension ChatCompletionChunkChoice {
+    package static func limitCallerMembers(_ edits: inout JSONEdits, at path: [JSONPath.Component], logprobs: Bool) {
+        ChoiceLogprobs.limitChatChoice(&edits, at: path, body: "delta", logprobs: logprobs)
+    }
+}
+
+extension ChoiceLogprobs {
+    /// A chat choice's members (`body` is `message` or `delta`), and its tokens' when the caller asked for them.
+    static func limitChatChoice(_ edits: inout JSONEdits, at path: [JSONPath.Component], body: String, logprobs: Bool) {
+        edits.keepOnly(["index", body, "logprobs", "finish_reason"], at: JSONPath(path))
+        edits.keepOnly(["role", "content"], at: JSONPath(path + [.member(body)]))
+        guard logprobs else {
+            edits.setNull(JSONPath(path + ["logprobs"]))
+            return
+        }
+        edits.keepOnly(["content"], at: JSONPath(path + ["logprobs"]))
+        let token = path + ["logprobs", "content", .eachElement]
+        edits.keepOnly(["token", "logprob", "bytes", "top_logprobs"], at: JSONPath(token))
+        edits.keepOnly(["token", "logprob", "bytes"], at: JSONPath(token + ["top_logprobs", .eachElement]))
     }
 }

@@ -1,3 +1,5 @@
+package import OrganicPluginAPI
+
 /// The envelope OpenAI wraps every completion in, whole or streamed: `chat.completion`,
 /// `chat.completion.chunk` and `text_completion` differ only in their choices.
 package struct OpenAICompletion<Choice: CompletionChoice>: Codable, Sendable, Hashable {
@@ -39,6 +41,9 @@ package protocol CompletionChoice: Codable, Sendable, Hashable {
     static var object: String { get }
     /// Whether the choice carries log-probabilities; setting false removes them.
     var hasLogprobs: Bool { get set }
+    /// Limits the choice at `path` of a caller's event to the members this type reads, and its
+    /// log-probabilities to null unless the caller asked for them (`logprobs`).
+    static func limitCallerMembers(_ edits: inout JSONEdits, at path: [JSONPath.Component], logprobs: Bool)
 }
 
 extension OpenAICompletion {
@@ -52,6 +57,17 @@ extension OpenAICompletion {
             for i in delivered.choices.indices { delivered.choices[i].hasLogprobs = false }
         }
         return delivered
+    }
+
+    /// ``forCaller(model:usage:logprobs:)`` for a chunk (no usage), as edits of its JSON text.
+    /// Every object keeps only the members its type reads: a miner's own additions (a `tool_calls`
+    /// the caller never asked for) do not reach callers, as they would not through the types.
+    static func callerEdits(model: String, logprobs: Bool) -> JSONEdits {
+        var edits = JSONEdits()
+        edits.keepOnly(["id", "object", "created", "model", "choices"])
+        edits.set("model", to: model)
+        Choice.limitCallerMembers(&edits, at: ["choices", .eachElement], logprobs: logprobs)
+        return edits
     }
 
     /// The last chunk of a stream when the caller asked for `stream_options.include_usage`: no

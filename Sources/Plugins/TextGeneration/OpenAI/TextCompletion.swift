@@ -1,3 +1,5 @@
+package import OrganicPluginAPI
+
 /// A choice of a legacy text completion (whole, or one streamed piece).
 package struct TextCompletionChoice: CompletionChoice {
     package static let object = "text_completion"
@@ -56,5 +58,16 @@ package struct TextCompletionLogprobs: Codable, Sendable, Hashable {
         tokenLogprobs = try c.decodeIfPresent([Double].self, forKey: .tokenLogprobs) ?? []
         topLogprobs = try c.decodeIfPresent([[String: Double]?].self, forKey: .topLogprobs)?.map { $0 ?? [:] } ?? []
         textOffset = try c.decodeIfPresent([Int].self, forKey: .textOffset) ?? []
+    }
+}
+
+extension TextCompletionChoice {
+    package static func limitCallerMembers(_ edits: inout JSONEdits, at path: [JSONPath.Component], logprobs: Bool) {
+        edits.keepOnly(["text", "index", "logprobs", "finish_reason"], at: JSONPath(path))
+        if logprobs {
+            edits.keepOnly(["tokens", "token_logprobs", "top_logprobs", "text_offset"], at: JSONPath(path + ["logprobs"]))
+        } else {
+            edits.setNull(JSONPath(path + ["logprobs"]))
+        }
     }
 }
