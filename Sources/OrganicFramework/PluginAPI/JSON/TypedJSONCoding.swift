@@ -22,15 +22,18 @@ package struct TypedJSONDecoder<Value: Decodable> {
     /// Checks `bytes` as strict JSON, decodes them, and appends their text with `edits` spliced
     /// in to `edited`: one parse for both (a relayed stream's caller event).
     package func decode(_ bytes: [UInt8], editing edits: JSONEdits, into edited: inout [UInt8]) throws -> Value {
-        let tape = try JSONTape.parseForDecoding(bytes)
-        let value = try decode(bytes, tape: tape)
-        edits.apply(to: bytes, tape: tape, into: &edited)
+        let document = TapeDocument(bytes: bytes, tokens: try JSONTape.parseForDecoding(bytes).tokens)
+        let value = try decode(document)
+        edits.apply(to: document, into: &edited)
         return value
     }
 
     /// Decodes a document already checked and tokenized by ``JSONTape/parse(_:)``.
     package func decode(_ bytes: [UInt8], tape: JSONTape) throws -> Value {
-        let document = TapeDocument(bytes: bytes, tokens: tape.tokens)
+        try decode(TapeDocument(bytes: bytes, tokens: tape.tokens))
+    }
+
+    private func decode(_ document: TapeDocument) throws -> Value {
         if let read { return try read(JSONReader(document: document, index: 0)) }
         return try document.decode(Value.self, at: 0)
     }
