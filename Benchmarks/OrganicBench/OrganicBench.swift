@@ -9,6 +9,6 @@ struct OrganicBench: AsyncParsableCommand {
         abstract: "Measure Organic's throughput and latency on loopback (build with -c release).",
         subcommands: [EndToEndBenchmark.self, StreamBenchmark.self, KeysBenchmarkCommand.self, SchedulerBenchmark.self, OverloadBenchmark.self, SoakBenchmark.self,
                       VisionBenchmark.self, ScoringBenchmark.self, ScoringSimulationBenchmark.self, CryptoBenchmark.self, JSONBenchmark.self,
-                      MetricsBenchmark.self, ScaleBenchmark.self, ForwarderFloor.self],
+                      MetricsBenchmark.self, ScaleBenchmark.self, ForwarderFloor.self, StreamNodeCommand.self],
         defaultSubcommand: EndToEndBenchmark.self)
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import OrganicFramework
 import OrganicMinerKit
 import TextGenerationPlugin
@@ -30,6 +31,12 @@ struct StreamBenchmark: AsyncParsableCommand {
             events at --token-rate per stream, as a GPU miner does, where the ratio says whether the node keeps up. \
             Both report process CPU time per received token: the node's cost per relayed token is the difference.
 
+            Phase (a) runs a second time, (a'), with the node in a process of its own (`organic-bench stream-node`, \
+            started and stopped by this command) pinned with taskset to the last core, and this process (client and \
+            miner) pinned to the others, in both paths. That is the deployed shape, where the validator's node has a \
+            machine of its own: the ratio then says whether the node slows a stream down, not what share of the cores \
+            it takes, and the node's CPU per relayed token is read from its own process. --no-own-core skips it.
+
             Each throughput turn also measures a floor: `organic-bench forwarder`, a bare SwiftNIO relay of the \
             miner's bytes (no decode, no JSON, no keys), started in this process in front of the same miner. \
             No relay built on SwiftNIO does better on this machine than its ratio.
@@ -51,6 +58,8 @@ struct StreamBenchmark: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Concurrent streams for the paced run's throughput phases.") var pacedConcurrency = [32, 256]
     @Option(help: "max_tokens of the paced run's requests (at 50 tokens/s, 100 tokens take 2 s).") var pacedMaxTokens = 100
     @Flag(help: "Run the node with API keys on: authentication, rate limits and per-token credits on every request.") var keys = false
+    @Flag(inversion: .prefixedNo, help: "Measure the unpaced phase a second time with the node in a process of its own on a core the miner and the client do not use (Linux, taskset, two cores or more).")
+    var ownCore = true
 
     static let model = "chat-llama-3-2-3b"
     static let messages = [ChatCompletionMessage(role: "user", content: "Describe a lighthouse at dusk.")]
@@ -60,6 +69,9 @@ struct StreamBenchmark: AsyncParsableCommand {
         // Old style: the miner writes as fast as its CPU allows, so every microsecond the node spends
         // per token is taken from the miner on the same cores and the ratio is a CPU share.
         let unpaced = try await measure(pace: nil, concurrency: concurrency, maxTokens: maxTokens, timeToFirstToken: true)
+        // As deployed, the node has a machine of its own: the same phase with the node on its own core
+        // says whether it slows a stream down, apart from the CPU it takes.
+        let ownCoreRows = ownCore ? try await measureOwnCore(concurrency: concurrency, maxTokens: maxTokens) : nil
         // New style: the miner streams at a GPU's pace, as real LLM miners do; the ratio says whether
         // the node keeps up with that many streams, the CPU figures what each token costs it.
         var paced: Measurement?
@@ -83,6 +95,15 @@ struct StreamBenchmark: AsyncParsableCommand {
         print(String(format: "streamed tokens: %.0f s per path in %d alternating turns, each after %.0f s of warm-up", seconds, max(rounds, 1), warmup))
         print("(a) miner unpaced, as fast as its CPU allows, max_tokens \(maxTokens) (old style: client, node and miner share the cores)")
         Self.printThroughput(unpaced.throughput)
+        if ownCore {
+            if let ownCoreRows {
+                print("(a') the same, with the node in a process of its own on a core the miner and the client do not use, as a validator's")
+                print("node has a machine of its own (the miner and the client keep the other cores in both paths)")
+                Self.printOwnCore(ownCoreRows)
+            } else {
+                print("(a') skipped: the node's own core needs Linux's taskset and at least two cores")
+            }
+        }
         if let paced {
             print(String(format: "(b) miner paced at %.0f tokens/s per stream, as a GPU miner streams, max_tokens %d (new style)", tokenRate, pacedMaxTokens))
             Self.printThroughput(paced.throughput)
@@ -100,42 +121,60 @@ struct StreamBenchmark: AsyncParsableCommand {
         var throughput: [ThroughputRow]
     }
 
-    /// One node in front of one reference miner (whose events are `pace` apart, or unpaced):
-    /// time to first token when asked, then throughput per concurrency, direct then through the node.
-    func measure(pace: Duration?, concurrency: [Int], maxTokens: Int, timeToFirstToken: Bool) async throws -> Measurement {
+    /// The node of every phase: open access or keys, no synthetic traffic, no organic scoring (relay
+    /// cost only: no organic answer is verified against the reference model), room for every stream.
+    static func nodeConfiguration(keys: Bool) -> NodeConfiguration {
         var configuration = NodeConfiguration()
         configuration.server.port = 0
         configuration.admin.enabled = false
         configuration.synthetic.enabled = false
         configuration.auth.enabled = keys
-        // Relay cost only: no organic answer is verified against the reference model.
         configuration.dispatch.organicScoringProbability = 0
         configuration.dispatch.defaultMinerCapacity = 4096
         configuration.database.path = BenchScratch.databasePath()
+        return configuration
+    }
+
+    /// A key with credits and a rate limit that no phase exhausts; nil when the node checks no keys.
+    static func benchKey(_ manager: KeyManager?) async throws -> String? {
+        guard let manager else { return nil }
+        return try await manager.create(KeyCreation(name: "bench", credits: 1_000_000_000, rateLimits: ["1000000/s"])).key
+    }
+
+    /// The floor's bare forwarder in front of the miner at `minerURL`, on a free port: its channel and base URL.
+    static func startFloor(minerURL: String) async throws -> (any Channel, String) {
+        guard let minerPort = URLComponents(string: minerURL)?.port else { throw ValidationError("miner URL without a port") }
+        let forwarder = try await ForwarderServer.start(
+            port: 0, routes: ["/v1/chat/completions": ForwardRoute(port: minerPort, path: "/v1/chat/completions")])
+        guard let port = forwarder.localAddress?.port else { throw ValidationError("the forwarder has no port") }
+        return (forwarder, "http://127.0.0.1:\(port)")
+    }
+
+    static func authorization(_ key: String?) -> [(String, String)] {
+        key.map { [("Authorization", "Bearer \($0)")] } ?? []
+    }
+
+    /// One node in front of one reference miner (whose events are `pace` apart, or unpaced):
+    /// time to first token when asked, then throughput per concurrency, direct then through the node.
+    func measure(pace: Duration?, concurrency: [Int], maxTokens: Int, timeToFirstToken: Bool) async throws -> Measurement {
+        let configuration = Self.nodeConfiguration(keys: keys)
         let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let plugin = try TextGenerationPlugin()
 
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let (requests, ttftMaxTokens, seconds, warmup, rounds) = (requests, ttftMaxTokens, seconds, warmup, max(rounds, 1))
+        let (requests, ttftMaxTokens, seconds, warmup, rounds, keys) = (requests, ttftMaxTokens, seconds, warmup, max(rounds, 1), keys)
 
         let measurement = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096, streamEventInterval: pace)],
                                                      configuration: configuration, logger: logger) { network in
-            var headers: [(String, String)] = []
-            if let manager = network.keys {
-                let key = try await manager.create(KeyCreation(name: "bench", credits: 1_000_000_000, rateLimits: ["1000000/s"]))
-                headers = [("Authorization", "Bearer \(key.key)")]
-            }
+            let headers = Self.authorization(try await Self.benchKey(keys ? network.keys : nil))
             let direct = StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions")
             let node = StreamingClient(client: httpClient, url: network.node.publicURL + "/v1/chat/completions", headers: headers)
             // The floor: a bare SwiftNIO relay of the miner's bytes (no decode, no JSON, no keys) in the same alternation.
-            guard let minerPort = URLComponents(string: network.minerURLs[0])?.port else { throw ValidationError("miner URL without a port") }
-            let forwarder = try await ForwarderServer.start(
-                port: 0, routes: ["/v1/chat/completions": ForwardRoute(port: minerPort, path: "/v1/chat/completions")])
+            let (forwarder, floorURL) = try await Self.startFloor(minerURL: network.minerURLs[0])
             defer { forwarder.close(promise: nil) }
-            guard let forwarderPort = forwarder.localAddress?.port else { throw ValidationError("the forwarder has no port") }
-            let floor = StreamingClient(client: httpClient, url: "http://127.0.0.1:\(forwarderPort)/v1/chat/completions")
+            let floor = StreamingClient(client: httpClient, url: floorURL + "/v1/chat/completions")
             var measurement = Measurement(throughput: [])
             if timeToFirstToken {
                 measurement.ttft = try await Self.timeToFirstToken(direct: direct, node: node, requests: requests, maxTokens: ttftMaxTokens)
@@ -154,6 +193,75 @@ struct StreamBenchmark: AsyncParsableCommand {
         }
         try await httpClient.shutdown()
         return measurement
+    }
+
+    /// The unpaced phase with the node and the floor's forwarder in a `stream-node` process pinned to
+    /// the last allowed core, and this process (client and miner) pinned to the others while it
+    /// runs. Nil when there is no core to spare or no taskset.
+    func measureOwnCore(concurrency: [Int], maxTokens: Int) async throws -> [ThroughputRow]? {
+        let cpus = StreamNodeProcess.allowedCPUs()
+        guard cpus.count >= 2, let nodeCPU = cpus.last, FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else { return nil }
+        let allCPUs = cpus.map(String.init).joined(separator: ","), otherCPUs = cpus.dropLast().map(String.init).joined(separator: ",")
+        let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let plugin = try TextGenerationPlugin()
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let (keys, seconds, warmup, rounds) = (keys, seconds, warmup, max(rounds, 1))
+        // LocalNetwork's own node stays idle: every request of this phase goes to the miner, the
+        // floor or the node in the other process.
+        let rows = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096)],
+                                              configuration: Self.nodeConfiguration(keys: false), logger: logger) { network in
+            let node = try StreamNodeProcess(cpus: "\(nodeCPU)", minerURL: network.minerURLs[0], keys: keys)
+            defer { node.stop() }
+            guard StreamNodeProcess.pinThisProcess(to: otherCPUs) else { throw ValidationError("taskset could not pin organic-bench to \(otherCPUs)") }
+            defer { _ = StreamNodeProcess.pinThisProcess(to: allCPUs) }
+            let direct = StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions")
+            let floor = StreamingClient(client: httpClient, url: node.ready.forwarder + "/v1/chat/completions")
+            let relay = StreamingClient(client: httpClient, url: node.ready.node + "/v1/chat/completions",
+                                        headers: Self.authorization(node.ready.key))
+            let pid = node.processIdentifier
+            let nodeProcessCPU: @Sendable () -> Double = { StreamNodeProcess.cpuSeconds(pid: pid) }
+            var rows: [ThroughputRow] = []
+            for streams in concurrency {
+                let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds / Double(rounds)))
+                var viaMiner = Throughput(), viaFloor = Throughput(), viaNode = Throughput()
+                for _ in 0..<rounds {
+                    viaMiner.add(try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens),
+                                                           otherProcessCPU: nodeProcessCPU))
+                    viaFloor.add(try await Self.throughput(floor, load: load, body: Self.minerBody(maxTokens: maxTokens),
+                                                           otherProcessCPU: nodeProcessCPU))
+                    viaNode.add(try await Self.throughput(relay, load: load, body: Self.nodeBody(maxTokens: maxTokens),
+                                                          otherProcessCPU: nodeProcessCPU))
+                }
+                rows.append((streams, viaMiner, viaFloor, viaNode))
+            }
+            return rows
+        }
+        try await httpClient.shutdown()
+        return rows
+    }
+
+    static func printOwnCore(_ rows: [ThroughputRow]) {
+        print(throughputRow("concurrency", "direct tok/s", "node tok/s", "ratio", "floor tok/s", "floor ratio", "streams d/n", "failures d/n",
+                            "m+c us/token d/n", "node us/token", "floor us/token", "node core use"))
+        for row in rows {
+            print(throughputRow(
+                "\(row.concurrency)", String(format: "%.0f", row.direct.tokensPerSecond), String(format: "%.0f", row.node.tokensPerSecond),
+                String(format: "%.3f", row.node.tokensPerSecond / max(row.direct.tokensPerSecond, 1e-9)),
+                String(format: "%.0f", row.floor.tokensPerSecond),
+                String(format: "%.3f", row.floor.tokensPerSecond / max(row.direct.tokensPerSecond, 1e-9)),
+                "\(row.direct.streams)/\(row.node.streams)", "\(row.direct.failures)/\(row.node.failures)",
+                String(format: "%.1f/%.1f", row.direct.cpuPerToken * 1e6, row.node.cpuPerToken * 1e6),
+                String(format: "%.2f", row.node.otherProcessCPUPerToken * 1e6), String(format: "%.2f", row.floor.otherProcessCPUPerToken * 1e6),
+                String(format: "%.2f", row.node.otherProcessCPU / max(row.node.elapsed.secondsValue, 1e-9))))
+        }
+        let worst = rows.map { $0.node.tokensPerSecond / max($0.direct.tokensPerSecond, 1e-9) }.min() ?? 0
+        print(String(format: "throughput node/direct, node on its own core: lowest %.3f", worst) + "   (goal: >= 0.9: \(worst >= 0.9 ? "met" : "NOT met"))")
+        print("m+c us/token: CPU time of this process (miner and client) per token received; node us/token and floor us/token: CPU")
+        print("time of the node's process per token it relayed, as the node and as the bare forwarder; node core use: its CPU time / wall time;")
+        print("a ratio above 1: the client reads smaller events through the node, which asks the miner for log-probabilities the caller")
+        print("did not ask for and leaves them out of the caller's events")
     }
 
     static func printThroughput(_ rows: [ThroughputRow]) {
@@ -247,6 +355,9 @@ struct StreamBenchmark: AsyncParsableCommand {
 
         /// Process CPU seconds spent inside the window.
         var cpu = 0.0
+        /// CPU seconds another process (the own-core phase's node) spent inside the window.
+        var otherProcessCPU = 0.0
+        var otherProcessCPUPerToken: Double { otherProcessCPU / Double(max(tokens, 1)) }
 
         var tokensPerSecond: Double { Double(tokens) / max(elapsed.secondsValue, 1e-9) }
         var cpuPerToken: Double { cpu / Double(max(tokens, 1)) }
@@ -261,6 +372,7 @@ struct StreamBenchmark: AsyncParsableCommand {
             sent += other.sent
             streamedTokens += other.streamedTokens
             cpu += other.cpu
+            otherProcessCPU += other.otherProcessCPU
         }
 
         var medianStreamRate: Double {
@@ -272,15 +384,16 @@ struct StreamBenchmark: AsyncParsableCommand {
     /// `load.streams` closed-loop streams for warm-up plus duration; tokens are counted by arrival
     /// time, so streams running across the window's edges count only their tokens inside it.
     static func throughput(_ client: StreamingClient, load: (streams: Int, warmup: Duration, duration: Duration),
-                           body: @escaping @Sendable (UInt64) -> [UInt8]) async throws -> Throughput {
+                           body: @escaping @Sendable (UInt64) -> [UInt8],
+                           otherProcessCPU: @escaping @Sendable () -> Double = { 0 }) async throws -> Throughput {
         let clock = ContinuousClock()
         let start = clock.now + load.warmup
         let end = start + load.duration
         let cpuWindow = Task {
             try await Task.sleep(until: start, clock: .continuous)
-            let before = SchedulerBenchmark.processCPUSeconds()
+            let before = (SchedulerBenchmark.processCPUSeconds(), otherProcessCPU())
             try await Task.sleep(until: end, clock: .continuous)
-            return SchedulerBenchmark.processCPUSeconds() - before
+            return (SchedulerBenchmark.processCPUSeconds() - before.0, otherProcessCPU() - before.1)
         }
         var total = try await withThrowingTaskGroup(of: Throughput.self) { group in
             for worker in 0..<load.streams {
@@ -310,7 +423,7 @@ struct StreamBenchmark: AsyncParsableCommand {
             return try await group.reduce(into: Throughput()) { $0.add($1) }
         }
         total.elapsed = load.duration
-        total.cpu = try await cpuWindow.value
+        (total.cpu, total.otherProcessCPU) = try await cpuWindow.value
         return total
     }
 
