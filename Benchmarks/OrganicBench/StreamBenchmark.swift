@@ -154,20 +154,48 @@ struct StreamBenchmark: AsyncParsableCommand {
         key.map { [("Authorization", "Bearer \($0)")] } ?? []
     }
 
+    static let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// A connection per stream to each of the miner, the floor and the node.
+    static func httpClient(concurrency: [Int]) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// How each concurrency's throughput is measured: `rounds` turns of the three paths in
+    /// alternation, each turn measuring each path for --seconds ÷ rounds after its warm-up.
+    var turns: (count: Int, warmup: Duration, duration: Duration) {
+        (max(rounds, 1), .seconds(warmup), .seconds(seconds / Double(max(rounds, 1))))
+    }
+
+    /// Per concurrency, direct, floor and node throughput, each summed over its turns.
+    /// `otherProcessCPU` reads the CPU time of a node in another process, if there is one.
+    static func throughputRows(direct: StreamingClient, floor: StreamingClient, node: StreamingClient, concurrency: [Int], maxTokens: Int,
+                               turns: (count: Int, warmup: Duration, duration: Duration),
+                               otherProcessCPU: @escaping @Sendable () -> Double = { 0 }) async throws -> [ThroughputRow] {
+        var rows: [ThroughputRow] = []
+        for streams in concurrency {
+            let load = (streams: streams, warmup: turns.warmup, duration: turns.duration)
+            var viaMiner = Throughput(), viaFloor = Throughput(), viaNode = Throughput()
+            for _ in 0..<turns.count {
+                viaMiner.add(try await throughput(direct, load: load, body: minerBody(maxTokens: maxTokens), otherProcessCPU: otherProcessCPU))
+                viaFloor.add(try await throughput(floor, load: load, body: minerBody(maxTokens: maxTokens), otherProcessCPU: otherProcessCPU))
+                viaNode.add(try await throughput(node, load: load, body: nodeBody(maxTokens: maxTokens), otherProcessCPU: otherProcessCPU))
+            }
+            rows.append((streams, viaMiner, viaFloor, viaNode))
+        }
+        return rows
+    }
+
     /// One node in front of one reference miner (whose events are `pace` apart, or unpaced):
     /// time to first token when asked, then throughput per concurrency, direct then through the node.
     func measure(pace: Duration?, concurrency: [Int], maxTokens: Int, timeToFirstToken: Bool) async throws -> Measurement {
-        let configuration = Self.nodeConfiguration(keys: keys)
-        let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let plugin = try TextGenerationPlugin()
+        let httpClient = Self.httpClient(concurrency: concurrency)
+        let (requests, ttftMaxTokens, turns, keys) = (requests, ttftMaxTokens, turns, keys)
 
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let (requests, ttftMaxTokens, seconds, warmup, rounds, keys) = (requests, ttftMaxTokens, seconds, warmup, max(rounds, 1), keys)
-
-        let measurement = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096, streamEventInterval: pace)],
-                                                     configuration: configuration, logger: logger) { network in
+        let measurement = try await LocalNetwork.run(plugins: [try TextGenerationPlugin()], miners: [.init(capacity: 4096, streamEventInterval: pace)],
+                                                     configuration: Self.nodeConfiguration(keys: keys), logger: Self.logger) { network in
             let headers = Self.authorization(try await Self.benchKey(keys ? network.keys : nil))
             let direct = StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions")
             let node = StreamingClient(client: httpClient, url: network.node.publicURL + "/v1/chat/completions", headers: headers)
@@ -179,16 +207,8 @@ struct StreamBenchmark: AsyncParsableCommand {
             if timeToFirstToken {
                 measurement.ttft = try await Self.timeToFirstToken(direct: direct, node: node, requests: requests, maxTokens: ttftMaxTokens)
             }
-            for streams in concurrency {
-                let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds / Double(rounds)))
-                var viaMiner = Throughput(), viaFloor = Throughput(), viaNode = Throughput()
-                for _ in 0..<rounds {
-                    viaMiner.add(try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens)))
-                    viaFloor.add(try await Self.throughput(floor, load: load, body: Self.minerBody(maxTokens: maxTokens)))
-                    viaNode.add(try await Self.throughput(node, load: load, body: Self.nodeBody(maxTokens: maxTokens)))
-                }
-                measurement.throughput.append((streams, viaMiner, viaFloor, viaNode))
-            }
+            measurement.throughput = try await Self.throughputRows(direct: direct, floor: floor, node: node, concurrency: concurrency,
+                                                                   maxTokens: maxTokens, turns: turns)
             return measurement
         }
         try await httpClient.shutdown()
@@ -202,41 +222,33 @@ struct StreamBenchmark: AsyncParsableCommand {
         let cpus = StreamNodeProcess.allowedCPUs()
         guard cpus.count >= 2, let nodeCPU = cpus.last, FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else { return nil }
         let allCPUs = cpus.map(String.init).joined(separator: ","), otherCPUs = cpus.dropLast().map(String.init).joined(separator: ",")
-        let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let plugin = try TextGenerationPlugin()
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(concurrency.max() ?? 1, 1)
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let (keys, seconds, warmup, rounds) = (keys, seconds, warmup, max(rounds, 1))
+        let httpClient = Self.httpClient(concurrency: concurrency)
+        let (keys, turns) = (keys, turns)
         // LocalNetwork's own node stays idle: every request of this phase goes to the miner, the
         // floor or the node in the other process.
-        let rows = try await LocalNetwork.run(plugins: [plugin], miners: [.init(capacity: 4096)],
-                                              configuration: Self.nodeConfiguration(keys: false), logger: logger) { network in
-            let node = try StreamNodeProcess(cpus: "\(nodeCPU)", minerURL: network.minerURLs[0], keys: keys)
-            defer { node.stop() }
-            guard StreamNodeProcess.pinThisProcess(to: otherCPUs) else { throw ValidationError("taskset could not pin organic-bench to \(otherCPUs)") }
-            defer { _ = StreamNodeProcess.pinThisProcess(to: allCPUs) }
-            let direct = StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions")
-            let floor = StreamingClient(client: httpClient, url: node.ready.forwarder + "/v1/chat/completions")
-            let relay = StreamingClient(client: httpClient, url: node.ready.node + "/v1/chat/completions",
-                                        headers: Self.authorization(node.ready.key))
-            let pid = node.processIdentifier
-            let nodeProcessCPU: @Sendable () -> Double = { StreamNodeProcess.cpuSeconds(pid: pid) }
-            var rows: [ThroughputRow] = []
-            for streams in concurrency {
-                let load = (streams: streams, warmup: Duration.seconds(warmup), duration: Duration.seconds(seconds / Double(rounds)))
-                var viaMiner = Throughput(), viaFloor = Throughput(), viaNode = Throughput()
-                for _ in 0..<rounds {
-                    viaMiner.add(try await Self.throughput(direct, load: load, body: Self.minerBody(maxTokens: maxTokens),
-                                                           otherProcessCPU: nodeProcessCPU))
-                    viaFloor.add(try await Self.throughput(floor, load: load, body: Self.minerBody(maxTokens: maxTokens),
-                                                           otherProcessCPU: nodeProcessCPU))
-                    viaNode.add(try await Self.throughput(relay, load: load, body: Self.nodeBody(maxTokens: maxTokens),
-                                                          otherProcessCPU: nodeProcessCPU))
+        let rows = try await LocalNetwork.run(plugins: [try TextGenerationPlugin()], miners: [.init(capacity: 4096)],
+                                              configuration: Self.nodeConfiguration(keys: false), logger: Self.logger) { network in
+            let node = try await StreamNodeProcess.start(cpus: "\(nodeCPU)", minerURL: network.minerURLs[0], keys: keys)
+            let rows: Result<[ThroughputRow], any Error>
+            if await StreamNodeProcess.pinThisProcess(to: otherCPUs) {
+                let pid = node.processIdentifier
+                do {
+                    rows = .success(try await Self.throughputRows(
+                        direct: StreamingClient(client: httpClient, url: network.minerURLs[0] + "/v1/chat/completions"),
+                        floor: StreamingClient(client: httpClient, url: node.ready.forwarder + "/v1/chat/completions"),
+                        node: StreamingClient(client: httpClient, url: node.ready.node + "/v1/chat/completions",
+                                              headers: Self.authorization(node.ready.key)),
+                        concurrency: concurrency, maxTokens: maxTokens, turns: turns,
+                        otherProcessCPU: { StreamNodeProcess.cpuSeconds(pid: pid) }))
+                } catch {
+                    rows = .failure(error)
                 }
-                rows.append((streams, viaMiner, viaFloor, viaNode))
+                _ = await StreamNodeProcess.pinThisProcess(to: allCPUs)
+            } else {
+                rows = .failure(ValidationError("taskset could not pin organic-bench to \(otherCPUs)"))
             }
-            return rows
+            await node.stop()
+            return try rows.get()
         }
         try await httpClient.shutdown()
         return rows

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OrganicFramework
+import OrganicTestKit
 import TextGenerationPlugin
 
 /// `organic-bench stream-node` (not listed): the node of `organic-bench stream`'s own-core phase, in
@@ -21,8 +22,8 @@ struct StreamNodeCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration = StreamBenchmark.nodeConfiguration(keys: keys)
         configuration.miners = [StaticMiner(uid: 1, hotkey: "local-miner-1", url: minerURL, stake: 0, capacity: 4096)]
-        let logger = Logger(label: "organic-bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let node = try await OrganicNode(configuration: configuration, plugins: [try TextGenerationPlugin()], logger: logger).makeRunner()
+        let node = try await OrganicNode(configuration: configuration, plugins: [try TextGenerationPlugin()], logger: StreamBenchmark.logger)
+            .makeRunner()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await node.run() }
             let publicURL = await node.addresses().publicURL
@@ -43,7 +44,11 @@ struct StreamNodeCommand: AsyncParsableCommand {
 /// The benchmark's side of `stream-node`: starts it on the given cores, reads where it listens,
 /// and reads the CPU time it has used (all its threads, ``cpuSeconds(pid:)``), so the node's cost
 /// per relayed token is measured in its own process rather than taken as a difference.
-final class StreamNodeProcess {
+///
+/// Waiting for the child (its first line, its exit) blocks a thread, so it happens on a dispatch
+/// queue, as in `ChildProcess`: the miner in this process needs the few cooperative threads.
+/// `@unchecked Sendable`: the `Process` is only waited on, by ``stop()``, once it has started.
+final class StreamNodeProcess: @unchecked Sendable {
     struct Ready: Codable, Sendable {
         var node: String
         var forwarder: String
@@ -52,40 +57,57 @@ final class StreamNodeProcess {
     }
 
     let ready: Ready
+    let processIdentifier: Int32
     private let process: Process
     private let input: Pipe
 
-    /// Starts the node pinned to `cpus` (with taskset) in front of `minerURL`.
-    init(cpus: String, minerURL: String, keys: Bool) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-        process.arguments = ["-c", cpus, try Self.executablePath(), "stream-node", "--miner-url", minerURL] + (keys ? ["--keys"] : [])
-        let output = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        try process.run()
+    private init(ready: Ready, process: Process, input: Pipe) {
+        self.ready = ready
+        self.processIdentifier = process.processIdentifier
         self.process = process
         self.input = input
-        // The first line is the node's addresses; the node writes nothing else.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            // availableData returns what one read gets; read(upToCount:) would wait for the whole count.
-            let more = output.fileHandleForReading.availableData
-            guard !more.isEmpty else {
-                process.waitUntilExit()
-                throw ValidationError("stream-node exited with status \(process.terminationStatus) before it was ready")
-            }
-            line += more
-        }
-        ready = try JSONDecoder().decode(Ready.self, from: line.prefix { $0 != UInt8(ascii: "\n") })
     }
 
-    var processIdentifier: Int32 { process.processIdentifier }
+    /// Starts the node pinned to `cpus` (with taskset) in front of `minerURL` and waits until it is ready.
+    static func start(cpus: String, minerURL: String, keys: Bool) async throws -> StreamNodeProcess {
+        let arguments = ["-c", cpus, try executablePath(), "stream-node", "--miner-url", minerURL] + (keys ? ["--keys"] : [])
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+                process.arguments = arguments
+                let output = Pipe(), input = Pipe()
+                process.standardOutput = output
+                process.standardInput = input
+                continuation.resume(with: Result {
+                    try process.run()
+                    // The first line is the node's addresses; the node writes nothing else.
+                    var line = Data()
+                    while !line.contains(UInt8(ascii: "\n")) {
+                        // availableData returns what one read gets; read(upToCount:) would wait for the whole count.
+                        let more = output.fileHandleForReading.availableData
+                        guard !more.isEmpty else {
+                            process.waitUntilExit()
+                            throw ValidationError("stream-node exited with status \(process.terminationStatus) before it was ready")
+                        }
+                        line += more
+                    }
+                    let ready = try JSONDecoder().decode(Ready.self, from: line.prefix { $0 != UInt8(ascii: "\n") })
+                    return StreamNodeProcess(ready: ready, process: process, input: input)
+                })
+            }
+        }
+    }
 
-    /// Closes the node's standard input, which ends it, and waits for it.
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+    /// Closes the node's standard input, which ends it, and waits for it to exit.
+    func stop() async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                try? self.input.fileHandleForWriting.close()
+                self.process.waitUntilExit()
+                continuation.resume()
+            }
+        }
     }
 
     /// utime + stime from /proc/PID/stat, in clock ticks: fields 14 and 15, counted after the
@@ -120,14 +142,8 @@ final class StreamNodeProcess {
 
     /// Pins every thread of this process to `cpus` (threads started later inherit it); false when
     /// taskset is missing or refuses.
-    static func pinThisProcess(to cpus: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-        process.arguments = ["-a", "-p", "-c", cpus, "\(getpid())"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+    static func pinThisProcess(to cpus: String) async -> Bool {
+        let result = try? await ChildProcess.run("/usr/bin/taskset", ["-a", "-p", "-c", cpus, "\(getpid())"])
+        return result?.status == 0
     }
 }
